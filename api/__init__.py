@@ -1,0 +1,1 @@
+"""The REST API (API.md): an interface over ``workflow.steps`` and the domain services."""

@@ -1,0 +1,64 @@
+"""Application states and the groups of them that mean one thing everywhere."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class ApplicationStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted, in formal review")
+    RETURNED = "returned", _("Returned for revision")
+    REJECTED = "rejected", _("Rejected")
+    IN_REVIEW = "in_review", _("In expert review")
+    REVIEWED = "reviewed", _("Reviewed, awaiting decision")
+    FUNDED = "funded", _("Funded")
+    NOT_FUNDED = "not_funded", _("Not funded")
+    CONTRACTED = "contracted", _("Contract signed")
+    ACCEPTANCE_SUBMITTED = "acceptance_submitted", _("Acceptance report submitted")
+    CLOSED = "closed", _("Closed")
+    FAILED = "failed", _("Failed acceptance")
+    TERMINATED = "terminated", _("Terminated")
+
+
+S = ApplicationStatus
+
+#: The applicant may still change the text and attachments.
+EDITABLE_STATES = frozenset({S.DRAFT, S.RETURNED})
+#: The bureau has the application: staff and the panel may see it.
+SUBMITTED_STATES = frozenset(set(S) - {S.DRAFT})
+#: Decided by the panel (funded or not).
+DECIDED_STATES = frozenset({S.FUNDED, S.NOT_FUNDED, S.CONTRACTED, S.ACCEPTANCE_SUBMITTED, S.CLOSED, S.FAILED})
+#: Money was granted and stays granted.
+GRANTED_STATES = frozenset({S.FUNDED, S.CONTRACTED, S.ACCEPTANCE_SUBMITTED, S.CLOSED})
+#: Nothing more happens.
+FINAL_STATES = frozenset({S.REJECTED, S.NOT_FUNDED, S.CLOSED, S.FAILED, S.TERMINATED})
+
+
+class ScoringRule(models.TextChoices):
+    MEAN = "mean", _("Mean")
+    TRIMMED_MEAN = "trimmed_mean", _("Trimmed mean (drop highest and lowest)")
+    ZSCORE = "zscore", _("Reviewer-normalised (z-score)")
+
+
+class FormalDecision(models.TextChoices):
+    ACCEPT = "accept", _("Accept for expert review")
+    RETURN = "return", _("Return for revision")
+    REJECT = "reject", _("Reject")
+
+
+#: Every allowed status change. ``application_transition`` refuses anything else.
+TRANSITIONS: dict[str, frozenset[str]] = {
+    S.DRAFT: frozenset({S.SUBMITTED, S.TERMINATED}),
+    S.SUBMITTED: frozenset({S.RETURNED, S.REJECTED, S.IN_REVIEW, S.TERMINATED}),
+    S.RETURNED: frozenset({S.SUBMITTED, S.TERMINATED}),
+    S.IN_REVIEW: frozenset({S.REVIEWED, S.TERMINATED}),
+    S.REVIEWED: frozenset({S.FUNDED, S.NOT_FUNDED, S.TERMINATED}),
+    S.FUNDED: frozenset({S.CONTRACTED, S.TERMINATED}),
+    S.CONTRACTED: frozenset({S.ACCEPTANCE_SUBMITTED, S.TERMINATED}),
+    S.ACCEPTANCE_SUBMITTED: frozenset({S.CLOSED, S.FAILED, S.CONTRACTED, S.TERMINATED}),
+    S.REJECTED: frozenset(),
+    S.NOT_FUNDED: frozenset(),
+    S.CLOSED: frozenset(),
+    S.FAILED: frozenset(),
+    S.TERMINATED: frozenset(),
+}

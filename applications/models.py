@@ -1,0 +1,148 @@
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Organisation
+
+from .enums import ApplicationStatus, ScoringRule
+
+MONEY = {"max_digits": 14, "decimal_places": 2}
+
+
+class Programme(models.Model):
+    """A plan category (计划类别): industrial key projects, new-product trials, …"""
+
+    code = models.CharField(_("code"), max_length=30, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("programme")
+        verbose_name_plural = _("programmes")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Call(models.Model):
+    """A call for applications (申报通知), one batch of a programme in a year."""
+
+    programme = models.ForeignKey(
+        Programme, verbose_name=_("programme"), on_delete=models.PROTECT, related_name="calls"
+    )
+    title = models.CharField(_("title"), max_length=200)
+    year = models.PositiveIntegerField(_("year"))
+    batch = models.PositiveIntegerField(_("batch"), default=1)
+    opens_at = models.DateTimeField(_("opens at"))
+    closes_at = models.DateTimeField(_("closes at"))
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    budget_yuan = models.DecimalField(_("budget (yuan)"), **MONEY, validators=[MinValueValidator(0)])
+    max_request_yuan = models.DecimalField(_("maximum request (yuan)"), **MONEY, validators=[MinValueValidator(0)])
+    reviewers_per_item = models.PositiveIntegerField(_("reviewers per item"), default=5)
+    min_reviews = models.PositiveIntegerField(_("minimum reviews"), default=3)
+    review_days = models.PositiveIntegerField(_("days to review"), default=14)
+    scoring_rule = models.CharField(
+        _("scoring rule"), max_length=20, choices=ScoringRule.choices, default=ScoringRule.MEAN
+    )
+    spread_threshold = models.DecimalField(
+        _("disagreement threshold"), max_digits=6, decimal_places=2, default=Decimal("20")
+    )
+    blind = models.BooleanField(_("blind review"), default=False)
+    notice_days = models.PositiveIntegerField(_("notice days"), default=7)
+    #: Percentages of the approved amount paid per tranche, e.g. [60, 40]; they add up to 100.
+    tranches = models.JSONField(_("tranche plan (%)"), default=list)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("call")
+        verbose_name_plural = _("calls")
+        ordering = ["-year", "-batch", "id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def is_open(self, at: timezone.datetime | None = None) -> bool:
+        at = at or timezone.now()
+        return self.closed_at is None and self.opens_at <= at < self.closes_at
+
+
+class Application(models.Model):
+    """An application for S&T plan project funding; the artifact of one plan-project process."""
+
+    call = models.ForeignKey(Call, verbose_name=_("call"), on_delete=models.PROTECT, related_name="applications")
+    applicant = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("applicant"),
+        on_delete=models.PROTECT,
+        related_name="applications",
+    )
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("organisation"),
+        on_delete=models.PROTECT,
+        related_name="applications",
+    )
+    title = models.CharField(_("title"), max_length=200)
+    summary = models.TextField(_("summary"), blank=True)
+    field = models.CharField(_("field"), max_length=60)
+    requested_yuan = models.DecimalField(_("requested (yuan)"), **MONEY)
+    self_funding_yuan = models.DecimalField(_("self-funding (yuan)"), **MONEY, default=Decimal("0"))
+    start_date = models.DateField(_("start date"), null=True, blank=True)
+    end_date = models.DateField(_("end date"), null=True, blank=True)
+    status = models.CharField(
+        _("status"), max_length=30, choices=ApplicationStatus.choices, default=ApplicationStatus.DRAFT
+    )
+    approved_yuan = models.DecimalField(_("approved (yuan)"), **MONEY, null=True, blank=True)
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("application")
+        verbose_name_plural = _("applications")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["call", "status"]),
+            models.Index(fields=["applicant", "-created_at"]),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(requested_yuan__gte=0), name="application_requested_nonnegative"),
+            models.CheckConstraint(
+                condition=models.Q(approved_yuan__isnull=True)
+                | models.Q(approved_yuan__lte=models.F("requested_yuan")),
+                name="application_approved_within_request",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+def attachment_path(instance: Attachment, filename: str) -> str:
+    # The stored name is ours, never the uploader's: no path tricks reach the disk.
+    return f"attachments/{instance.application_id}/{timezone.now():%Y%m%d%H%M%S%f}.bin"
+
+
+class Attachment(models.Model):
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(upload_to=attachment_path)
+    original_name = models.CharField(_("file name"), max_length=200)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveBigIntegerField()
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+        ordering = ["uploaded_at", "id"]
+
+    def __str__(self) -> str:
+        return self.original_name

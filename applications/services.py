@@ -1,0 +1,473 @@
+"""Writes for programmes, calls and applications.
+
+``application_transition`` is the only function that assigns ``Application.status``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal, InvalidOperation
+from pathlib import PurePath
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from guardian.shortcuts import assign_perm
+
+from accounts.rules import is_staff
+from audit.services import audit_record
+from core.errors import StateConflict
+from core.money import yuan
+from notifications.services import notify
+
+from .enums import EDITABLE_STATES, TRANSITIONS, ApplicationStatus, FormalDecision, ScoringRule
+from .models import Application, Attachment, Call, Programme
+from .rules import can_apply, can_edit_application
+from .selectors import users_with_role
+
+S = ApplicationStatus
+MAX_YUAN = Decimal("999999999999.99")
+
+
+# --- input helpers ---------------------------------------------------------------------
+
+
+def parse_money(value: Any, field: str, *, allow_zero: bool = True) -> Decimal:
+    """A yuan amount from user input: finite, not negative, at most two decimal places."""
+    if isinstance(value, float):
+        value = repr(value)
+    try:
+        amount = Decimal(str(value).strip())
+    except (InvalidOperation, ValueError, TypeError):
+        raise ValidationError({field: [_("Enter an amount in yuan, such as 150000.00.")]}) from None
+    if not amount.is_finite():
+        raise ValidationError({field: [_("Enter an amount in yuan, such as 150000.00.")]})
+    if amount < 0 or (amount == 0 and not allow_zero):
+        raise ValidationError({field: [_("The amount must be greater than zero.")]})
+    if amount != amount.quantize(Decimal("0.01")):
+        raise ValidationError({field: [_("Amounts have at most two decimal places (fen).")]})
+    if amount > MAX_YUAN:
+        raise ValidationError({field: [_("The amount is too large.")]})
+    return yuan(amount)
+
+
+# --- programmes and calls ----------------------------------------------------------------
+
+
+def programme_create(*, actor: Any, code: str, name: str) -> Programme:
+    if not is_staff(actor):
+        raise PermissionDenied(_("Only bureau staff manage programmes."))
+    code, name = (code or "").strip(), (name or "").strip()
+    errors = {}
+    if not code:
+        errors["code"] = [_("A code is required.")]
+    elif Programme.objects.filter(code=code).exists():
+        errors["code"] = [_("A programme with this code exists.")]
+    if not name:
+        errors["name"] = [_("A name is required.")]
+    if errors:
+        raise ValidationError(errors)
+    programme = Programme.objects.create(code=code, name=name)
+    audit_record(actor=actor, action="programme.create", target=programme)
+    return programme
+
+
+def call_validate(
+    *,
+    opens_at: dt.datetime,
+    closes_at: dt.datetime,
+    budget_yuan: Decimal,
+    max_request_yuan: Decimal,
+    reviewers_per_item: int,
+    min_reviews: int,
+    scoring_rule: str,
+    notice_days: int,
+    tranches: list[Any],
+    year: int,
+    batch: int,
+) -> None:
+    errors: dict[str, list[str]] = {}
+    if closes_at <= opens_at:
+        errors["closes_at"] = [_("The call must close after it opens.")]
+    if max_request_yuan <= 0:
+        errors["max_request_yuan"] = [_("The maximum request must be greater than zero.")]
+    elif max_request_yuan > budget_yuan:
+        errors["max_request_yuan"] = [_("The maximum request cannot exceed the budget.")]
+    if not 1 <= reviewers_per_item <= 50:
+        errors["reviewers_per_item"] = [_("Between 1 and 50 reviewers per item.")]
+    if not 1 <= min_reviews <= max(reviewers_per_item, 1):
+        errors["min_reviews"] = [_("At least 1 and at most the reviewers per item.")]
+    if scoring_rule not in ScoringRule.values:
+        errors["scoring_rule"] = [_("Choose mean, trimmed_mean or zscore.")]
+    if not 1 <= notice_days <= 60:
+        errors["notice_days"] = [_("A notice lasts between 1 and 60 days.")]
+    if not 2000 <= year <= 2100:
+        errors["year"] = [_("Enter a year between 2000 and 2100.")]
+    if not 1 <= batch <= 20:
+        errors["batch"] = [_("Enter a batch between 1 and 20.")]
+    if (
+        not isinstance(tranches, list)
+        or not tranches
+        or not all(isinstance(t, int) and not isinstance(t, bool) and t > 0 for t in tranches)
+    ):
+        errors["tranches"] = [_("Give each tranche as a whole positive percentage, e.g. [60, 40].")]
+    elif sum(tranches) != 100:
+        errors["tranches"] = [_("The tranches must add up to 100 %.")]
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def call_create(*, actor: Any, programme: Programme, title: str, **fields: Any) -> Call:
+    """Create a call. Criteria are set beside it by ``reviews.services.criteria_set``."""
+    if not is_staff(actor):
+        raise PermissionDenied(_("Only bureau staff manage calls."))
+    if not (title or "").strip():
+        raise ValidationError({"title": [_("A title is required.")]})
+    fields["budget_yuan"] = parse_money(fields["budget_yuan"], "budget_yuan")
+    fields["max_request_yuan"] = parse_money(fields["max_request_yuan"], "max_request_yuan")
+    call_validate(
+        **{
+            k: fields[k]
+            for k in (
+                "opens_at",
+                "closes_at",
+                "budget_yuan",
+                "max_request_yuan",
+                "reviewers_per_item",
+                "min_reviews",
+                "scoring_rule",
+                "notice_days",
+                "tranches",
+                "year",
+                "batch",
+            )
+        }
+    )
+    call = Call.objects.create(programme=programme, title=title.strip(), **fields)
+    audit_record(actor=actor, action="call.create", target=call)
+    return call
+
+
+@transaction.atomic
+def call_close(*, call: Call, actor: Any = None) -> Call:
+    """Close submissions now. Idempotent: closing a closed call changes nothing."""
+    if actor is not None and not is_staff(actor):
+        raise PermissionDenied(_("Only bureau staff close calls."))
+    call = Call.objects.select_for_update().get(pk=call.pk)
+    if call.closed_at is None:
+        call.closed_at = timezone.now()
+        call.save(update_fields=["closed_at"])
+        audit_record(actor=actor, action="call.close", target=call)
+    return call
+
+
+# --- applications ---------------------------------------------------------------------------
+
+
+APPLICATION_FIELDS = (
+    "title",
+    "summary",
+    "field",
+    "requested_yuan",
+    "self_funding_yuan",
+    "start_date",
+    "end_date",
+)
+
+
+def _clean_application_fields(call: Call, data: dict[str, Any], *, partial: bool) -> dict[str, Any]:
+    unknown = set(data) - set(APPLICATION_FIELDS)
+    if unknown:
+        raise ValidationError({sorted(unknown)[0]: [_("This field cannot be changed here.")]})
+    cleaned: dict[str, Any] = {}
+    errors: dict[str, list[str]] = {}
+    for name in ("title", "field"):
+        if name in data or not partial:
+            value = (data.get(name) or "").strip()
+            if not value:
+                errors[name] = [_("This field is required.")]
+            elif len(value) > (200 if name == "title" else 60):
+                errors[name] = [_("This text is too long.")]
+            cleaned[name] = value
+    if "summary" in data:
+        summary = data.get("summary") or ""
+        if len(summary) > 20000:
+            errors["summary"] = [_("The summary is limited to 20,000 characters.")]
+        cleaned["summary"] = summary
+    for name in ("requested_yuan", "self_funding_yuan"):
+        if name in data or (not partial and name == "requested_yuan"):
+            try:
+                cleaned[name] = parse_money(data.get(name), name, allow_zero=name == "self_funding_yuan")
+            except ValidationError as exc:
+                errors.update(exc.message_dict)
+    if "requested_yuan" in cleaned and cleaned["requested_yuan"] > call.max_request_yuan:
+        errors["requested_yuan"] = [
+            _("The call allows at most %(max)s yuan per project.") % {"max": call.max_request_yuan}
+        ]
+    for name in ("start_date", "end_date"):
+        if name in data:
+            value = data[name]
+            if isinstance(value, str):
+                try:
+                    value = dt.date.fromisoformat(value) if value else None
+                except ValueError:
+                    errors[name] = [_("Enter a date as YYYY-MM-DD.")]
+                    continue
+            cleaned[name] = value
+    if errors:
+        raise ValidationError(errors)
+    return cleaned
+
+
+@transaction.atomic
+def application_create(*, actor: Any, call: Call, **data: Any) -> Application:
+    """Start a draft. Side effects: guardian grants to the owner, audit row."""
+    if not can_apply(actor):
+        raise PermissionDenied(_("Only applicants may apply."))
+    if actor.organisation_id is None:
+        raise ValidationError({"organisation": [_("Your account has no organisation.")]})
+    if not call.is_open():
+        raise StateConflict(_("This call is not open for applications."))
+    cleaned = _clean_application_fields(call, data, partial=False)
+    _check_dates(cleaned)
+    application = Application.objects.create(
+        call=call, applicant=actor, organisation_id=actor.organisation_id, **cleaned
+    )
+    assign_perm("applications.view_application", actor, application)
+    assign_perm("applications.change_application", actor, application)
+    audit_record(actor=actor, action="application.create", target=application, to_state=S.DRAFT)
+    return application
+
+
+def _check_dates(values: dict[str, Any]) -> None:
+    start, end = values.get("start_date"), values.get("end_date")
+    if start and end and end < start:
+        raise ValidationError({"end_date": [_("The project must end after it starts.")]})
+
+
+@transaction.atomic
+def application_update(*, application: Application, actor: Any, **data: Any) -> Application:
+    application = Application.objects.select_for_update().get(pk=application.pk)
+    if application.applicant_id != actor.pk and not can_edit_application(actor, application):
+        raise PermissionDenied(_("Only the applicant may change this application."))
+    if application.status not in EDITABLE_STATES:
+        raise StateConflict(_("The application can only be changed while it is a draft or returned."))
+    cleaned = _clean_application_fields(application.call, data, partial=True)
+    for name, value in cleaned.items():
+        setattr(application, name, value)
+    _check_dates({"start_date": application.start_date, "end_date": application.end_date})
+    application.save(update_fields=[*cleaned, "updated_at"])
+    audit_record(actor=actor, action="application.update", target=application, data={"fields": sorted(cleaned)})
+    return application
+
+
+ALLOWED_UPLOADS = {
+    ".pdf": (b"%PDF-",),
+    ".png": (b"\x89PNG\r\n\x1a\n",),
+    ".jpg": (b"\xff\xd8\xff",),
+    ".jpeg": (b"\xff\xd8\xff",),
+    ".doc": (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",),
+    ".xls": (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",),
+    ".ppt": (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",),
+    ".docx": (b"PK\x03\x04",),
+    ".xlsx": (b"PK\x03\x04",),
+    ".pptx": (b"PK\x03\x04",),
+}
+CONTENT_TYPES = {
+    ".pdf": "application/pdf",
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".doc": "application/msword",
+    ".xls": "application/vnd.ms-excel",
+    ".ppt": "application/vnd.ms-powerpoint",
+    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ".pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+}
+
+
+def clean_upload_name(name: str) -> str:
+    """Keep only the last path part, without control characters: no path tricks."""
+    base = PurePath((name or "").replace("\\", "/")).name
+    base = "".join(ch for ch in base if ch.isprintable()).strip()
+    return base[:200] or "file"
+
+
+@transaction.atomic
+def attachment_add(*, application: Application, actor: Any, upload: UploadedFile) -> Attachment:
+    """Store an attachment after checking its type by name and by content, and its size."""
+    from django.conf import settings
+
+    application = Application.objects.select_for_update().get(pk=application.pk)
+    if not can_edit_application(actor, application):
+        if application.applicant_id == actor.pk:
+            raise StateConflict(_("Attachments can only be changed while the application is a draft or returned."))
+        raise PermissionDenied(_("Only the applicant may add attachments."))
+    name = clean_upload_name(upload.name or "")
+    suffix = PurePath(name).suffix.lower()
+    if suffix not in ALLOWED_UPLOADS:
+        raise ValidationError({"file": [_("Only PDF, Office documents and images (PNG, JPEG) are accepted.")]})
+    if upload.size is None or upload.size == 0:
+        raise ValidationError({"file": [_("The file is empty.")]})
+    if upload.size > settings.ATTACHMENT_MAX_BYTES:
+        raise ValidationError(
+            {"file": [_("The file is larger than %(mb)s MB.") % {"mb": settings.ATTACHMENT_MAX_BYTES // (1024 * 1024)}]}
+        )
+    upload.seek(0)
+    head = upload.read(16)
+    upload.seek(0)
+    if not any(head.startswith(magic) for magic in ALLOWED_UPLOADS[suffix]):
+        raise ValidationError(
+            {"file": [_("The file's content does not match its type %(suffix)s.") % {"suffix": suffix}]}
+        )
+    attachment = Attachment(
+        application=application,
+        original_name=name,
+        content_type=CONTENT_TYPES[suffix],
+        size=upload.size,
+        uploaded_by=actor,
+    )
+    attachment.file.save(name, upload, save=False)
+    attachment.save()
+    audit_record(actor=actor, action="attachment.add", target=application, data={"name": name})
+    return attachment
+
+
+def application_transition(
+    *,
+    application: Application,
+    to: str,
+    actor: Any,
+    action: str,
+    comment: str = "",
+    data: dict[str, Any] | None = None,
+    extra_fields: tuple[str, ...] = (),
+) -> Application:
+    """The one place ``Application.status`` changes.
+
+    Checks the change is in ``TRANSITIONS``, saves the status (and ``extra_fields`` the caller
+    set), and appends an audit row. Callers hold a row lock on the application.
+    """
+    source = application.status
+    if to not in TRANSITIONS.get(source, frozenset()):
+        raise StateConflict(
+            _("An application that is %(state)s cannot be moved to %(target)s.")
+            % {"state": S(source).label, "target": S(to).label}
+        )
+    application.status = to
+    application.save(update_fields=["status", "updated_at", *extra_fields])
+    audit_record(
+        actor=actor,
+        action=action,
+        target=application,
+        from_state=source,
+        to_state=to,
+        comment=comment,
+        data=data,
+    )
+    return application
+
+
+def application_locked(application: Application) -> Application:
+    return Application.objects.select_for_update().select_related("call", "applicant").get(pk=application.pk)
+
+
+@transaction.atomic
+def application_submit(*, application: Application, actor: Any) -> Application:
+    """Submit a draft or a revised application. Side effects: notifications to applicant and staff."""
+    application = application_locked(application)
+    if application.applicant_id != actor.pk and not can_edit_application(actor, application):
+        raise PermissionDenied(_("Only the applicant may submit."))
+    if application.status not in EDITABLE_STATES:
+        raise StateConflict(_("This application has already been submitted."))
+    if application.status == S.DRAFT and not application.call.is_open():
+        raise StateConflict(_("The call is closed; submissions are no longer accepted."))
+    missing = [name for name in ("title", "field", "summary") if not getattr(application, name)]
+    if missing:
+        raise ValidationError({name: [_("Required before submitting.")] for name in missing})
+    application.submitted_at = timezone.now()
+    application_transition(
+        application=application,
+        to=S.SUBMITTED,
+        actor=actor,
+        action="application.submit",
+        extra_fields=("submitted_at",),
+    )
+    context = {"title": application.title}
+    notify(
+        recipients=[application.applicant],
+        kind="submission_received",
+        subject=gettext_lazy("Application received: %(title)s"),
+        body=gettext_lazy("Your application “%(title)s” was received and is in formal review."),
+        context=context,
+    )
+    notify(
+        recipients=users_with_role("staff"),
+        kind="submission_received",
+        subject=gettext_lazy("New submission: %(title)s"),
+        body=gettext_lazy("“%(title)s” was submitted and waits for formal review."),
+        context=context,
+    )
+    return application
+
+
+@transaction.atomic
+def application_formal_review(*, application: Application, actor: Any, decision: str, comment: str = "") -> Application:
+    """Accept for expert review, return for revision (a comment is required) or reject."""
+    if not is_staff(actor):
+        raise PermissionDenied(_("Only bureau staff do formal review."))
+    if decision not in FormalDecision.values:
+        raise ValidationError({"decision": [_("Choose accept, return or reject.")]})
+    if decision in (FormalDecision.RETURN, FormalDecision.REJECT) and not (comment or "").strip():
+        raise ValidationError({"comment": [_("Say why, so the applicant knows what to do.")]})
+    application = application_locked(application)
+    if application.status != S.SUBMITTED:
+        raise StateConflict(_("This application is not waiting for formal review."))
+    target = {
+        FormalDecision.ACCEPT: S.IN_REVIEW,
+        FormalDecision.RETURN: S.RETURNED,
+        FormalDecision.REJECT: S.REJECTED,
+    }[FormalDecision(decision)]
+    application_transition(
+        application=application, to=target, actor=actor, action=f"formal_review.{decision}", comment=comment
+    )
+    messages = {
+        S.IN_REVIEW: gettext_lazy("“%(title)s” passed formal review and goes to expert review."),
+        S.RETURNED: gettext_lazy("“%(title)s” was returned for revision: %(comment)s"),
+        S.REJECTED: gettext_lazy("“%(title)s” was rejected in formal review: %(comment)s"),
+    }
+    notify(
+        recipients=[application.applicant],
+        kind="returned" if target == S.RETURNED else "formal_review",
+        subject=gettext_lazy("Formal review: %(title)s"),
+        body=messages[target],
+        context={"title": application.title, "comment": comment},
+    )
+    return application
+
+
+@transaction.atomic
+def application_terminate(*, application: Application, actor: Any, reason: str) -> Application:
+    """End the application from any non-final step, with a recorded reason."""
+    if not is_staff(actor):
+        raise PermissionDenied(_("Only bureau staff may terminate an application."))
+    if not (reason or "").strip():
+        raise ValidationError({"reason": [_("A reason is required.")]})
+    application = application_locked(application)
+    application_transition(
+        application=application, to=S.TERMINATED, actor=actor, action="application.terminate", comment=reason
+    )
+    notify(
+        recipients=[application.applicant],
+        kind="terminated",
+        subject=gettext_lazy("Terminated: %(title)s"),
+        body=gettext_lazy("“%(title)s” was terminated: %(reason)s"),
+        context={"title": application.title, "reason": reason},
+    )
+    return application

@@ -1,0 +1,27 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class DisbursementStatus(models.TextChoices):
+    REQUESTED = "requested", _("Requested")
+    OFFICER_APPROVED = "officer_approved", _("Approved by finance officer")
+    APPROVED = "approved", _("Approved by finance head")
+    PAID = "paid", _("Paid")
+    REJECTED = "rejected", _("Rejected")
+
+
+D = DisbursementStatus
+#: Money committed to be paid (counts against what was granted).
+COMMITTED_DISBURSEMENT_STATES = frozenset({D.REQUESTED, D.OFFICER_APPROVED, D.APPROVED, D.PAID})
+
+
+class ObjectionStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    UPHELD = "upheld", _("Upheld")
+    DISMISSED = "dismissed", _("Dismissed")
+
+
+class AcceptanceResult(models.TextChoices):
+    PASS = "pass", _("Pass")
+    FAIL = "fail", _("Fail")
+    RECTIFY = "rectify", _("Rectify and resubmit")

@@ -1,0 +1,167 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from applications.models import MONEY, Application, Call
+
+from .enums import AcceptanceResult, DisbursementStatus, ObjectionStatus
+
+
+class FundingDecision(models.Model):
+    """The panel's decision on one application: fund with an amount, or not. One per item."""
+
+    application = models.OneToOneField(Application, on_delete=models.CASCADE, related_name="decision")
+    fund = models.BooleanField(_("fund"))
+    approved_yuan = models.DecimalField(_("approved (yuan)"), **MONEY, default=0)
+    comment = models.TextField(_("comment"), blank=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField(_("decided at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("funding decision")
+        verbose_name_plural = _("funding decisions")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(approved_yuan__gte=0), name="decision_amount_nonnegative"),
+            models.CheckConstraint(
+                condition=models.Q(fund=True) | models.Q(approved_yuan=0),
+                name="decision_not_funded_is_zero",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.application}: {self.approved_yuan if self.fund else '-'}"
+
+
+class Notice(models.Model):
+    """A public notice (公示) of a call's decisions, open for objections until ``ends_at``."""
+
+    call = models.ForeignKey(Call, on_delete=models.PROTECT, related_name="notices")
+    published_at = models.DateTimeField(_("published at"), auto_now_add=True)
+    ends_at = models.DateTimeField(_("ends at"))
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    published_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    applications = models.ManyToManyField(Application, related_name="notices", blank=True)
+
+    class Meta:
+        verbose_name = _("public notice")
+        verbose_name_plural = _("public notices")
+        ordering = ["-published_at"]
+
+    def __str__(self) -> str:
+        return str(self.call)
+
+
+class Objection(models.Model):
+    """An objection (异议) to an item on a public notice, by a named person with a contact."""
+
+    notice = models.ForeignKey(Notice, on_delete=models.PROTECT, related_name="objections")
+    application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="objections")
+    name = models.CharField(_("name"), max_length=100)
+    contact = models.CharField(_("contact"), max_length=200)
+    text = models.TextField(_("objection"))
+    status = models.CharField(_("status"), max_length=20, choices=ObjectionStatus.choices, default=ObjectionStatus.OPEN)
+    resolution = models.TextField(_("resolution"), blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("objection")
+        verbose_name_plural = _("objections")
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.name}: {self.application}"
+
+
+class Contract(models.Model):
+    """The task contract (任务书) an applicant signs for a funded project."""
+
+    application = models.OneToOneField(Application, on_delete=models.CASCADE, related_name="contract")
+    signed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    signed_at = models.DateTimeField(_("signed at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("task contract")
+        verbose_name_plural = _("task contracts")
+
+    def __str__(self) -> str:
+        return str(self.application)
+
+
+class Disbursement(models.Model):
+    """One tranche of a grant, approved by a finance officer and then a finance head."""
+
+    application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="disbursements")
+    tranche = models.PositiveIntegerField(_("tranche"))
+    amount_yuan = models.DecimalField(_("amount (yuan)"), **MONEY)
+    status = models.CharField(
+        _("status"), max_length=20, choices=DisbursementStatus.choices, default=DisbursementStatus.REQUESTED
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField(auto_now_add=True)
+    officer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    officer_at = models.DateTimeField(null=True, blank=True)
+    head = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    head_at = models.DateTimeField(null=True, blank=True)
+    paid_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    paid_at = models.DateTimeField(null=True, blank=True)
+    voucher = models.CharField(_("voucher"), max_length=100, blank=True)
+    rejected_reason = models.TextField(_("reason for rejection"), blank=True)
+
+    class Meta:
+        verbose_name = _("disbursement")
+        verbose_name_plural = _("disbursements")
+        ordering = ["requested_at", "id"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(amount_yuan__gt=0), name="disbursement_positive"),
+            models.CheckConstraint(
+                condition=models.Q(officer__isnull=True)
+                | models.Q(head__isnull=True)
+                | ~models.Q(officer=models.F("head")),
+                name="disbursement_two_people",
+            ),
+            models.UniqueConstraint(
+                fields=["application", "tranche"],
+                condition=~models.Q(status=DisbursementStatus.REJECTED),
+                name="disbursement_one_live_per_tranche",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.application} #{self.tranche}: {self.amount_yuan}"
+
+
+class AcceptanceReport(models.Model):
+    """The applicant's final report and accounts (验收), and staff's result."""
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="acceptance_reports")
+    report = models.TextField(_("report"))
+    spent_yuan = models.DecimalField(_("spent (yuan)"), **MONEY)
+    submitted_at = models.DateTimeField(auto_now_add=True)
+    result = models.CharField(_("result"), max_length=10, choices=AcceptanceResult.choices, blank=True)
+    comment = models.TextField(_("comment"), blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("acceptance report")
+        verbose_name_plural = _("acceptance reports")
+        ordering = ["submitted_at", "id"]
+
+    def __str__(self) -> str:
+        return str(self.application)

@@ -1,0 +1,478 @@
+"""Writes for money and publicity: decisions, notices, objections, contracts, disbursements,
+acceptance. Amounts are Decimal yuan; every check on a sum runs under a row lock."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from accounts.rules import is_panel, is_staff
+from applications.enums import DECIDED_STATES, ApplicationStatus
+from applications.models import Application, Call
+from applications.selectors import users_with_role
+from applications.services import application_locked, application_transition, parse_money
+from audit.services import audit_record
+from core.errors import NotVisible, StateConflict
+from core.money import percent_of, yuan
+from notifications.services import notify
+
+from .enums import COMMITTED_DISBURSEMENT_STATES, AcceptanceResult, DisbursementStatus, ObjectionStatus
+from .models import AcceptanceReport, Contract, Disbursement, FundingDecision, Notice, Objection
+from .rules import is_finance_head, is_finance_officer
+
+S = ApplicationStatus
+D = DisbursementStatus
+
+
+# --- decisions -----------------------------------------------------------------------------
+
+
+def call_decided_total(call: Call) -> Decimal:
+    total = FundingDecision.objects.filter(application__call=call, fund=True).aggregate(s=Sum("approved_yuan"))["s"]
+    return yuan(total or 0)
+
+
+@transaction.atomic
+def decision_make(
+    *, application: Application, actor: Any, fund: bool, approved_yuan: Any = None, comment: str = ""
+) -> FundingDecision:
+    """Fund with an amount ≤ requested and within the call's remaining budget, or not.
+
+    The call row is locked first, so two panel members deciding at once cannot together
+    exceed the budget: the second waits, then sees the first's decision in the sum.
+    """
+    if not is_panel(actor):
+        raise PermissionDenied(_("Only the panel decides funding."))
+    if not isinstance(fund, bool):
+        raise ValidationError({"fund": [_("Say whether to fund: true or false.")]})
+    amount = Decimal("0.00")
+    if fund:
+        amount = parse_money(approved_yuan, "approved_yuan", allow_zero=False)
+    Call.objects.select_for_update().get(pk=application.call_id)
+    application = application_locked(application)
+    if fund and amount > application.requested_yuan:
+        raise ValidationError(
+            {
+                "approved_yuan": [
+                    _("The amount cannot exceed the %(req)s yuan requested.") % {"req": application.requested_yuan}
+                ]
+            }
+        )
+    if application.status in DECIDED_STATES or FundingDecision.objects.filter(application=application).exists():
+        raise StateConflict(_("This application has already been decided."))
+    if application.status != S.REVIEWED:
+        raise StateConflict(_("This application is not ready for a decision."))
+    if fund:
+        remaining = application.call.budget_yuan - call_decided_total(application.call)
+        if amount > remaining:
+            raise StateConflict(_("Only %(remaining)s yuan of the call's budget remain.") % {"remaining": remaining})
+    decision = FundingDecision.objects.create(
+        application=application, fund=fund, approved_yuan=amount, comment=comment or "", decided_by=actor
+    )
+    application.approved_yuan = amount if fund else None
+    application_transition(
+        application=application,
+        to=S.FUNDED if fund else S.NOT_FUNDED,
+        actor=actor,
+        action="decision.fund" if fund else "decision.not_fund",
+        comment=comment,
+        data={"approved_yuan": str(amount)},
+        extra_fields=("approved_yuan",),
+    )
+    notify(
+        recipients=[application.applicant],
+        kind="decision",
+        subject=gettext_lazy("Funding decision: %(title)s"),
+        body=gettext_lazy("The panel decided on “%(title)s”: %(outcome)s."),
+        context={
+            "title": application.title,
+            "outcome": (_("funded with %(amount)s yuan") % {"amount": amount}) if fund else _("not funded"),
+        },
+    )
+    return decision
+
+
+# --- public notice and objections ------------------------------------------------------------
+
+
+@transaction.atomic
+def notice_publish(*, call: Call, actor: Any) -> Notice:
+    """Publish every decided item of the call that has not been on a notice yet."""
+    if not is_staff(actor):
+        raise PermissionDenied(_("Only bureau staff publish notices."))
+    call = Call.objects.select_for_update().get(pk=call.pk)
+    if Notice.objects.filter(call=call, closed_at__isnull=True).exists():
+        raise StateConflict(_("A notice for this call is still open."))
+    items = list(
+        Application.objects.filter(call=call, status__in=[S.FUNDED, S.NOT_FUNDED])
+        .exclude(notices__isnull=False)
+        .select_related("applicant")
+    )
+    if not items:
+        raise StateConflict(_("There are no decided applications to publish."))
+    notice = Notice.objects.create(
+        call=call, published_by=actor, ends_at=timezone.now() + timedelta(days=call.notice_days)
+    )
+    notice.applications.set(items)
+    audit_record(actor=actor, action="notice.publish", target=notice, data={"items": [a.pk for a in items]})
+    notify(
+        recipients=[a.applicant for a in items],
+        kind="notice_published",
+        subject=gettext_lazy("Public notice published: %(call)s"),
+        body=gettext_lazy("The decisions of %(call)s are on public notice until %(ends)s."),
+        context={"call": call.title, "ends": f"{notice.ends_at:%Y-%m-%d}"},
+    )
+    return notice
+
+
+def notice_is_open(notice: Notice) -> bool:
+    return notice.closed_at is None and timezone.now() < notice.ends_at
+
+
+@transaction.atomic
+def objection_file(*, notice: Notice, application_id: Any, text: str, name: str, contact: str) -> Objection:
+    """Anyone may object to an item while the notice runs, by name and with a contact."""
+    errors: dict[str, list[str]] = {}
+    if not (name or "").strip():
+        errors["name"] = [_("Objections are accepted by name only.")]
+    if not (contact or "").strip():
+        errors["contact"] = [_("Leave a contact so the bureau can answer.")]
+    if not (text or "").strip():
+        errors["text"] = [_("Say what the objection is.")]
+    elif len(text) > 10000:
+        errors["text"] = [_("The objection is limited to 10,000 characters.")]
+    application = notice.applications.filter(pk=application_id).first() if str(application_id).isdigit() else None
+    if application is None:
+        errors["item"] = [_("This item is not on the notice.")]
+    if errors:
+        raise ValidationError(errors)
+    if not notice_is_open(notice):
+        raise StateConflict(_("The notice period has ended."))
+    objection = Objection.objects.create(
+        notice=notice,
+        application=application,
+        text=text.strip(),
+        name=name.strip()[:100],
+        contact=contact.strip()[:200],
+    )
+    audit_record(actor=None, action="objection.file", target=objection, to_state=ObjectionStatus.OPEN)
+    notify(
+        recipients=users_with_role("staff"),
+        kind="objection_received",
+        subject=gettext_lazy("Objection received: %(title)s"),
+        body=gettext_lazy("An objection to “%(title)s” was filed and needs resolving."),
+        context={"title": application.title},
+    )
+    return objection
+
+
+@transaction.atomic
+def objection_resolve(*, objection: Objection, actor: Any, upheld: bool, resolution: str) -> Objection:
+    """Uphold or dismiss, saying why. An upheld objection terminates the item (done by workflow)."""
+    if not is_staff(actor):
+        raise PermissionDenied(_("Only bureau staff resolve objections."))
+    if not isinstance(upheld, bool):
+        raise ValidationError({"upheld": [_("Say whether the objection is upheld: true or false.")]})
+    if not (resolution or "").strip():
+        raise ValidationError({"resolution": [_("Record how the objection was resolved.")]})
+    objection = Objection.objects.select_for_update().get(pk=objection.pk)
+    if objection.status != ObjectionStatus.OPEN:
+        raise StateConflict(_("This objection was already resolved."))
+    objection.status = ObjectionStatus.UPHELD if upheld else ObjectionStatus.DISMISSED
+    objection.resolution = resolution.strip()
+    objection.resolved_by = actor
+    objection.resolved_at = timezone.now()
+    objection.save(update_fields=["status", "resolution", "resolved_by", "resolved_at"])
+    audit_record(
+        actor=actor,
+        action="objection.resolve",
+        target=objection,
+        from_state=ObjectionStatus.OPEN,
+        to_state=objection.status,
+        comment=resolution,
+    )
+    return objection
+
+
+@transaction.atomic
+def notice_close(*, notice: Notice, actor: Any = None) -> Notice:
+    """End the notice. Refused while an objection is open. ``actor=None`` is the clock."""
+    if actor is not None and not is_staff(actor):
+        raise PermissionDenied(_("Only bureau staff close notices."))
+    notice = Notice.objects.select_for_update().get(pk=notice.pk)
+    if notice.closed_at is not None:
+        raise StateConflict(_("This notice is already closed."))
+    if notice.objections.filter(status=ObjectionStatus.OPEN).exists():
+        raise StateConflict(_("Resolve every objection before closing the notice."))
+    notice.closed_at = timezone.now()
+    notice.save(update_fields=["closed_at"])
+    audit_record(actor=actor, action="notice.close", target=notice)
+    return notice
+
+
+# --- contract, tranches, disbursement ------------------------------------------------------
+
+
+def tranche_amount(application: Application, tranche: int) -> Decimal:
+    """The tranche's share of the approved amount; the last takes the remainder, so the
+    tranches add up to the grant exactly whatever the rounding."""
+    plan: list[int] = application.call.tranches
+    approved = application.approved_yuan or Decimal("0")
+    if tranche < len(plan):
+        return percent_of(approved, plan[tranche - 1])
+    return approved - sum((percent_of(approved, p) for p in plan[:-1]), Decimal("0"))
+
+
+def disbursement_request(*, application: Application, tranche: int, actor: Any) -> Disbursement:
+    """Request one tranche. Caller holds the application lock. Never more than granted."""
+    amount = tranche_amount(application, tranche)
+    committed = Disbursement.objects.filter(
+        application=application, status__in=COMMITTED_DISBURSEMENT_STATES
+    ).aggregate(s=Sum("amount_yuan"))["s"] or Decimal("0")
+    if committed + amount > (application.approved_yuan or 0):
+        raise StateConflict(_("This payment would exceed the amount granted."))
+    disbursement = Disbursement.objects.create(
+        application=application, tranche=tranche, amount_yuan=amount, requested_by=actor
+    )
+    audit_record(
+        actor=actor,
+        action="disbursement.request",
+        target=disbursement,
+        to_state=D.REQUESTED,
+        data={"amount_yuan": str(amount), "tranche": tranche},
+    )
+    notify(
+        recipients=users_with_role("finance_officer"),
+        kind="disbursement_requested",
+        subject=gettext_lazy("Payment to approve: %(title)s"),
+        body=gettext_lazy("Tranche %(tranche)s of “%(title)s”, %(amount)s yuan, waits for approval."),
+        context={"title": application.title, "tranche": tranche, "amount": amount},
+    )
+    return disbursement
+
+
+@transaction.atomic
+def contract_sign(*, application: Application, actor: Any, accept_terms: bool) -> Contract:
+    """The applicant signs the task contract; the first tranche is requested."""
+    application = application_locked(application)
+    if application.applicant_id != actor.pk:
+        raise NotVisible()
+    if accept_terms is not True:
+        raise ValidationError({"accept_terms": [_("Accept the terms to sign the contract.")]})
+    if application.status != S.FUNDED:
+        raise StateConflict(_("Only a funded application waiting for its contract can be signed."))
+    if Notice.objects.filter(applications=application, closed_at__isnull=False).count() == 0:
+        raise StateConflict(_("The contract can be signed once the public notice has closed."))
+    contract = Contract.objects.create(application=application, signed_by=actor)
+    application_transition(application=application, to=S.CONTRACTED, actor=actor, action="contract.sign")
+    disbursement_request(application=application, tranche=1, actor=actor)
+    return contract
+
+
+def _disbursement_locked(disbursement: Disbursement) -> Disbursement:
+    return (
+        Disbursement.objects.select_for_update(of=("self",))
+        .select_related("application", "application__call", "application__applicant")
+        .get(pk=disbursement.pk)
+    )
+
+
+def _disbursement_transition(d: Disbursement, to: str, actor: Any, fields: list[str], comment: str = "") -> None:
+    source = d.status
+    d.status = to
+    d.save(update_fields=["status", *fields])
+    audit_record(
+        actor=actor,
+        action=f"disbursement.{to}",
+        target=d,
+        from_state=source,
+        to_state=to,
+        comment=comment,
+        data={"amount_yuan": str(d.amount_yuan)},
+    )
+
+
+@transaction.atomic
+def disbursement_approve(*, disbursement: Disbursement, actor: Any) -> Disbursement:
+    """First a finance officer, then a different finance head; never the requester."""
+    if not (is_finance_officer(actor) or is_finance_head(actor)):
+        raise PermissionDenied(_("Only finance staff approve payments."))
+    d = _disbursement_locked(disbursement)
+    if d.requested_by_id == actor.pk:
+        raise PermissionDenied(_("You requested this payment, so you may not approve it."))
+    now = timezone.now()
+    if d.status == D.REQUESTED:
+        if not is_finance_officer(actor):
+            raise PermissionDenied(_("A finance officer approves first."))
+        d.officer, d.officer_at = actor, now
+        _disbursement_transition(d, D.OFFICER_APPROVED, actor, ["officer", "officer_at"])
+    elif d.status == D.OFFICER_APPROVED:
+        if not is_finance_head(actor):
+            raise PermissionDenied(_("The finance head gives the second approval."))
+        if d.officer_id == actor.pk:
+            raise PermissionDenied(_("The second approval must come from a different person."))
+        d.head, d.head_at = actor, now
+        _disbursement_transition(d, D.APPROVED, actor, ["head", "head_at"])
+        notify(
+            recipients=[d.application.applicant],
+            kind="disbursement_approved",
+            subject=gettext_lazy("Payment approved: %(title)s"),
+            body=gettext_lazy("Tranche %(tranche)s of “%(title)s”, %(amount)s yuan, was approved for payment."),
+            context={"title": d.application.title, "tranche": d.tranche, "amount": d.amount_yuan},
+        )
+    else:
+        raise StateConflict(_("This payment is not waiting for approval."))
+    return d
+
+
+@transaction.atomic
+def disbursement_reject(*, disbursement: Disbursement, actor: Any, reason: str) -> Disbursement:
+    if not (is_finance_officer(actor) or is_finance_head(actor)):
+        raise PermissionDenied(_("Only finance staff reject payments."))
+    if not (reason or "").strip():
+        raise ValidationError({"reason": [_("A reason is required.")]})
+    d = _disbursement_locked(disbursement)
+    if d.status not in (D.REQUESTED, D.OFFICER_APPROVED):
+        raise StateConflict(_("This payment is not waiting for approval."))
+    d.rejected_reason = reason.strip()
+    _disbursement_transition(d, D.REJECTED, actor, ["rejected_reason"], comment=reason)
+    return d
+
+
+@transaction.atomic
+def disbursement_resubmit(*, disbursement: Disbursement, actor: Any) -> Disbursement:
+    """Staff request a rejected tranche again, after the reason was dealt with."""
+    if not is_staff(actor):
+        raise PermissionDenied(_("Only bureau staff request payments again."))
+    d = _disbursement_locked(disbursement)
+    if d.status != D.REJECTED:
+        raise StateConflict(_("Only a rejected payment can be requested again."))
+    application = application_locked(d.application)
+    return disbursement_request(application=application, tranche=d.tranche, actor=actor)
+
+
+def disbursements_withdraw(*, application: Application, actor: Any, reason: str) -> None:
+    """A terminated project's unpaid disbursements are rejected with the reason."""
+    for d in Disbursement.objects.select_for_update().filter(
+        application=application, status__in=[D.REQUESTED, D.OFFICER_APPROVED, D.APPROVED]
+    ):
+        d.rejected_reason = reason
+        _disbursement_transition(d, D.REJECTED, actor, ["rejected_reason"], comment=reason)
+
+
+@transaction.atomic
+def disbursement_pay(*, disbursement: Disbursement, actor: Any, voucher: str) -> Disbursement:
+    """Record the payment with its voucher. Paid never exceeds granted (checked under lock)."""
+    if not (is_finance_officer(actor) or is_finance_head(actor)):
+        raise PermissionDenied(_("Only finance staff record payments."))
+    if not (voucher or "").strip():
+        raise ValidationError({"voucher": [_("The payment voucher number is required.")]})
+    d = _disbursement_locked(disbursement)
+    if d.status != D.APPROVED:
+        raise StateConflict(_("Only an approved payment can be paid."))
+    application = application_locked(d.application)
+    paid = Disbursement.objects.filter(application=application, status=D.PAID).aggregate(s=Sum("amount_yuan"))[
+        "s"
+    ] or Decimal("0")
+    if paid + d.amount_yuan > (application.approved_yuan or 0):
+        raise StateConflict(_("This payment would exceed the amount granted."))
+    d.voucher, d.paid_by, d.paid_at = voucher.strip()[:100], actor, timezone.now()
+    _disbursement_transition(d, D.PAID, actor, ["voucher", "paid_by", "paid_at"])
+    notify(
+        recipients=[application.applicant],
+        kind="disbursement_paid",
+        subject=gettext_lazy("Payment made: %(title)s"),
+        body=gettext_lazy("Tranche %(tranche)s of “%(title)s”, %(amount)s yuan, was paid (voucher %(voucher)s)."),
+        context={"title": application.title, "tranche": d.tranche, "amount": d.amount_yuan, "voucher": d.voucher},
+    )
+    return d
+
+
+# --- acceptance ----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def acceptance_submit(*, application: Application, actor: Any, report: str, spent_yuan: Any) -> AcceptanceReport:
+    application = application_locked(application)
+    if application.applicant_id != actor.pk:
+        raise NotVisible()
+    errors: dict[str, list[str]] = {}
+    if not (report or "").strip():
+        errors["report"] = [_("The final report is required.")]
+    try:
+        spent = parse_money(spent_yuan, "spent_yuan")
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    if errors:
+        raise ValidationError(errors)
+    if application.status != S.CONTRACTED:
+        raise StateConflict(_("Acceptance is for contracted projects."))
+    if not Disbursement.objects.filter(application=application, tranche=1, status=D.PAID).exists():
+        raise StateConflict(_("The first tranche has not been paid yet."))
+    acceptance = AcceptanceReport.objects.create(application=application, report=report.strip(), spent_yuan=spent)
+    application_transition(application=application, to=S.ACCEPTANCE_SUBMITTED, actor=actor, action="acceptance.submit")
+    notify(
+        recipients=users_with_role("staff"),
+        kind="acceptance_submitted",
+        subject=gettext_lazy("Acceptance report: %(title)s"),
+        body=gettext_lazy("“%(title)s” submitted its final report for acceptance."),
+        context={"title": application.title},
+    )
+    return acceptance
+
+
+@transaction.atomic
+def acceptance_decide(*, application: Application, actor: Any, result: str, comment: str = "") -> AcceptanceReport:
+    """pass → the final tranche is requested (or the project closes if none is left);
+    fail → failed; rectify → back to the applicant to resubmit."""
+    if not is_staff(actor):
+        raise PermissionDenied(_("Only bureau staff decide acceptance."))
+    if result not in AcceptanceResult.values:
+        raise ValidationError({"result": [_("Choose pass, fail or rectify.")]})
+    if result != AcceptanceResult.PASS and not (comment or "").strip():
+        raise ValidationError({"comment": [_("Say why, so the applicant knows what to do.")]})
+    application = application_locked(application)
+    if application.status != S.ACCEPTANCE_SUBMITTED:
+        raise StateConflict(_("No acceptance report is waiting for a decision."))
+    report = application.acceptance_reports.filter(result="").order_by("-submitted_at").first()
+    assert report is not None
+    report.result, report.comment, report.decided_by, report.decided_at = result, comment, actor, timezone.now()
+    report.save(update_fields=["result", "comment", "decided_by", "decided_at"])
+    if result == AcceptanceResult.FAIL:
+        application_transition(
+            application=application, to=S.FAILED, actor=actor, action="acceptance.fail", comment=comment
+        )
+    elif result == AcceptanceResult.RECTIFY:
+        application_transition(
+            application=application, to=S.CONTRACTED, actor=actor, action="acceptance.rectify", comment=comment
+        )
+    else:
+        audit_record(actor=actor, action="acceptance.pass", target=application, comment=comment)
+        last = len(application.call.tranches)
+        if last > 1:
+            disbursement_request(application=application, tranche=last, actor=actor)
+        else:
+            application_transition(application=application, to=S.CLOSED, actor=actor, action="application.close")
+    notify(
+        recipients=[application.applicant],
+        kind="acceptance_decided",
+        subject=gettext_lazy("Acceptance: %(title)s"),
+        body=gettext_lazy("The acceptance of “%(title)s” was decided: %(result)s. %(comment)s"),
+        context={"title": application.title, "result": AcceptanceResult(result).label, "comment": comment},
+    )
+    return report
+
+
+@transaction.atomic
+def application_close_when_paid(*, application: Application) -> Application:
+    """After acceptance passed and the final tranche was paid, the project closes."""
+    application = application_locked(application)
+    return application_transition(application=application, to=S.CLOSED, actor=None, action="application.close")

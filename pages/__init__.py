@@ -1,0 +1,1 @@
+"""The web UI: server-rendered pages for each role, calling ``workflow.steps``."""

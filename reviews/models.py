@@ -1,0 +1,131 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Organisation
+from applications.models import Application, Call
+
+from .enums import AssignmentStatus, Recommendation
+
+
+class Criterion(models.Model):
+    """A weighted scoring criterion of a call, with its maximum score."""
+
+    call = models.ForeignKey(Call, verbose_name=_("call"), on_delete=models.CASCADE, related_name="criteria")
+    code = models.SlugField(_("code"), max_length=30)
+    label = models.CharField(_("label"), max_length=100)
+    guidance = models.TextField(_("guidance"), blank=True)
+    weight = models.DecimalField(_("weight"), max_digits=6, decimal_places=2, validators=[MinValueValidator(0)])
+    max_score = models.DecimalField(
+        _("maximum score"), max_digits=6, decimal_places=2, validators=[MinValueValidator(0)]
+    )
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("criterion")
+        verbose_name_plural = _("criteria")
+        ordering = ["position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["call", "code"], name="criterion_code_unique_per_call"),
+            models.CheckConstraint(condition=models.Q(weight__gt=0), name="criterion_weight_positive"),
+            models.CheckConstraint(condition=models.Q(max_score__gt=0), name="criterion_max_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class Expert(models.Model):
+    """A member of the expert pool (专家库)."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="expert")
+    name = models.CharField(_("name"), max_length=100)
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("organisation"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="experts",
+    )
+    fields = models.JSONField(_("fields"), default=list)
+    title = models.CharField(_("title"), max_length=100, blank=True)
+    region = models.CharField(_("region"), max_length=100, blank=True)
+    active = models.BooleanField(_("active"), default=True)
+    load_limit = models.PositiveIntegerField(_("load limit"), default=10)
+
+    class Meta:
+        verbose_name = _("expert")
+        verbose_name_plural = _("experts")
+        ordering = ["name", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Conflict(models.Model):
+    """A declared conflict of interest (回避) with an organisation."""
+
+    expert = models.ForeignKey(Expert, on_delete=models.CASCADE, related_name="conflicts")
+    organisation_name = models.CharField(_("organisation"), max_length=200)
+    organisation = models.ForeignKey(Organisation, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    reason = models.CharField(_("reason"), max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("conflict of interest")
+        verbose_name_plural = _("conflicts of interest")
+        constraints = [
+            models.UniqueConstraint(fields=["expert", "organisation_name"], name="conflict_unique_per_expert")
+        ]
+
+    def __str__(self) -> str:
+        return self.organisation_name
+
+
+class Assignment(models.Model):
+    """An expert invited to review one item."""
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="assignments")
+    expert = models.ForeignKey(Expert, on_delete=models.PROTECT, related_name="assignments")
+    status = models.CharField(
+        _("status"), max_length=20, choices=AssignmentStatus.choices, default=AssignmentStatus.INVITED
+    )
+    due_at = models.DateTimeField(_("due at"))
+    invited_at = models.DateTimeField(_("invited at"), auto_now_add=True)
+    responded_at = models.DateTimeField(_("responded at"), null=True, blank=True)
+    decline_reason = models.TextField(_("reason for declining"), blank=True)
+    replaces = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        verbose_name = _("assignment")
+        verbose_name_plural = _("assignments")
+        ordering = ["due_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["application", "expert"], name="assignment_unique_expert_per_item")
+        ]
+        indexes = [models.Index(fields=["expert", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.expert} → {self.application}"
+
+
+class Review(models.Model):
+    """An expert's scores for one assignment. Final once submitted."""
+
+    assignment = models.OneToOneField(Assignment, on_delete=models.CASCADE, related_name="review")
+    scores = models.JSONField(_("scores"))
+    weighted_total = models.DecimalField(_("weighted total"), max_digits=8, decimal_places=3)
+    comment = models.TextField(_("comment"))
+    recommendation = models.CharField(_("recommendation"), max_length=10, choices=Recommendation.choices)
+    submitted_at = models.DateTimeField(_("submitted at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("review")
+        verbose_name_plural = _("reviews")
+
+    def __str__(self) -> str:
+        return f"{self.assignment}: {self.weighted_total}"

@@ -1,0 +1,150 @@
+"""Fixed personas and a ready call (STYLE.md, 15). Tests read as the people would act."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from django.utils import timezone
+
+from accounts.enums import Role
+from accounts.models import Organisation
+from accounts.services import user_create
+from applications.models import Call, Programme
+from reviews.models import Expert
+from reviews.services import criteria_set
+
+PASSWORD = "Pingshen-test-2026"
+
+
+def make_code(body17: str) -> str:
+    from stdnum.cn import uscc
+
+    return body17 + uscc.calc_check_digit(body17)
+
+
+@pytest.fixture
+def org_owner(db: Any) -> Organisation:
+    return Organisation.objects.create(name="永嘉县东蒙集团有限公司", credit_code=make_code("91330324MA285KJ35"))
+
+
+@pytest.fixture
+def org_other(db: Any) -> Organisation:
+    return Organisation.objects.create(name="浙江红蜻蜓鞋业股份有限公司", credit_code=make_code("91330324MA2HK5RP3"))
+
+
+@pytest.fixture
+def org_expert(db: Any) -> Organisation:
+    return Organisation.objects.create(
+        name="浙江理工大学", credit_code=make_code("12330000470187636"), kind="university"
+    )
+
+
+def _user(username: str, roles: list[str], organisation: Organisation | None = None) -> Any:
+    return user_create(
+        username=username,
+        password=PASSWORD,
+        email=f"{username}@example.org",
+        roles=roles,
+        organisation=organisation,
+        display_name=username,
+    )
+
+
+@pytest.fixture
+def applicant(org_owner: Organisation) -> Any:
+    return _user("applicant", [Role.APPLICANT], org_owner)
+
+
+@pytest.fixture
+def other_applicant(org_other: Organisation) -> Any:
+    return _user("other_applicant", [Role.APPLICANT], org_other)
+
+
+@pytest.fixture
+def staff(db: Any) -> Any:
+    return _user("staff", [Role.STAFF])
+
+
+@pytest.fixture
+def panel(db: Any) -> Any:
+    return _user("panel", [Role.PANEL])
+
+
+@pytest.fixture
+def finance_officer(db: Any) -> Any:
+    return _user("officer", [Role.FINANCE_OFFICER])
+
+
+@pytest.fixture
+def finance_head(db: Any) -> Any:
+    return _user("head", [Role.FINANCE_HEAD])
+
+
+@pytest.fixture
+def nominator(db: Any) -> Any:
+    return _user("nominator", [Role.NOMINATOR])
+
+
+def make_expert(username: str, organisation: Organisation | None, fields: list[str] | None = None) -> Expert:
+    user = _user(username, [Role.EXPERT], organisation)
+    return Expert.objects.create(
+        user=user, name=username, organisation=organisation, fields=fields or ["manufacturing"], title="Professor"
+    )
+
+
+@pytest.fixture
+def expert(org_expert: Organisation) -> Expert:
+    return make_expert("expert", org_expert)
+
+
+@pytest.fixture
+def expert2(org_expert: Organisation) -> Expert:
+    return make_expert("expert2", org_expert)
+
+
+@pytest.fixture
+def unassigned_expert(org_expert: Organisation) -> Expert:
+    return make_expert("unassigned_expert", org_expert)
+
+
+@pytest.fixture
+def conflicted_expert(org_owner: Organisation) -> Expert:
+    """Works at the applicant's own organisation: must be avoided (回避)."""
+    return make_expert("conflicted_expert", org_owner)
+
+
+@pytest.fixture
+def programme(db: Any) -> Programme:
+    return Programme.objects.create(code="industrial", name="工业重点项目")
+
+
+CRITERIA = [
+    {"code": "innovation", "label": "创新性", "weight": 30, "max_score": 100},
+    {"code": "feasibility", "label": "可行性", "weight": 25, "max_score": 100},
+    {"code": "team", "label": "团队", "weight": 15, "max_score": 100},
+    {"code": "benefit", "label": "效益", "weight": 30, "max_score": 100},
+]
+
+
+@pytest.fixture
+def call(programme: Programme) -> Call:
+    now = timezone.now()
+    call = Call.objects.create(
+        programme=programme,
+        title="2016年度第一批科技计划项目",
+        year=2016,
+        batch=1,
+        opens_at=now - dt.timedelta(days=1),
+        closes_at=now + dt.timedelta(days=30),
+        budget_yuan=Decimal("1000000.00"),
+        max_request_yuan=Decimal("500000.00"),
+        reviewers_per_item=2,
+        min_reviews=1,
+        notice_days=7,
+        tranches=[60, 40],
+    )
+    criteria_set(call=call, criteria=CRITERIA)
+    return call

@@ -1,0 +1,96 @@
+"""The plan-project process (DESIGN.md, "Plan project"), one process per application.
+
+Viewflow owns the graph; each human step is a task that our pages and the API complete
+through ``workflow.steps``. Nodes call no business logic themselves except the two
+automatic steps that only record what the graph decided (reviews done).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from viewflow import this
+from viewflow.workflow import flow, lock
+from viewflow.workflow.activation import Activation
+
+from applications.enums import ApplicationStatus
+from applications.models import Application
+from funding.enums import AcceptanceResult
+from reviews.enums import OPEN_ASSIGNMENT_STATES
+from reviews.models import Assignment
+
+from .models import PlanProjectProcess
+from .nodes import ItemSplit
+from .views import task_page
+
+S = ApplicationStatus
+
+
+def _application(activation: Activation) -> Application:
+    return Application.objects.get(pk=activation.process.artifact_object_id)
+
+
+class PlanProjectFlow(flow.Flow):
+    process_class = PlanProjectProcess
+    lock_impl = lock.select_for_update_lock
+    process_title = "S&T plan project"
+
+    start = flow.StartHandle(this.start_process).Next(this.formal_review)
+
+    formal_review = flow.View(task_page).Permission(auto_create=True).Next(this.formal_outcome)
+    formal_outcome = (
+        flow.Switch()
+        .Case(this.expert_assignment, lambda a: _application(a).status == S.IN_REVIEW)
+        .Case(this.revise, lambda a: _application(a).status == S.RETURNED)
+        .Default(this.rejected)
+    )
+    revise = flow.View(task_page).Assign(lambda a: _application(a).applicant).Next(this.formal_review)
+
+    expert_assignment = flow.View(task_page).Permission(auto_create=True).Next(this.reviews)
+    reviews = ItemSplit(this.review_items).Each(this.review)
+    review = flow.View(task_page).Assign(this.review_owner).Next(this.reviews_join)
+    reviews_join = flow.Join().Next(this.reviews_done)
+    reviews_done = flow.Function(this.mark_reviewed).Next(this.decision)
+
+    decision = flow.View(task_page).Permission(auto_create=True).Next(this.decision_outcome)
+    decision_outcome = flow.If(lambda a: _application(a).status == S.FUNDED).Then(this.notice).Else(this.not_funded)
+    notice = flow.Handle().Next(this.contract)
+    contract = flow.View(task_page).Assign(lambda a: _application(a).applicant).Next(this.first_tranche)
+    first_tranche = flow.Handle().Next(this.acceptance)
+    acceptance = flow.View(task_page).Assign(lambda a: _application(a).applicant).Next(this.acceptance_review)
+    acceptance_review = flow.View(task_page).Permission(auto_create=True).Next(this.acceptance_outcome)
+    acceptance_outcome = (
+        flow.Switch()
+        .Case(this.acceptance, lambda a: a.process.data.get("acceptance") == AcceptanceResult.RECTIFY)
+        .Case(this.failed, lambda a: a.process.data.get("acceptance") == AcceptanceResult.FAIL)
+        .Case(this.final_tranche, lambda a: _application(a).status != S.CLOSED)
+        .Default(this.end)
+    )
+    final_tranche = flow.Handle().Next(this.end)
+
+    end = flow.End()
+    rejected = flow.End()
+    not_funded = flow.End()
+    failed = flow.End()
+
+    # --- node callbacks -----------------------------------------------------------------
+
+    def start_process(self, activation: Activation, application: Application) -> Any:
+        activation.process.artifact = application
+        activation.process.save()
+        return activation.process
+
+    def review_items(self, activation: Activation) -> list[dict[str, int]]:
+        ids = Assignment.objects.filter(
+            application_id=activation.process.artifact_object_id, status__in=OPEN_ASSIGNMENT_STATES
+        ).values_list("pk", flat=True)
+        return [{"assignment_id": pk} for pk in ids]
+
+    def review_owner(self, activation: Activation) -> Any:
+        assignment = Assignment.objects.select_related("expert__user").get(pk=activation.task.data["assignment_id"])
+        return assignment.expert.user
+
+    def mark_reviewed(self, activation: Activation) -> None:
+        from .steps import reviews_complete
+
+        reviews_complete(application_id=activation.process.artifact_object_id)

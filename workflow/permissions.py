@@ -1,0 +1,44 @@
+"""Guardian and viewflow glue, and the flow permissions each role holds."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+
+#: Flow permissions by role. A role that acts on every item of its kind (staff on formal
+#: review, the panel on decisions) holds the permission globally; per-item work (a review, a
+#: revision, a contract) is assigned to one person on the task itself.
+ROLE_FLOW_PERMISSIONS = {
+    "staff": [
+        "view_planprojectprocess",
+        "manage_planprojectprocess",
+        "can_formal_review_planprojectprocess",
+        "can_expert_assignment_planprojectprocess",
+        "can_acceptance_review_planprojectprocess",
+    ],
+    "panel": ["view_planprojectprocess", "can_decision_planprojectprocess"],
+}
+
+
+def get_content_type(obj: models.Model | type[models.Model]) -> ContentType:
+    """Guardian must see the proxy's content type, where viewflow's permissions hang."""
+    return ContentType.objects.get_for_model(obj, for_concrete_model=False)
+
+
+def grant_role_permissions(**kwargs: Any) -> None:
+    from django.contrib.auth.management import create_permissions
+    from django.contrib.auth.models import Group, Permission
+
+    from accounts.services import roles_ensure
+
+    from .models import PlanProjectProcess
+
+    roles_ensure()
+    create_permissions(kwargs["app_config"], verbosity=0, using=kwargs.get("using", "default"))
+    content_type = ContentType.objects.get_for_model(PlanProjectProcess, for_concrete_model=False)
+    for role, codenames in ROLE_FLOW_PERMISSIONS.items():
+        group = Group.objects.get(name=role)
+        perms = Permission.objects.filter(content_type=content_type, codename__in=codenames)
+        group.permissions.add(*perms)

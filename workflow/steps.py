@@ -1,0 +1,404 @@
+"""One entry point per process step. Pages, the API and the clocks all call these.
+
+Each checks that the actor may act on this object in this state, takes the flow lock,
+runs the domain service and completes the viewflow task, in one transaction: either all
+of it happens or none of it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from viewflow.workflow.exceptions import FlowLockFailed
+from viewflow.workflow.models import Task
+from viewflow.workflow.status import STATUS
+from viewflow.workflow.token import Token
+
+from accounts.rules import is_staff
+from applications import services as app_services
+from applications.enums import ApplicationStatus
+from applications.models import Application, Call
+from applications.rules import can_view_application
+from applications.selectors import users_with_role
+from core.errors import NotVisible, StateConflict
+from funding import services as funding_services
+from funding.enums import ObjectionStatus
+from funding.models import Disbursement, Notice, Objection
+from notifications.services import notify
+from reviews import services as review_services
+from reviews.enums import AssignmentStatus
+from reviews.models import Assignment, Expert, Review
+
+from .models import PlanProjectProcess
+
+S = ApplicationStatus
+ACTIVE = (STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED)
+
+
+def _flow() -> Any:
+    from .flows import PlanProjectFlow
+
+    return PlanProjectFlow
+
+
+def process_of(application: Application) -> PlanProjectProcess:
+    ct = ContentType.objects.get_for_model(Application)
+    process = PlanProjectProcess.objects.filter(artifact_content_type=ct, artifact_object_id=application.pk).first()
+    if process is None:
+        raise StateConflict(_("This application has not been submitted yet."))
+    return process
+
+
+@contextmanager
+def locked(application: Application) -> Iterator[PlanProjectProcess]:
+    """Take the process lock (SELECT … FOR UPDATE on the process row) for one step."""
+    process = process_of(application)
+    try:
+        with _flow().lock(process.pk):
+            yield process
+    except FlowLockFailed:
+        raise StateConflict(_("Someone else is acting on this application right now; try again.")) from None
+
+
+def _active_task(process: PlanProjectProcess, node: Any) -> Task:
+    task = Task.objects.filter(process_id=process.pk, flow_task=node, status__in=ACTIVE).order_by("-pk").first()
+    if task is None:
+        raise StateConflict(_("This step is not open for this application."))
+    return task
+
+
+def _complete(task: Task, actor: Any) -> None:
+    """Finish a human task on behalf of ``actor`` (whose right to act we already checked)."""
+    activation = task.flow_task.activation_class(task)
+    if task.status == STATUS.NEW:
+        activation.assign(actor)
+    activation.start(None)
+    activation.execute()
+
+
+def _run_handle(process: PlanProjectProcess, node: Any) -> None:
+    task = _active_task(process, node)
+    activation = node.activation_class(task)
+    activation.run(None)
+    activation.execute()
+
+
+def _visible(application: Application, actor: Any) -> Application:
+    """Re-read the application and check the actor may see it (else 404)."""
+    fresh = Application.objects.select_related("call", "applicant", "organisation").filter(pk=application.pk).first()
+    if fresh is None or not can_view_application(actor, fresh):
+        raise NotVisible()
+    return fresh
+
+
+# --- calls --------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def call_setup(*, actor: Any, criteria: list[dict[str, Any]], **fields: Any) -> Call:
+    call = app_services.call_create(actor=actor, **fields)
+    review_services.criteria_set(call=call, criteria=criteria)
+    return call
+
+
+# --- submission and formal review -----------------------------------------------------------
+
+
+def application_submit(*, application: Application, actor: Any) -> Application:
+    application = _visible(application, actor)
+    with transaction.atomic():
+        if application.status == S.DRAFT:
+            application = app_services.application_submit(application=application, actor=actor)
+            _flow().start.run(application=application)
+            return application
+    with locked(application) as process:
+        task = _active_task(process, _flow().revise)
+        if task.owner_id != actor.pk:
+            raise PermissionDenied(_("Only the applicant may resubmit."))
+        application = app_services.application_submit(application=application, actor=actor)
+        _complete(task, actor)
+        return application
+
+
+def formal_review(*, application: Application, actor: Any, decision: str, comment: str = "") -> Application:
+    application = _visible(application, actor)
+    if not is_staff(actor):
+        raise PermissionDenied(_("Only bureau staff do formal review."))
+    with locked(application) as process:
+        task = _active_task(process, _flow().formal_review)
+        application = app_services.application_formal_review(
+            application=application, actor=actor, decision=decision, comment=comment
+        )
+        _complete(task, actor)
+        return application
+
+
+# --- expert review ----------------------------------------------------------------------------
+
+
+def _add_review_slot(process: PlanProjectProcess, assignment: Assignment) -> None:
+    """A new parallel review task joining the running split (a late or replacement expert)."""
+    flow_class = _flow()
+    split_task = Task.objects.filter(process_id=process.pk, flow_task=flow_class.reviews).order_by("-pk").first()
+    assert split_task is not None
+    prefix = f"{split_task.token}/{split_task.pk}_"
+    siblings = Task.objects.filter(process_id=process.pk, token__startswith=prefix).count()
+    split_activation = flow_class.reviews.activation_class(split_task)
+    activation = flow_class.review._create(
+        prev_activation=split_activation,
+        token=Token(f"{prefix}{siblings + 1}"),
+        data={"assignment_id": assignment.pk},
+    )
+    activation.activate()
+
+
+def _review_task(process: PlanProjectProcess, assignment_id: int) -> Task | None:
+    for task in Task.objects.filter(process_id=process.pk, flow_task=_flow().review, status__in=ACTIVE):
+        if task.data.get("assignment_id") == assignment_id:
+            return task
+    return None
+
+
+def assignment_add(
+    *, application: Application, expert: Expert, actor: Any, replaces: Assignment | None = None
+) -> Assignment:
+    """Staff invite an expert by hand; during the review this adds or refills a review slot."""
+    application = _visible(application, actor)
+    if not is_staff(actor):
+        raise PermissionDenied(_("Only bureau staff assign experts."))
+    flow_class = _flow()
+    with locked(application) as process:
+        assigning = Task.objects.filter(
+            process_id=process.pk, flow_task=flow_class.expert_assignment, status__in=ACTIVE
+        ).exists()
+        reviewing = Task.objects.filter(process_id=process.pk, flow_task=flow_class.review, status__in=ACTIVE).exists()
+        if not (assigning or reviewing):
+            raise StateConflict(_("Experts can be assigned only while the application is in expert review."))
+        application = Application.objects.select_related("organisation", "call").get(pk=application.pk)
+        assignment = review_services.assignment_create(
+            application=application, expert=expert, actor=actor, replaces=replaces
+        )
+        if reviewing:
+            slot = _review_task(process, replaces.pk) if replaces else None
+            if slot is not None:
+                slot.owner = expert.user
+                slot.data = {**slot.data, "assignment_id": assignment.pk}
+                slot.save(update_fields=["owner", "data"])
+            else:
+                _add_review_slot(process, assignment)
+        return assignment
+
+
+def expert_review_start(*, application: Application, actor: Any) -> Application:
+    """Staff send the item to its assigned experts: one parallel review task each."""
+    application = _visible(application, actor)
+    if not is_staff(actor):
+        raise PermissionDenied(_("Only bureau staff start expert review."))
+    with locked(application) as process:
+        task = _active_task(process, _flow().expert_assignment)
+        if not Assignment.objects.filter(
+            application=application, status__in=[AssignmentStatus.INVITED, AssignmentStatus.ACCEPTED]
+        ).exists():
+            raise StateConflict(_("Assign at least one expert first."))
+        _complete(task, actor)
+        return application
+
+
+def _assignment_for(actor: Any, assignment_id: Any) -> Assignment:
+    assignment = (
+        Assignment.objects.select_related("application", "expert").filter(pk=assignment_id, expert__user=actor).first()
+    )
+    if assignment is None:
+        raise NotVisible()
+    return assignment
+
+
+def assignment_accept(*, assignment: Assignment, actor: Any, no_conflict: bool) -> Assignment:
+    assignment = _assignment_for(actor, assignment.pk)
+    return review_services.assignment_accept(assignment=assignment, actor=actor, no_conflict=no_conflict)
+
+
+def assignment_decline(*, assignment: Assignment, actor: Any, reason: str) -> Assignment:
+    """The expert declines; the review slot waits for staff to invite a replacement."""
+    assignment = _assignment_for(actor, assignment.pk)
+    with transaction.atomic():
+        assignment = review_services.assignment_decline(assignment=assignment, actor=actor, reason=reason)
+        notify(
+            recipients=users_with_role("staff"),
+            kind="review_declined",
+            subject=gettext_lazy("An expert declined: %(title)s"),
+            body=gettext_lazy("An expert declined to review “%(title)s”; invite a replacement."),
+            context={"title": assignment.application.title},
+        )
+    return assignment
+
+
+def review_submit(*, assignment: Assignment, actor: Any, scores: Any, comment: str, recommendation: str) -> Review:
+    assignment = _assignment_for(actor, assignment.pk)
+    with locked(assignment.application) as process:
+        review = review_services.review_submit(
+            assignment=assignment, actor=actor, scores=scores, comment=comment, recommendation=recommendation
+        )
+        task = _review_task(process, assignment.pk)
+        if task is not None:
+            _complete(task, actor)
+        return review
+
+
+def review_slot_close(*, assignment: Assignment, actor: Any) -> None:
+    """Staff give up on a declined slot: the review goes on without it."""
+    if not is_staff(actor):
+        raise PermissionDenied(_("Only bureau staff manage review slots."))
+    with locked(assignment.application) as process:
+        assignment = Assignment.objects.get(pk=assignment.pk)
+        if assignment.status not in (AssignmentStatus.DECLINED, AssignmentStatus.EXPIRED):
+            raise StateConflict(_("Only a declined or expired slot can be closed."))
+        task = _review_task(process, assignment.pk)
+        if task is None:
+            raise StateConflict(_("This slot is already closed."))
+        _complete(task, task.owner or actor)
+
+
+def reviews_complete(*, application_id: int) -> None:
+    """Called by the flow when every review task has finished."""
+    application = app_services.application_locked(Application(pk=application_id))
+    app_services.application_transition(application=application, to=S.REVIEWED, actor=None, action="reviews.complete")
+    notify(
+        recipients=users_with_role("panel"),
+        kind="ready_for_decision",
+        subject=gettext_lazy("Ready for decision: %(title)s"),
+        body=gettext_lazy("The expert reviews of “%(title)s” are in; it waits for the panel."),
+        context={"title": application.title},
+    )
+
+
+# --- decision, notice -----------------------------------------------------------------------
+
+
+def decide(*, application: Application, actor: Any, fund: Any, approved_yuan: Any = None, comment: str = "") -> Any:
+    application = _visible(application, actor)
+    with locked(application) as process:
+        decision = funding_services.decision_make(
+            application=application, actor=actor, fund=fund, approved_yuan=approved_yuan, comment=comment
+        )
+        _complete(_active_task(process, _flow().decision), actor)
+        return decision
+
+
+def notice_publish(*, call: Call, actor: Any) -> Notice:
+    return funding_services.notice_publish(call=call, actor=actor)
+
+
+def objection_resolve(*, objection: Objection, actor: Any, upheld: bool, resolution: str) -> Objection:
+    """An upheld objection withdraws the item: its process is terminated with the reason."""
+    with transaction.atomic():
+        objection = funding_services.objection_resolve(
+            objection=objection, actor=actor, upheld=upheld, resolution=resolution
+        )
+        if objection.status == ObjectionStatus.UPHELD:
+            terminate(application=objection.application, actor=actor, reason=resolution)
+        return objection
+
+
+def notice_close(*, notice: Notice, actor: Any = None) -> Notice:
+    """Close the notice; every funded item on it moves on to its task contract."""
+    flow_class = _flow()
+    with transaction.atomic():
+        notice = funding_services.notice_close(notice=notice, actor=actor)
+        for application in notice.applications.filter(status=S.FUNDED):
+            with locked(application) as process:
+                _run_handle(process, flow_class.notice)
+                notify(
+                    recipients=[application.applicant],
+                    kind="contract_due",
+                    subject=gettext_lazy("Sign your task contract: %(title)s"),
+                    body=gettext_lazy("The notice has closed; sign the task contract of “%(title)s”."),
+                    context={"title": application.title},
+                )
+        return notice
+
+
+# --- contract, money, acceptance -----------------------------------------------------------------
+
+
+def contract_sign(*, application: Application, actor: Any, accept_terms: bool) -> Any:
+    application = _visible(application, actor)
+    with locked(application) as process:
+        task = _active_task(process, _flow().contract)
+        contract = funding_services.contract_sign(application=application, actor=actor, accept_terms=accept_terms)
+        _complete(task, actor)
+        return contract
+
+
+def disbursement_approve(*, disbursement: Disbursement, actor: Any) -> Disbursement:
+    return funding_services.disbursement_approve(disbursement=disbursement, actor=actor)
+
+
+def disbursement_reject(*, disbursement: Disbursement, actor: Any, reason: str) -> Disbursement:
+    return funding_services.disbursement_reject(disbursement=disbursement, actor=actor, reason=reason)
+
+
+def disbursement_pay(*, disbursement: Disbursement, actor: Any, voucher: str) -> Disbursement:
+    """Record the payment; the first tranche opens acceptance, the last closes the project."""
+    flow_class = _flow()
+    with locked(disbursement.application) as process:
+        disbursement = funding_services.disbursement_pay(disbursement=disbursement, actor=actor, voucher=voucher)
+        application = disbursement.application
+        last = len(application.call.tranches)
+        if (
+            disbursement.tranche == 1
+            and Task.objects.filter(
+                process_id=process.pk, flow_task=flow_class.first_tranche, status__in=ACTIVE
+            ).exists()
+        ):
+            _run_handle(process, flow_class.first_tranche)
+        elif disbursement.tranche == last and last > 1:
+            funding_services.application_close_when_paid(application=application)
+            _run_handle(process, flow_class.final_tranche)
+        return disbursement
+
+
+def acceptance_submit(*, application: Application, actor: Any, report: str, spent_yuan: Any) -> Any:
+    application = _visible(application, actor)
+    with locked(application) as process:
+        task = _active_task(process, _flow().acceptance)
+        acceptance = funding_services.acceptance_submit(
+            application=application, actor=actor, report=report, spent_yuan=spent_yuan
+        )
+        _complete(task, actor)
+        return acceptance
+
+
+def acceptance_decide(*, application: Application, actor: Any, result: str, comment: str = "") -> Any:
+    application = _visible(application, actor)
+    with locked(application) as process:
+        task = _active_task(process, _flow().acceptance_review)
+        report = funding_services.acceptance_decide(
+            application=application, actor=actor, result=result, comment=comment
+        )
+        process.data = {**(process.data or {}), "acceptance": result}
+        process.save(update_fields=["data"])
+        task.process.data = process.data
+        _complete(task, actor)
+        return report
+
+
+def terminate(*, application: Application, actor: Any, reason: str) -> Application:
+    """End the process from any step, with the reason recorded."""
+    application = _visible(application, actor)
+    with transaction.atomic():
+        application = app_services.application_terminate(application=application, actor=actor, reason=reason)
+        process = PlanProjectProcess.objects.filter(
+            artifact_content_type=ContentType.objects.get_for_model(Application), artifact_object_id=application.pk
+        ).first()
+        if process is not None and process.finished is None:
+            _flow().instance.cancel(process)
+        funding_services.disbursements_withdraw(application=application, actor=actor, reason=reason)
+        return application
