@@ -18,5 +18,5 @@ def validate_credit_code(value: str) -> None:
         raise ValidationError(
             _("%(code)s is not a valid unified social credit code (%(reason)s)."),
             code="credit_code",
-            params={"code": value, "reason": exc.message},
+            params={"code": value, "reason": str(exc)},
         ) from exc

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
+from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.core.validators import MinValueValidator
@@ -12,7 +14,7 @@ from accounts.models import Organisation
 
 from .enums import ApplicationStatus, ScoringRule
 
-MONEY = {"max_digits": 14, "decimal_places": 2}
+MONEY: dict[str, Any] = {"max_digits": 14, "decimal_places": 2}
 
 
 class Programme(models.Model):
@@ -68,7 +70,7 @@ class Call(models.Model):
     def __str__(self) -> str:
         return self.title
 
-    def is_open(self, at: timezone.datetime | None = None) -> bool:
+    def is_open(self, at: datetime | None = None) -> bool:
         at = at or timezone.now()
         return self.closed_at is None and self.opens_at <= at < self.closes_at
 

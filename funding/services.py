@@ -152,7 +152,7 @@ def objection_file(*, notice: Notice, application_id: Any, text: str, name: str,
     application = notice.applications.filter(pk=application_id).first() if str(application_id).isdigit() else None
     if application is None:
         errors["item"] = [_("This item is not on the notice.")]
-    if errors:
+    if errors or application is None:
         raise ValidationError(errors)
     if not notice_is_open(notice):
         raise StateConflict(_("The notice period has ended."))

@@ -23,6 +23,7 @@ class Notification(models.Model):
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
     state = models.CharField(_("delivery"), max_length=10, choices=DeliveryState.choices, default=DeliveryState.PENDING)
     attempts = models.PositiveIntegerField(default=0)
+    claimed_at = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
 
@@ -41,3 +42,26 @@ class Notification(models.Model):
     @property
     def read(self) -> bool:
         return self.read_at is not None
+
+
+class EmailPreference(models.Model):
+    """A person's choice of which kinds of notification also reach them by e-mail.
+
+    No row means yes: the in-app inbox always gets every notification.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="email_preferences"
+    )
+    kind = models.CharField(_("kind"), max_length=50)
+    email = models.BooleanField(_("send by e-mail"), default=True)
+
+    class Meta:
+        verbose_name = _("e-mail preference")
+        verbose_name_plural = _("e-mail preferences")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "kind"], name="email_preference_unique_kind")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user}: {self.kind}={self.email}"

@@ -9,11 +9,12 @@ from django.db import models
 
 #: Flow permissions by role. A role that acts on every item of its kind (staff on formal
 #: review, the panel on decisions) holds the permission globally; per-item work (a review, a
-#: revision, a contract) is assigned to one person on the task itself.
+#: revision, a contract) is assigned to one person on the task itself. Nobody holds
+#: ``manage_planprojectprocess``: viewflow's undo/cancel/revive would move the graph without
+#: the domain state; ending a process goes through ``workflow.steps.terminate``.
 ROLE_FLOW_PERMISSIONS = {
     "staff": [
         "view_planprojectprocess",
-        "manage_planprojectprocess",
         "can_formal_review_planprojectprocess",
         "can_expert_assignment_planprojectprocess",
         "can_acceptance_review_planprojectprocess",
