@@ -1,7 +1,61 @@
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from . import views
+
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    # People
+    path("auth/token/", views.TokenView.as_view(), name="api-token"),
+    path("register/", views.RegisterView.as_view(), name="api-register"),
+    path("users/", views.UserCreateView.as_view(), name="api-users"),
+    path("me/", views.MeView.as_view(), name="api-me"),
+    path("experts/", views.ExpertCreateView.as_view(), name="api-experts"),
+    path("experts/<int:pk>/conflicts/", views.ExpertConflictView.as_view(), name="api-expert-conflicts"),
+    # Calls
+    path("programmes/", views.ProgrammeListView.as_view(), name="api-programmes"),
+    path("calls/", views.CallListView.as_view(), name="api-calls"),
+    path("calls/<int:pk>/", views.CallDetailView.as_view(), name="api-call"),
+    path("calls/<int:pk>/close/", views.CallCloseView.as_view(), name="api-call-close"),
+    path("calls/<int:pk>/ranking/", views.CallRankingView.as_view(), name="api-call-ranking"),
+    path("calls/<int:pk>/notice/", views.CallNoticeView.as_view(), name="api-call-notice"),
+    path("calls/<int:pk>/report/", views.CallReportView.as_view(), name="api-call-report"),
+    path("calls/<int:pk>/report.xlsx", views.CallReportXlsxView.as_view(), name="api-call-report-xlsx"),
+    path("disbursements/payment-list.xlsx", views.PaymentListXlsxView.as_view(), name="api-payment-list-xlsx"),
+    # Applications
+    path("applications/", views.ApplicationListView.as_view(), name="api-applications"),
+    path("applications/<int:pk>/", views.ApplicationDetailView.as_view(), name="api-application"),
+    path("applications/<int:pk>/attachments/", views.AttachmentView.as_view(), name="api-attachments"),
+    path("applications/<int:pk>/submit/", views.ApplicationSubmitView.as_view(), name="api-submit"),
+    path("applications/<int:pk>/formal-review/", views.FormalReviewView.as_view(), name="api-formal-review"),
+    path("applications/<int:pk>/assignments/", views.AssignmentAddView.as_view(), name="api-assignment-add"),
+    path("applications/<int:pk>/start-review/", views.StartReviewView.as_view(), name="api-start-review"),
+    path("applications/<int:pk>/terminate/", views.TerminateView.as_view(), name="api-terminate"),
+    path("applications/<int:pk>/decision/", views.DecisionView.as_view(), name="api-decision"),
+    path("applications/<int:pk>/contract/", views.ContractView.as_view(), name="api-contract"),
+    path("applications/<int:pk>/acceptance/", views.AcceptanceView.as_view(), name="api-acceptance"),
+    path(
+        "applications/<int:pk>/acceptance-decision/",
+        views.AcceptanceDecisionView.as_view(),
+        name="api-acceptance-decision",
+    ),
+    # Expert review
+    path("assignments/", views.AssignmentListView.as_view(), name="api-assignments"),
+    path("assignments/<int:pk>/accept/", views.AssignmentAcceptView.as_view(), name="api-assignment-accept"),
+    path("assignments/<int:pk>/decline/", views.AssignmentDeclineView.as_view(), name="api-assignment-decline"),
+    path("assignments/<int:pk>/review/", views.ReviewSubmitView.as_view(), name="api-review"),
+    # Notices and objections
+    path("notices/<int:pk>/", views.NoticeDetailView.as_view(), name="api-notice"),
+    path("notices/<int:pk>/objections/", views.ObjectionFileView.as_view(), name="api-objections"),
+    path("notices/<int:pk>/close/", views.NoticeCloseView.as_view(), name="api-notice-close"),
+    path("objections/<int:pk>/resolve/", views.ObjectionResolveView.as_view(), name="api-objection-resolve"),
+    # Money
+    path("disbursements/", views.DisbursementListView.as_view(), name="api-disbursements"),
+    path("disbursements/<int:pk>/approve/", views.DisbursementApproveView.as_view(), name="api-disbursement-approve"),
+    path("disbursements/<int:pk>/reject/", views.DisbursementRejectView.as_view(), name="api-disbursement-reject"),
+    path("disbursements/<int:pk>/pay/", views.DisbursementPayView.as_view(), name="api-disbursement-pay"),
+    # Notifications
+    path("notifications/", views.NotificationListView.as_view(), name="api-notifications"),
+    path("notifications/<int:pk>/read/", views.NotificationReadView.as_view(), name="api-notification-read"),
 ]

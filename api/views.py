@@ -1,0 +1,558 @@
+"""REST endpoints (API.md). Each reads the request, calls one step or service, responds.
+
+The services and steps check who may act; the role checks here only turn "this role may
+never do this" into a clear 403 before an object lookup could answer 404. Objects the caller
+may not see are 404 (``NotVisible``), whatever the reason.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Prefetch, QuerySet
+from django.http import HttpResponse
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import generics, status
+from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts import services as account_services
+from accounts.enums import Role
+from accounts.rules import has_role, is_staff
+from applications import services as app_services
+from applications.models import Application, Call
+from applications.rules import can_view_application
+from applications.selectors import applications_visible_to
+from core.errors import NotVisible
+from funding.exports import call_report_xlsx, payment_list_xlsx
+from funding.models import Disbursement, Notice, Objection
+from funding.selectors import call_report, disbursements_visible_to, payment_list
+from notifications.models import Notification
+from notifications.services import notification_mark_read
+from reviews import services as review_services
+from reviews.models import Assignment, Criterion, Expert
+from reviews.selectors import assignments_of, call_ranking
+from workflow import steps
+
+from . import serializers as s
+
+FINANCE = (Role.FINANCE_OFFICER, Role.FINANCE_HEAD)
+
+
+def _require(request: Request, *roles: str) -> None:
+    """403 unless the caller has one of ``roles`` (a superuser counts as staff)."""
+    if not any(has_role(request.user, role) for role in roles):
+        raise PermissionDenied(_("Your role may not do this."))
+
+
+def _valid(serializer_class: type[s.serializers.Serializer], request: Request) -> dict[str, Any]:
+    serializer = serializer_class(data=request.data)
+    serializer.is_valid(raise_exception=True)
+    return dict(serializer.validated_data)
+
+
+def _get_or_404(queryset: QuerySet[Any], pk: Any) -> Any:
+    obj = queryset.filter(pk=pk).first()
+    if obj is None:
+        raise NotVisible()
+    return obj
+
+
+def _application(request: Request, pk: int) -> Application:
+    """The application, if the caller may see it; else 404 (never reveal it exists)."""
+    application = Application.objects.select_related("call", "organisation").filter(pk=pk).first()
+    if application is None or not can_view_application(request.user, application):
+        raise NotVisible()
+    return application
+
+
+def _calls() -> QuerySet[Call]:
+    return Call.objects.prefetch_related(Prefetch("criteria", queryset=Criterion.objects.order_by("position", "id")))
+
+
+def _field_error(field: str, message: Any) -> Any:
+    from django.core.exceptions import ValidationError
+
+    return ValidationError({field: [message]})
+
+
+# --- authentication and people ------------------------------------------------------------------
+
+
+class TokenView(ObtainAuthToken):
+    """POST {username, password} → {token}. Wrong credentials: 400."""
+
+
+class RegisterView(APIView):
+    permission_classes = [AllowAny]
+
+    @extend_schema(request=s.RegisterSerializer, responses={201: s.IdSerializer})
+    def post(self, request: Request) -> Response:
+        data = _valid(s.RegisterSerializer, request)
+        org = data["organisation"]
+        user = account_services.applicant_register(
+            username=data["username"],
+            password=data["password"],
+            email=data["email"],
+            organisation_name=org["name"],
+            credit_code=org["credit_code"],
+            kind=org["kind"],
+        )
+        return Response({"id": user.pk, "username": user.username}, status=status.HTTP_201_CREATED)
+
+
+class UserCreateView(APIView):
+    @extend_schema(request=s.UserCreateSerializer, responses={201: s.IdSerializer})
+    def post(self, request: Request) -> Response:
+        _require(request, Role.STAFF)
+        data = _valid(s.UserCreateSerializer, request)
+        org_data = data.pop("organisation")
+        with transaction.atomic():
+            organisation = (
+                account_services.organisation_get_or_create(
+                    name=org_data["name"], credit_code=org_data["credit_code"], kind=org_data["kind"]
+                )
+                if org_data
+                else None
+            )
+            user = account_services.user_create_by_staff(actor=request.user, organisation=organisation, **data)
+        return Response({"id": user.pk}, status=status.HTTP_201_CREATED)
+
+
+class MeView(APIView):
+    @extend_schema(responses=s.MeSerializer)
+    def get(self, request: Request) -> Response:
+        return Response(s.MeSerializer(request.user).data)
+
+
+class ExpertCreateView(APIView):
+    @extend_schema(request=s.ExpertCreateSerializer, responses={201: s.IdSerializer})
+    def post(self, request: Request) -> Response:
+        _require(request, Role.STAFF)
+        data = _valid(s.ExpertCreateSerializer, request)
+        expert = review_services.expert_create(actor=request.user, **data)
+        return Response({"id": expert.pk}, status=status.HTTP_201_CREATED)
+
+
+class ExpertConflictView(APIView):
+    @extend_schema(request=s.ConflictSerializer, responses={201: s.IdSerializer})
+    def post(self, request: Request, pk: int) -> Response:
+        expert = _get_or_404(Expert.objects.all(), pk)
+        if not (is_staff(request.user) or expert.user_id == request.user.pk):
+            raise NotVisible()
+        data = _valid(s.ConflictSerializer, request)
+        conflict = review_services.conflict_declare(expert=expert, actor=request.user, **data)
+        return Response({"id": conflict.pk}, status=status.HTTP_201_CREATED)
+
+
+# --- programmes and calls ----------------------------------------------------------------------
+
+
+class ProgrammeListView(generics.ListAPIView):
+    serializer_class = s.ProgrammeSerializer
+
+    def get_queryset(self) -> QuerySet[Any]:
+        from applications.models import Programme
+
+        return Programme.objects.filter(active=True)
+
+    @extend_schema(request=s.ProgrammeSerializer, responses={201: s.IdSerializer})
+    def post(self, request: Request) -> Response:
+        _require(request, Role.STAFF)
+        data = _valid(s.ProgrammeSerializer, request)
+        programme = app_services.programme_create(actor=request.user, **data)
+        return Response({"id": programme.pk}, status=status.HTTP_201_CREATED)
+
+
+class CallListView(generics.ListAPIView):
+    serializer_class = s.CallSerializer
+
+    def get_queryset(self) -> QuerySet[Call]:
+        return _calls()
+
+    @extend_schema(request=s.CallCreateSerializer, responses={201: s.IdSerializer})
+    def post(self, request: Request) -> Response:
+        from applications.models import Programme
+
+        _require(request, Role.STAFF)
+        data = _valid(s.CallCreateSerializer, request)
+        programme = Programme.objects.filter(pk=data.pop("programme")).first()
+        if programme is None:
+            raise _field_error("programme", _("No programme with this id."))
+        criteria = [dict(c) for c in data.pop("criteria")]
+        call = steps.call_setup(actor=request.user, programme=programme, criteria=criteria, **data)
+        return Response({"id": call.pk}, status=status.HTTP_201_CREATED)
+
+
+class CallDetailView(APIView):
+    @extend_schema(responses=s.CallSerializer)
+    def get(self, request: Request, pk: int) -> Response:
+        return Response(s.CallSerializer(_get_or_404(_calls(), pk)).data)
+
+
+class CallCloseView(APIView):
+    @extend_schema(request=None, responses=s.CallClosedSerializer)
+    def post(self, request: Request, pk: int) -> Response:
+        _require(request, Role.STAFF)
+        call = app_services.call_close(call=_get_or_404(Call.objects.all(), pk), actor=request.user)
+        return Response(s.CallClosedSerializer(call).data)
+
+
+class CallRankingView(APIView):
+    @extend_schema(responses=s.RankingItemSerializer(many=True))
+    def get(self, request: Request, pk: int) -> Response:
+        _require(request, Role.STAFF, Role.PANEL)
+        ranking = call_ranking(_get_or_404(Call.objects.all(), pk))
+        return Response(s.RankingItemSerializer(ranking, many=True).data)
+
+
+class CallNoticeView(APIView):
+    @extend_schema(request=None, responses={201: s.NoticeCreatedSerializer})
+    def post(self, request: Request, pk: int) -> Response:
+        _require(request, Role.STAFF)
+        notice = steps.notice_publish(call=_get_or_404(Call.objects.all(), pk), actor=request.user)
+        return Response(s.NoticeCreatedSerializer(notice).data, status=status.HTTP_201_CREATED)
+
+
+class CallReportView(APIView):
+    @extend_schema(responses=s.CallReportSerializer)
+    def get(self, request: Request, pk: int) -> Response:
+        _require(request, Role.STAFF, Role.PANEL, *FINANCE)
+        report = call_report(_get_or_404(Call.objects.all(), pk))
+        return Response(s.CallReportSerializer(report).data)
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+class CallReportXlsxView(APIView):
+    @extend_schema(responses={(200, XLSX): OpenApiResponse(description="The call report as a spreadsheet")})
+    def get(self, request: Request, pk: int) -> HttpResponse:
+        _require(request, Role.STAFF, Role.PANEL, *FINANCE)
+        call = _get_or_404(Call.objects.all(), pk)
+        response = HttpResponse(call_report_xlsx(call_report(call)), content_type=XLSX)
+        response["Content-Disposition"] = f'attachment; filename="call-{call.pk}-report.xlsx"'
+        return response
+
+
+class PaymentListXlsxView(APIView):
+    @extend_schema(responses={(200, XLSX): OpenApiResponse(description="Approved payments with payee bank details")})
+    def get(self, request: Request) -> HttpResponse:
+        _require(request, *FINANCE)
+        response = HttpResponse(payment_list_xlsx(payment_list()), content_type=XLSX)
+        response["Content-Disposition"] = 'attachment; filename="payment-list.xlsx"'
+        return response
+
+
+# --- applications ---------------------------------------------------------------------------
+
+
+class ApplicationListView(generics.ListAPIView):
+    """An applicant lists their own; staff, panel and finance list every submitted one."""
+
+    serializer_class = s.ApplicationListSerializer
+
+    def get_queryset(self) -> QuerySet[Application]:
+        return applications_visible_to(self.request.user).order_by("-created_at", "-id")
+
+    @extend_schema(request=s.ApplicationCreateSerializer, responses={201: s.ApplicationCreatedSerializer})
+    def post(self, request: Request) -> Response:
+        _require(request, Role.APPLICANT, Role.NOMINATOR)
+        data = _valid(s.ApplicationCreateSerializer, request)
+        call = Call.objects.filter(pk=data.pop("call")).first()
+        if call is None:
+            raise _field_error("call", _("No call with this id."))
+        application = app_services.application_create(actor=request.user, call=call, **data)
+        return Response({"id": application.pk, "status": application.status}, status=status.HTTP_201_CREATED)
+
+
+class ApplicationDetailView(APIView):
+    @extend_schema(responses=s.ApplicationDetailSerializer)
+    def get(self, request: Request, pk: int) -> Response:
+        return Response(s.ApplicationDetailSerializer(_application(request, pk)).data)
+
+    @extend_schema(request=s.ApplicationWriteSerializer, responses=s.ApplicationDetailSerializer)
+    def patch(self, request: Request, pk: int) -> Response:
+        application = _application(request, pk)
+        serializer = s.ApplicationWriteSerializer(data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        application = app_services.application_update(
+            application=application, actor=request.user, **serializer.validated_data
+        )
+        return Response(s.ApplicationDetailSerializer(application).data)
+
+
+class AttachmentView(APIView):
+    parser_classes = [MultiPartParser, FormParser]
+
+    @extend_schema(request={"multipart/form-data": s.AttachmentInSerializer}, responses={201: s.AttachmentSerializer})
+    def post(self, request: Request, pk: int) -> Response:
+        application = _application(request, pk)
+        data = _valid(s.AttachmentInSerializer, request)
+        attachment = app_services.attachment_add(application=application, actor=request.user, upload=data["file"])
+        return Response(s.AttachmentSerializer(attachment).data, status=status.HTTP_201_CREATED)
+
+
+class ApplicationSubmitView(APIView):
+    @extend_schema(request=None, responses=s.StatusSerializer)
+    def post(self, request: Request, pk: int) -> Response:
+        application = steps.application_submit(application=_application(request, pk), actor=request.user)
+        return Response({"status": application.status})
+
+
+class FormalReviewView(APIView):
+    @extend_schema(request=s.FormalReviewSerializer, responses=s.IdStatusSerializer)
+    def post(self, request: Request, pk: int) -> Response:
+        _require(request, Role.STAFF)
+        data = _valid(s.FormalReviewSerializer, request)
+        application = steps.formal_review(application=_application(request, pk), actor=request.user, **data)
+        return Response({"id": application.pk, "status": application.status})
+
+
+class AssignmentAddView(APIView):
+    """Staff invite an expert by hand (before or during the review, or to refill a slot)."""
+
+    @extend_schema(request=s.AssignmentAddSerializer, responses={201: s.IdSerializer})
+    def post(self, request: Request, pk: int) -> Response:
+        _require(request, Role.STAFF)
+        application = _application(request, pk)
+        data = _valid(s.AssignmentAddSerializer, request)
+        expert = Expert.objects.filter(pk=data["expert"]).first()
+        if expert is None:
+            raise _field_error("expert", _("No expert with this id."))
+        replaces = None
+        if data["replaces"] is not None:
+            replaces = Assignment.objects.filter(pk=data["replaces"], application=application).first()
+            if replaces is None:
+                raise _field_error("replaces", _("No assignment of this application with this id."))
+        assignment = steps.assignment_add(application=application, expert=expert, actor=request.user, replaces=replaces)
+        return Response({"id": assignment.pk}, status=status.HTTP_201_CREATED)
+
+
+class StartReviewView(APIView):
+    @extend_schema(request=None, responses=s.IdStatusSerializer)
+    def post(self, request: Request, pk: int) -> Response:
+        _require(request, Role.STAFF)
+        application = steps.expert_review_start(application=_application(request, pk), actor=request.user)
+        return Response({"id": application.pk, "status": application.status})
+
+
+class TerminateView(APIView):
+    @extend_schema(request=s.ReasonSerializer, responses=s.IdStatusSerializer)
+    def post(self, request: Request, pk: int) -> Response:
+        _require(request, Role.STAFF)
+        data = _valid(s.ReasonSerializer, request)
+        application = steps.terminate(application=_application(request, pk), actor=request.user, **data)
+        return Response({"id": application.pk, "status": application.status})
+
+
+class DecisionView(APIView):
+    @extend_schema(
+        request=s.DecisionSerializer,
+        responses={200: s.IdStatusSerializer, 409: OpenApiResponse(s.DetailSerializer, description="Over budget")},
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        _require(request, Role.PANEL)
+        data = _valid(s.DecisionSerializer, request)
+        steps.decide(application=_application(request, pk), actor=request.user, **data)
+        application = Application.objects.get(pk=pk)
+        return Response({"id": application.pk, "status": application.status})
+
+
+class ContractView(APIView):
+    @extend_schema(request=s.ContractSerializer, responses={201: s.IdSerializer})
+    def post(self, request: Request, pk: int) -> Response:
+        _require(request, Role.APPLICANT, Role.NOMINATOR)
+        data = _valid(s.ContractSerializer, request)
+        contract = steps.contract_sign(application=_application(request, pk), actor=request.user, **data)
+        return Response({"id": contract.pk}, status=status.HTTP_201_CREATED)
+
+
+class AcceptanceView(APIView):
+    @extend_schema(request=s.AcceptanceSerializer, responses={201: s.IdSerializer})
+    def post(self, request: Request, pk: int) -> Response:
+        _require(request, Role.APPLICANT, Role.NOMINATOR)
+        data = _valid(s.AcceptanceSerializer, request)
+        report = steps.acceptance_submit(application=_application(request, pk), actor=request.user, **data)
+        return Response({"id": report.pk}, status=status.HTTP_201_CREATED)
+
+
+class AcceptanceDecisionView(APIView):
+    @extend_schema(request=s.AcceptanceDecisionSerializer, responses=s.AcceptanceResultSerializer)
+    def post(self, request: Request, pk: int) -> Response:
+        _require(request, Role.STAFF)
+        data = _valid(s.AcceptanceDecisionSerializer, request)
+        report = steps.acceptance_decide(application=_application(request, pk), actor=request.user, **data)
+        return Response({"id": report.pk, "result": report.result})
+
+
+# --- expert review ----------------------------------------------------------------------------
+
+
+def _own_assignment(request: Request, pk: int) -> Assignment:
+    return _get_or_404(assignments_of(request.user), pk)
+
+
+class AssignmentListView(generics.ListAPIView):
+    """The caller's own invitations and reviews (empty for anyone who is not an expert)."""
+
+    serializer_class = s.AssignmentSerializer
+
+    def get_queryset(self) -> QuerySet[Assignment]:
+        if getattr(self, "swagger_fake_view", False):  # schema generation: no user
+            return Assignment.objects.none()
+        return assignments_of(self.request.user).select_related("application__organisation").order_by("due_at", "id")
+
+
+class AssignmentAcceptView(APIView):
+    @extend_schema(request=s.AcceptSerializer, responses=s.IdStatusSerializer)
+    def post(self, request: Request, pk: int) -> Response:
+        assignment = _own_assignment(request, pk)
+        data = _valid(s.AcceptSerializer, request)
+        assignment = steps.assignment_accept(assignment=assignment, actor=request.user, **data)
+        return Response({"id": assignment.pk, "status": assignment.status})
+
+
+class AssignmentDeclineView(APIView):
+    @extend_schema(request=s.ReasonSerializer, responses=s.IdStatusSerializer)
+    def post(self, request: Request, pk: int) -> Response:
+        assignment = _own_assignment(request, pk)
+        data = _valid(s.ReasonSerializer, request)
+        assignment = steps.assignment_decline(assignment=assignment, actor=request.user, **data)
+        return Response({"id": assignment.pk, "status": assignment.status})
+
+
+class ReviewSubmitView(APIView):
+    @extend_schema(request=s.ReviewInSerializer, responses={201: s.ReviewOutSerializer})
+    def post(self, request: Request, pk: int) -> Response:
+        assignment = _own_assignment(request, pk)
+        data = _valid(s.ReviewInSerializer, request)
+        review = steps.review_submit(assignment=assignment, actor=request.user, **data)
+        return Response(s.ReviewOutSerializer(review).data, status=status.HTTP_201_CREATED)
+
+
+# --- notices and objections ----------------------------------------------------------------
+
+
+class NoticeDetailView(APIView):
+    """The public notice: anyone may read it, without logging in."""
+
+    permission_classes = [AllowAny]
+
+    @extend_schema(responses=s.NoticeSerializer)
+    def get(self, request: Request, pk: int) -> Response:
+        notice = _get_or_404(
+            Notice.objects.select_related("call").prefetch_related(
+                Prefetch(
+                    "applications",
+                    queryset=Application.objects.select_related("organisation", "decision").order_by("pk"),
+                )
+            ),
+            pk,
+        )
+        return Response(s.NoticeSerializer(notice).data)
+
+
+class ObjectionFileView(APIView):
+    """Anyone may object to an item on an open notice, by name and with a contact."""
+
+    permission_classes = [AllowAny]
+
+    @extend_schema(request=s.ObjectionInSerializer, responses={201: s.IdSerializer})
+    def post(self, request: Request, pk: int) -> Response:
+        from funding.services import objection_file
+
+        notice = _get_or_404(Notice.objects.all(), pk)
+        data = _valid(s.ObjectionInSerializer, request)
+        objection = objection_file(
+            notice=notice, application_id=data["item"], text=data["text"], name=data["name"], contact=data["contact"]
+        )
+        return Response({"id": objection.pk}, status=status.HTTP_201_CREATED)
+
+
+class ObjectionResolveView(APIView):
+    @extend_schema(request=s.ObjectionResolveSerializer, responses=s.IdStatusSerializer)
+    def post(self, request: Request, pk: int) -> Response:
+        _require(request, Role.STAFF)
+        objection = _get_or_404(Objection.objects.select_related("application"), pk)
+        data = _valid(s.ObjectionResolveSerializer, request)
+        objection = steps.objection_resolve(objection=objection, actor=request.user, **data)
+        return Response({"id": objection.pk, "status": objection.status})
+
+
+class NoticeCloseView(APIView):
+    @extend_schema(request=None, responses=s.NoticeClosedSerializer)
+    def post(self, request: Request, pk: int) -> Response:
+        _require(request, Role.STAFF)
+        notice = steps.notice_close(notice=_get_or_404(Notice.objects.all(), pk), actor=request.user)
+        return Response(s.NoticeClosedSerializer(notice).data)
+
+
+# --- money ----------------------------------------------------------------------------------
+
+
+def _disbursement(request: Request, pk: int) -> Disbursement:
+    _require(request, *FINANCE)
+    return _get_or_404(Disbursement.objects.select_related("application", "application__call"), pk)
+
+
+class DisbursementListView(generics.ListAPIView):
+    serializer_class = s.DisbursementSerializer
+
+    def get_queryset(self) -> QuerySet[Disbursement]:
+        if getattr(self, "swagger_fake_view", False):  # schema generation: no user
+            return Disbursement.objects.none()
+        _require(self.request, *FINANCE, Role.STAFF)
+        return disbursements_visible_to(self.request.user).order_by("-requested_at", "-id")
+
+
+class DisbursementApproveView(APIView):
+    @extend_schema(request=None, responses=s.IdStatusSerializer)
+    def post(self, request: Request, pk: int) -> Response:
+        d = steps.disbursement_approve(disbursement=_disbursement(request, pk), actor=request.user)
+        return Response({"id": d.pk, "status": d.status})
+
+
+class DisbursementRejectView(APIView):
+    @extend_schema(request=s.ReasonSerializer, responses=s.IdStatusSerializer)
+    def post(self, request: Request, pk: int) -> Response:
+        disbursement = _disbursement(request, pk)
+        data = _valid(s.ReasonSerializer, request)
+        d = steps.disbursement_reject(disbursement=disbursement, actor=request.user, **data)
+        return Response({"id": d.pk, "status": d.status})
+
+
+class DisbursementPayView(APIView):
+    @extend_schema(request=s.VoucherSerializer, responses=s.IdStatusSerializer)
+    def post(self, request: Request, pk: int) -> Response:
+        disbursement = _disbursement(request, pk)
+        data = _valid(s.VoucherSerializer, request)
+        d = steps.disbursement_pay(disbursement=disbursement, actor=request.user, **data)
+        return Response({"id": d.pk, "status": d.status})
+
+
+# --- notifications ------------------------------------------------------------------------------
+
+
+class NotificationListView(generics.ListAPIView):
+    serializer_class = s.NotificationSerializer
+
+    def get_queryset(self) -> QuerySet[Notification]:
+        if getattr(self, "swagger_fake_view", False):  # schema generation: no user
+            return Notification.objects.none()
+        return Notification.objects.filter(recipient=self.request.user).order_by("-created_at", "-id")
+
+
+class NotificationReadView(APIView):
+    @extend_schema(request=None, responses=s.NotificationSerializer)
+    def post(self, request: Request, pk: int) -> Response:
+        notification = _get_or_404(Notification.objects.filter(recipient=request.user), pk)
+        notification = notification_mark_read(notification=notification, actor=request.user)
+        return Response(s.NotificationSerializer(notification).data)
