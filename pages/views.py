@@ -1,10 +1,685 @@
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+"""The web UI: server-rendered pages for each role.
+
+Every view reads the request, calls one step (``workflow.steps``, or the domain service
+where a write has no process step, such as editing a draft), and responds. ``perform``
+maps the domain errors the same way everywhere:
+
+- ``ValidationError`` → the form is shown again with the user's input and the errors;
+- ``StateConflict`` (a lost race, a step that is no longer open) → a message and a redirect;
+- ``PermissionDenied`` → 403 and ``NotVisible``/``Http404`` → 404, by Django itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import ValidationError
+from django.db.models import Prefetch
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from accounts.enums import Role
+from accounts.rules import has_role, is_finance, is_panel, is_staff
+from accounts.services import applicant_register
+from applications import services as app_services
+from applications.enums import EDITABLE_STATES, FINAL_STATES, ApplicationStatus
+from applications.models import Application, Attachment, Call
+from applications.rules import can_apply, can_view_application
+from audit.selectors import audit_for
+from core.errors import StateConflict
+from funding.enums import ObjectionStatus
+from funding.models import Disbursement, Notice, Objection
+from funding.services import call_decided_total, notice_is_open, objection_file
+from reviews.enums import AssignmentStatus
+from reviews.models import Assignment, Review
+from reviews.selectors import assignments_of, call_ranking
+from workflow import steps
+
+from . import forms
+from . import selectors as pages_selectors
+
+S = ApplicationStatus
+A = AssignmentStatus
+
+
+# --- the one way a page runs a step -----------------------------------------------------------
+
+
+def put_errors(form: forms.StepForm, exc: ValidationError) -> None:
+    """Put a service's ``ValidationError`` on the form: ``scores.innovation`` lands on the
+    field ``scores_innovation``; keys the form has no field for become form-wide errors."""
+    if not hasattr(exc, "error_dict"):
+        form.add_error(None, exc.messages)
+        return
+    for key, errors in exc.message_dict.items():
+        name = form.error_fields.get(key, key.replace(".", "_"))
+        form.add_error(name if name in form.fields else None, errors)
+
+
+def perform(
+    request: HttpRequest,
+    form: forms.StepForm,
+    step: Callable[..., Any],
+    *,
+    success: str,
+    then: str | Callable[[Any], str],
+    back: str | None = None,
+) -> HttpResponse | None:
+    """Validate ``form``, call ``step(**form.step_data())`` and answer.
+
+    Returns a redirect to ``then`` (a URL, or a function of the step's result) with
+    ``success`` as a message; on a ``StateConflict`` a redirect to ``back`` (default:
+    ``then`` when it is a URL) with the conflict as an error message; ``None`` when the
+    form has errors, so the caller shows it again.
+    """
+    if not form.is_valid():
+        return None
+    try:
+        result = step(**form.step_data())
+    except ValidationError as exc:
+        put_errors(form, exc)
+        return None
+    except StateConflict as exc:
+        messages.error(request, exc.message)
+        fallback = back or (then if isinstance(then, str) else reverse("home"))
+        return redirect(fallback)
+    messages.success(request, success)
+    return redirect(then(result) if callable(then) else then)
+
+
+def _detail_url(application: Application) -> str:
+    return reverse("application-detail", args=[application.pk])
+
+
+def _application_for(user: Any, pk: int) -> Application:
+    """The application if this user may see it, else 404 (never reveal it exists)."""
+    application = (
+        Application.objects.select_related("call", "call__programme", "organisation", "applicant").filter(pk=pk).first()
+    )
+    if application is None or not can_view_application(user, application):
+        raise Http404
+    return application
+
+
+def _own_application(user: Any, pk: int) -> Application:
+    application = _application_for(user, pk)
+    if application.applicant_id != user.pk:
+        raise Http404
+    return application
+
+
+# --- accounts ---------------------------------------------------------------------------------
+
+
+@login_not_required
+def register(request: HttpRequest) -> HttpResponse:
+    form = forms.RegisterForm(request.POST or None)
+    if request.method == "POST":
+
+        def sign_up(**data: Any) -> Any:
+            user = applicant_register(**data)
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            return user
+
+        response = perform(request, form, sign_up, success=_("Welcome! Your account is ready."), then=reverse("home"))
+        if response:
+            return response
+    return render(request, "pages/register.html", {"form": form})
+
+
+# --- home: what waits for each role -------------------------------------------------------------
+
+NEXT_STEP = {
+    S.DRAFT: gettext_lazy("Complete and submit it"),
+    S.RETURNED: gettext_lazy("Revise it and submit again"),
+    S.SUBMITTED: gettext_lazy("Wait for formal review"),
+    S.IN_REVIEW: gettext_lazy("Wait for expert review"),
+    S.REVIEWED: gettext_lazy("Wait for the panel's decision"),
+    S.ACCEPTANCE_SUBMITTED: gettext_lazy("Wait for the acceptance decision"),
+}
+
+
+def next_step_for_applicant(application: Any) -> str:
+    if application.status in NEXT_STEP:
+        return str(NEXT_STEP[application.status])
+    if application.status == S.FUNDED:
+        if application.contract_open:
+            return _("Sign the task contract")
+        return _("Wait for the public notice to close")
+    if application.status == S.CONTRACTED:
+        if application.acceptance_open:
+            return _("Submit the acceptance report")
+        return _("Wait for the first payment")
+    return _("Nothing more to do")
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "pages/home.html")
+    user = request.user
+    context: dict[str, Any] = {}
+    if can_apply(user):
+        applications = list(pages_selectors.applications_of_applicant(user))
+        context["my_applications"] = [(a, next_step_for_applicant(a)) for a in applications]
+        context["open_calls"] = pages_selectors.calls_open()
+    if is_staff(user):
+        context["staff"] = {
+            "formal": pages_selectors.applications_awaiting_formal_review(),
+            "experts": pages_selectors.applications_awaiting_experts(),
+            "declined": pages_selectors.declined_slots(),
+            "acceptance": pages_selectors.acceptance_to_decide(),
+            "calls": pages_selectors.calls_with_counts(),
+            "open_objections": Objection.objects.filter(status=ObjectionStatus.OPEN).count(),
+        }
+    if has_role(user, Role.EXPERT):
+        context["my_assignments"] = assignments_of(user).filter(status__in=[A.INVITED, A.ACCEPTED]).order_by("due_at")
+    if is_panel(user):
+        context["to_decide"] = pages_selectors.applications_to_decide()
+        if not is_staff(user):
+            context["panel_calls"] = pages_selectors.calls_with_counts()
+    if is_finance(user):
+        context["disbursements"] = pages_selectors.disbursements_pending()
+    return render(request, "pages/home.html", context)
+
+
+# --- the application page -------------------------------------------------------------------
+
+ACTION_LABELS = {
+    "application.create": gettext_lazy("Draft created"),
+    "application.update": gettext_lazy("Draft changed"),
+    "attachment.add": gettext_lazy("Attachment added"),
+    "application.submit": gettext_lazy("Submitted"),
+    "formal_review.accept": gettext_lazy("Passed formal review"),
+    "formal_review.return": gettext_lazy("Returned for revision"),
+    "formal_review.reject": gettext_lazy("Rejected in formal review"),
+    "reviews.complete": gettext_lazy("Expert review completed"),
+    "decision.fund": gettext_lazy("Funded"),
+    "decision.not_fund": gettext_lazy("Not funded"),
+    "contract.sign": gettext_lazy("Task contract signed"),
+    "acceptance.submit": gettext_lazy("Acceptance report submitted"),
+    "acceptance.pass": gettext_lazy("Acceptance passed"),
+    "acceptance.fail": gettext_lazy("Acceptance failed"),
+    "acceptance.rectify": gettext_lazy("Acceptance: rectify and resubmit"),
+    "application.close": gettext_lazy("Closed"),
+    "application.terminate": gettext_lazy("Terminated"),
+}
+
+
+def timeline_of(application: Application) -> list[dict[str, Any]]:
+    """What happened and when, with the comments — never who did it (reviewers stay anonymous)."""
+    rows = []
+    for entry in audit_for(application).only("at", "action", "to_state", "comment"):
+        label = ACTION_LABELS.get(entry.action)
+        if label is None:
+            label = S(entry.to_state).label if entry.to_state in S.values else entry.action
+        rows.append({"at": entry.at, "label": label, "comment": entry.comment})
+    return rows
+
+
+def _application_page(request: HttpRequest, application: Application, **bound: Any) -> HttpResponse:
+    """The application page for whoever looks; ``bound`` holds a refused form to show again."""
+    user = request.user
+    owner = application.applicant_id == user.pk
+    staff, panel = is_staff(user), is_panel(user)
+    open_steps = pages_selectors.open_step_names(application)
+    context: dict[str, Any] = {
+        "application": application,
+        "owner": owner,
+        "is_staff": staff,
+        "is_panel": panel,
+        "open_steps": open_steps,
+        "attachments": application.attachments.all(),
+        "timeline": timeline_of(application),
+        "disbursements": application.disbursements.order_by("tranche", "id"),
+        "acceptance_reports": application.acceptance_reports.all(),
+    }
+    forms_: dict[str, Any] = {}
+    if owner:
+        if application.status in EDITABLE_STATES:
+            forms_["attachment"] = forms.AttachmentForm()
+            forms_["submit"] = True
+        if "contract" in open_steps:
+            forms_["contract"] = forms.ContractForm()
+        if "acceptance" in open_steps:
+            forms_["acceptance"] = forms.AcceptanceForm()
+    if staff:
+        if application.status == S.SUBMITTED:
+            forms_["formal_review"] = forms.FormalReviewForm()
+        if application.status == S.IN_REVIEW:
+            forms_["assign"] = forms.AssignExpertForm(application=application)
+            context["declined"] = [
+                (slot, forms.AssignExpertForm(application=application, initial={"replaces": slot.pk}))
+                for slot in pages_selectors.declined_slots().filter(application=application)
+            ]
+        if application.status == S.ACCEPTANCE_SUBMITTED:
+            forms_["acceptance_decision"] = forms.AcceptanceDecisionForm()
+        if application.status not in FINAL_STATES:
+            forms_["terminate"] = forms.TerminateForm()
+        context["assignments"] = application.assignments.select_related("expert", "expert__organisation")
+    if panel and application.status == S.REVIEWED:
+        forms_["decision"] = forms.DecisionForm()
+    if staff or panel:
+        # Reviews by number, never by name: the panel weighs scores, not people.
+        context["reviews"] = Review.objects.filter(
+            assignment__application=application, assignment__status=A.SUBMITTED
+        ).order_by("submitted_at")
+        context["criteria"] = list(application.call.criteria.all())
+    forms_.update(bound)
+    context["forms"] = forms_
+    return render(request, "pages/application_detail.html", context)
 
 
 def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    return render(request, "pages/home.html")
+    return _application_page(request, _application_for(request.user, pk))
+
+
+def application_create(request: HttpRequest, call_pk: int) -> HttpResponse:
+    call = get_object_or_404(Call.objects.select_related("programme"), pk=call_pk)
+    form = forms.ApplicationForm(request.POST or None)
+    if request.method == "POST":
+        response = perform(
+            request,
+            form,
+            lambda **data: app_services.application_create(actor=request.user, call=call, **data),
+            success=_("Draft saved. Add attachments, then submit."),
+            then=_detail_url,
+        )
+        if response:
+            return response
+    return render(request, "pages/application_form.html", {"form": form, "call": call})
+
+
+def application_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    application = _own_application(request.user, pk)
+    if application.status not in EDITABLE_STATES:
+        messages.error(request, _("The application can only be changed while it is a draft or returned."))
+        return redirect(_detail_url(application))
+    initial = {name: getattr(application, name) for name in app_services.APPLICATION_FIELDS}
+    form = forms.ApplicationForm(request.POST or None, initial=initial)
+    if request.method == "POST":
+        response = perform(
+            request,
+            form,
+            lambda **data: app_services.application_update(application=application, actor=request.user, **data),
+            success=_("Changes saved."),
+            then=_detail_url(application),
+        )
+        if response:
+            return response
+    return render(
+        request, "pages/application_form.html", {"form": form, "call": application.call, "application": application}
+    )
+
+
+@require_POST
+def attachment_upload(request: HttpRequest, pk: int) -> HttpResponse:
+    application = _own_application(request.user, pk)
+    form = forms.AttachmentForm(request.POST, request.FILES)
+    response = perform(
+        request,
+        form,
+        lambda **data: app_services.attachment_add(application=application, actor=request.user, **data),
+        success=_("Attachment uploaded."),
+        then=_detail_url(application),
+    )
+    return response or _application_page(request, application, attachment=form)
+
+
+def attachment_download(request: HttpRequest, pk: int) -> HttpResponse:
+    attachment = Attachment.objects.select_related("application").filter(pk=pk).first()
+    if attachment is None or not can_view_application(request.user, attachment.application):
+        raise Http404
+    return FileResponse(
+        attachment.file.open("rb"),
+        as_attachment=True,
+        filename=attachment.original_name,
+        content_type=attachment.content_type,
+    )
+
+
+def _application_step(
+    form_class: type[forms.StepForm] | None,
+    step: Callable[..., Any],
+    success: str,
+    *,
+    form_name: str,
+    own: bool = False,
+) -> Callable[[HttpRequest, int], HttpResponse]:
+    """A POST view for one step on an application: fetch it (404 if not visible), run the
+    step with the form's data, and show the application page again on a refused form."""
+
+    @require_POST
+    def view(request: HttpRequest, pk: int) -> HttpResponse:
+        application = (_own_application if own else _application_for)(request.user, pk)
+        if form_class is forms.AssignExpertForm:
+            form: forms.StepForm = forms.AssignExpertForm(request.POST, application=application)
+        else:
+            form = (form_class or forms.StepForm)(request.POST)
+        response = perform(
+            request,
+            form,
+            lambda **data: step(application=application, actor=request.user, **data),
+            success=str(success),
+            then=_detail_url(application),
+        )
+        return response or _application_page(request, application, **{form_name: form})
+
+    view.__name__ = f"{step.__name__}_view"
+    return view
+
+
+application_submit = _application_step(
+    None, steps.application_submit, gettext_lazy("Submitted. The bureau will check it."), form_name="submit", own=True
+)
+formal_review = _application_step(
+    forms.FormalReviewForm, steps.formal_review, gettext_lazy("Formal review recorded."), form_name="formal_review"
+)
+assign_expert = _application_step(
+    forms.AssignExpertForm, steps.assignment_add, gettext_lazy("Expert invited."), form_name="assign"
+)
+start_review = _application_step(
+    None, steps.expert_review_start, gettext_lazy("Sent to the experts."), form_name="start_review"
+)
+terminate = _application_step(
+    forms.TerminateForm, steps.terminate, gettext_lazy("The application was terminated."), form_name="terminate"
+)
+decide = _application_step(forms.DecisionForm, steps.decide, gettext_lazy("Decision recorded."), form_name="decision")
+contract_sign = _application_step(
+    forms.ContractForm,
+    steps.contract_sign,
+    gettext_lazy("Task contract signed. The first payment is on its way."),
+    form_name="contract",
+    own=True,
+)
+acceptance_submit = _application_step(
+    forms.AcceptanceForm,
+    steps.acceptance_submit,
+    gettext_lazy("Acceptance report submitted."),
+    form_name="acceptance",
+    own=True,
+)
+acceptance_decide = _application_step(
+    forms.AcceptanceDecisionForm,
+    steps.acceptance_decide,
+    gettext_lazy("Acceptance decision recorded."),
+    form_name="acceptance_decision",
+)
+
+
+@require_POST
+def review_slot_close(request: HttpRequest, pk: int) -> HttpResponse:
+    assignment = get_object_or_404(Assignment.objects.select_related("application"), pk=pk)
+    if not is_staff(request.user):
+        raise Http404
+    return perform(
+        request,
+        forms.StepForm(request.POST),
+        lambda: steps.review_slot_close(assignment=assignment, actor=request.user),
+        success=_("The review goes on without this slot."),
+        then=_detail_url(assignment.application),
+    ) or redirect(_detail_url(assignment.application))
+
+
+# --- experts ------------------------------------------------------------------------------------
+
+
+def _my_assignment(user: Any, pk: int) -> Assignment:
+    assignment = (
+        assignments_of(user)
+        .select_related("application__call__programme")
+        .filter(pk=pk)
+        .select_related("review")
+        .first()
+    )
+    if assignment is None:
+        raise Http404
+    return assignment
+
+
+def my_reviews(request: HttpRequest) -> HttpResponse:
+    if not has_role(request.user, Role.EXPERT):
+        raise Http404
+    return render(
+        request,
+        "pages/review_list.html",
+        {"assignments": assignments_of(request.user).order_by("-invited_at")},
+    )
+
+
+def _review_page(request: HttpRequest, assignment: Assignment, **bound: Any) -> HttpResponse:
+    """What an expert reads: the item, never who reviewed it and, on a blind call, never
+    who applied."""
+    application = assignment.application
+    criteria = list(application.call.criteria.all())
+    forms_: dict[str, Any] = {}
+    if assignment.status == A.INVITED:
+        forms_["accept"] = forms.AcceptInvitationForm()
+    if assignment.status in (A.INVITED, A.ACCEPTED):
+        forms_["decline"] = forms.DeclineForm()
+    if assignment.status == A.ACCEPTED:
+        forms_["review"] = forms.ReviewForm(criteria=criteria)
+    forms_.update(bound)
+    review = getattr(assignment, "review", None) if assignment.status == A.SUBMITTED else None
+    return render(
+        request,
+        "pages/review_detail.html",
+        {
+            "assignment": assignment,
+            "application": application,
+            "blind": application.call.blind,
+            "criteria": criteria,
+            "review": review,
+            "review_scores": [(c, (review.scores or {}).get(c.code)) for c in criteria] if review else [],
+            "forms": forms_,
+        },
+    )
+
+
+def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _review_page(request, _my_assignment(request.user, pk))
+
+
+def _assignment_step(
+    form_name: str, step: Callable[..., Any], success: Any
+) -> Callable[[HttpRequest, int], HttpResponse]:
+    @require_POST
+    def view(request: HttpRequest, pk: int) -> HttpResponse:
+        assignment = _my_assignment(request.user, pk)
+        form: forms.StepForm
+        if form_name == "review":
+            form = forms.ReviewForm(request.POST, criteria=list(assignment.application.call.criteria.all()))
+        else:
+            form = {"accept": forms.AcceptInvitationForm, "decline": forms.DeclineForm}[form_name](request.POST)
+        url = reverse("review-detail", args=[assignment.pk])
+        response = perform(
+            request,
+            form,
+            lambda **data: step(assignment=assignment, actor=request.user, **data),
+            success=str(success),
+            then=url,
+        )
+        return response or _review_page(request, assignment, **{form_name: form})
+
+    view.__name__ = f"{step.__name__}_view"
+    return view
+
+
+review_accept = _assignment_step(
+    "accept", steps.assignment_accept, gettext_lazy("Thank you: the invitation is accepted.")
+)
+review_decline = _assignment_step(
+    "decline", steps.assignment_decline, gettext_lazy("You declined; the bureau will invite someone else.")
+)
+review_submit = _assignment_step("review", steps.review_submit, gettext_lazy("Your review was submitted."))
+
+
+# --- calls, ranking and notices (staff; the panel may read) ---------------------------------
+
+
+def call_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    if not (is_staff(request.user) or is_panel(request.user)):
+        raise Http404
+    call = get_object_or_404(Call.objects.select_related("programme"), pk=pk)
+    applications = call.applications.exclude(status=S.DRAFT).select_related("organisation").order_by("id")
+    notices = call.notices.all()
+    return render(
+        request,
+        "pages/call_detail.html",
+        {
+            "call": call,
+            "applications": applications,
+            "ranking": call_ranking(call),
+            "decided_total": call_decided_total(call),
+            "notices": notices,
+            "is_staff": is_staff(request.user),
+            "can_publish": not any(n.closed_at is None for n in notices),
+        },
+    )
+
+
+@require_POST
+def notice_publish(request: HttpRequest, pk: int) -> HttpResponse:
+    call = get_object_or_404(Call, pk=pk)
+    url = reverse("call-detail", args=[call.pk])
+    return perform(
+        request,
+        forms.StepForm(request.POST),
+        lambda: steps.notice_publish(call=call, actor=request.user),
+        success=_("The notice is published."),
+        then=lambda notice: reverse("notice", args=[notice.pk]),
+        back=url,
+    ) or redirect(url)
+
+
+@require_POST
+def notice_close(request: HttpRequest, pk: int) -> HttpResponse:
+    notice = get_object_or_404(Notice, pk=pk)
+    url = reverse("call-detail", args=[notice.call_id])
+    return perform(
+        request,
+        forms.StepForm(request.POST),
+        lambda: steps.notice_close(notice=notice, actor=request.user),
+        success=_("The notice is closed; funded projects move on to their contracts."),
+        then=url,
+    ) or redirect(url)
+
+
+@login_not_required
+def notice_public(request: HttpRequest, pk: int) -> HttpResponse:
+    """The public notice (公示): anyone may read it and, while it runs, object by name."""
+    notice = get_object_or_404(
+        Notice.objects.select_related("call").prefetch_related(
+            Prefetch(
+                "applications",
+                queryset=Application.objects.select_related("organisation", "decision").order_by("id"),
+            )
+        ),
+        pk=pk,
+    )
+    form = forms.ObjectionForm(request.POST or None, notice=notice)
+    if request.method == "POST":
+        url = reverse("notice", args=[notice.pk])
+        response = perform(
+            request,
+            form,
+            lambda **data: objection_file(notice=notice, **data),
+            success=_("Your objection was received. The bureau will contact you."),
+            then=url,
+        )
+        if response:
+            return response
+    return render(request, "pages/notice.html", {"notice": notice, "form": form, "open": notice_is_open(notice)})
+
+
+def objections(request: HttpRequest) -> HttpResponse:
+    return _objections_page(request)
+
+
+def _objections_page(request: HttpRequest, bound: tuple[int, Any] | None = None) -> HttpResponse:
+    if not is_staff(request.user):
+        raise Http404
+    rows = []
+    for objection in Objection.objects.select_related("application", "notice", "notice__call").order_by(
+        "status", "-created_at"
+    ):
+        form = None
+        if objection.status == ObjectionStatus.OPEN:
+            form = bound[1] if bound and bound[0] == objection.pk else forms.ObjectionResolveForm()
+        rows.append((objection, form))
+    return render(request, "pages/objections.html", {"rows": rows})
+
+
+@require_POST
+def objection_resolve(request: HttpRequest, pk: int) -> HttpResponse:
+    if not is_staff(request.user):
+        raise Http404
+    objection = get_object_or_404(Objection.objects.select_related("application"), pk=pk)
+    form = forms.ObjectionResolveForm(request.POST)
+    response = perform(
+        request,
+        form,
+        lambda **data: steps.objection_resolve(objection=objection, actor=request.user, **data),
+        success=_("The objection is resolved."),
+        then=reverse("objections"),
+    )
+    return response or _objections_page(request, bound=(objection.pk, form))
+
+
+# --- finance --------------------------------------------------------------------------------
+
+
+def finance(request: HttpRequest) -> HttpResponse:
+    return _finance_page(request)
+
+
+def _finance_page(request: HttpRequest, bound: tuple[int, str, Any] | None = None) -> HttpResponse:
+    if not is_finance(request.user):
+        raise Http404
+    rows = []
+    for d in pages_selectors.disbursements_pending():
+        reject = forms.RejectDisbursementForm()
+        pay = forms.PayForm()
+        if bound and bound[0] == d.pk:
+            if bound[1] == "reject":
+                reject = bound[2]
+            else:
+                pay = bound[2]
+        rows.append({"d": d, "reject": reject, "pay": pay})
+    return render(request, "pages/finance.html", {"rows": rows, "recent": pages_selectors.disbursements_recent()})
+
+
+def _disbursement_step(
+    form_name: str, form_class: type[forms.StepForm], step: Callable[..., Any], success: Any
+) -> Callable[[HttpRequest, int], HttpResponse]:
+    @require_POST
+    def view(request: HttpRequest, pk: int) -> HttpResponse:
+        if not is_finance(request.user):
+            raise Http404
+        disbursement = get_object_or_404(Disbursement.objects.select_related("application"), pk=pk)
+        form = form_class(request.POST)
+        response = perform(
+            request,
+            form,
+            lambda **data: step(disbursement=disbursement, actor=request.user, **data),
+            success=str(success),
+            then=reverse("finance"),
+        )
+        return response or _finance_page(request, bound=(disbursement.pk, form_name, form))
+
+    view.__name__ = f"{step.__name__}_view"
+    return view
+
+
+disbursement_approve = _disbursement_step(
+    "approve", forms.StepForm, steps.disbursement_approve, gettext_lazy("Payment approved.")
+)
+disbursement_reject = _disbursement_step(
+    "reject", forms.RejectDisbursementForm, steps.disbursement_reject, gettext_lazy("Payment rejected.")
+)
+disbursement_pay = _disbursement_step("pay", forms.PayForm, steps.disbursement_pay, gettext_lazy("Payment recorded."))

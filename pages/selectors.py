@@ -1,0 +1,154 @@
+"""Reads the pages share: what waits for each role on the home page.
+
+These join our models to viewflow's task table (which open step an application is at);
+they only read, and every write still goes through ``workflow.steps``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Avg, CharField, Count, Exists, OuterRef, Q, QuerySet
+from django.db.models.fields.json import KT
+from django.db.models.functions import Cast
+from django.utils import timezone
+from viewflow.workflow.models import Task
+from viewflow.workflow.status import STATUS
+
+from applications.enums import ApplicationStatus
+from applications.models import Application, Call
+from funding.enums import DisbursementStatus
+from funding.models import Disbursement
+from reviews.enums import AssignmentStatus
+from reviews.models import Assignment
+
+S = ApplicationStatus
+D = DisbursementStatus
+ACTIVE = (STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED)
+
+
+def _node(name: str) -> Any:
+    from workflow.flows import PlanProjectFlow
+
+    return getattr(PlanProjectFlow, name)
+
+
+def _open_task(node_name: str) -> Exists:
+    """An open viewflow task at ``node_name`` for the application in the outer query."""
+    ct = ContentType.objects.get_for_model(Application)
+    return Exists(
+        Task.objects.filter(
+            process__artifact_content_type=ct,
+            process__artifact_object_id=OuterRef("pk"),
+            flow_task=_node(node_name),
+            status__in=ACTIVE,
+        )
+    )
+
+
+def open_step_names(application: Application) -> set[str]:
+    """Names of the flow nodes with an open task for this application (e.g. ``contract``)."""
+    ct = ContentType.objects.get_for_model(Application)
+    names = Task.objects.filter(
+        process__artifact_content_type=ct, process__artifact_object_id=application.pk, status__in=ACTIVE
+    ).values_list("flow_task", flat=True)
+    return {node.name for node in names}
+
+
+def calls_open() -> QuerySet[Call]:
+    now = timezone.now()
+    return Call.objects.filter(closed_at__isnull=True, opens_at__lte=now, closes_at__gt=now).select_related("programme")
+
+
+def applications_of_applicant(user: Any) -> QuerySet[Application]:
+    return (
+        Application.objects.filter(applicant=user)
+        .select_related("call")
+        .annotate(
+            contract_open=_open_task("contract"),
+            acceptance_open=_open_task("acceptance"),
+        )
+    )
+
+
+def applications_awaiting_formal_review() -> QuerySet[Application]:
+    return (
+        Application.objects.filter(status=S.SUBMITTED).select_related("call", "organisation").order_by("submitted_at")
+    )
+
+
+def applications_awaiting_experts() -> QuerySet[Application]:
+    return (
+        Application.objects.filter(status=S.IN_REVIEW)
+        .filter(_open_task("expert_assignment"))
+        .select_related("call", "organisation")
+        .annotate(n_assigned=Count("assignments", filter=~Q(assignments__status=AssignmentStatus.DECLINED)))
+        .order_by("submitted_at")
+    )
+
+
+def declined_slots() -> QuerySet[Assignment]:
+    """Declined invitations during a running review whose slot is neither refilled nor closed."""
+    # The slot's id sits in the task's JSON data; compare it as text on every database.
+    open_slot = Exists(
+        Task.objects.annotate(slot=KT("data__assignment_id")).filter(
+            flow_task=_node("review"),
+            status__in=ACTIVE,
+            slot=Cast(OuterRef("pk"), output_field=CharField()),
+        )
+    )
+    return (
+        Assignment.objects.filter(status=AssignmentStatus.DECLINED, application__status=S.IN_REVIEW)
+        .filter(open_slot)
+        .select_related("application", "expert")
+    )
+
+
+def acceptance_to_decide() -> QuerySet[Application]:
+    return Application.objects.filter(status=S.ACCEPTANCE_SUBMITTED).select_related("call", "organisation")
+
+
+def calls_with_counts() -> QuerySet[Call]:
+    def n(*states: str) -> Count:
+        return Count("applications", filter=Q(applications__status__in=states))
+
+    return Call.objects.select_related("programme").annotate(
+        n_submitted=n(S.SUBMITTED, S.RETURNED),
+        n_in_review=n(S.IN_REVIEW),
+        n_reviewed=n(S.REVIEWED),
+        n_funded=n(S.FUNDED, S.CONTRACTED, S.ACCEPTANCE_SUBMITTED, S.CLOSED),
+        n_total=Count("applications", filter=~Q(applications__status=S.DRAFT)),
+    )
+
+
+def applications_to_decide() -> QuerySet[Application]:
+    """Reviewed items waiting for the panel, with the mean weighted total of their reviews."""
+    return (
+        Application.objects.filter(status=S.REVIEWED)
+        .select_related("call", "organisation")
+        .annotate(
+            mean_total=Avg(
+                "assignments__review__weighted_total",
+                filter=Q(assignments__status=AssignmentStatus.SUBMITTED),
+            ),
+            n_reviews=Count("assignments__review"),
+        )
+        .order_by("call", "-mean_total")
+    )
+
+
+def disbursements_pending() -> QuerySet[Disbursement]:
+    return (
+        Disbursement.objects.filter(status__in=[D.REQUESTED, D.OFFICER_APPROVED, D.APPROVED])
+        .select_related("application", "application__organisation", "application__call")
+        .order_by("requested_at", "id")
+    )
+
+
+def disbursements_recent() -> QuerySet[Disbursement]:
+    return (
+        Disbursement.objects.filter(status__in=[D.PAID, D.REJECTED])
+        .select_related("application", "application__organisation")
+        .order_by("-requested_at", "-id")[:50]
+    )

@@ -1,0 +1,28 @@
+"""Money as bureaus write it: yuan with two places, and 万元 with four."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django import template
+
+from core.money import to_wan, yuan
+
+register = template.Library()
+
+
+@register.filter
+def money(value: Any) -> str:
+    """150000 → 150,000.00"""
+    if value in (None, ""):
+        return "—"
+    return f"{yuan(Decimal(value)):,.2f}"
+
+
+@register.filter
+def wan(value: Any) -> str:
+    """18472425.00 → 1847.2425"""
+    if value in (None, ""):
+        return "—"
+    return f"{to_wan(Decimal(value)):f}"

@@ -1,0 +1,181 @@
+"""The plan-project path driven through the web pages, as each persona would click it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.urls import reverse
+
+from applications.enums import ApplicationStatus as S
+from applications.models import Application
+from funding.enums import DisbursementStatus as D
+from funding.models import Disbursement, Notice
+from reviews.models import Assignment
+from tests.conftest import PASSWORD
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+PDF = b"%PDF-1.4 test attachment\n%%EOF\n"
+DRAFT = {
+    "title": "高效节能阀门研发",
+    "field": "manufacturing",
+    "summary": "研发新一代高效节能阀门。",
+    "requested_yuan": "300000.00",
+    "self_funding_yuan": "600000.00",
+    "start_date": "2016-07-01",
+    "end_date": "2018-06-30",
+}
+SCORES = {"scores_innovation": "80", "scores_feasibility": "90", "scores_team": "70", "scores_benefit": "85"}
+
+
+def client_for(user: Any) -> Client:
+    client = Client()
+    assert client.login(username=user.username, password=PASSWORD)
+    return client
+
+
+def ok(response: Any) -> Any:
+    """A step succeeded: redirected, and the page it leads to shows no error message."""
+    assert response.status_code == 302, response.content.decode()[:3000]
+    return response
+
+
+def messages_of(response: Any) -> list[str]:
+    return [str(m) for m in response.context["messages"]] if response.context else []
+
+
+def create_draft(client: Client, call: Any, **overrides: str) -> Application:
+    response = ok(client.post(reverse("application-create", args=[call.pk]), {**DRAFT, **overrides}))
+    application = Application.objects.get(title=overrides.get("title", DRAFT["title"]))
+    assert response["Location"] == reverse("application-detail", args=[application.pk])
+    return application
+
+
+def test_plan_project_runs_from_draft_to_closed_through_the_pages(
+    call, applicant, staff, expert, expert2, panel, finance_officer, finance_head
+):
+    people = {"王审一": expert, "李审二": expert2}
+    for name, e in people.items():
+        e.name = name
+        e.save(update_fields=["name"])
+        e.user.display_name = name
+        e.user.save(update_fields=["display_name"])
+    for name, user in {"赵科员": staff, "钱主任": panel, "孙财务": finance_head}.items():
+        user.display_name = name
+        user.save(update_fields=["display_name"])
+    applicant_c, staff_c, panel_c = client_for(applicant), client_for(staff), client_for(panel)
+    officer_c, head_c = client_for(finance_officer), client_for(finance_head)
+
+    # The applicant sees the open call and starts a draft, uploads a PDF and submits.
+    home = applicant_c.get("/")
+    assert call.title in home.content.decode()
+    assert reverse("application-create", args=[call.pk]) in home.content.decode()
+    app = create_draft(applicant_c, call)
+    upload = SimpleUploadedFile("可行性报告.pdf", PDF, content_type="application/pdf")
+    ok(applicant_c.post(reverse("attachment-upload", args=[app.pk]), {"file": upload}))
+    attachment = app.attachments.get()
+    download = applicant_c.get(reverse("attachment-download", args=[attachment.pk]))
+    assert download.status_code == 200
+    assert b"".join(download.streaming_content) == PDF
+    assert "attachment" in download["Content-Disposition"]
+    assert "%E5%8F%AF%E8%A1%8C%E6%80%A7%E6%8A%A5%E5%91%8A.pdf" in download["Content-Disposition"]
+    ok(applicant_c.post(reverse("application-submit", args=[app.pk])))
+    app.refresh_from_db()
+    assert app.status == S.SUBMITTED
+
+    # Staff find it waiting and return it; the applicant revises and resubmits.
+    assert app.title in staff_c.get("/").content.decode()
+    ok(staff_c.post(reverse("formal-review", args=[app.pk]), {"decision": "return", "comment": "补充预算明细"}))
+    app.refresh_from_db()
+    assert app.status == S.RETURNED
+    page = applicant_c.get(reverse("application-detail", args=[app.pk])).content.decode()
+    assert "补充预算明细" in page
+    ok(applicant_c.post(reverse("application-edit", args=[app.pk]), {**DRAFT, "summary": "补充了预算明细。"}))
+    ok(applicant_c.post(reverse("application-submit", args=[app.pk])))
+    app.refresh_from_db()
+    assert (app.status, app.summary) == (S.SUBMITTED, "补充了预算明细。")
+
+    # Staff accept, assign two experts and start the review.
+    ok(staff_c.post(reverse("formal-review", args=[app.pk]), {"decision": "accept", "comment": ""}))
+    detail = staff_c.get(reverse("application-detail", args=[app.pk])).content.decode()
+    assert expert.name in detail  # the choice list of active experts
+    for e in (expert, expert2):
+        ok(staff_c.post(reverse("assign-expert", args=[app.pk]), {"expert": e.pk}))
+    ok(staff_c.post(reverse("start-review", args=[app.pk])))
+
+    # Each expert sees only their own assignment, accepts and scores.
+    for e in (expert, expert2):
+        expert_c = client_for(e.user)
+        assignment = Assignment.objects.get(application=app, expert=e)
+        listing = expert_c.get(reverse("my-reviews")).content.decode()
+        assert reverse("review-detail", args=[assignment.pk]) in listing
+        other = Assignment.objects.exclude(pk=assignment.pk).get(application=app)
+        assert expert_c.get(reverse("review-detail", args=[other.pk])).status_code == 404
+        ok(expert_c.post(reverse("review-accept", args=[assignment.pk]), {"no_conflict": "on"}))
+        page = expert_c.get(reverse("review-detail", args=[assignment.pk])).content.decode()
+        assert 'max="100"' in page and "创新性" in page
+        ok(
+            expert_c.post(
+                reverse("review-submit", args=[assignment.pk]),
+                {**SCORES, "comment": "方案可行", "recommendation": "support"},
+            )
+        )
+    app.refresh_from_db()
+    assert app.status == S.REVIEWED
+
+    # The panel sees the reviews' weighted totals (not the reviewers) and funds it.
+    panel_home = panel_c.get("/").content.decode()
+    assert app.title in panel_home
+    detail = panel_c.get(reverse("application-detail", args=[app.pk])).content.decode()
+    assert "82.500" in detail
+    assert "王审一" not in detail and "李审二" not in detail
+    ok(panel_c.post(reverse("decide", args=[app.pk]), {"fund": "yes", "approved_yuan": "250000.00", "comment": ""}))
+    app.refresh_from_db()
+    assert (app.status, str(app.approved_yuan)) == (S.FUNDED, "250000.00")
+
+    # Staff see the ranking, publish the notice and close it.
+    call_page = staff_c.get(reverse("call-detail", args=[call.pk])).content.decode()
+    assert app.title in call_page and "82.5" in call_page
+    response = ok(staff_c.post(reverse("notice-publish", args=[call.pk])))
+    notice = Notice.objects.get(call=call)
+    assert response["Location"] == reverse("notice", args=[notice.pk])
+    ok(staff_c.post(reverse("notice-close", args=[notice.pk])))
+
+    # The applicant signs the task contract.
+    ok(applicant_c.post(reverse("contract-sign", args=[app.pk]), {"accept_terms": "on"}))
+    app.refresh_from_db()
+    assert app.status == S.CONTRACTED
+
+    # Finance: the officer, then the head approve; the officer pays.
+    first = Disbursement.objects.get(application=app, tranche=1)
+    assert app.title in officer_c.get(reverse("finance")).content.decode()
+    ok(officer_c.post(reverse("disbursement-approve", args=[first.pk])))
+    ok(head_c.post(reverse("disbursement-approve", args=[first.pk])))
+    ok(officer_c.post(reverse("disbursement-pay", args=[first.pk]), {"voucher": "PZ-2016-001"}))
+    first.refresh_from_db()
+    assert first.status == D.PAID
+    payments = applicant_c.get(reverse("application-detail", args=[app.pk])).content.decode()
+    assert "150,000.00" in payments
+
+    # Acceptance: the applicant reports, staff pass it; the final tranche is approved and paid.
+    ok(
+        applicant_c.post(
+            reverse("acceptance-submit", args=[app.pk]), {"report": "完成全部指标", "spent_yuan": "880000.00"}
+        )
+    )
+    ok(staff_c.post(reverse("acceptance-decide", args=[app.pk]), {"result": "pass", "comment": ""}))
+    final = Disbursement.objects.get(application=app, tranche=2)
+    ok(officer_c.post(reverse("disbursement-approve", args=[final.pk])))
+    ok(head_c.post(reverse("disbursement-approve", args=[final.pk])))
+    ok(head_c.post(reverse("disbursement-pay", args=[final.pk]), {"voucher": "PZ-2017-002"}))
+    app.refresh_from_db()
+    assert app.status == S.CLOSED
+
+    # The applicant's timeline shows every step, and never who reviewed or decided.
+    page = applicant_c.get(reverse("application-detail", args=[app.pk])).content.decode()
+    for name in ("王审一", "李审二", "赵科员", "钱主任", "孙财务"):
+        assert name not in page
+    assert "补充预算明细" in page  # the return comment stays in the timeline
