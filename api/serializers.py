@@ -503,3 +503,25 @@ class NotificationSerializer(serializers.ModelSerializer):
         model = Notification
         fields = ["id", "kind", "subject", "body", "url", "created_at", "read"]
         read_only_fields = fields
+
+
+class DrawRequestSerializer(serializers.Serializer):
+    seed = serializers.CharField(required=False, allow_blank=True, max_length=64)
+
+
+class DrawAssignmentSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    item = serializers.IntegerField()
+    expert = serializers.IntegerField()
+
+
+class DrawShortfallSerializer(serializers.Serializer):
+    item = serializers.IntegerField()
+    missing = serializers.IntegerField()
+
+
+class DrawResultSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    seed = serializers.CharField()
+    assignments = DrawAssignmentSerializer(many=True)
+    shortfalls = DrawShortfallSerializer(many=True)

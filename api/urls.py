@@ -20,6 +20,7 @@ urlpatterns = [
     path("calls/<int:pk>/close/", views.CallCloseView.as_view(), name="api-call-close"),
     path("calls/<int:pk>/ranking/", views.CallRankingView.as_view(), name="api-call-ranking"),
     path("calls/<int:pk>/notice/", views.CallNoticeView.as_view(), name="api-call-notice"),
+    path("calls/<int:pk>/draw/", views.CallDrawView.as_view(), name="api-call-draw"),
     path("calls/<int:pk>/report/", views.CallReportView.as_view(), name="api-call-report"),
     path("calls/<int:pk>/report.xlsx", views.CallReportXlsxView.as_view(), name="api-call-report-xlsx"),
     path("disbursements/payment-list.xlsx", views.PaymentListXlsxView.as_view(), name="api-payment-list-xlsx"),

@@ -213,6 +213,24 @@ class CallRankingView(APIView):
         return Response(s.RankingItemSerializer(ranking, many=True).data)
 
 
+class CallDrawView(APIView):
+    @extend_schema(request=s.DrawRequestSerializer, responses=s.DrawResultSerializer)
+    def post(self, request: Request, pk: int) -> Response:
+        _require(request, Role.STAFF)
+        data = _valid(s.DrawRequestSerializer, request)
+        draw = steps.call_draw(call=_get_or_404(Call.objects.all(), pk), actor=request.user, seed=data.get("seed") or None)
+        assignments = Assignment.objects.filter(draw_item__draw=draw).order_by("pk")
+        shortfalls = draw.items.filter(shortfall__gt=0).values("application_id", "shortfall")
+        return Response(
+            {
+                "id": draw.pk,
+                "seed": draw.seed,
+                "assignments": [{"id": a.pk, "item": a.application_id, "expert": a.expert_id} for a in assignments],
+                "shortfalls": [{"item": row["application_id"], "missing": row["shortfall"]} for row in shortfalls],
+            }
+        )
+
+
 class CallNoticeView(APIView):
     @extend_schema(request=None, responses={201: s.NoticeCreatedSerializer})
     def post(self, request: Request, pk: int) -> Response:

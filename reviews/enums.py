@@ -20,3 +20,18 @@ LOAD_STATES = frozenset({A.INVITED, A.ACCEPTED})
 class Recommendation(models.TextChoices):
     SUPPORT = "support", _("Support")
     OPPOSE = "oppose", _("Oppose")
+
+
+class DrawKind(models.TextChoices):
+    INITIAL = "initial", _("Initial draw")
+    REPLACEMENT = "replacement", _("Replacement draw")
+
+
+class DrawExclusion(models.TextChoices):
+    """Why an expert in the item's field was passed over by a draw (回避 and the like)."""
+
+    INACTIVE = "inactive", _("Not active")
+    ALREADY_ASSIGNED = "already_assigned", _("Already assigned to this item")
+    SAME_ORGANISATION = "same_organisation", _("Same organisation as the applicant")
+    DECLARED_CONFLICT = "declared_conflict", _("Declared a conflict with the applicant")
+    LOAD_LIMIT = "load_limit", _("At their load limit")

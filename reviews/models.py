@@ -3,12 +3,13 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organisation
 from applications.models import Application, Call
 
-from .enums import AssignmentStatus, Recommendation
+from .enums import AssignmentStatus, DrawKind, Recommendation
 
 
 class Criterion(models.Model):
@@ -86,6 +87,62 @@ class Conflict(models.Model):
         return self.organisation_name
 
 
+class Draw(models.Model):
+    """One random draw (随机抽取) of experts for a call's items, replayable from its seed.
+
+    ``pool`` keeps every considered expert's eligibility inputs as they were when the draw
+    ran (``reviews.draw.ExpertSnapshot``), so the draw can be replayed and checked later
+    whatever has happened to the pool since.
+    """
+
+    call = models.ForeignKey(Call, verbose_name=_("call"), on_delete=models.PROTECT, related_name="draws")
+    kind = models.CharField(_("kind"), max_length=20, choices=DrawKind.choices, default=DrawKind.INITIAL)
+    seed = models.CharField(_("seed"), max_length=64)
+    pool = models.JSONField(_("pool as drawn"), default=list)
+    performed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("performed by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    performed_at = models.DateTimeField(_("performed at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("draw")
+        verbose_name_plural = _("draws")
+        ordering = ["-performed_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.call} #{self.pk} ({self.seed})"
+
+
+class DrawItem(models.Model):
+    """What one draw did for one item: who was considered, who was passed over and why, who
+    was chosen, and how many were missing when the pool fell short (then nobody is chosen)."""
+
+    draw = models.ForeignKey(Draw, on_delete=models.CASCADE, related_name="items")
+    application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="draw_items")
+    #: The applicant side as drawn (``reviews.draw.ItemSnapshot``) and the experts already on it.
+    item = models.JSONField(_("item as drawn"), default=dict)
+    assigned = models.JSONField(_("experts already assigned"), default=list)
+    needed = models.PositiveIntegerField(_("experts needed"))
+    candidates = models.JSONField(_("candidates"), default=list)
+    exclusions = models.JSONField(_("exclusions"), default=list)
+    chosen = models.JSONField(_("chosen"), default=list)
+    shortfall = models.PositiveIntegerField(_("shortfall"), default=0)
+
+    class Meta:
+        verbose_name = _("drawn item")
+        verbose_name_plural = _("drawn items")
+        # Items are drawn in id order within a draw: replay walks them the same way.
+        ordering = ["draw", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.draw_id}: {self.application_id}"
+
+
 class Assignment(models.Model):
     """An expert invited to review one item."""
 
@@ -99,6 +156,9 @@ class Assignment(models.Model):
     responded_at = models.DateTimeField(_("responded at"), null=True, blank=True)
     decline_reason = models.TextField(_("reason for declining"), blank=True)
     replaces = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    draw_item = models.ForeignKey(
+        DrawItem, null=True, blank=True, on_delete=models.SET_NULL, related_name="assignments"
+    )
 
     class Meta:
         verbose_name = _("assignment")

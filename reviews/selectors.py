@@ -65,43 +65,43 @@ def call_ranking(call: Call) -> list[RankedItem]:
     grand_sd = statistics.pstdev(all_scores) if len(all_scores) > 1 else 0.0
     expert_stats = {e: (statistics.fmean(v), statistics.pstdev(v) if len(v) > 1 else 0.0) for e, v in by_expert.items()}
 
-    scored = []
+    scored: list[tuple[int, Decimal, Decimal, int, Decimal]] = []
     for item, pairs in by_item.items():
         raw = [s for _e, s in pairs]
         raw_mean = statistics.fmean(raw)
         if call.scoring_rule == ScoringRule.TRIMMED_MEAN and len(raw) >= 5:
             trimmed = sorted(raw)[1:-1]
-            score = statistics.fmean(trimmed)
+            score_value = statistics.fmean(trimmed)
         elif call.scoring_rule == ScoringRule.ZSCORE:
             zs = []
             for expert, s in pairs:
                 mean, sd = expert_stats[expert]
                 # An expert who gave everyone the same score says nothing about order: z = 0.
                 zs.append((s - mean) / sd if sd > 0 else 0.0)
-            score = grand_mean + statistics.fmean(zs) * grand_sd
+            score_value = grand_mean + statistics.fmean(zs) * grand_sd
         else:
-            score = raw_mean
+            score_value = raw_mean
         spread = max(raw) - min(raw)
-        scored.append((item, _q(score), _q(raw_mean), len(raw), _q(spread)))
+        scored.append((item, _q(score_value), _q(raw_mean), len(raw), _q(spread)))
 
     scored.sort(key=lambda r: (-r[1], r[0]))
     ranked: list[RankedItem] = []
     previous_score = None
     rank = 0
-    for position, (item, score, raw_mean, count, spread) in enumerate(scored, 1):
-        if score != previous_score:
+    for position, (item, item_score, item_mean, count, item_spread) in enumerate(scored, 1):
+        if item_score != previous_score:
             rank = position
-            previous_score = score
+            previous_score = item_score
         ranked.append(
             RankedItem(
                 item=item,
                 title=titles[item],
                 rank=rank,
-                score=score,
-                raw_mean=raw_mean,
+                score=item_score,
+                raw_mean=item_mean,
                 reviews=count,
-                spread=spread,
-                flagged=spread > call.spread_threshold,
+                spread=item_spread,
+                flagged=item_spread > call.spread_threshold,
             )
         )
     return ranked

@@ -7,8 +7,9 @@ of it happens or none of it.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
@@ -34,7 +35,7 @@ from funding.models import Disbursement, Notice, Objection
 from notifications.services import notify
 from reviews import services as review_services
 from reviews.enums import AssignmentStatus
-from reviews.models import Assignment, Expert, Review
+from reviews.models import Assignment, Draw, Expert, Review
 
 from .models import PlanProjectProcess
 
@@ -166,6 +167,25 @@ def _review_task(process: PlanProjectProcess, assignment_id: int) -> Task | None
     return None
 
 
+def _reviewing(process: PlanProjectProcess) -> bool:
+    return Task.objects.filter(process_id=process.pk, flow_task=_flow().review, status__in=ACTIVE).exists()
+
+
+def _seat(process: PlanProjectProcess, assignment: Assignment) -> None:
+    """Give a new assignment its review task once the review has started: it takes over the
+    slot of the assignment it replaces while that slot is open, else joins as a new slot.
+    Before the start there is nothing to do: the split seats every open assignment."""
+    if not _reviewing(process):
+        return
+    slot = _review_task(process, assignment.replaces_id) if assignment.replaces_id else None
+    if slot is not None:
+        slot.owner = assignment.expert.user
+        slot.data = {**slot.data, "assignment_id": assignment.pk}
+        slot.save(update_fields=["owner", "data"])
+    else:
+        _add_review_slot(process, assignment)
+
+
 def assignment_add(
     *, application: Application, expert: Expert, actor: Any, replaces: Assignment | None = None
 ) -> Assignment:
@@ -178,22 +198,54 @@ def assignment_add(
         assigning = Task.objects.filter(
             process_id=process.pk, flow_task=flow_class.expert_assignment, status__in=ACTIVE
         ).exists()
-        reviewing = Task.objects.filter(process_id=process.pk, flow_task=flow_class.review, status__in=ACTIVE).exists()
-        if not (assigning or reviewing):
+        if not (assigning or _reviewing(process)):
             raise StateConflict(_("Experts can be assigned only while the application is in expert review."))
         application = Application.objects.select_related("organisation", "call").get(pk=application.pk)
         assignment = review_services.assignment_create(
             application=application, expert=expert, actor=actor, replaces=replaces
         )
-        if reviewing:
-            slot = _review_task(process, replaces.pk) if replaces else None
-            if slot is not None:
-                slot.owner = expert.user
-                slot.data = {**slot.data, "assignment_id": assignment.pk}
-                slot.save(update_fields=["owner", "data"])
-            else:
-                _add_review_slot(process, assignment)
+        _seat(process, assignment)
         return assignment
+
+
+def call_draw(*, call: Call, actor: Any, seed: str | None = None) -> Draw:
+    """Staff draw experts at random for every item of the call in expert review that lacks
+    some (``reviews.services.draw_for_call``), then send each fully drawn item still waiting
+    for its experts into review: one parallel review task per expert, as
+    :func:`expert_review_start` does. Items drawn after their review began get new or
+    refilled review slots. Items the pool could not supply stay with staff.
+    """
+    if not is_staff(actor):
+        raise PermissionDenied(_("Only bureau staff draw experts."))
+    flow_class = _flow()
+    with transaction.atomic(), ExitStack() as stack:
+        # Every item's process lock first, in id order, then (inside the service) the call and
+        # the experts: a hand assignment also takes its process before its expert, so the two
+        # never wait for each other in opposite orders.
+        processes = {
+            application.pk: stack.enter_context(locked(application))
+            for application in Application.objects.filter(call=call, status=S.IN_REVIEW).order_by("pk")
+        }
+        draw = review_services.draw_for_call(call=call, actor=actor, seed=seed)
+        made: dict[int, list[Assignment]] = defaultdict(list)
+        for assignment in Assignment.objects.filter(draw_item__draw=draw).select_related("expert__user").order_by("pk"):
+            made[assignment.application_id].append(assignment)
+        short = set(draw.items.filter(shortfall__gt=0).values_list("application_id", flat=True))
+        for application_id, process in processes.items():
+            if application_id in short:
+                continue
+            task = Task.objects.filter(
+                process_id=process.pk, flow_task=flow_class.expert_assignment, status__in=ACTIVE
+            ).first()
+            if task is not None:
+                if Assignment.objects.filter(
+                    application_id=application_id, status__in=[AssignmentStatus.INVITED, AssignmentStatus.ACCEPTED]
+                ).exists():
+                    _complete(task, actor)
+                continue
+            for assignment in made.get(application_id, []):
+                _seat(process, assignment)
+        return draw
 
 
 def expert_review_start(*, application: Application, actor: Any) -> Application:
@@ -226,18 +278,56 @@ def assignment_accept(*, assignment: Assignment, actor: Any, no_conflict: bool) 
 
 
 def assignment_decline(*, assignment: Assignment, actor: Any, reason: str) -> Assignment:
-    """The expert declines; the review slot waits for staff to invite a replacement."""
+    """The expert declines. A drawn expert is replaced at once by a new draw by the same rule
+    (``reviews.services.draw_replacement``), who takes over the review slot; when the pool
+    has nobody left, or the expert was picked by hand, the slot waits for staff, who are told.
+    """
     assignment = _assignment_for(actor, assignment.pk)
-    with transaction.atomic():
+    with locked(assignment.application) as process:
         assignment = review_services.assignment_decline(assignment=assignment, actor=actor, reason=reason)
-        notify(
-            recipients=users_with_role("staff"),
-            kind="review_declined",
-            subject=gettext_lazy("An expert declined: %(title)s"),
-            body=gettext_lazy("An expert declined to review “%(title)s”; invite a replacement."),
-            context={"title": assignment.application.title},
-        )
+        if assignment.draw_item_id is None:
+            # Staff chose this expert by hand; they choose the replacement too.
+            notify(
+                recipients=users_with_role("staff"),
+                kind="review_declined",
+                subject=gettext_lazy("An expert declined: %(title)s"),
+                body=gettext_lazy("An expert declined to review “%(title)s”; invite a replacement."),
+                context={"title": assignment.application.title},
+            )
+            return assignment
+        # Drawn by the system, not by the declining expert: the draw has no actor.
+        replacement = review_services.draw_replacement(assignment=assignment, actor=None)
+        if replacement is not None:
+            _seat(process, replacement)
+        else:
+            _notify_no_replacement(assignment)
     return assignment
+
+
+def _notify_no_replacement(assignment: Assignment) -> None:
+    notify(
+        recipients=users_with_role("staff"),
+        kind="review_declined",
+        subject=gettext_lazy("No replacement could be drawn: %(title)s"),
+        body=gettext_lazy(
+            "An expert dropped out of reviewing “%(title)s” and the expert pool has nobody eligible "
+            "to replace them; invite a replacement or close the slot."
+        ),
+        context={"title": assignment.application.title},
+    )
+
+
+def assignment_redraw(*, assignment: Assignment, actor: Any) -> Assignment | None:
+    """Staff draw a replacement by the rule of the draw for a declined or expired assignment
+    (the slot of an expert who let the deadline pass, or a decline that found nobody before).
+    Returns the new assignment, or ``None`` when the pool has nobody eligible."""
+    if not is_staff(actor):
+        raise PermissionDenied(_("Only bureau staff draw experts."))
+    with locked(assignment.application) as process:
+        replacement = review_services.draw_replacement(assignment=assignment, actor=actor)
+        if replacement is not None:
+            _seat(process, replacement)
+        return replacement
 
 
 def review_submit(*, assignment: Assignment, actor: Any, scores: Any, comment: str, recommendation: str) -> Review:

@@ -1,0 +1,227 @@
+"""The random expert draw (随机抽取), as pure functions: no database, no clock, no global state.
+
+The services in ``reviews.services`` read the pool into snapshots, call :func:`draw_run` and
+write down what it chose; :func:`reviews.services.draw_replay` rebuilds the same snapshots from
+the stored ``Draw``/``DrawItem`` rows and calls :func:`draw_run` again. Both go through the
+same code, so a replay that agrees with the record shows that the recorded seed and the pool
+as it was really produce the recorded experts.
+
+The rules, in the order they are checked (the first that applies is the reason recorded):
+
+1. only experts whose fields include the item's field are candidates at all (field
+   mismatches are not listed as exclusions: the pool is large and they say nothing useful);
+2. ``inactive``: the expert is not active;
+3. ``already_assigned``: the expert already has an assignment on this item, in any state
+   (a decliner is not drawn again);
+4. ``same_organisation``: the expert's organisation is the applicant's — the same row, the
+   same credit code when both have one, or the same name when either lacks a code;
+5. ``declared_conflict``: the expert declared a conflict with the applicant's organisation;
+6. ``load_limit``: the expert's open assignments (counting this draw's earlier picks) reach
+   their load limit.
+
+Manual assignment applies rules 2, 4, 5 and 6 through :func:`exclusion_reason` too, so hand
+picks and draws avoid the same people; staff may hand-pick outside the item's field.
+
+The choice is all or nothing per item: when fewer experts are eligible than needed, none is
+chosen and the shortfall is reported, so an item is never left half drawn.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from .enums import DrawExclusion
+
+X = DrawExclusion
+
+
+@dataclass(frozen=True)
+class ItemSnapshot:
+    """What the draw needs to know about an item (an application) and its applicant."""
+
+    id: int
+    organisation_id: int | None
+    credit_code: str
+    organisation_name: str
+    field: str
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "organisation_id": self.organisation_id,
+            "credit_code": self.credit_code,
+            "organisation_name": self.organisation_name,
+            "field": self.field,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> ItemSnapshot:
+        return cls(
+            id=int(data["id"]),
+            organisation_id=data.get("organisation_id"),
+            credit_code=str(data.get("credit_code") or ""),
+            organisation_name=str(data.get("organisation_name") or ""),
+            field=str(data.get("field") or ""),
+        )
+
+
+@dataclass(frozen=True)
+class ExpertSnapshot:
+    """An expert's eligibility inputs at the moment of the draw."""
+
+    id: int
+    organisation_id: int | None
+    credit_code: str
+    organisation_name: str
+    fields: tuple[str, ...]
+    active: bool
+    load: int
+    load_limit: int
+    conflict_names: tuple[str, ...] = ()
+    conflict_organisation_ids: tuple[int, ...] = field(default=())
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "organisation_id": self.organisation_id,
+            "credit_code": self.credit_code,
+            "organisation_name": self.organisation_name,
+            "fields": list(self.fields),
+            "active": self.active,
+            "load": self.load,
+            "load_limit": self.load_limit,
+            "conflict_names": list(self.conflict_names),
+            "conflict_organisation_ids": list(self.conflict_organisation_ids),
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> ExpertSnapshot:
+        return cls(
+            id=int(data["id"]),
+            organisation_id=data.get("organisation_id"),
+            credit_code=str(data.get("credit_code") or ""),
+            organisation_name=str(data.get("organisation_name") or ""),
+            fields=tuple(data.get("fields") or ()),
+            active=bool(data["active"]),
+            load=int(data["load"]),
+            load_limit=int(data["load_limit"]),
+            conflict_names=tuple(data.get("conflict_names") or ()),
+            conflict_organisation_ids=tuple(data.get("conflict_organisation_ids") or ()),
+        )
+
+
+@dataclass(frozen=True)
+class ItemRequest:
+    """One item to draw for: how many experts it still needs and who is already on it."""
+
+    item: ItemSnapshot
+    needed: int
+    assigned: frozenset[int] = frozenset()
+
+
+@dataclass(frozen=True)
+class ItemResult:
+    item_id: int
+    needed: int
+    #: Expert ids in the item's field, in the order considered (by id).
+    candidates: list[int]
+    #: ``{"expert": id, "reason": DrawExclusion}`` for every candidate passed over.
+    exclusions: list[dict[str, Any]]
+    #: The drawn experts, in the order drawn; empty when the pool fell short.
+    chosen: list[int]
+    #: How many more eligible experts the item would have needed; 0 when complete.
+    shortfall: int
+
+
+def _norm(text: str) -> str:
+    return (text or "").strip()
+
+
+def same_organisation(item: ItemSnapshot, expert: ExpertSnapshot) -> bool:
+    """Same organisation: the same row, else the same credit code when both have one, else the
+    same name (an organisation imported without its code is still recognised)."""
+    if expert.organisation_id is not None and expert.organisation_id == item.organisation_id:
+        return True
+    if item.credit_code and expert.credit_code:
+        return _norm(item.credit_code).upper() == _norm(expert.credit_code).upper()
+    return bool(_norm(item.organisation_name)) and _norm(item.organisation_name) == _norm(expert.organisation_name)
+
+
+def declared_conflict(item: ItemSnapshot, expert: ExpertSnapshot) -> bool:
+    if item.organisation_id is not None and item.organisation_id in expert.conflict_organisation_ids:
+        return True
+    name = _norm(item.organisation_name)
+    return bool(name) and name in {_norm(n) for n in expert.conflict_names}
+
+
+def exclusion_reason(item: ItemSnapshot, expert: ExpertSnapshot, assigned: Collection[int] = ()) -> str:
+    """Why ``expert`` may not review ``item``, or '' when they may. Fields are not checked here."""
+    if not expert.active:
+        return X.INACTIVE
+    if expert.id in assigned:
+        return X.ALREADY_ASSIGNED
+    if same_organisation(item, expert):
+        return X.SAME_ORGANISATION
+    if declared_conflict(item, expert):
+        return X.DECLARED_CONFLICT
+    if expert.load >= expert.load_limit:
+        return X.LOAD_LIMIT
+    return ""
+
+
+def rng_for(seed: str, item_id: int) -> random.Random:
+    # Seeding with a str hashes it with SHA-512 (seed version 2), the same in every process
+    # and on every machine; hash() would not be (PYTHONHASHSEED).
+    return random.Random(f"{seed}:{item_id}")  # noqa: S311 - a fair, replayable draw, not a secret
+
+
+def draw_item(
+    *,
+    item: ItemSnapshot,
+    pool: Sequence[ExpertSnapshot],
+    needed: int,
+    assigned: Collection[int],
+    seed: str,
+) -> ItemResult:
+    """Draw ``needed`` experts for one item from ``pool`` (all or none)."""
+    candidates = sorted((e for e in pool if item.field in e.fields), key=lambda e: e.id)
+    exclusions: list[dict[str, Any]] = []
+    eligible: list[int] = []
+    for expert in candidates:
+        reason = exclusion_reason(item, expert, assigned)
+        if reason:
+            exclusions.append({"expert": expert.id, "reason": str(reason)})
+        else:
+            eligible.append(expert.id)
+    needed = max(needed, 0)
+    if len(eligible) < needed:
+        chosen: list[int] = []
+        shortfall = needed - len(eligible)
+    else:
+        chosen = rng_for(seed, item.id).sample(eligible, needed)
+        shortfall = 0
+    return ItemResult(
+        item_id=item.id,
+        needed=needed,
+        candidates=[e.id for e in candidates],
+        exclusions=exclusions,
+        chosen=chosen,
+        shortfall=shortfall,
+    )
+
+
+def draw_run(*, requests: Sequence[ItemRequest], pool: Sequence[ExpertSnapshot], seed: str) -> list[ItemResult]:
+    """Draw for each item in order. An expert drawn for one item carries that load into the
+    next, so one draw never pushes anybody past their limit."""
+    loads = {e.id: e.load for e in pool}
+    results = []
+    for request in requests:
+        current = [e if loads[e.id] == e.load else replace(e, load=loads[e.id]) for e in pool]
+        result = draw_item(item=request.item, pool=current, needed=request.needed, assigned=request.assigned, seed=seed)
+        for expert_id in result.chosen:
+            loads[expert_id] += 1
+        results.append(result)
+    return results
