@@ -1,0 +1,1 @@
+"""Benchmarks run against a dedicated PostgreSQL database (see bench/README.md)."""
