@@ -24,7 +24,7 @@ def test_submission_notifies_applicant_and_staff_in_their_language(call, applica
     mine = Notification.objects.get(recipient=applicant)
     theirs = Notification.objects.get(recipient=staff)
     assert mine.kind == theirs.kind == "submission_received"
-    assert mine.subject == "已收到申请：高效节能阀门研发"  # the applicant reads Chinese (the default)
+    assert mine.subject == "申报已受理：高效节能阀门研发"  # the applicant reads Chinese (the default)
     assert theirs.subject.startswith("New submission")
     # Eager Celery in tests: both went out by e-mail, once each.
     assert {n.state for n in Notification.objects.all()} == {DeliveryState.SENT}
