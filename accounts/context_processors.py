@@ -6,6 +6,8 @@ from django.http import HttpRequest
 def roles(request: HttpRequest) -> dict[str, Any]:
     user = request.user
     codes: frozenset[str] = frozenset()
+    unread = 0
     if user.is_authenticated:
         codes = user.roles | ({"staff"} if user.is_superuser else frozenset())
-    return {"user_roles": codes}
+        unread = user.notifications.filter(read_at__isnull=True).count()
+    return {"user_roles": codes, "unread_notifications": unread}

@@ -41,6 +41,16 @@ urlpatterns = [
     path("disbursements/<int:pk>/approve/", views.disbursement_approve, name="disbursement-approve"),
     path("disbursements/<int:pk>/reject/", views.disbursement_reject, name="disbursement-reject"),
     path("disbursements/<int:pk>/pay/", views.disbursement_pay, name="disbursement-pay"),
+    # Everyone: the in-app inbox; staff: delivery state of every notification
+    path("inbox/", views.inbox, name="inbox"),
+    path("inbox/<int:pk>/read/", views.inbox_read, name="inbox-read"),
+    path("outbox/", views.outbox, name="outbox"),
+    path("outbox/<int:pk>/resend/", views.outbox_resend, name="outbox-resend"),
+    # Expert draw and exports
+    path("calls/<int:pk>/draw/", views.call_draw, name="call-draw"),
+    path("draws/<int:pk>/", views.draw_detail, name="draw-detail"),
+    path("calls/<int:pk>/report.xlsx", views.call_report_download, name="call-report-xlsx"),
+    path("finance/payment-list.xlsx", views.payment_list_download, name="payment-list-xlsx"),
     # The public
     path("notices/<int:pk>/", views.notice_public, name="notice"),
 ]

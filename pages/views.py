@@ -539,6 +539,7 @@ def call_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "notices": notices,
             "is_staff": is_staff(request.user),
             "can_publish": not any(n.closed_at is None for n in notices),
+            "draws": call.draws.order_by("-performed_at")[:10],
         },
     )
 
@@ -683,3 +684,144 @@ disbursement_reject = _disbursement_step(
     "reject", forms.RejectDisbursementForm, steps.disbursement_reject, gettext_lazy("Payment rejected.")
 )
 disbursement_pay = _disbursement_step("pay", forms.PayForm, steps.disbursement_pay, gettext_lazy("Payment recorded."))
+
+
+# --- notifications ----------------------------------------------------------------------------
+
+
+def inbox(request: HttpRequest) -> HttpResponse:
+    """Everyone's own notifications, newest first, unread marked."""
+    from django.core.paginator import Paginator
+
+    from notifications.models import Notification
+
+    page = Paginator(Notification.objects.filter(recipient=request.user), 30).get_page(request.GET.get("page"))
+    return render(request, "pages/inbox.html", {"page": page})
+
+
+@require_POST
+def inbox_read(request: HttpRequest, pk: int) -> HttpResponse:
+    from notifications.models import Notification
+    from notifications.services import notification_mark_read
+
+    notification = get_object_or_404(Notification, pk=pk, recipient=request.user)
+    notification_mark_read(notification=notification, actor=request.user)
+    return redirect(notification.url or reverse("inbox"))
+
+
+def outbox(request: HttpRequest) -> HttpResponse:
+    """Staff see the delivery state of every notification and resend failed ones."""
+    from django.core.paginator import Paginator
+
+    from notifications.enums import DeliveryState
+    from notifications.models import Notification
+
+    if not is_staff(request.user):
+        raise Http404
+    state = request.GET.get("state", "")
+    rows = Notification.objects.select_related("recipient").order_by("-created_at")
+    if state in DeliveryState.values:
+        rows = rows.filter(state=state)
+    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    return render(request, "pages/outbox.html", {"page": page, "states": DeliveryState.choices, "state": state})
+
+
+@require_POST
+def outbox_resend(request: HttpRequest, pk: int) -> HttpResponse:
+    from notifications.models import Notification
+    from notifications.services import notification_resend
+
+    if not is_staff(request.user):
+        raise Http404
+    notification = get_object_or_404(Notification, pk=pk)
+    try:
+        notification_resend(notification=notification, actor=request.user)
+    except StateConflict as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("The notification is back in the outbox."))
+    return redirect(reverse("outbox") + "?state=failed")
+
+
+# --- expert draw and exports -------------------------------------------------------------------
+
+
+@require_POST
+def call_draw(request: HttpRequest, pk: int) -> HttpResponse:
+    if not is_staff(request.user):
+        raise Http404
+    call = get_object_or_404(Call, pk=pk)
+    seed = (request.POST.get("seed") or "").strip()[:64] or None
+    try:
+        draw = steps.call_draw(call=call, actor=request.user, seed=seed)
+    except StateConflict as exc:
+        messages.error(request, exc.message)
+        return redirect("call-detail", pk=call.pk)
+    short = draw.items.filter(shortfall__gt=0).count()
+    drawn = draw.items.filter(shortfall=0).count()
+    messages.success(
+        request,
+        _("Experts drawn for %(drawn)s items with seed %(seed)s; %(short)s items could not be filled from the pool.")
+        % {"drawn": drawn, "seed": draw.seed, "short": short},
+    )
+    return redirect("draw-detail", pk=draw.pk)
+
+
+def draw_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The audit of one draw: seed, candidates, exclusions with reasons, choices."""
+    from reviews.models import Draw, Expert
+
+    if not is_staff(request.user):
+        raise Http404
+    draw = get_object_or_404(Draw.objects.select_related("call", "performed_by"), pk=pk)
+    items = list(draw.items.select_related("application").order_by("application_id"))
+    ids = {e for i in items for e in (*i.candidates, *i.chosen)} | {x["expert"] for i in items for x in i.exclusions}
+    names = dict(Expert.objects.filter(pk__in=ids).values_list("pk", "name"))
+    reasons = {
+        "inactive": _("inactive"),
+        "already_assigned": _("already assigned"),
+        "same_organisation": _("same organisation as the applicant"),
+        "declared_conflict": _("declared conflict of interest"),
+        "load_limit": _("at load limit"),
+    }
+    rows = [
+        {
+            "item": item,
+            "chosen": [names.get(e, e) for e in item.chosen],
+            "exclusions": [
+                (names.get(x["expert"], x["expert"]), reasons.get(x["reason"], x["reason"])) for x in item.exclusions
+            ],
+            "candidates": len(item.candidates),
+        }
+        for item in items
+    ]
+    return render(request, "pages/draw_detail.html", {"draw": draw, "rows": rows})
+
+
+def call_report_download(request: HttpRequest, pk: int) -> HttpResponse:
+    from funding.exports import call_report_xlsx
+    from funding.selectors import call_report
+
+    if not (is_staff(request.user) or is_panel(request.user) or is_finance(request.user)):
+        raise Http404
+    call = get_object_or_404(Call, pk=pk)
+    response = HttpResponse(
+        call_report_xlsx(call_report(call)),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = f'attachment; filename="call-{call.pk}-report.xlsx"'
+    return response
+
+
+def payment_list_download(request: HttpRequest) -> HttpResponse:
+    from funding.exports import payment_list_xlsx
+    from funding.selectors import payment_list
+
+    if not is_finance(request.user):
+        raise Http404
+    response = HttpResponse(
+        payment_list_xlsx(payment_list()),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = 'attachment; filename="payment-list.xlsx"'
+    return response
