@@ -148,3 +148,21 @@ def call(programme: Programme) -> Call:
     )
     criteria_set(call=call, criteria=CRITERIA)
     return call
+
+
+@pytest.fixture(autouse=True)
+def _celery_eager(request: pytest.FixtureRequest, settings: Any) -> Any:
+    """Tasks run in-process in every test, even when REDIS_URL is set (as `make test` does).
+
+    Only tests marked ``worker`` talk to a real broker; their own fixtures switch this off.
+    """
+    if request.node.get_closest_marker("worker"):
+        yield
+        return
+    from workflow.celery import app
+
+    saved = app.conf.task_always_eager
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = saved

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# The whole check, as CI runs it: PostgreSQL and Redis, lint, Django checks, every test on a
+# fresh test database. Every stage runs even if an earlier one failed (so one run reports
+# everything); the exit status is non-zero if any stage failed (pytest's own code if it did).
+# Extra arguments go to pytest, e.g. `scripts/test.sh -x -k outbox`.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export DATABASE_URL="${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/pingshen}"
+export REDIS_URL="${REDIS_URL:-redis://127.0.0.1:6379/15}"  # a Redis database of its own for tests
+BIN=.venv/bin
+
+scripts/services.sh
+"$BIN/python" scripts/ensure_db.py
+mkdir -p var/static  # WhiteNoise warns on every request when STATIC_ROOT is missing
+
+failed=()
+stage() {  # stage <name> <command…>
+  local name=$1
+  shift
+  echo "== $name"
+  "$@" || failed+=("$name")
+}
+
+stage "ruff check" "$BIN/ruff" check .
+stage "makemigrations --check" "$BIN/python" manage.py makemigrations --check --dry-run
+stage "manage.py check" "$BIN/python" manage.py check
+
+echo "== pytest (DATABASE_URL=${DATABASE_URL}, REDIS_URL=${REDIS_URL})"
+status=0
+"$BIN/pytest" tests --create-db "$@" || status=$?
+
+if ((${#failed[@]})); then
+  printf 'FAILED stage: %s\n' "${failed[@]}" >&2
+  ((status)) || status=1
+fi
+exit "$status"

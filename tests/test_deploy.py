@@ -1,0 +1,103 @@
+"""The production description (Dockerfile, docker-compose.yml, .env.example) matches the code."""
+
+from __future__ import annotations
+
+import importlib
+import re
+import shlex
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+SERVICES = {"web", "worker", "beat", "db", "redis"}
+
+
+@pytest.fixture(scope="module")
+def compose() -> dict:
+    return yaml.safe_load((ROOT / "docker-compose.yml").read_text(encoding="utf-8"))
+
+
+def command(service: dict) -> list[str]:
+    value = service["command"]
+    return shlex.split(value) if isinstance(value, str) else [str(part) for part in value]
+
+
+def settings_env_names() -> set[str]:
+    """Every variable name workflow/settings.py reads from the environment."""
+    source = (ROOT / "workflow" / "settings.py").read_text(encoding="utf-8")
+    pattern = r"""(?:os\.environ\.get|os\.environ\[|env_bool|env_int|env\.db|env\.str|env\.bool|env\.int|env\.list|in os\.environ)\(?\s*["']([A-Z][A-Z0-9_]*)["']"""
+    names = set(re.findall(pattern, source))
+    names |= set(re.findall(r"""["']([A-Z][A-Z0-9_]*)["']\s+(?:not\s+)?in\s+os\.environ""", source))
+    return names
+
+
+def test_compose_has_the_five_services(compose):
+    assert SERVICES <= set(compose["services"])
+    assert compose["services"]["db"]["image"].startswith("postgres:15")
+    assert compose["services"]["redis"]["image"].startswith("redis:7")
+    for name in SERVICES:
+        assert "healthcheck" in compose["services"][name], name
+    for volume in ("db-data", "media"):
+        assert volume in compose["volumes"]
+    assert any(str(v).startswith("db-data:") for v in compose["services"]["db"]["volumes"])
+    assert any(str(v).startswith("media:") for v in compose["services"]["web"]["volumes"])
+
+
+def test_web_serves_the_wsgi_application_with_gunicorn(compose):
+    argv = command(compose["services"]["web"])
+    assert argv[0] == "gunicorn"
+    module, _, attribute = next(a for a in argv if a.endswith(":application")).partition(":")
+    assert (module, attribute) == ("workflow.wsgi", "application")
+    assert callable(getattr(importlib.import_module(module), attribute))
+    importlib.import_module("gunicorn")
+
+
+@pytest.mark.parametrize("service,subcommand", [("worker", "worker"), ("beat", "beat")])
+def test_worker_and_beat_run_the_celery_app(compose, service, subcommand):
+    argv = command(compose["services"][service])
+    assert argv[0] == "celery"
+    assert argv[argv.index("-A") + 1] == "workflow"
+    assert subcommand in argv
+    from celery import Celery
+
+    from workflow.celery import app
+
+    assert isinstance(app, Celery)
+    assert app.main == "workflow"
+
+
+def test_every_variable_given_to_the_app_is_read_by_settings(compose):
+    known = settings_env_names()
+    assert {"DATABASE_URL", "REDIS_URL", "SECRET_KEY", "DEBUG", "ALLOWED_HOSTS", "EMAIL_HOST"} <= known
+    for service in ("web", "worker", "beat"):
+        environment = compose["services"][service].get("environment") or {}
+        names = set(environment) if isinstance(environment, dict) else {e.split("=", 1)[0] for e in environment}
+        assert names, service
+        assert names <= known, (service, sorted(names - known))
+
+
+def test_env_example_covers_what_compose_requires(compose):
+    example = {
+        line.split("=", 1)[0]
+        for line in (ROOT / ".env.example").read_text(encoding="utf-8").splitlines()
+        if line.strip() and not line.lstrip().startswith("#")
+    }
+    required = set(re.findall(r"\$\{([A-Z_]+):\?", (ROOT / "docker-compose.yml").read_text(encoding="utf-8")))
+    assert required <= example, sorted(required - example)
+    assert {"DATABASE_URL", "REDIS_URL", "SECRET_KEY", "DEBUG", "ALLOWED_HOSTS", "EMAIL_HOST"} <= example
+    app_vars = example - {"POSTGRES_DB", "POSTGRES_USER", "POSTGRES_PASSWORD"}
+    assert app_vars <= settings_env_names(), sorted(app_vars - settings_env_names())
+
+
+def test_dockerfile_installs_the_pinned_requirements():
+    dockerfile = (ROOT / "Dockerfile").read_text(encoding="utf-8")
+    assert re.search(r"^FROM python:3\.11-slim", dockerfile, re.M)
+    match = re.search(r"pip install -r (\S+)", dockerfile)
+    assert match and (ROOT / match.group(1)).is_file()
+    assert "collectstatic" in dockerfile
+    assert "workflow.wsgi:application" in dockerfile
+    requirements = (ROOT / match.group(1)).read_text(encoding="utf-8").lower()
+    for package in ("gunicorn", "celery", "psycopg", "redis"):
+        assert re.search(rf"^{package}\b", requirements, re.M), package
