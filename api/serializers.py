@@ -26,7 +26,7 @@ from notifications.models import Notification
 from reviews.enums import Recommendation
 from reviews.models import Assignment
 
-MONEY_OUT = {"max_digits": 14, "decimal_places": 2, "read_only": True}
+MONEY_OUT: dict[str, Any] = {"max_digits": 14, "decimal_places": 2, "read_only": True}
 
 
 @extend_schema_field(OpenApiTypes.DECIMAL)
@@ -47,10 +47,11 @@ class MoneyField(serializers.Field):
             self.fail("invalid")
         if isinstance(data, str) and len(data) > 40:
             self.fail("invalid")
+        field_name = self.field_name or ""  # None only on a field not yet bound to a serializer
         try:
-            return parse_money(data, self.field_name, allow_zero=self.allow_zero)
+            return parse_money(data, field_name, allow_zero=self.allow_zero)
         except DjangoValidationError as exc:
-            raise serializers.ValidationError(exc.message_dict.get(self.field_name, exc.messages)) from None
+            raise serializers.ValidationError(exc.message_dict.get(field_name, exc.messages)) from None
 
     def to_representation(self, value: Any) -> str:
         return str(yuan(value))
@@ -123,7 +124,10 @@ class ExpertCreateSerializer(serializers.Serializer):
     email = serializers.EmailField(required=False, allow_blank=True, default="")
     name = serializers.CharField(max_length=100)
     organisation = OrganisationInSerializer(required=False, allow_null=True, default=None)
-    fields = serializers.ListField(child=serializers.CharField(max_length=60), min_length=1, max_length=50)
+    # The stubs see Serializer.fields; SerializerMetaclass moves declared fields out of the class.
+    fields = serializers.ListField(  # type: ignore[assignment]
+        child=serializers.CharField(max_length=60), min_length=1, max_length=50
+    )
     title = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
     region = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
     load_limit = serializers.IntegerField(min_value=1, max_value=1000, required=False, default=10)
@@ -145,7 +149,8 @@ class ProgrammeSerializer(serializers.Serializer):
 
 class CriterionSerializer(serializers.Serializer):
     code = serializers.SlugField(max_length=30)
-    label = serializers.CharField(max_length=100)
+    # The stubs see Field.label; SerializerMetaclass moves declared fields out of the class.
+    label = serializers.CharField(max_length=100)  # type: ignore[assignment]
     guidance = serializers.CharField(required=False, allow_blank=True, default="")
     weight = serializers.DecimalField(max_digits=6, decimal_places=2, min_value=Decimal("0.01"))
     max_score = serializers.DecimalField(max_digits=6, decimal_places=2, min_value=Decimal("0.01"))

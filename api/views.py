@@ -25,6 +25,7 @@ from rest_framework.views import APIView
 
 from accounts import services as account_services
 from accounts.enums import Role
+from accounts.models import User
 from accounts.rules import has_role, is_staff
 from applications import services as app_services
 from applications.models import Application, Call
@@ -50,6 +51,13 @@ def _require(request: Request, *roles: str) -> None:
     """403 unless the caller has one of ``roles`` (a superuser counts as staff)."""
     if not any(has_role(request.user, role) for role in roles):
         raise PermissionDenied(_("Your role may not do this."))
+
+
+def _me(request: Request) -> User:
+    """The caller, on an endpoint that requires authentication (the default permission)."""
+    user = request.user
+    assert isinstance(user, User), "authenticated endpoint reached without a user"
+    return user
 
 
 def _valid(serializer_class: type[s.serializers.Serializer], request: Request) -> dict[str, Any]:
@@ -218,7 +226,9 @@ class CallDrawView(APIView):
     def post(self, request: Request, pk: int) -> Response:
         _require(request, Role.STAFF)
         data = _valid(s.DrawRequestSerializer, request)
-        draw = steps.call_draw(call=_get_or_404(Call.objects.all(), pk), actor=request.user, seed=data.get("seed") or None)
+        draw = steps.call_draw(
+            call=_get_or_404(Call.objects.all(), pk), actor=request.user, seed=data.get("seed") or None
+        )
         assignments = Assignment.objects.filter(draw_item__draw=draw).order_by("pk")
         shortfalls = draw.items.filter(shortfall__gt=0).values("application_id", "shortfall")
         return Response(
@@ -565,12 +575,12 @@ class NotificationListView(generics.ListAPIView):
     def get_queryset(self) -> QuerySet[Notification]:
         if getattr(self, "swagger_fake_view", False):  # schema generation: no user
             return Notification.objects.none()
-        return Notification.objects.filter(recipient=self.request.user).order_by("-created_at", "-id")
+        return Notification.objects.filter(recipient=_me(self.request)).order_by("-created_at", "-id")
 
 
 class NotificationReadView(APIView):
     @extend_schema(request=None, responses=s.NotificationSerializer)
     def post(self, request: Request, pk: int) -> Response:
-        notification = _get_or_404(Notification.objects.filter(recipient=request.user), pk)
+        notification = _get_or_404(Notification.objects.filter(recipient=_me(request)), pk)
         notification = notification_mark_read(notification=notification, actor=request.user)
         return Response(s.NotificationSerializer(notification).data)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from io import BytesIO
+from typing import Any
 
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
@@ -18,7 +19,7 @@ MONEY_FORMAT = "#,##0.00"
 WAN_FORMAT = "#,##0.0000"
 
 
-def _bold_header(ws, headers: list[str]) -> None:  # type: ignore[no-untyped-def]
+def _bold_header(ws: Any, headers: list[str]) -> None:  # ws: an openpyxl Worksheet (untyped)
     ws.append(headers)
     for cell in ws[1]:
         cell.font = Font(bold=True)

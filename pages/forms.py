@@ -108,12 +108,14 @@ class AssignExpertForm(StepForm):
 
     def __init__(self, *args: Any, application: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["expert"].queryset = (
+        expert, replaces = self.fields["expert"], self.fields["replaces"]
+        assert isinstance(expert, forms.ModelChoiceField) and isinstance(replaces, forms.ModelChoiceField)
+        expert.queryset = (
             Expert.objects.filter(active=True)
             .exclude(assignments__application=application)
             .select_related("organisation")
         )
-        self.fields["replaces"].queryset = Assignment.objects.filter(application=application)
+        replaces.queryset = Assignment.objects.filter(application=application)
 
 
 class TerminateForm(StepForm):
@@ -240,7 +242,9 @@ class ObjectionForm(StepForm):
 
     def __init__(self, *args: Any, notice: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["item"].choices = [(a.pk, a.title) for a in notice.applications.all()]
+        item = self.fields["item"]
+        assert isinstance(item, forms.ChoiceField)
+        item.choices = [(a.pk, a.title) for a in notice.applications.all()]
 
     def step_data(self) -> dict[str, Any]:
         data = dict(self.cleaned_data)

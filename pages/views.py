@@ -20,13 +20,16 @@ from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
+from django_stubs_ext import StrOrPromise
 
 from accounts.enums import Role
+from accounts.models import User
 from accounts.rules import has_role, is_finance, is_panel, is_staff
 from accounts.services import applicant_register
 from applications import services as app_services
@@ -48,6 +51,13 @@ from . import selectors as pages_selectors
 
 S = ApplicationStatus
 A = AssignmentStatus
+
+
+def _me(request: HttpRequest) -> User:
+    """The caller, on a page that requires a login (all but the ``login_not_required`` ones)."""
+    user = request.user
+    assert isinstance(user, User), "login-required page reached without a user"
+    return user
 
 
 # --- the one way a page runs a step -----------------------------------------------------------
@@ -215,7 +225,7 @@ def timeline_of(application: Application) -> list[dict[str, Any]]:
     """What happened and when, with the comments — never who did it (reviewers stay anonymous)."""
     rows = []
     for entry in audit_for(application).only("at", "action", "to_state", "comment"):
-        label = ACTION_LABELS.get(entry.action)
+        label: StrOrPromise | None = ACTION_LABELS.get(entry.action)
         if label is None:
             label = S(entry.to_state).label if entry.to_state in S.values else entry.action
         rows.append({"at": entry.at, "label": label, "comment": entry.comment})
@@ -331,7 +341,7 @@ def attachment_upload(request: HttpRequest, pk: int) -> HttpResponse:
     return response or _application_page(request, application, attachment=form)
 
 
-def attachment_download(request: HttpRequest, pk: int) -> HttpResponse:
+def attachment_download(request: HttpRequest, pk: int) -> HttpResponseBase:
     attachment = Attachment.objects.select_related("application").filter(pk=pk).first()
     if attachment is None or not can_view_application(request.user, attachment.application):
         raise Http404
@@ -346,7 +356,7 @@ def attachment_download(request: HttpRequest, pk: int) -> HttpResponse:
 def _application_step(
     form_class: type[forms.StepForm] | None,
     step: Callable[..., Any],
-    success: str,
+    success: StrOrPromise,
     *,
     form_name: str,
     own: bool = False,
@@ -695,7 +705,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
 
     from notifications.models import Notification
 
-    page = Paginator(Notification.objects.filter(recipient=request.user), 30).get_page(request.GET.get("page"))
+    page = Paginator(Notification.objects.filter(recipient=_me(request)), 30).get_page(request.GET.get("page"))
     return render(request, "pages/inbox.html", {"page": page})
 
 

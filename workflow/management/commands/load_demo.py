@@ -10,7 +10,7 @@ environment says, so the demo never queues to a broker nor mails anyone.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from decimal import Decimal
 from typing import Any
@@ -204,7 +204,7 @@ class Loader:
                 org = Organisation.objects.create(name=name, credit_code=code, kind=kind, address="浙江省温州市永嘉县")
             self.orgs[key] = org
 
-    def user(self, username: str, display_name: str, roles: list[str], org_key: str | None) -> User:
+    def user(self, username: str, display_name: str, roles: Sequence[str], org_key: str | None) -> User:
         user = User.objects.filter(username=username).first()
         if user is None:
             user = user_create(
