@@ -12,15 +12,15 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from guardian.shortcuts import assign_perm
 
 from accounts.rules import is_staff
 from audit.services import audit_record
+from core.db import service_atomic
 from core.errors import StateConflict
+from core.grants import grant_user_object_perms
 from core.money import yuan
 from notifications.services import notify
 
@@ -121,7 +121,7 @@ def call_validate(
         raise ValidationError(errors)
 
 
-@transaction.atomic
+@service_atomic
 def call_create(*, actor: Any, programme: Programme, title: str, **fields: Any) -> Call:
     """Create a call. Criteria are set beside it by ``reviews.services.criteria_set``."""
     if not is_staff(actor):
@@ -153,7 +153,7 @@ def call_create(*, actor: Any, programme: Programme, title: str, **fields: Any) 
     return call
 
 
-@transaction.atomic
+@service_atomic
 def call_close(*, call: Call, actor: Any = None) -> Call:
     """Close submissions now. Idempotent: closing a closed call changes nothing."""
     if actor is not None and not is_staff(actor):
@@ -224,7 +224,7 @@ def _clean_application_fields(call: Call, data: dict[str, Any], *, partial: bool
     return cleaned
 
 
-@transaction.atomic
+@service_atomic
 def application_create(*, actor: Any, call: Call, **data: Any) -> Application:
     """Start a draft. Side effects: guardian grants to the owner, audit row."""
     if not can_apply(actor):
@@ -238,8 +238,7 @@ def application_create(*, actor: Any, call: Call, **data: Any) -> Application:
     application = Application.objects.create(
         call=call, applicant=actor, organisation_id=actor.organisation_id, **cleaned
     )
-    assign_perm("applications.view_application", actor, application)
-    assign_perm("applications.change_application", actor, application)
+    grant_user_object_perms(actor, application, ["applications.view_application", "applications.change_application"])
     audit_record(actor=actor, action="application.create", target=application, to_state=S.DRAFT)
     return application
 
@@ -250,7 +249,7 @@ def _check_dates(values: dict[str, Any]) -> None:
         raise ValidationError({"end_date": [_("The project must end after it starts.")]})
 
 
-@transaction.atomic
+@service_atomic
 def application_update(*, application: Application, actor: Any, **data: Any) -> Application:
     application = Application.objects.select_for_update().get(pk=application.pk)
     if application.applicant_id != actor.pk and not can_edit_application(actor, application):
@@ -299,7 +298,7 @@ def clean_upload_name(name: str) -> str:
     return base[:200] or "file"
 
 
-@transaction.atomic
+@service_atomic
 def attachment_add(*, application: Application, actor: Any, upload: UploadedFile) -> Attachment:
     """Store an attachment after checking its type by name and by content, and its size."""
     from django.conf import settings
@@ -378,7 +377,7 @@ def application_locked(application: Application) -> Application:
     return Application.objects.select_for_update().select_related("call", "applicant").get(pk=application.pk)
 
 
-@transaction.atomic
+@service_atomic
 def application_submit(*, application: Application, actor: Any) -> Application:
     """Submit a draft or a revised application. Side effects: notifications to applicant and staff."""
     application = application_locked(application)
@@ -417,7 +416,7 @@ def application_submit(*, application: Application, actor: Any) -> Application:
     return application
 
 
-@transaction.atomic
+@service_atomic
 def application_formal_review(*, application: Application, actor: Any, decision: str, comment: str = "") -> Application:
     """Accept for expert review, return for revision (a comment is required) or reject."""
     if not is_staff(actor):
@@ -452,7 +451,7 @@ def application_formal_review(*, application: Application, actor: Any, decision:
     return application
 
 
-@transaction.atomic
+@service_atomic
 def application_terminate(*, application: Application, actor: Any, reason: str) -> Application:
     """End the application from any non-final step, with a recorded reason."""
     if not is_staff(actor):

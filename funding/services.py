@@ -8,7 +8,6 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -20,6 +19,7 @@ from applications.models import Application, Call
 from applications.selectors import users_with_role
 from applications.services import application_locked, application_transition, parse_money
 from audit.services import audit_record
+from core.db import service_atomic
 from core.errors import NotVisible, StateConflict
 from core.money import percent_of, yuan
 from notifications.services import notify
@@ -40,7 +40,7 @@ def call_decided_total(call: Call) -> Decimal:
     return yuan(total or 0)
 
 
-@transaction.atomic
+@service_atomic
 def decision_make(
     *, application: Application, actor: Any, fund: bool, approved_yuan: Any = None, comment: str = ""
 ) -> FundingDecision:
@@ -103,7 +103,7 @@ def decision_make(
 # --- public notice and objections ------------------------------------------------------------
 
 
-@transaction.atomic
+@service_atomic
 def notice_publish(*, call: Call, actor: Any) -> Notice:
     """Publish every decided item of the call that has not been on a notice yet."""
     if not is_staff(actor):
@@ -137,7 +137,7 @@ def notice_is_open(notice: Notice) -> bool:
     return notice.closed_at is None and timezone.now() < notice.ends_at
 
 
-@transaction.atomic
+@service_atomic
 def objection_file(*, notice: Notice, application_id: Any, text: str, name: str, contact: str) -> Objection:
     """Anyone may object to an item while the notice runs, by name and with a contact."""
     errors: dict[str, list[str]] = {}
@@ -174,7 +174,7 @@ def objection_file(*, notice: Notice, application_id: Any, text: str, name: str,
     return objection
 
 
-@transaction.atomic
+@service_atomic
 def objection_resolve(*, objection: Objection, actor: Any, upheld: bool, resolution: str) -> Objection:
     """Uphold or dismiss, saying why. An upheld objection terminates the item (done by workflow)."""
     if not is_staff(actor):
@@ -202,7 +202,7 @@ def objection_resolve(*, objection: Objection, actor: Any, upheld: bool, resolut
     return objection
 
 
-@transaction.atomic
+@service_atomic
 def notice_close(*, notice: Notice, actor: Any = None) -> Notice:
     """End the notice. Refused while an objection is open. ``actor=None`` is the clock."""
     if actor is not None and not is_staff(actor):
@@ -259,7 +259,7 @@ def disbursement_request(*, application: Application, tranche: int, actor: Any) 
     return disbursement
 
 
-@transaction.atomic
+@service_atomic
 def contract_sign(*, application: Application, actor: Any, accept_terms: bool) -> Contract:
     """The applicant signs the task contract; the first tranche is requested."""
     application = application_locked(application)
@@ -300,7 +300,7 @@ def _disbursement_transition(d: Disbursement, to: str, actor: Any, fields: list[
     )
 
 
-@transaction.atomic
+@service_atomic
 def disbursement_approve(*, disbursement: Disbursement, actor: Any) -> Disbursement:
     """First a finance officer, then a different finance head; never the requester."""
     if not (is_finance_officer(actor) or is_finance_head(actor)):
@@ -333,7 +333,7 @@ def disbursement_approve(*, disbursement: Disbursement, actor: Any) -> Disbursem
     return d
 
 
-@transaction.atomic
+@service_atomic
 def disbursement_reject(*, disbursement: Disbursement, actor: Any, reason: str) -> Disbursement:
     if not (is_finance_officer(actor) or is_finance_head(actor)):
         raise PermissionDenied(_("Only finance staff reject payments."))
@@ -347,7 +347,7 @@ def disbursement_reject(*, disbursement: Disbursement, actor: Any, reason: str) 
     return d
 
 
-@transaction.atomic
+@service_atomic
 def disbursement_resubmit(*, disbursement: Disbursement, actor: Any) -> Disbursement:
     """Staff request a rejected tranche again, after the reason was dealt with."""
     if not is_staff(actor):
@@ -368,7 +368,7 @@ def disbursements_withdraw(*, application: Application, actor: Any, reason: str)
         _disbursement_transition(d, D.REJECTED, actor, ["rejected_reason"], comment=reason)
 
 
-@transaction.atomic
+@service_atomic
 def disbursement_pay(*, disbursement: Disbursement, actor: Any, voucher: str) -> Disbursement:
     """Record the payment with its voucher. Paid never exceeds granted (checked under lock)."""
     if not (is_finance_officer(actor) or is_finance_head(actor)):
@@ -399,7 +399,7 @@ def disbursement_pay(*, disbursement: Disbursement, actor: Any, voucher: str) ->
 # --- acceptance ----------------------------------------------------------------------------
 
 
-@transaction.atomic
+@service_atomic
 def acceptance_submit(*, application: Application, actor: Any, report: str, spent_yuan: Any) -> AcceptanceReport:
     application = application_locked(application)
     if application.applicant_id != actor.pk:
@@ -429,7 +429,7 @@ def acceptance_submit(*, application: Application, actor: Any, report: str, spen
     return acceptance
 
 
-@transaction.atomic
+@service_atomic
 def acceptance_decide(*, application: Application, actor: Any, result: str, comment: str = "") -> AcceptanceReport:
     """pass → the final tranche is requested (or the project closes if none is left);
     fail → failed; rectify → back to the applicant to resubmit."""
@@ -471,7 +471,7 @@ def acceptance_decide(*, application: Application, actor: Any, result: str, comm
     return report
 
 
-@transaction.atomic
+@service_atomic
 def application_close_when_paid(*, application: Application) -> Application:
     """After acceptance passed and the final tranche was paid, the project closes."""
     application = application_locked(application)

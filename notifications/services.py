@@ -13,9 +13,10 @@ from collections.abc import Iterable, Mapping
 from datetime import timedelta
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import F
+from django.db.models import Exists, F, OuterRef, QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -49,6 +50,15 @@ def notify(
     or have no address, get the in-app row only (state ``skipped``).
     """
     context = dict(context or {})
+    # A query of recipients (``users_with_role``) brings each one's opt-out along, so the
+    # preferences need no query of their own; a list of users asks once for all of them.
+    annotated = (
+        isinstance(recipients, QuerySet) and recipients.model is get_user_model() and not recipients.query.is_sliced
+    )
+    if isinstance(recipients, QuerySet) and annotated:
+        recipients = recipients.annotate(
+            notify_opted_out=Exists(EmailPreference.objects.filter(user=OuterRef("pk"), kind=kind, email=False))
+        )
     users = []
     seen: set[int] = set()
     for user in recipients:
@@ -58,9 +68,14 @@ def notify(
         users.append(user)
     if not users:
         return []
-    opted_out = set(
-        EmailPreference.objects.filter(user__in=users, kind=kind, email=False).values_list("user_id", flat=True)
-    )
+    if annotated:
+        opted_out = {user.pk for user in users if user.notify_opted_out}
+    elif any(user.email for user in users):
+        opted_out = set(
+            EmailPreference.objects.filter(user__in=users, kind=kind, email=False).values_list("user_id", flat=True)
+        )
+    else:
+        opted_out = set()  # nobody has an address: every row is in-app only whatever they chose
     rows = []
     for user in users:
         with translation.override(getattr(user, "language", None) or "zh-hans"):

@@ -13,7 +13,6 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from guardian.shortcuts import assign_perm
 
 from accounts.enums import Role
 from accounts.rules import is_staff
@@ -21,7 +20,9 @@ from accounts.services import organisation_get_or_create, user_create
 from applications.enums import ApplicationStatus
 from applications.models import Application, Call
 from audit.services import audit_record
+from core.db import service_atomic
 from core.errors import NotVisible, StateConflict
+from core.grants import grant_user_object_perms
 from notifications.services import notify
 
 from . import draw as draw_rules
@@ -81,7 +82,7 @@ def criteria_set(*, call: Call, criteria: list[dict[str, Any]]) -> list[Criterio
 # --- the pool ---------------------------------------------------------------------------
 
 
-@transaction.atomic
+@service_atomic
 def expert_create(
     *,
     actor: Any,
@@ -130,7 +131,7 @@ def expert_create(
     return expert
 
 
-@transaction.atomic
+@service_atomic
 def conflict_declare(*, expert: Expert, actor: Any, organisation_name: str, reason: str = "") -> Conflict:
     if not (is_staff(actor) or expert.user_id == actor.pk):
         raise NotVisible()
@@ -226,14 +227,15 @@ def _assignment_insert(
     the assignment, the expert's object permissions, the audit row and the invitation."""
     due = timezone.now() + timedelta(days=application.call.review_days)
     try:
+        # A savepoint of its own even under the flow lock (``core.db``): the IntegrityError is
+        # caught and turned into a 409, and only a savepoint lets the transaction go on after it.
         with transaction.atomic():
             assignment = Assignment.objects.create(
                 application=application, expert=expert, due_at=due, replaces=replaces, draw_item=draw_item
             )
     except IntegrityError:
         raise StateConflict(_("This expert is already assigned to this item.")) from None
-    assign_perm("reviews.view_assignment", expert.user, assignment)
-    assign_perm("reviews.change_assignment", expert.user, assignment)
+    grant_user_object_perms(expert.user, assignment, ["reviews.view_assignment", "reviews.change_assignment"])
     data: dict[str, Any] = {"application": application.pk, "expert": expert.pk}
     if draw_item is not None:
         data["draw"] = draw_item.draw_id
@@ -253,7 +255,7 @@ def _assignment_insert(
 # --- invitations and reviews ----------------------------------------------------------------
 
 
-@transaction.atomic
+@service_atomic
 def assignment_create(
     *, application: Application, expert: Expert, actor: Any, replaces: Assignment | None = None
 ) -> Assignment:
@@ -407,7 +409,7 @@ def _assigned_experts(application_ids: list[int]) -> tuple[dict[int, set[int]], 
     return assigned, unreplaced
 
 
-@transaction.atomic
+@service_atomic
 def draw_for_call(*, call: Call, actor: Any, seed: str | None = None) -> Draw:
     """Draw experts for every item of the call in expert review that lacks some.
 
@@ -461,7 +463,7 @@ def draw_for_call(*, call: Call, actor: Any, seed: str | None = None) -> Draw:
     return draw
 
 
-@transaction.atomic
+@service_atomic
 def draw_replacement(*, assignment: Assignment, actor: Any, seed: str | None = None) -> Assignment | None:
     """Draw one expert, by the rules of the draw, in place of a declined or expired one.
 
@@ -535,7 +537,7 @@ def _assignment_transition(assignment: Assignment, to: str, actor: Any, action: 
     audit_record(actor=actor, action=action, target=assignment, from_state=source, to_state=to, comment=comment)
 
 
-@transaction.atomic
+@service_atomic
 def assignment_accept(*, assignment: Assignment, actor: Any, no_conflict: bool) -> Assignment:
     assignment = _assignment_locked(assignment, actor)
     if no_conflict is not True:
@@ -546,7 +548,7 @@ def assignment_accept(*, assignment: Assignment, actor: Any, no_conflict: bool) 
     return assignment
 
 
-@transaction.atomic
+@service_atomic
 def assignment_decline(*, assignment: Assignment, actor: Any, reason: str) -> Assignment:
     assignment = _assignment_locked(assignment, actor)
     if not (reason or "").strip():
@@ -596,7 +598,7 @@ def clean_scores(criteria: list[Criterion], raw: Any) -> dict[str, Decimal]:
     return scores
 
 
-@transaction.atomic
+@service_atomic
 def review_submit(*, assignment: Assignment, actor: Any, scores: Any, comment: str, recommendation: str) -> Review:
     """Score an accepted assignment. A submitted review is final."""
     assignment = _assignment_locked(assignment, actor)

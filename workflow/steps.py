@@ -7,6 +7,8 @@ of it happens or none of it.
 
 from __future__ import annotations
 
+import random
+import time
 from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
@@ -14,10 +16,10 @@ from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from viewflow.workflow.exceptions import FlowLockFailed
+from viewflow.workflow import lock as flow_lock
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 from viewflow.workflow.token import Token
@@ -28,6 +30,7 @@ from applications.enums import ApplicationStatus
 from applications.models import Application, Call
 from applications.rules import can_view_application
 from applications.selectors import users_with_role
+from core.db import shared_rollback_boundary
 from core.errors import NotVisible, StateConflict
 from funding import services as funding_services
 from funding.enums import ObjectionStatus
@@ -49,27 +52,88 @@ def _flow() -> Any:
     return PlanProjectFlow
 
 
-def process_of(application: Application) -> PlanProjectProcess:
+def _process_rows(application: Application) -> Any:
     ct = ContentType.objects.get_for_model(Application)
-    process = PlanProjectProcess.objects.filter(artifact_content_type=ct, artifact_object_id=application.pk).first()
+    return PlanProjectProcess.objects.filter(artifact_content_type=ct, artifact_object_id=application.pk)
+
+
+def process_of(application: Application) -> PlanProjectProcess:
+    process = _process_rows(application).first()
     if process is None:
         raise StateConflict(_("This application has not been submitted yet."))
     return process
 
 
+#: Tries and back-off of the flow lock: the same as viewflow's ``SelectForUpdateLock``
+#: (``lock.select_for_update_lock``, five tries, NOWAIT, a short random sleep between them).
+LOCK_ATTEMPTS = 5
+
+
+def _lock_backoff(attempt: int) -> float:
+    return (((attempt + 1) * random.random()) + 2**attempt) / 2.5  # noqa: S311 - jitter, not a secret
+
+
+@contextmanager
+def _lock_held(_flow_class: Any, _process_pk: Any) -> Iterator[None]:
+    """The row lock is already taken by :func:`locked`; see there."""
+    yield
+
+
 @contextmanager
 def locked(application: Application) -> Iterator[PlanProjectProcess]:
-    """Take the process lock (SELECT … FOR UPDATE on the process row) for one step."""
-    process = process_of(application)
-    try:
-        with _flow().lock(process.pk):
-            yield process
-    except FlowLockFailed:
-        raise StateConflict(_("Someone else is acting on this application right now; try again.")) from None
+    """Find the application's process and lock it for one step, in one statement.
+
+    ``SELECT … FROM viewflow_process WHERE artifact = … FOR UPDATE NOWAIT``: this is the row
+    viewflow's own flow lock (``PlanProjectFlow.lock_impl``, ``select_for_update_lock``)
+    takes, so a step and anything viewflow runs under its lock (a start, a handle, a cancel)
+    still exclude each other. Two steps on one application serialise here: the second finds
+    the row locked, backs off and tries again like viewflow's lock does, and after the last
+    try gives up with a 409 rather than queueing behind a long step. Everything the step does
+    (the domain service, the tasks) runs in this ``atomic`` block, so it commits or rolls
+    back as one; the services skip their own savepoints inside it (``core.db``), because any
+    error leaves the block and rolls everything back anyway.
+
+    The locked row is handed to the step: pass it on to the tasks (:func:`_task_of`) so
+    viewflow does not read it again.
+    """
+    rows = _process_rows(application).select_for_update(nowait=True)
+    for attempt in range(LOCK_ATTEMPTS):
+        with transaction.atomic():
+            try:
+                process = rows.first()
+            except DatabaseError:
+                # Another step holds the row (NOWAIT failed). The failed statement aborted the
+                # transaction: mark this block for rollback, so leaving it rolls back (to its
+                # savepoint when nested, and the caller's transaction goes on) instead of trying
+                # to commit, then try again.
+                transaction.set_rollback(True)
+            else:
+                if process is None:
+                    raise StateConflict(_("This application has not been submitted yet."))
+                # viewflow's lock scope: work it defers with ``after_lock_released`` runs once
+                # the outermost flow lock of this thread is released, as under its own lock.
+                with flow_lock.lock_scope(_lock_held, _flow(), process.pk), shared_rollback_boundary():
+                    yield process
+                return
+        if attempt != LOCK_ATTEMPTS - 1:
+            time.sleep(_lock_backoff(attempt))
+    raise StateConflict(_("Someone else is acting on this application right now; try again."))
+
+
+def _task_of(process: PlanProjectProcess, task: Task) -> Task:
+    """Hand the locked process row to ``task``: the activation reads ``task.process`` and
+    would otherwise fetch the same row again (without the lock, which we hold anyway)."""
+    task.process = process
+    return task
+
+
+def _open_task(process: PlanProjectProcess, node: Any) -> Task | None:
+    task = Task.objects.filter(process_id=process.pk, flow_task=node, status__in=ACTIVE).order_by("-pk").first()
+    return None if task is None else _task_of(process, task)
 
 
 def _active_task(process: PlanProjectProcess, node: Any) -> Task:
-    task = Task.objects.filter(process_id=process.pk, flow_task=node, status__in=ACTIVE).order_by("-pk").first()
+    task = _open_task(process, node)
     if task is None:
         raise StateConflict(_("This step is not open for this application."))
     return task
@@ -84,8 +148,8 @@ def _complete(task: Task, actor: Any) -> None:
     activation.execute()
 
 
-def _run_handle(process: PlanProjectProcess, node: Any) -> None:
-    task = _active_task(process, node)
+def _run_handle(process: PlanProjectProcess, node: Any, task: Task | None = None) -> None:
+    task = task if task is not None else _active_task(process, node)
     activation = node.activation_class(task)
     activation.run(None)
     activation.execute()
@@ -149,6 +213,7 @@ def _add_review_slot(process: PlanProjectProcess, assignment: Assignment) -> Non
     flow_class = _flow()
     split_task = Task.objects.filter(process_id=process.pk, flow_task=flow_class.reviews).order_by("-pk").first()
     assert split_task is not None
+    _task_of(process, split_task)
     prefix = f"{split_task.token}/{split_task.pk}_"
     siblings = Task.objects.filter(process_id=process.pk, token__startswith=prefix).count()
     split_activation = flow_class.reviews.activation_class(split_task)
@@ -163,19 +228,31 @@ def _add_review_slot(process: PlanProjectProcess, assignment: Assignment) -> Non
 def _review_task(process: PlanProjectProcess, assignment_id: int) -> Task | None:
     for task in Task.objects.filter(process_id=process.pk, flow_task=_flow().review, status__in=ACTIVE):
         if task.data.get("assignment_id") == assignment_id:
-            return task
+            return _task_of(process, task)
     return None
+
+
+def _open_nodes(process: PlanProjectProcess, *nodes: Any) -> set[Any]:
+    """Which of ``nodes`` have an open task in this process, in one query."""
+    return set(
+        Task.objects.filter(process_id=process.pk, flow_task__in=nodes, status__in=ACTIVE)
+        .values_list("flow_task", flat=True)
+        .distinct()
+    )
 
 
 def _reviewing(process: PlanProjectProcess) -> bool:
     return Task.objects.filter(process_id=process.pk, flow_task=_flow().review, status__in=ACTIVE).exists()
 
 
-def _seat(process: PlanProjectProcess, assignment: Assignment) -> None:
+def _seat(process: PlanProjectProcess, assignment: Assignment, *, reviewing: bool | None = None) -> None:
     """Give a new assignment its review task once the review has started: it takes over the
     slot of the assignment it replaces while that slot is open, else joins as a new slot.
-    Before the start there is nothing to do: the split seats every open assignment."""
-    if not _reviewing(process):
+    Before the start there is nothing to do: the split seats every open assignment.
+
+    ``reviewing`` is whether a review task is open, when the caller already asked (under the
+    same lock, so the answer still holds)."""
+    if not (_reviewing(process) if reviewing is None else reviewing):
         return
     slot = _review_task(process, assignment.replaces_id) if assignment.replaces_id else None
     if slot is not None:
@@ -195,16 +272,16 @@ def assignment_add(
         raise PermissionDenied(_("Only bureau staff assign experts."))
     flow_class = _flow()
     with locked(application) as process:
-        assigning = Task.objects.filter(
-            process_id=process.pk, flow_task=flow_class.expert_assignment, status__in=ACTIVE
-        ).exists()
-        if not (assigning or _reviewing(process)):
+        # Both questions in one query; the lock keeps the answers true until we commit.
+        open_nodes = _open_nodes(process, flow_class.expert_assignment, flow_class.review)
+        reviewing = flow_class.review in open_nodes
+        if not (flow_class.expert_assignment in open_nodes or reviewing):
             raise StateConflict(_("Experts can be assigned only while the application is in expert review."))
         application = Application.objects.select_related("organisation", "call").get(pk=application.pk)
         assignment = review_services.assignment_create(
             application=application, expert=expert, actor=actor, replaces=replaces
         )
-        _seat(process, assignment)
+        _seat(process, assignment, reviewing=reviewing)
         return assignment
 
 
@@ -238,6 +315,7 @@ def call_draw(*, call: Call, actor: Any, seed: str | None = None) -> Draw:
                 process_id=process.pk, flow_task=flow_class.expert_assignment, status__in=ACTIVE
             ).first()
             if task is not None:
+                _task_of(process, task)
                 if Assignment.objects.filter(
                     application_id=application_id, status__in=[AssignmentStatus.INVITED, AssignmentStatus.ACCEPTED]
                 ).exists():
@@ -442,13 +520,9 @@ def disbursement_pay(*, disbursement: Disbursement, actor: Any, voucher: str) ->
         disbursement = funding_services.disbursement_pay(disbursement=disbursement, actor=actor, voucher=voucher)
         application = disbursement.application
         last = len(application.call.tranches)
-        if (
-            disbursement.tranche == 1
-            and Task.objects.filter(
-                process_id=process.pk, flow_task=flow_class.first_tranche, status__in=ACTIVE
-            ).exists()
-        ):
-            _run_handle(process, flow_class.first_tranche)
+        first_tranche = _open_task(process, flow_class.first_tranche) if disbursement.tranche == 1 else None
+        if first_tranche is not None:
+            _run_handle(process, flow_class.first_tranche, first_tranche)
         elif disbursement.tranche == last and last > 1:
             funding_services.application_close_when_paid(application=application)
             _run_handle(process, flow_class.final_tranche)
