@@ -115,6 +115,10 @@ def call_validate(
         or not all(isinstance(t, int) and not isinstance(t, bool) and t > 0 for t in tranches)
     ):
         errors["tranches"] = [_("Give each tranche as a whole positive percentage, e.g. [60, 40].")]
+    elif len(tranches) > 2:
+        # A tranche is paid at contract and one at acceptance; middle tranches would need the
+        # mid-term check, which the process does not have yet. Refuse rather than never pay.
+        errors["tranches"] = [_("Give one or two tranches: paid at contract and at acceptance.")]
     elif sum(tranches) != 100:
         errors["tranches"] = [_("The tranches must add up to 100 %.")]
     if errors:

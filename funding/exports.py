@@ -63,15 +63,35 @@ def payment_list_xlsx(disbursements: Iterable[Disbursement]) -> bytes:
     ws.title = _("Payments")[:31]
     _bold_header(
         ws,
-        [_("Call"), _("Project"), _("Payee"), _("Credit code"), _("Bank"), _("Bank account"),
-         _("Tranche"), _("Amount (yuan)"), _("Status"), _("Voucher")],
+        [
+            _("Call"),
+            _("Project"),
+            _("Payee"),
+            _("Credit code"),
+            _("Bank"),
+            _("Bank account"),
+            _("Tranche"),
+            _("Amount (yuan)"),
+            _("Status"),
+            _("Voucher"),
+        ],
     )
     for d in disbursements:
         org = d.application.organisation
-        ws.append([
-            d.application.call.title, d.application.title, org.name, org.credit_code, org.bank_name,
-            org.bank_account, d.tranche, d.amount_yuan, str(d.get_status_display()), d.voucher,
-        ])
+        ws.append(
+            [
+                d.application.call.title,
+                d.application.title,
+                org.name,
+                org.credit_code,
+                org.bank_name,
+                org.bank_account,
+                d.tranche,
+                d.amount_yuan,
+                str(d.get_status_display()),
+                d.voucher,
+            ]
+        )
         ws.cell(row=ws.max_row, column=8).number_format = MONEY_FORMAT
     out = BytesIO()
     wb.save(out)

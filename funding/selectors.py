@@ -41,9 +41,7 @@ class CallReport:
 
 def call_report(call: Call) -> CallReport:
     """Counts and sums for one call, from its decisions and payments (three queries)."""
-    by_status = dict(
-        Application.objects.filter(call=call).values_list("status").annotate(n=Count("id")).order_by()
-    )
+    by_status = dict(Application.objects.filter(call=call).values_list("status").annotate(n=Count("id")).order_by())
     approved = Application.objects.filter(call=call, decision__fund=True).aggregate(
         n=Count("id"), total=Sum("decision__approved_yuan")
     )
@@ -71,7 +69,9 @@ def disbursements_visible_to(user: Any) -> QuerySet[Disbursement]:
     return qs.filter(application__applicant=user)
 
 
-def payment_list(*, call: Call | None = None, statuses: tuple[str, ...] = (DisbursementStatus.APPROVED,)) -> QuerySet[Disbursement]:
+def payment_list(
+    *, call: Call | None = None, statuses: tuple[str, ...] = (DisbursementStatus.APPROVED,)
+) -> QuerySet[Disbursement]:
     """What finance pays (or paid): one row per disbursement with the payee's bank details."""
     qs = Disbursement.objects.filter(status__in=statuses).select_related(
         "application", "application__organisation", "application__call"

@@ -50,18 +50,14 @@ class EmailPreference(models.Model):
     No row means yes: the in-app inbox always gets every notification.
     """
 
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="email_preferences"
-    )
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="email_preferences")
     kind = models.CharField(_("kind"), max_length=50)
     email = models.BooleanField(_("send by e-mail"), default=True)
 
     class Meta:
         verbose_name = _("e-mail preference")
         verbose_name_plural = _("e-mail preferences")
-        constraints = [
-            models.UniqueConstraint(fields=["user", "kind"], name="email_preference_unique_kind")
-        ]
+        constraints = [models.UniqueConstraint(fields=["user", "kind"], name="email_preference_unique_kind")]
 
     def __str__(self) -> str:
         return f"{self.user}: {self.kind}={self.email}"

@@ -12,7 +12,19 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 CATALOGUE = ROOT / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po"
-SOURCES = ("accounts", "api", "applications", "audit", "core", "funding", "notifications", "pages", "reviews", "templates", "workflow")
+SOURCES = (
+    "accounts",
+    "api",
+    "applications",
+    "audit",
+    "core",
+    "funding",
+    "notifications",
+    "pages",
+    "reviews",
+    "templates",
+    "workflow",
+)
 
 
 def test_catalogue_has_no_untranslated_or_fuzzy_entry() -> None:
@@ -35,7 +47,11 @@ def test_every_string_in_the_code_is_in_the_catalogue(tmp_path: Path) -> None:
         [sys.executable, "manage.py", "makemessages", "-l", "zh_Hans", "--no-location", "-v", "0"],
         cwd=tmp_path,
         check=True,
-        env={"PATH": "/usr/bin:/bin", "DJANGO_SETTINGS_MODULE": "workflow.settings", "PINGSHEN_VAR_DIR": str(tmp_path / "var")},
+        env={
+            "PATH": "/usr/bin:/bin",
+            "DJANGO_SETTINGS_MODULE": "workflow.settings",
+            "PINGSHEN_VAR_DIR": str(tmp_path / "var"),
+        },
     )
     fresh = polib.pofile(str(tmp_path / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po"))
     known = {(e.msgctxt, e.msgid) for e in polib.pofile(str(CATALOGUE)) if e.translated()}

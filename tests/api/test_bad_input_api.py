@@ -101,6 +101,7 @@ def test_staff_creates_with_bad_input(as_staff, expert):
         ("max_request_yuan", "2000000"),  # more than the budget
         ("tranches", [60, 30]),
         ("tranches", "60,40"),
+        ("tranches", [40, 30, 30]),
         ("criteria", []),
         ("criteria", [{"code": "a", "label": "A", "weight": -1, "max_score": 10}]),
         ("criteria", [{"code": "a", "label": "A", "weight": "NaN", "max_score": 10}]),

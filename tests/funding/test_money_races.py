@@ -61,9 +61,9 @@ def test_eight_panel_members_at_once_never_exceed_the_budget(call, applicant, st
     expert.load_limit = 100
     expert.save()
     apps = reviewed(call, applicant, staff, expert, 8)
-    results = race([
-        (lambda a=a: steps.decide(application=a, actor=panel, fund=True, approved_yuan="100000.00")) for a in apps
-    ])
+    results = race(
+        [(lambda a=a: steps.decide(application=a, actor=panel, fund=True, approved_yuan="100000.00")) for a in apps]
+    )
     funded = [r for r in results if isinstance(r, FundingDecision)]
     refused = [r for r in results if isinstance(r, StateConflict)]
     assert len(funded) == 3
@@ -80,17 +80,23 @@ def funded_with_contract(call, applicant, staff, expert, panel):
     return app
 
 
-def test_concurrent_approvals_and_payments_succeed_once(call, applicant, staff, expert, panel, finance_officer, finance_head):
+def test_concurrent_approvals_and_payments_succeed_once(
+    call, applicant, staff, expert, panel, finance_officer, finance_head
+):
     from accounts.enums import Role
     from accounts.services import user_create
 
     app = funded_with_contract(call, applicant, staff, expert, panel)
     d = Disbursement.objects.get(application=app, tranche=1)
     officer2 = user_create(username="officer2", password="Pingshen-test-2026", roles=[Role.FINANCE_OFFICER])
-    results = race([lambda u=u: steps.disbursement_approve(disbursement=d, actor=u) for u in (finance_officer, officer2)])
+    results = race(
+        [lambda u=u: steps.disbursement_approve(disbursement=d, actor=u) for u in (finance_officer, officer2)]
+    )
     assert sum(isinstance(r, Disbursement) for r in results) == 1
     steps.disbursement_approve(disbursement=d, actor=finance_head)
-    results = race([lambda i=i: steps.disbursement_pay(disbursement=d, actor=finance_officer, voucher=f"PZ-{i}") for i in range(4)])
+    results = race(
+        [lambda i=i: steps.disbursement_pay(disbursement=d, actor=finance_officer, voucher=f"PZ-{i}") for i in range(4)]
+    )
     assert sum(isinstance(r, Disbursement) for r in results) == 1
     d.refresh_from_db()
     assert d.status == D.PAID

@@ -24,8 +24,14 @@ def funded_batch(call, applicant, staff, amounts):
     apps = []
     for i, amount in enumerate(amounts):
         app = Application.objects.create(
-            call=call, applicant=applicant, organisation=applicant.organisation, title=f"项目{i + 1}",
-            field="manufacturing", requested_yuan=amount, approved_yuan=amount, status=S.FUNDED,
+            call=call,
+            applicant=applicant,
+            organisation=applicant.organisation,
+            title=f"项目{i + 1}",
+            field="manufacturing",
+            requested_yuan=amount,
+            approved_yuan=amount,
+            status=S.FUNDED,
         )
         FundingDecision.objects.create(application=app, fund=True, approved_yuan=amount, decided_by=staff)
         apps.append(app)

@@ -37,7 +37,9 @@ def test_close_due_notices_waits_for_open_objections(call, applicant, staff, exp
     notice = steps.notice_publish(call=call, actor=staff)
     from funding.services import objection_file
 
-    objection = objection_file(notice=notice, application_id=app.pk, text="数据不实", name="张三", contact="13800000000")
+    objection = objection_file(
+        notice=notice, application_id=app.pk, text="数据不实", name="张三", contact="13800000000"
+    )
     Notice.objects.filter(pk=notice.pk).update(ends_at=timezone.now() - dt.timedelta(seconds=1))
     assert close_due_notices() == 0
     steps.objection_resolve(objection=objection, actor=staff, upheld=False, resolution="经核实数据属实")

@@ -181,3 +181,26 @@ def test_same_person_cannot_approve_twice(call, applicant, staff, expert, panel,
         steps.disbursement_approve(disbursement=d, actor=finance_officer)
     d.refresh_from_db()
     assert d.status == D.OFFICER_APPROVED
+
+
+def test_single_tranche_project_closes_at_acceptance(
+    call, applicant, staff, expert, panel, finance_officer, finance_head
+):
+    call.tranches = [100]
+    call.save()
+    app, (a1,) = to_review(call, applicant, staff, [expert])
+    steps.assignment_accept(assignment=a1, actor=expert.user, no_conflict=True)
+    steps.review_submit(assignment=a1, actor=expert.user, scores=SCORES, comment="好", recommendation="support")
+    steps.decide(application=app, actor=panel, fund=True, approved_yuan="120000.00")
+    steps.notice_close(notice=steps.notice_publish(call=call, actor=staff), actor=staff)
+    steps.contract_sign(application=app, actor=applicant, accept_terms=True)
+    (only,) = Disbursement.objects.filter(application=app)
+    assert only.amount_yuan == Decimal("120000.00")
+    steps.disbursement_approve(disbursement=only, actor=finance_officer)
+    steps.disbursement_approve(disbursement=only, actor=finance_head)
+    steps.disbursement_pay(disbursement=only, actor=finance_officer, voucher="PZ-1")
+    steps.acceptance_submit(application=app, actor=applicant, report="完成", spent_yuan="120000.00")
+    steps.acceptance_decide(application=app, actor=staff, result="pass")
+    app.refresh_from_db()
+    assert app.status == S.CLOSED
+    assert steps.process_of(app).status == PROCESS.DONE
