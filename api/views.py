@@ -32,6 +32,7 @@ from applications.models import Application, Call
 from applications.rules import can_view_application
 from applications.selectors import applications_visible_to
 from core.errors import NotVisible
+from core.responses import XLSX, xlsx_response
 from funding.exports import call_report_xlsx, payment_list_xlsx
 from funding.models import Disbursement, Notice, Objection
 from funding.selectors import call_report, disbursements_visible_to, payment_list
@@ -257,26 +258,19 @@ class CallReportView(APIView):
         return Response(s.CallReportSerializer(report).data)
 
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
 class CallReportXlsxView(APIView):
     @extend_schema(responses={(200, XLSX): OpenApiResponse(description="The call report as a spreadsheet")})
     def get(self, request: Request, pk: int) -> HttpResponse:
         _require(request, Role.STAFF, Role.PANEL, *FINANCE)
         call = _get_or_404(Call.objects.all(), pk)
-        response = HttpResponse(call_report_xlsx(call_report(call)), content_type=XLSX)
-        response["Content-Disposition"] = f'attachment; filename="call-{call.pk}-report.xlsx"'
-        return response
+        return xlsx_response(call_report_xlsx(call_report(call)), f"call-{call.pk}-report.xlsx")
 
 
 class PaymentListXlsxView(APIView):
     @extend_schema(responses={(200, XLSX): OpenApiResponse(description="Approved payments with payee bank details")})
     def get(self, request: Request) -> HttpResponse:
         _require(request, *FINANCE)
-        response = HttpResponse(payment_list_xlsx(payment_list()), content_type=XLSX)
-        response["Content-Disposition"] = 'attachment; filename="payment-list.xlsx"'
-        return response
+        return xlsx_response(payment_list_xlsx(payment_list()), "payment-list.xlsx")
 
 
 # --- applications ---------------------------------------------------------------------------

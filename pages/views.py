@@ -38,6 +38,7 @@ from applications.models import Application, Attachment, Call
 from applications.rules import can_apply, can_view_application
 from audit.selectors import audit_for
 from core.errors import StateConflict
+from core.responses import xlsx_response
 from funding.enums import ObjectionStatus
 from funding.models import Disbursement, Notice, Objection
 from funding.services import call_decided_total, notice_is_open, objection_file
@@ -815,12 +816,7 @@ def call_report_download(request: HttpRequest, pk: int) -> HttpResponse:
     if not (is_staff(request.user) or is_panel(request.user) or is_finance(request.user)):
         raise Http404
     call = get_object_or_404(Call, pk=pk)
-    response = HttpResponse(
-        call_report_xlsx(call_report(call)),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
-    response["Content-Disposition"] = f'attachment; filename="call-{call.pk}-report.xlsx"'
-    return response
+    return xlsx_response(call_report_xlsx(call_report(call)), f"call-{call.pk}-report.xlsx")
 
 
 def payment_list_download(request: HttpRequest) -> HttpResponse:
@@ -829,9 +825,4 @@ def payment_list_download(request: HttpRequest) -> HttpResponse:
 
     if not is_finance(request.user):
         raise Http404
-    response = HttpResponse(
-        payment_list_xlsx(payment_list()),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
-    response["Content-Disposition"] = 'attachment; filename="payment-list.xlsx"'
-    return response
+    return xlsx_response(payment_list_xlsx(payment_list()), "payment-list.xlsx")
