@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
 from viewflow import this
 from viewflow.workflow import flow, lock
 from viewflow.workflow.activation import Activation
@@ -33,7 +34,7 @@ def _application(activation: Activation) -> Application:
 class PlanProjectFlow(flow.Flow):
     process_class = PlanProjectProcess
     lock_impl = lock.select_for_update_lock
-    process_title = "S&T plan project"
+    process_title = _("S&T plan project")
 
     start = flow.StartHandle(this.start_process).Next(this.formal_review)
 
