@@ -18,6 +18,10 @@ class ApplicationStatus(models.TextChoices):
     CLOSED = "closed", _("Closed")
     FAILED = "failed", _("Failed acceptance")
     TERMINATED = "terminated", _("Terminated")
+    # Progress-award nominations (科技进步奖): the committee's decision, then the notice.
+    AWARDED = "awarded", _("Awarded, on public notice")
+    NOT_AWARDED = "not_awarded", _("Not awarded")
+    GRANTED = "granted", _("Award granted, bonus being paid")
 
 
 S = ApplicationStatus
@@ -26,12 +30,36 @@ S = ApplicationStatus
 EDITABLE_STATES = frozenset({S.DRAFT, S.RETURNED})
 #: The bureau has the application: staff and the panel may see it.
 SUBMITTED_STATES = frozenset(set(S) - {S.DRAFT})
-#: Decided by the panel (funded or not).
-DECIDED_STATES = frozenset({S.FUNDED, S.NOT_FUNDED, S.CONTRACTED, S.ACCEPTANCE_SUBMITTED, S.CLOSED, S.FAILED})
-#: Money was granted and stays granted.
-GRANTED_STATES = frozenset({S.FUNDED, S.CONTRACTED, S.ACCEPTANCE_SUBMITTED, S.CLOSED})
+#: Decided by the panel or the award committee (funded / awarded or not).
+DECIDED_STATES = frozenset(
+    {
+        S.FUNDED,
+        S.NOT_FUNDED,
+        S.CONTRACTED,
+        S.ACCEPTANCE_SUBMITTED,
+        S.CLOSED,
+        S.FAILED,
+        S.AWARDED,
+        S.NOT_AWARDED,
+        S.GRANTED,
+    }
+)
+#: Money was granted and stays granted (an award's bonus counts once it is decided).
+GRANTED_STATES = frozenset({S.FUNDED, S.CONTRACTED, S.ACCEPTANCE_SUBMITTED, S.CLOSED, S.AWARDED, S.GRANTED})
 #: Nothing more happens.
-FINAL_STATES = frozenset({S.REJECTED, S.NOT_FUNDED, S.CLOSED, S.FAILED, S.TERMINATED})
+FINAL_STATES = frozenset({S.REJECTED, S.NOT_FUNDED, S.CLOSED, S.FAILED, S.TERMINATED, S.NOT_AWARDED})
+#: Decided on by the committee and waiting for the public notice (published together).
+NOTICE_STATES = frozenset({S.FUNDED, S.NOT_FUNDED, S.AWARDED, S.NOT_AWARDED})
+
+
+class CallKind(models.TextChoices):
+    PLAN = "plan", _("S&T plan call")
+    AWARD = "award", _("S&T progress award round")
+
+
+class ItemKind(models.TextChoices):
+    APPLICATION = "application", _("Application")
+    NOMINATION = "nomination", _("Nomination")
 
 
 class ScoringRule(models.TextChoices):
@@ -52,7 +80,7 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     S.SUBMITTED: frozenset({S.RETURNED, S.REJECTED, S.IN_REVIEW, S.TERMINATED}),
     S.RETURNED: frozenset({S.SUBMITTED, S.TERMINATED}),
     S.IN_REVIEW: frozenset({S.REVIEWED, S.TERMINATED}),
-    S.REVIEWED: frozenset({S.FUNDED, S.NOT_FUNDED, S.TERMINATED}),
+    S.REVIEWED: frozenset({S.FUNDED, S.NOT_FUNDED, S.AWARDED, S.NOT_AWARDED, S.TERMINATED}),
     S.FUNDED: frozenset({S.CONTRACTED, S.TERMINATED}),
     S.CONTRACTED: frozenset({S.ACCEPTANCE_SUBMITTED, S.TERMINATED}),
     S.ACCEPTANCE_SUBMITTED: frozenset({S.CLOSED, S.FAILED, S.CONTRACTED, S.TERMINATED}),
@@ -61,4 +89,7 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     S.CLOSED: frozenset(),
     S.FAILED: frozenset(),
     S.TERMINATED: frozenset(),
+    S.AWARDED: frozenset({S.GRANTED, S.TERMINATED}),
+    S.GRANTED: frozenset({S.CLOSED, S.TERMINATED}),
+    S.NOT_AWARDED: frozenset(),
 }

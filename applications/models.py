@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organisation
 
-from .enums import ApplicationStatus, ScoringRule
+from .enums import ApplicationStatus, CallKind, ItemKind, ScoringRule
 
 MONEY: dict[str, Any] = {"max_digits": 14, "decimal_places": 2}
 
@@ -34,11 +34,13 @@ class Programme(models.Model):
 
 
 class Call(models.Model):
-    """A call for applications (申报通知), one batch of a programme in a year."""
+    """A call for applications (申报通知), one batch of a programme in a year; or, with
+    ``kind = award``, an award round (科技进步奖评选) whose items are nominations."""
 
     programme = models.ForeignKey(
         Programme, verbose_name=_("programme"), on_delete=models.PROTECT, related_name="calls"
     )
+    kind = models.CharField(_("kind"), max_length=10, choices=CallKind.choices, default=CallKind.PLAN)
     title = models.CharField(_("title"), max_length=200)
     year = models.PositiveIntegerField(_("year"))
     batch = models.PositiveIntegerField(_("batch"), default=1)
@@ -76,7 +78,12 @@ class Call(models.Model):
 
 
 class Application(models.Model):
-    """An application for S&T plan project funding; the artifact of one plan-project process."""
+    """An application for S&T plan project funding, the artifact of one plan-project process;
+    or, with ``kind = nomination``, a nomination for a progress award (one award process).
+
+    One item table serves both (as Hypha's single submission table does), so the draw,
+    reviews, ranking, notices, objections, attachments and payments have one implementation.
+    """
 
     call = models.ForeignKey(Call, verbose_name=_("call"), on_delete=models.PROTECT, related_name="applications")
     applicant = models.ForeignKey(
@@ -91,8 +98,13 @@ class Application(models.Model):
         on_delete=models.PROTECT,
         related_name="applications",
     )
+    kind = models.CharField(_("kind"), max_length=12, choices=ItemKind.choices, default=ItemKind.APPLICATION)
     title = models.CharField(_("title"), max_length=200)
     summary = models.TextField(_("summary"), blank=True)
+    #: Nominations: completing units (完成单位) in order, the first being the lead unit.
+    units = models.JSONField(_("completing units"), default=list, blank=True)
+    #: Nominations: persons (完成人) in order of contribution, each {name, organisation?, role?}.
+    persons = models.JSONField(_("persons"), default=list, blank=True)
     field = models.CharField(_("field"), max_length=60)
     requested_yuan = models.DecimalField(_("requested (yuan)"), **MONEY)
     self_funding_yuan = models.DecimalField(_("self-funding (yuan)"), **MONEY, default=Decimal("0"))
@@ -116,9 +128,11 @@ class Application(models.Model):
         ]
         constraints = [
             models.CheckConstraint(condition=models.Q(requested_yuan__gte=0), name="application_requested_nonnegative"),
+            # A nomination requests nothing: its bonus is fixed by the award level.
             models.CheckConstraint(
                 condition=models.Q(approved_yuan__isnull=True)
-                | models.Q(approved_yuan__lte=models.F("requested_yuan")),
+                | models.Q(approved_yuan__lte=models.F("requested_yuan"))
+                | models.Q(kind=ItemKind.NOMINATION),
                 name="application_approved_within_request",
             ),
         ]

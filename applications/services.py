@@ -24,7 +24,7 @@ from core.grants import grant_user_object_perms
 from core.money import yuan
 from notifications.services import notify
 
-from .enums import EDITABLE_STATES, TRANSITIONS, ApplicationStatus, FormalDecision, ScoringRule
+from .enums import EDITABLE_STATES, TRANSITIONS, ApplicationStatus, CallKind, FormalDecision, ItemKind, ScoringRule
 from .models import Application, Attachment, Call, Programme
 from .rules import can_apply, can_edit_application
 from .selectors import users_with_role
@@ -48,10 +48,11 @@ def parse_money(value: Any, field: str, *, allow_zero: bool = True) -> Decimal:
         raise ValidationError({field: [_("Enter an amount in yuan, such as 150000.00.")]})
     if amount < 0 or (amount == 0 and not allow_zero):
         raise ValidationError({field: [_("The amount must be greater than zero.")]})
-    if amount != amount.quantize(Decimal("0.01")):
-        raise ValidationError({field: [_("Amounts have at most two decimal places (fen).")]})
+    # Size first: quantizing an amount like 1e400 would overflow the decimal context (a 500).
     if amount > MAX_YUAN:
         raise ValidationError({field: [_("The amount is too large.")]})
+    if amount != amount.quantize(Decimal("0.01")):
+        raise ValidationError({field: [_("Amounts have at most two decimal places (fen).")]})
     return yuan(amount)
 
 
@@ -235,6 +236,8 @@ def application_create(*, actor: Any, call: Call, **data: Any) -> Application:
         raise PermissionDenied(_("Only applicants may apply."))
     if actor.organisation_id is None:
         raise ValidationError({"organisation": [_("Your account has no organisation.")]})
+    if call.kind == CallKind.AWARD:
+        raise ValidationError({"call": [_("This is an award round: nominate an achievement instead.")]})
     if not call.is_open():
         raise StateConflict(_("This call is not open for applications."))
     cleaned = _clean_application_fields(call, data, partial=False)
@@ -260,6 +263,9 @@ def application_update(*, application: Application, actor: Any, **data: Any) -> 
         raise PermissionDenied(_("Only the applicant may change this application."))
     if application.status not in EDITABLE_STATES:
         raise StateConflict(_("The application can only be changed while it is a draft or returned."))
+    if application.kind == ItemKind.NOMINATION:
+        # A nomination asks for no money and has units and persons: awards.services.nomination_update.
+        raise StateConflict(_("Change a nomination through its own form."))
     cleaned = _clean_application_fields(application.call, data, partial=True)
     for name, value in cleaned.items():
         setattr(application, name, value)

@@ -15,6 +15,8 @@ class FundingDecision(models.Model):
     application = models.OneToOneField(Application, on_delete=models.CASCADE, related_name="decision")
     fund = models.BooleanField(_("fund"))
     approved_yuan = models.DecimalField(_("approved (yuan)"), **MONEY, default=0)
+    #: Award nominations: the level granted (1 highest), or none; plan projects leave it empty.
+    level = models.PositiveSmallIntegerField(_("award level"), null=True, blank=True)
     comment = models.TextField(_("comment"), blank=True)
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     decided_at = models.DateTimeField(_("decided at"), auto_now_add=True)
@@ -27,6 +29,10 @@ class FundingDecision(models.Model):
             models.CheckConstraint(
                 condition=models.Q(fund=True) | models.Q(approved_yuan=0),
                 name="decision_not_funded_is_zero",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(level__isnull=True) | (models.Q(fund=True) & models.Q(level__gte=1)),
+                name="decision_level_is_an_award",
             ),
         ]
 

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.rules import is_panel, is_staff
-from applications.enums import DECIDED_STATES, ApplicationStatus
+from applications.enums import DECIDED_STATES, NOTICE_STATES, ApplicationStatus, ItemKind
 from applications.models import Application, Call
 from applications.selectors import users_with_role
 from applications.services import application_locked, application_transition, parse_money
@@ -56,6 +56,9 @@ def decision_make(
     amount = Decimal("0.00")
     if fund:
         amount = parse_money(approved_yuan, "approved_yuan", allow_zero=False)
+    if application.kind == ItemKind.NOMINATION:
+        # A nomination gets an award level with its fixed bonus: ``awards.services.award_decide``.
+        raise StateConflict(_("A nomination is decided with an award level, not an amount."))
     Call.objects.select_for_update().get(pk=application.call_id)
     application = application_locked(application)
     if fund and amount > application.requested_yuan:
@@ -112,7 +115,7 @@ def notice_publish(*, call: Call, actor: Any) -> Notice:
     if Notice.objects.filter(call=call, closed_at__isnull=True).exists():
         raise StateConflict(_("A notice for this call is still open."))
     items = list(
-        Application.objects.filter(call=call, status__in=[S.FUNDED, S.NOT_FUNDED])
+        Application.objects.filter(call=call, status__in=NOTICE_STATES)
         .exclude(notices__isnull=False)
         .select_related("applicant")
     )

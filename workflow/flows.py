@@ -1,4 +1,6 @@
-"""The plan-project process (DESIGN.md, "Plan project"), one process per application.
+"""The two processes (DESIGN.md): a plan project per application, a progress award per
+nomination. Both share the review nodes (``ItemSplit`` of one task per expert, a ``Join``)
+and the node callbacks (:class:`ItemFlowMixin`), so expert review is one implementation.
 
 Viewflow owns the graph; each human step is a task that our pages and the API complete
 through ``workflow.steps``. Nodes call no business logic themselves except the two
@@ -20,7 +22,7 @@ from funding.enums import AcceptanceResult
 from reviews.enums import OPEN_ASSIGNMENT_STATES
 from reviews.models import Assignment
 
-from .models import PlanProjectProcess
+from .models import AwardNominationProcess, PlanProjectProcess
 from .nodes import ItemSplit
 from .views import task_page
 
@@ -31,7 +33,31 @@ def _application(activation: Activation) -> Application:
     return Application.objects.get(pk=activation.process.artifact_object_id)
 
 
-class PlanProjectFlow(flow.Flow):
+class ItemFlowMixin:
+    """Node callbacks both flows share: the artifact, the review slots, reviews done."""
+
+    def start_process(self, activation: Activation, application: Application) -> Any:
+        activation.process.artifact = application
+        activation.process.save()
+        return activation.process
+
+    def review_items(self, activation: Activation) -> list[dict[str, int]]:
+        ids = Assignment.objects.filter(
+            application_id=activation.process.artifact_object_id, status__in=OPEN_ASSIGNMENT_STATES
+        ).values_list("pk", flat=True)
+        return [{"assignment_id": pk} for pk in ids]
+
+    def review_owner(self, activation: Activation) -> Any:
+        assignment = Assignment.objects.select_related("expert__user").get(pk=activation.task.data["assignment_id"])
+        return assignment.expert.user
+
+    def mark_reviewed(self, activation: Activation) -> None:
+        from .steps import reviews_complete
+
+        reviews_complete(application_id=activation.process.artifact_object_id)
+
+
+class PlanProjectFlow(ItemFlowMixin, flow.Flow):
     process_class = PlanProjectProcess
     lock_impl = lock.select_for_update_lock
     process_title = _("S&T plan project")
@@ -74,24 +100,39 @@ class PlanProjectFlow(flow.Flow):
     not_funded = flow.End()
     failed = flow.End()
 
-    # --- node callbacks -----------------------------------------------------------------
 
-    def start_process(self, activation: Activation, application: Application) -> Any:
-        activation.process.artifact = application
-        activation.process.save()
-        return activation.process
+class AwardNominationFlow(ItemFlowMixin, flow.Flow):
+    """nominate → formal review (revise loop) → expert review → committee decision (a level
+    within the round's quota, or none) → public notice → granted → bonus paid → end."""
 
-    def review_items(self, activation: Activation) -> list[dict[str, int]]:
-        ids = Assignment.objects.filter(
-            application_id=activation.process.artifact_object_id, status__in=OPEN_ASSIGNMENT_STATES
-        ).values_list("pk", flat=True)
-        return [{"assignment_id": pk} for pk in ids]
+    process_class = AwardNominationProcess
+    lock_impl = lock.select_for_update_lock
+    process_title = _("S&T progress award nomination")
 
-    def review_owner(self, activation: Activation) -> Any:
-        assignment = Assignment.objects.select_related("expert__user").get(pk=activation.task.data["assignment_id"])
-        return assignment.expert.user
+    start = flow.StartHandle(this.start_process).Next(this.formal_review)
 
-    def mark_reviewed(self, activation: Activation) -> None:
-        from .steps import reviews_complete
+    formal_review = flow.View(task_page).Permission(auto_create=True).Next(this.formal_outcome)
+    formal_outcome = (
+        flow.Switch()
+        .Case(this.expert_assignment, lambda a: _application(a).status == S.IN_REVIEW)
+        .Case(this.revise, lambda a: _application(a).status == S.RETURNED)
+        .Default(this.rejected)
+    )
+    revise = flow.View(task_page).Assign(lambda a: _application(a).applicant).Next(this.formal_review)
 
-        reviews_complete(application_id=activation.process.artifact_object_id)
+    expert_assignment = flow.View(task_page).Permission(auto_create=True).Next(this.reviews)
+    reviews = ItemSplit(this.review_items).Each(this.review)
+    review = flow.View(task_page).Assign(this.review_owner).Next(this.reviews_join)
+    reviews_join = flow.Join().Next(this.reviews_done)
+    reviews_done = flow.Function(this.mark_reviewed).Next(this.decision)
+
+    decision = flow.View(task_page).Permission(auto_create=True).Next(this.decision_outcome)
+    decision_outcome = flow.If(lambda a: _application(a).status == S.AWARDED).Then(this.notice).Else(this.not_awarded)
+    #: Waits for the notice to close: the award is granted and the bonus requested.
+    notice = flow.Handle().Next(this.bonus)
+    #: Waits for the bonus to be paid (two-person finance approval, then payment).
+    bonus = flow.Handle().Next(this.end)
+
+    end = flow.End()
+    rejected = flow.End()
+    not_awarded = flow.End()

@@ -20,3 +20,17 @@ class PlanProjectProcess(Process):
     @property
     def application(self) -> Application:
         return Application.objects.select_related("call", "applicant").get(pk=self.artifact_object_id)
+
+
+class AwardNominationProcess(Process):
+    """One progress-award nomination travelling from nomination to the bonus paid."""
+
+    class Meta:
+        proxy = True
+        ordering = ["-created"]
+        verbose_name = _("award-nomination process")
+        verbose_name_plural = _("award-nomination processes")
+
+    @property
+    def application(self) -> Application:
+        return Application.objects.select_related("call", "applicant").get(pk=self.artifact_object_id)

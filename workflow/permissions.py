@@ -21,6 +21,16 @@ ROLE_FLOW_PERMISSIONS = {
     ],
     "panel": ["view_planprojectprocess", "can_decision_planprojectprocess"],
 }
+#: The same for the award-nomination process: staff do formal review and the draw, the
+#: award committee (panel role) decides levels.
+AWARD_ROLE_FLOW_PERMISSIONS = {
+    "staff": [
+        "view_awardnominationprocess",
+        "can_formal_review_awardnominationprocess",
+        "can_expert_assignment_awardnominationprocess",
+    ],
+    "panel": ["view_awardnominationprocess", "can_decision_awardnominationprocess"],
+}
 
 
 def get_content_type(obj: models.Model | type[models.Model]) -> ContentType:
@@ -34,12 +44,16 @@ def grant_role_permissions(**kwargs: Any) -> None:
 
     from accounts.services import roles_ensure
 
-    from .models import PlanProjectProcess
+    from .models import AwardNominationProcess, PlanProjectProcess
 
     roles_ensure()
     create_permissions(kwargs["app_config"], verbosity=0, using=kwargs.get("using", "default"))
-    content_type = ContentType.objects.get_for_model(PlanProjectProcess, for_concrete_model=False)
-    for role, codenames in ROLE_FLOW_PERMISSIONS.items():
-        group = Group.objects.get(name=role)
-        perms = Permission.objects.filter(content_type=content_type, codename__in=codenames)
-        group.permissions.add(*perms)
+    for model, table in (
+        (PlanProjectProcess, ROLE_FLOW_PERMISSIONS),
+        (AwardNominationProcess, AWARD_ROLE_FLOW_PERMISSIONS),
+    ):
+        content_type = ContentType.objects.get_for_model(model, for_concrete_model=False)
+        for role, codenames in table.items():
+            group = Group.objects.get(name=role)
+            perms = Permission.objects.filter(content_type=content_type, codename__in=codenames)
+            group.permissions.add(*perms)
