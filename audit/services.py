@@ -32,3 +32,24 @@ def audit_record(
         comment=comment or "",
         data=data or {},
     )
+
+
+def audit_record_many(
+    *, actor: Any, action: str, targets: list[models.Model], to_state: str = "", data: list[dict[str, Any]]
+) -> None:
+    """Append one audit row per target in one insert (a draw of 50,000 invitations)."""
+    who = actor if actor is not None and getattr(actor, "is_authenticated", False) else None
+    AuditEntry.objects.bulk_create(
+        [
+            AuditEntry(
+                actor=who,
+                action=action,
+                target_type=target_type_of(target),
+                target_id=target.pk,
+                to_state=to_state,
+                data=row,
+            )
+            for target, row in zip(targets, data, strict=True)
+        ],
+        batch_size=5000,
+    )

@@ -2,22 +2,60 @@
 
 from __future__ import annotations
 
+import math
 import statistics
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import QuerySet
+from django.core.cache import cache
+from django.db.models import Count, FloatField, Max, Q, QuerySet, Sum
+from django.db.models.functions import Cast
+from django.utils import timezone
 
-from applications.enums import ScoringRule
-from applications.models import Call
+from applications.enums import DECIDED_STATES, ApplicationStatus, ScoringRule
+from applications.models import Application, Call
 
-from .enums import AssignmentStatus
-from .models import Assignment, Review
+from .enums import LOAD_STATES, AssignmentStatus
+from .models import Assignment, Expert, Review
 
 
 def assignments_of(user: Any) -> QuerySet[Assignment]:
     return Assignment.objects.filter(expert__user=user).select_related("application", "application__call")
+
+
+def expert_pool(*, field: str = "", region: str = "", active: str = "", search: str = "") -> QuerySet[Expert]:
+    """The expert pool filtered as staff ask, each expert with ``load`` (open assignments)
+    and ``conflict_count``: one query for any page of it.
+
+    ``active`` is "yes", "no" or "" (everyone); ``search`` matches the name, the user name or
+    the organisation's name."""
+    experts = Expert.objects.select_related("organisation", "user").annotate(
+        load=Count("assignments", filter=Q(assignments__status__in=LOAD_STATES), distinct=True),
+        conflict_count=Count("conflicts", distinct=True),
+    )
+    if field.strip():
+        experts = experts.filter(fields__contains=[field.strip()])
+    if region.strip():
+        experts = experts.filter(region__icontains=region.strip())
+    if active == "yes":
+        experts = experts.filter(active=True)
+    elif active == "no":
+        experts = experts.filter(active=False)
+    if search.strip():
+        term = search.strip()
+        experts = experts.filter(
+            Q(name__icontains=term) | Q(user__username__icontains=term) | Q(organisation__name__icontains=term)
+        )
+    return experts.order_by("name", "id")
+
+
+def pool_fields() -> list[str]:
+    """Every field word used in the pool, for the filter's choices (one query)."""
+    words: set[str] = set()
+    for fields in Expert.objects.values_list("fields", flat=True):
+        words.update(str(f) for f in (fields or []))
+    return sorted(words)
 
 
 @dataclass(frozen=True)
@@ -32,11 +70,44 @@ class RankedItem:
     flagged: bool
 
 
+def _pstdev(values: list[float], mean: float) -> float:
+    """Population standard deviation, in floats (``statistics.pstdev`` works in exact
+    fractions: right, but a hundred times slower over a province's reviews)."""
+    if len(values) < 2:
+        return 0.0
+    return math.sqrt(math.fsum((v - mean) ** 2 for v in values) / len(values))
+
+
 def _q(value: float) -> Decimal:
     return Decimal(str(round(value, 3)))
 
 
 def call_ranking(call: Call) -> list[RankedItem]:
+    """:func:`call_ranking_compute`, kept in the cache under a key that changes with every
+    submitted, reopened or resubmitted review (their count, newest id, newest time and sum):
+    a province's ranking (50,000 reviews) costs one aggregate query per page view instead of
+    the whole computation."""
+    reviews = Review.objects.filter(assignment__application__call=call, assignment__status=AssignmentStatus.SUBMITTED)
+    version = reviews.aggregate(n=Count("pk"), last=Max("pk"), at=Max("submitted_at"), total=Sum("weighted_total"))
+    if not version["n"]:
+        return []
+    key = "ranking:{}:{}:{}:{}:{}:{}:{}".format(
+        call.pk,
+        call.scoring_rule,
+        call.spread_threshold,
+        version["n"],
+        version["last"],
+        version["at"].isoformat() if version["at"] else "",
+        version["total"],
+    )
+    ranked: list[RankedItem] | None = cache.get(key)
+    if ranked is None:
+        ranked = call_ranking_compute(call)
+        cache.set(key, ranked, timeout=3600)
+    return ranked
+
+
+def call_ranking_compute(call: Call) -> list[RankedItem]:
     """Rank a call's reviewed items by its scoring rule, from one query over its reviews.
 
     mean; trimmed mean (drop one highest and one lowest with ≥ 5 reviews); z-score per expert
@@ -44,26 +115,23 @@ def call_ranking(call: Call) -> list[RankedItem]:
     numbers stay readable. Ties share a rank (1, 2, 2, 4).
     """
     rows = list(
-        Review.objects.filter(
-            assignment__application__call=call, assignment__status=AssignmentStatus.SUBMITTED
-        ).values_list(
-            "assignment__application_id",
-            "assignment__application__title",
-            "assignment__expert_id",
-            "weighted_total",
-        )
+        Review.objects.filter(assignment__application__call=call, assignment__status=AssignmentStatus.SUBMITTED)
+        # Floats straight from the database: 50,000 Decimals made only to be turned into
+        # floats would cost more than the whole aggregation.
+        .annotate(total=Cast("weighted_total", FloatField()))
+        .values_list("assignment__application_id", "assignment__application__title", "assignment__expert_id", "total")
     )
     by_item: dict[int, list[tuple[int, float]]] = {}
     titles: dict[int, str] = {}
     by_expert: dict[int, list[float]] = {}
     for item, title, expert, total in rows:
-        by_item.setdefault(item, []).append((expert, float(total)))
+        by_item.setdefault(item, []).append((expert, total))
         titles[item] = title
-        by_expert.setdefault(expert, []).append(float(total))
-    all_scores = [float(r[3]) for r in rows]
+        by_expert.setdefault(expert, []).append(total)
+    all_scores = [r[3] for r in rows]
     grand_mean = statistics.fmean(all_scores) if all_scores else 0.0
-    grand_sd = statistics.pstdev(all_scores) if len(all_scores) > 1 else 0.0
-    expert_stats = {e: (statistics.fmean(v), statistics.pstdev(v) if len(v) > 1 else 0.0) for e, v in by_expert.items()}
+    grand_sd = _pstdev(all_scores, grand_mean)
+    expert_stats = {e: (m := statistics.fmean(v), _pstdev(v, m)) for e, v in by_expert.items()}
 
     scored: list[tuple[int, Decimal, Decimal, int, Decimal]] = []
     for item, pairs in by_item.items():
@@ -105,3 +173,28 @@ def call_ranking(call: Call) -> list[RankedItem]:
             )
         )
     return ranked
+
+
+def call_review_progress(call: Call) -> QuerySet[Application]:
+    """Each item of the call that reached expert review, with its assignments counted by
+    state (``invited``, ``accepted``, ``submitted``, ``dropped`` = declined or expired) and
+    ``overdue`` = open past their due date: one query for the whole call."""
+    states = [ApplicationStatus.IN_REVIEW, ApplicationStatus.REVIEWED, *sorted(DECIDED_STATES)]
+
+    def count(*status: str) -> Count:
+        return Count("assignments", filter=Q(assignments__status__in=status))
+
+    return (
+        Application.objects.filter(call=call, status__in=states)
+        .annotate(
+            invited=count(AssignmentStatus.INVITED),
+            accepted=count(AssignmentStatus.ACCEPTED),
+            submitted=count(AssignmentStatus.SUBMITTED),
+            dropped=count(AssignmentStatus.DECLINED, AssignmentStatus.EXPIRED),
+            overdue=Count(
+                "assignments",
+                filter=Q(assignments__status__in=list(LOAD_STATES), assignments__due_at__lt=timezone.now()),
+            ),
+        )
+        .order_by("id")
+    )

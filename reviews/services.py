@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import re
 import secrets
 from datetime import timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,10 +20,10 @@ from accounts.rules import is_staff
 from accounts.services import organisation_get_or_create, user_create
 from applications.enums import ApplicationStatus
 from applications.models import Application, Call
-from audit.services import audit_record
+from audit.services import audit_record, audit_record_many
 from core.db import service_atomic
 from core.errors import NotVisible, StateConflict
-from core.grants import grant_user_object_perms
+from core.grants import grant_object_perms_many, grant_user_object_perms
 from notifications.services import notify
 
 from . import draw as draw_rules
@@ -87,7 +88,7 @@ def expert_create(
     *,
     actor: Any,
     username: str,
-    password: str,
+    password: str | None,
     email: str,
     name: str,
     organisation: dict[str, Any] | None,
@@ -95,13 +96,18 @@ def expert_create(
     title: str = "",
     region: str = "",
     load_limit: int = 10,
+    active: bool = True,
 ) -> Expert:
+    """Add an expert and their login. ``password=None`` (the sheet import) gives the login
+    no usable password until one is set for it: hashing a throwaway random password costs
+    most of a second per expert and lets nobody in anyway."""
     if not is_staff(actor):
         raise PermissionDenied(_("Only bureau staff manage the expert pool."))
     if not (name or "").strip():
         raise ValidationError({"name": [_("A name is required.")]})
     if not isinstance(fields, list) or not fields or not all(isinstance(f, str) and f.strip() for f in fields):
         raise ValidationError({"fields": [_("Give the expert's fields as a list of words.")]})
+    load_limit = _clean_load_limit(load_limit)
     org = None
     if organisation:
         org = organisation_get_or_create(
@@ -109,26 +115,179 @@ def expert_create(
             credit_code=str(organisation.get("credit_code") or ""),
             kind=str(organisation.get("kind") or "other"),
         )
-    user = user_create(
-        username=username,
-        password=password,
-        email=email,
-        roles=[Role.EXPERT],
-        organisation=org,
-        display_name=name.strip(),
-        actor=actor,
-    )
+    if password is None:
+        user = _user_without_password(
+            username=username, email=email, organisation=org, display_name=name.strip(), actor=actor
+        )
+    else:
+        user = user_create(
+            username=username,
+            password=password,
+            email=email,
+            roles=[Role.EXPERT],
+            organisation=org,
+            display_name=name.strip(),
+            actor=actor,
+        )
     expert = Expert.objects.create(
         user=user,
         name=name.strip(),
         organisation=org,
         fields=[f.strip() for f in fields],
-        title=title,
-        region=region,
+        title=(title or "").strip()[:100],
+        region=(region or "").strip()[:100],
         load_limit=load_limit,
+        active=bool(active),
     )
     audit_record(actor=actor, action="expert.create", target=expert)
     return expert
+
+
+def _user_without_password(*, username: str, email: str, organisation: Any, display_name: str, actor: Any) -> Any:
+    """An expert's login with an unusable password, otherwise as ``accounts.services.user_create``
+    makes it (same user name rule, the expert group, the ``user.create`` audit row)."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+
+    user_model = get_user_model()
+    username = (username or "").strip()
+    if not username or len(username) > 150:
+        raise ValidationError({"username": [_("A user name of 1 to 150 characters is required.")]})
+    if user_model.objects.filter(username__iexact=username).exists():
+        raise ValidationError({"username": [_("This user name is taken.")]})
+    user = user_model.objects.create_user(
+        username=username, password=None, email=email, organisation=organisation, display_name=display_name
+    )
+    user.groups.set(Group.objects.filter(name__in=[Role.EXPERT]))
+    audit_record(actor=actor, action="user.create", target=user, data={"roles": [Role.EXPERT]})
+    return user
+
+
+_FIELD_SEPARATORS = re.compile(r"[；;,，、\n]+")
+
+
+def split_words(value: Any) -> list[str]:
+    """Fields or organisation names given as a list, or as text separated by ；/;/,/，/、."""
+    if isinstance(value, str):
+        parts = _FIELD_SEPARATORS.split(value)
+    elif isinstance(value, (list, tuple)):
+        parts = [str(v) for v in value if isinstance(v, (str, int))]
+    else:
+        return []
+    seen: list[str] = []
+    for part in parts:
+        word = part.strip()
+        if word and word not in seen:
+            seen.append(word[:60])
+    return seen
+
+
+#: What staff may change on an expert, and the audit records.
+EXPERT_EDITABLE = ("name", "organisation", "fields", "title", "region", "load_limit", "active")
+MAX_LOAD_LIMIT = 1000
+
+
+def _clean_load_limit(value: Any) -> int:
+    if isinstance(value, bool):
+        raise ValidationError({"load_limit": [_("The load limit is a whole number from 0 to 1000.")]})
+    try:
+        number = int(str(value).strip())
+    except (TypeError, ValueError):
+        raise ValidationError({"load_limit": [_("The load limit is a whole number from 0 to 1000.")]}) from None
+    if not 0 <= number <= MAX_LOAD_LIMIT:
+        raise ValidationError({"load_limit": [_("The load limit is a whole number from 0 to 1000.")]})
+    return number
+
+
+def _expert_state(expert: Expert) -> dict[str, Any]:
+    return {
+        "name": expert.name,
+        "organisation": expert.organisation_id,
+        "fields": list(expert.fields or []),
+        "title": expert.title,
+        "region": expert.region,
+        "load_limit": expert.load_limit,
+        "active": expert.active,
+    }
+
+
+_UNSET: Any = object()
+
+
+@service_atomic
+def expert_update(
+    *,
+    expert: Expert,
+    actor: Any,
+    name: Any = _UNSET,
+    organisation: Any = _UNSET,
+    fields: Any = _UNSET,
+    title: Any = _UNSET,
+    region: Any = _UNSET,
+    load_limit: Any = _UNSET,
+    active: Any = _UNSET,
+) -> Expert:
+    """Change an expert's pool record; only the arguments given change. ``organisation`` is
+    ``{name, credit_code}`` or ``None`` (no organisation). Audited with before and after.
+
+    Assignments already made stay; the new values count from the next draw or hand pick."""
+    if not is_staff(actor):
+        raise PermissionDenied(_("Only bureau staff manage the expert pool."))
+    expert = Expert.objects.select_for_update(of=("self",)).get(pk=expert.pk)
+    before = _expert_state(expert)
+    errors: dict[str, list[str]] = {}
+    if name is not _UNSET:
+        name = str(name or "").strip()
+        if not name:
+            errors["name"] = [_("A name is required.")]
+        else:
+            expert.name = name[:100]
+    if fields is not _UNSET:
+        words = split_words(fields)
+        if not words:
+            errors["fields"] = [_("Give the expert's fields as a list of words.")]
+        else:
+            expert.fields = words
+    if title is not _UNSET:
+        expert.title = str(title or "").strip()[:100]
+    if region is not _UNSET:
+        expert.region = str(region or "").strip()[:100]
+    if load_limit is not _UNSET:
+        try:
+            expert.load_limit = _clean_load_limit(load_limit)
+        except ValidationError as exc:
+            errors.update(exc.message_dict)
+    if active is not _UNSET:
+        if not isinstance(active, bool):
+            errors["active"] = [_("Active is yes or no.")]
+        else:
+            expert.active = active
+    if errors:
+        raise ValidationError(errors)
+    if organisation is not _UNSET:
+        if organisation:
+            expert.organisation = organisation_get_or_create(
+                name=str(organisation.get("name") or ""),
+                credit_code=str(organisation.get("credit_code") or ""),
+                kind=str(organisation.get("kind") or "other"),
+            )
+        else:
+            expert.organisation = None
+    expert.save()
+    after = _expert_state(expert)
+    changed = {k: {"from": before[k], "to": after[k]} for k in EXPERT_EDITABLE if before[k] != after[k]}
+    if changed:
+        if expert.organisation_id != before["organisation"] or expert.name != before["name"]:
+            type(expert.user).objects.filter(pk=expert.user_id).update(
+                organisation=expert.organisation, display_name=expert.name
+            )
+        audit_record(actor=actor, action="expert.update", target=expert, data={"changes": changed})
+    return expert
+
+
+def expert_deactivate(*, expert: Expert, actor: Any) -> Expert:
+    """Take an expert out of future draws and hand picks; their open assignments go on."""
+    return expert_update(expert=expert, actor=actor, active=False)
 
 
 @service_atomic
@@ -138,11 +297,32 @@ def conflict_declare(*, expert: Expert, actor: Any, organisation_name: str, reas
     organisation_name = (organisation_name or "").strip()
     if not organisation_name:
         raise ValidationError({"organisation_name": [_("Name the organisation.")]})
+    reason = (reason or "").strip()
     conflict, _created = Conflict.objects.get_or_create(
         expert=expert, organisation_name=organisation_name[:200], defaults={"reason": reason[:300]}
     )
-    audit_record(actor=actor, action="conflict.declare", target=expert, data={"organisation": organisation_name})
+    audit_record(
+        actor=actor,
+        action="conflict.declare",
+        target=expert,
+        data={"organisation": organisation_name, "reason": reason[:300], "new": _created},
+    )
     return conflict
+
+
+@service_atomic
+def conflict_withdraw(*, conflict: Conflict, actor: Any) -> None:
+    """Staff remove a declared conflict (e.g. the expert left that organisation). Audited."""
+    if not is_staff(actor):
+        raise PermissionDenied(_("Only bureau staff remove a declared conflict of interest."))
+    conflict = Conflict.objects.select_related("expert").select_for_update(of=("self",)).get(pk=conflict.pk)
+    audit_record(
+        actor=actor,
+        action="conflict.withdraw",
+        target=conflict.expert,
+        data={"organisation": conflict.organisation_name, "reason": conflict.reason},
+    )
+    conflict.delete()
 
 
 # --- avoidance (回避), the same for hand picks and draws ---------------------------------------
@@ -292,16 +472,16 @@ def _draw_pool(fields: set[str]) -> tuple[list[Expert], list[ExpertSnapshot]]:
     """
     if not fields:
         return [], []
-    in_field = Q()
-    for name in sorted(fields):
-        in_field |= Q(fields__contains=[name])
-    experts = list(
-        Expert.objects.select_for_update(of=("self",))
-        .filter(in_field)
-        .select_related("organisation", "user")
-        .prefetch_related("conflicts")
-        .order_by("id")
-    )
+    pool = Expert.objects.select_for_update(of=("self",))
+    if connection.features.supports_json_field_contains:
+        in_field = Q()
+        for name in sorted(fields):
+            in_field |= Q(fields__contains=[name])
+        pool = pool.filter(in_field)
+    experts = list(pool.select_related("organisation", "user").prefetch_related("conflicts").order_by("id"))
+    if not connection.features.supports_json_field_contains:
+        # SQLite (the embedded default of ``make run``) has no JSON containment: filter here.
+        experts = [e for e in experts if fields & {str(f) for f in (e.fields or [])}]
     loads = _expert_loads([e.pk for e in experts])
     return experts, [expert_snapshot(e, load=loads[e.pk]) for e in experts]
 
@@ -339,7 +519,6 @@ def _draw_record(
                 item=request.item.as_json(),
                 assigned=sorted(request.assigned),
                 needed=result.needed,
-                candidates=result.candidates,
                 exclusions=result.exclusions,
                 chosen=result.chosen,
                 shortfall=result.shortfall,
@@ -347,22 +526,14 @@ def _draw_record(
             for request, result in zip(requests, results, strict=True)
         ]
     )
-    by_id = {e.pk: e for e in experts}
-    made = []
-    for draw_item, result in zip(items, results, strict=True):
-        gaps = list(replacing.get(result.item_id, []))
-        for expert_id in result.chosen:
-            # An id stands in for the replaced row: only its key is written.
-            replaces = Assignment(pk=gaps.pop(0)) if gaps else None
-            made.append(
-                _assignment_insert(
-                    application=applications[result.item_id],
-                    expert=by_id[expert_id],
-                    actor=actor,
-                    replaces=replaces,
-                    draw_item=draw_item,
-                )
-            )
+    made = _draw_invitations(
+        actor=actor,
+        experts={e.pk: e for e in experts},
+        items=items,
+        results=results,
+        applications=applications,
+        replacing=replacing,
+    )
     audit_record(
         actor=actor,
         action="draw.perform",
@@ -372,11 +543,13 @@ def _draw_record(
             "kind": kind,
             "call": call.pk,
             "replacing": {str(k): v for k, v in replacing.items() if v},
+            # The candidate lists (every expert in the item's field, from ``Draw.pool``) are on
+            # the write-once DrawItem rows; repeating them here would double a large draw.
             "items": [
                 {
                     "application": r.item_id,
                     "needed": r.needed,
-                    "candidates": r.candidates,
+                    "candidates": len(r.candidates),
                     "exclusions": r.exclusions,
                     "chosen": r.chosen,
                     "shortfall": r.shortfall,
@@ -386,6 +559,78 @@ def _draw_record(
         },
     )
     return draw, made
+
+
+def _draw_invitations(
+    *,
+    actor: Any,
+    experts: dict[int, Expert],
+    items: list[DrawItem],
+    results: list[ItemResult],
+    applications: dict[int, Application],
+    replacing: dict[int, list[int]],
+) -> list[Assignment]:
+    """Write what a draw chose, whatever its size, in a handful of batched statements: the
+    assignments, their object permissions, one ``assignment.create`` audit row each, and one
+    invitation per expert, not one per item.
+
+    The draw holds the call's row and every candidate expert's row locked, and has left out
+    everyone already on an item, so the unique expert-per-item key cannot be hit by a race;
+    should it be anyway, the whole draw is refused (409) and nothing of it is written.
+    """
+    now = timezone.now()
+    rows: list[Assignment] = []
+    for draw_item, result in zip(items, results, strict=True):
+        application = applications[result.item_id]
+        due = now + timedelta(days=application.call.review_days)
+        gaps = list(replacing.get(result.item_id, []))
+        for expert_id in result.chosen:
+            rows.append(
+                Assignment(
+                    application=application,
+                    expert=experts[expert_id],
+                    due_at=due,
+                    replaces_id=gaps.pop(0) if gaps else None,
+                    draw_item=draw_item,
+                )
+            )
+    if not rows:
+        return []
+    try:
+        with transaction.atomic():
+            made = Assignment.objects.bulk_create(rows, batch_size=5000)
+    except IntegrityError:
+        raise StateConflict(_("An expert was assigned to one of these items meanwhile; draw again.")) from None
+    grant_object_perms_many(
+        [(a.expert.user, a) for a in made], ["reviews.view_assignment", "reviews.change_assignment"]
+    )
+    audit_record_many(
+        actor=actor,
+        action="assignment.create",
+        targets=list(made),
+        to_state=A.INVITED,
+        data=[
+            {"application": a.application_id, "expert": a.expert_id, "draw": items[0].draw_id}
+            | ({"replaces": a.replaces_id} if a.replaces_id else {})
+            for a in made
+        ],
+    )
+    # One invitation per expert, however many items they drew: one ``notify`` per due date
+    # (a draw has one), one notification row per expert.
+    by_due: dict[str, dict[int, Any]] = {}
+    for a in made:
+        by_due.setdefault(f"{a.due_at:%Y-%m-%d}", {})[a.expert_id] = a.expert.user
+    for day, users in sorted(by_due.items()):
+        notify(
+            recipients=list(users.values()),
+            kind="review_invitation",
+            subject=gettext_lazy("Invitation to review"),
+            body=gettext_lazy(
+                "You have new items to review, due %(due)s. Please accept or decline each of them in your review queue."
+            ),
+            context={"due": day},
+        )
+    return made
 
 
 def _assigned_experts(application_ids: list[int]) -> tuple[dict[int, set[int]], dict[int, list[int]]]:
@@ -598,9 +843,14 @@ def clean_scores(criteria: list[Criterion], raw: Any) -> dict[str, Decimal]:
     return scores
 
 
+#: Reviews may be reopened (and resubmitted) until the panel decides the item.
+REOPENABLE_STATES = frozenset({ApplicationStatus.IN_REVIEW, ApplicationStatus.REVIEWED})
+
+
 @service_atomic
 def review_submit(*, assignment: Assignment, actor: Any, scores: Any, comment: str, recommendation: str) -> Review:
-    """Score an accepted assignment. A submitted review is final."""
+    """Score an accepted assignment. A submitted review is final unless staff reopen it
+    (:func:`review_reopen`); then this writes the new scores into the same review row."""
     assignment = _assignment_locked(assignment, actor)
     criteria = list(assignment.application.call.criteria.all())
     cleaned = clean_scores(criteria, scores)
@@ -615,12 +865,76 @@ def review_submit(*, assignment: Assignment, actor: Any, scores: Any, comment: s
         raise StateConflict(_("This review was already submitted."))
     if assignment.status != A.ACCEPTED:
         raise StateConflict(_("Accept the invitation before reviewing."))
-    review = Review.objects.create(
-        assignment=assignment,
-        scores={k: str(v) for k, v in cleaned.items()},
-        weighted_total=weighted_total(criteria, cleaned),
-        comment=comment.strip(),
-        recommendation=recommendation,
+    values = {
+        "scores": {k: str(v) for k, v in cleaned.items()},
+        "weighted_total": weighted_total(criteria, cleaned),
+        "comment": comment.strip(),
+        "recommendation": recommendation,
+    }
+    review = Review.objects.filter(assignment=assignment).first()
+    if review is None:
+        review = Review.objects.create(assignment=assignment, **values)
+        action = "review.submit"
+    else:
+        # Reopened by staff: the same row takes the new scores (one review per assignment).
+        if assignment.application.status not in REOPENABLE_STATES:
+            raise StateConflict(_("The item has been decided; its reviews can no longer change."))
+        for key, value in values.items():
+            setattr(review, key, value)
+        review.submitted_at = timezone.now()
+        review.save(update_fields=[*values, "submitted_at"])
+        action = "review.resubmit"
+    _assignment_transition(assignment, A.SUBMITTED, actor, action)
+    return review
+
+
+@service_atomic
+def review_reopen(*, review: Review, actor: Any, reason: str) -> Review:
+    """Staff reopen a submitted review so its expert can score again, while the item is not
+    yet decided. The audit row keeps the scores as they were; the expert is told. Until the
+    expert submits again the review does not count in the ranking."""
+    if not is_staff(actor):
+        raise PermissionDenied(_("Only bureau staff reopen a review."))
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": [_("Say why the review is reopened.")]})
+    review = Review.objects.select_related("assignment").get(pk=review.pk)
+    # The item row first, as the decision does: a reopen and a decision cannot cross.
+    application = Application.objects.select_for_update(of=("self",)).get(pk=review.assignment.application_id)
+    assignment = (
+        Assignment.objects.select_for_update(of=("self",)).select_related("expert").get(pk=review.assignment_id)
     )
-    _assignment_transition(assignment, A.SUBMITTED, actor, "review.submit")
+    if application.status not in REOPENABLE_STATES:
+        raise StateConflict(_("The item has been decided; its reviews can no longer be reopened."))
+    if assignment.status != A.SUBMITTED:
+        raise StateConflict(_("This review is already open for the expert."))
+    assignment.status = A.ACCEPTED
+    assignment.save(update_fields=["status"])
+    audit_record(
+        actor=actor,
+        action="review.reopen",
+        target=review,
+        from_state=A.SUBMITTED,
+        to_state=A.ACCEPTED,
+        comment=reason[:2000],
+        data={
+            "assignment": assignment.pk,
+            "application": application.pk,
+            "previous": {
+                "scores": review.scores,
+                "weighted_total": str(review.weighted_total),
+                "recommendation": review.recommendation,
+                "comment": review.comment,
+                "submitted_at": review.submitted_at.isoformat(),
+            },
+        },
+    )
+    notify(
+        recipients=[assignment.expert.user],
+        kind="review_reopened",
+        subject=gettext_lazy("Your review was reopened: %(title)s"),
+        body=gettext_lazy("The bureau reopened your review of “%(title)s”: %(reason)s. Please score it again."),
+        context={"title": application.title, "reason": reason[:300]},
+    )
+    review.assignment = assignment
     return review

@@ -1,0 +1,66 @@
+"""Locust users for ``bench.pages_load``: each logs in once through the login form, then asks
+for its role's main page again and again, waiting ``BENCH_THINK`` seconds between pages."""
+
+from __future__ import annotations
+
+import os
+import re
+
+from locust import HttpUser, between, constant, task
+
+PASSWORD = os.environ.get("BENCH_PASSWORD", "bench-pass-2026")
+CALL = os.environ.get("BENCH_CALL", "1")
+#: Seconds a user waits between two pages, "low,high" (people read pages); "0" for none.
+THINK = [float(x) for x in os.environ.get("BENCH_THINK", "0").split(",")]
+
+
+class RoleUser(HttpUser):
+    abstract = True
+    wait_time = between(THINK[0], THINK[-1]) if THINK[-1] > 0 else constant(0)
+    username = ""
+
+    def on_start(self) -> None:
+        page = self.client.get("/accounts/login/", name="login form")
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text)
+        self.client.post(
+            "/accounts/login/",
+            data={
+                "username": self.username,
+                "password": PASSWORD,
+                "csrfmiddlewaretoken": token.group(1) if token else "",
+            },
+            headers={"Referer": f"{self.host}/accounts/login/"},
+            name="login",
+        )
+
+
+class Applicant(RoleUser):
+    username = "bench-applicant"
+
+    @task
+    def home(self) -> None:
+        self.client.get("/", name="applicant home")
+
+
+class Expert(RoleUser):
+    username = os.environ.get("BENCH_EXPERT", "bench-expert-0")
+
+    @task
+    def queue(self) -> None:
+        self.client.get("/reviews/", name="expert queue")
+
+
+class Staff(RoleUser):
+    username = "bench-staff"
+
+    @task
+    def overview(self) -> None:
+        self.client.get(f"/calls/{CALL}/", name="staff call overview")
+
+
+class Panel(RoleUser):
+    username = "bench-panel"
+
+    @task
+    def ranking(self) -> None:
+        self.client.get(f"/calls/{CALL}/ranking/", name="ranking page")

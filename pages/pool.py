@@ -1,0 +1,473 @@
+"""Pages of the expert pool (专家库): staff list, filter, export, create, edit and import
+experts and their conflicts; experts declare their own conflicts and open the attachments
+of the items they review; staff reopen a submitted review.
+
+Every write goes through ``reviews.services`` (or ``reviews.imports``), which check who may
+act; the role checks here only answer 403 before an object lookup could answer 404.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+from urllib.parse import urlencode
+
+from django import forms as dj_forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from accounts.enums import Role
+from accounts.rules import has_role, is_panel, is_staff
+from applications.models import Application, Attachment
+from core.errors import StateConflict
+from core.responses import xlsx_response
+from reviews import imports
+from reviews import services as review_services
+from reviews.enums import LOAD_STATES, AssignmentStatus
+from reviews.exports import xlsx_table
+from reviews.models import Assignment, Conflict, Expert, Review
+from reviews.selectors import expert_pool, pool_fields
+
+from .forms import StepForm
+from .views import perform
+
+A = AssignmentStatus
+PAGE_SIZE = 25
+#: Where the last import's report waits for its download.
+IMPORT_REPORT_SESSION_KEY = "pingshen_expert_import_report"
+
+
+def _require_staff(request: HttpRequest) -> None:
+    if not is_staff(request.user):
+        raise PermissionDenied(_("Only bureau staff manage the expert pool."))
+
+
+# --- forms ---------------------------------------------------------------------------------------
+
+
+class PoolFilterForm(dj_forms.Form):
+    q = dj_forms.CharField(label=gettext_lazy("Name or organisation"), required=False, max_length=100)
+    field = dj_forms.CharField(label=gettext_lazy("Field"), required=False, max_length=60)
+    region = dj_forms.CharField(label=gettext_lazy("Region"), required=False, max_length=100)
+    active = dj_forms.ChoiceField(
+        label=gettext_lazy("Active"),
+        required=False,
+        choices=[("", gettext_lazy("Everyone")), ("yes", gettext_lazy("Active")), ("no", gettext_lazy("Not active"))],
+    )
+
+    def filters(self) -> dict[str, str]:
+        if not self.is_valid():
+            return {"search": "", "field": "", "region": "", "active": ""}
+        data = self.cleaned_data
+        return {"search": data["q"], "field": data["field"], "region": data["region"], "active": data["active"]}
+
+
+class ExpertEditForm(StepForm):
+    """The pool record of an expert; the service decides what is valid."""
+
+    error_fields = {"organisation": "organisation_name", "fields": "field_list"}
+
+    name = dj_forms.CharField(label=gettext_lazy("Name"), max_length=100)
+    organisation_name = dj_forms.CharField(label=gettext_lazy("Organisation"), max_length=200, required=False)
+    credit_code = dj_forms.CharField(
+        label=gettext_lazy("Unified social credit code"),
+        max_length=18,
+        required=False,
+        help_text=gettext_lazy("Optional; 18 characters, as printed on the business licence."),
+    )
+    field_list = dj_forms.CharField(
+        label=gettext_lazy("Fields"),
+        max_length=500,
+        help_text=gettext_lazy("Separated by ； or , — for example: manufacturing; materials."),
+    )
+    title = dj_forms.CharField(label=gettext_lazy("Title"), max_length=100, required=False)
+    region = dj_forms.CharField(label=gettext_lazy("Region"), max_length=100, required=False)
+    load_limit = dj_forms.IntegerField(
+        label=gettext_lazy("Load limit"),
+        min_value=0,
+        max_value=review_services.MAX_LOAD_LIMIT,
+        initial=10,
+        help_text=gettext_lazy("Open invitations and reviews this expert may hold at once."),
+    )
+    active = dj_forms.BooleanField(label=gettext_lazy("Active: may be drawn and invited"), required=False, initial=True)
+
+    def step_data(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        organisation = (
+            {"name": data["organisation_name"], "credit_code": data["credit_code"], "kind": "other"}
+            if data["organisation_name"].strip()
+            else None
+        )
+        return {
+            "name": data["name"],
+            "organisation": organisation,
+            "fields": review_services.split_words(data["field_list"]),
+            "title": data["title"],
+            "region": data["region"],
+            "load_limit": data["load_limit"],
+            "active": bool(data["active"]),
+        }
+
+
+class ExpertCreateForm(ExpertEditForm):
+    username = dj_forms.CharField(label=gettext_lazy("User name"), max_length=150)
+    email = dj_forms.EmailField(label=gettext_lazy("E-mail"))
+    password = dj_forms.CharField(
+        label=gettext_lazy("Initial password"),
+        widget=dj_forms.PasswordInput(render_value=False),
+        help_text=gettext_lazy("Tell the expert; they change it after logging in."),
+    )
+
+    field_order = ["username", "email", "password", "name"]
+
+    def step_data(self) -> dict[str, Any]:
+        data = super().step_data()
+        data.update(
+            username=self.cleaned_data["username"],
+            email=self.cleaned_data["email"],
+            password=self.cleaned_data["password"],
+        )
+        return data
+
+
+class ConflictForm(StepForm):
+    organisation_name = dj_forms.CharField(label=gettext_lazy("Organisation"), max_length=200)
+    reason = dj_forms.CharField(
+        label=gettext_lazy("Reason"),
+        max_length=300,
+        required=False,
+        help_text=gettext_lazy("For example: former employer, co-author, relative works there."),
+    )
+
+
+class ImportForm(StepForm):
+    file = dj_forms.FileField(
+        label=gettext_lazy("Spreadsheet (.xlsx)"),
+        help_text=gettext_lazy("At most 2000 experts and 5 MB; the first row names the columns."),
+    )
+
+    def step_data(self) -> dict[str, Any]:
+        return {"upload": self.cleaned_data["file"]}
+
+
+class ReopenForm(StepForm):
+    reason = dj_forms.CharField(label=gettext_lazy("Why reopen"), max_length=2000)
+
+
+# --- the pool --------------------------------------------------------------------------------------
+
+
+def pool_list(request: HttpRequest) -> HttpResponse:
+    """The pool, filtered by field, region, active and a search of names and organisations,
+    25 a page, each expert with their current load and number of declared conflicts."""
+    _require_staff(request)
+    filters = PoolFilterForm(request.GET or None)
+    chosen = filters.filters()
+    page = Paginator(expert_pool(**chosen), PAGE_SIZE).get_page(request.GET.get("page"))
+    query = urlencode({k: v for k, v in (request.GET.items()) if k != "page" and v})
+    return render(
+        request,
+        "pages/pool/list.html",
+        {"filters": filters, "page": page, "query": query, "fields": pool_fields()},
+    )
+
+
+def pool_export(request: HttpRequest) -> HttpResponse:
+    """The filtered pool as a spreadsheet (every page, not only the one shown)."""
+    _require_staff(request)
+    experts = expert_pool(**PoolFilterForm(request.GET or None).filters()).prefetch_related("conflicts")
+    rows = (
+        [
+            e.name,
+            e.user.username,
+            e.user.email,
+            e.organisation.name if e.organisation else "",
+            e.organisation.credit_code if e.organisation else "",
+            "; ".join(str(f) for f in e.fields or []),
+            e.title,
+            e.region,
+            e.load_limit,
+            getattr(e, "load", 0),
+            _("yes") if e.active else _("no"),
+            "; ".join(c.organisation_name for c in e.conflicts.all()),
+        ]
+        for e in experts
+    )
+    headers = [
+        _("Name"),
+        _("User name"),
+        _("E-mail"),
+        _("Organisation"),
+        _("Credit code"),
+        _("Fields"),
+        _("Title"),
+        _("Region"),
+        _("Load limit"),
+        _("Current load"),
+        _("Active"),
+        _("Conflicts of interest"),
+    ]
+    return xlsx_response(xlsx_table(_("Expert pool"), headers, rows), "expert-pool.xlsx")
+
+
+def expert_new(request: HttpRequest) -> HttpResponse:
+    _require_staff(request)
+    form = ExpertCreateForm(request.POST or None)
+    if request.method == "POST":
+        response = perform(
+            request,
+            form,
+            lambda **data: review_services.expert_create(actor=request.user, **data),
+            success=_("The expert was added to the pool."),
+            then=lambda expert: reverse("pool-expert", args=[expert.pk]),
+            back=reverse("pool"),
+        )
+        if response:
+            return response
+    return render(request, "pages/pool/expert_form.html", {"form": form, "expert": None})
+
+
+def _expert_for_staff(pk: int) -> Expert:
+    return get_object_or_404(Expert.objects.select_related("organisation", "user"), pk=pk)
+
+
+def _expert_page(request: HttpRequest, expert: Expert, **bound: Any) -> HttpResponse:
+    initial = {
+        "name": expert.name,
+        "organisation_name": expert.organisation.name if expert.organisation else "",
+        "credit_code": expert.organisation.credit_code if expert.organisation else "",
+        "field_list": "; ".join(str(f) for f in expert.fields or []),
+        "title": expert.title,
+        "region": expert.region,
+        "load_limit": expert.load_limit,
+        "active": expert.active,
+    }
+    open_assignments = (
+        Assignment.objects.filter(expert=expert, status__in=LOAD_STATES)
+        .select_related("application", "application__call")
+        .order_by("due_at")
+    )
+    return render(
+        request,
+        "pages/pool/expert_form.html",
+        {
+            "expert": expert,
+            "form": bound.get("form") or ExpertEditForm(initial=initial),
+            "conflict_form": bound.get("conflict_form") or ConflictForm(),
+            "conflicts": expert.conflicts.order_by("organisation_name"),
+            "open_assignments": open_assignments,
+            "load": len(open_assignments),
+        },
+    )
+
+
+def expert_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    _require_staff(request)
+    expert = _expert_for_staff(pk)
+    if request.method != "POST":
+        return _expert_page(request, expert)
+    form = ExpertEditForm(request.POST)
+    url = reverse("pool-expert", args=[expert.pk])
+    response = perform(
+        request,
+        form,
+        lambda **data: review_services.expert_update(expert=expert, actor=request.user, **data),
+        success=_("The expert's record was saved."),
+        then=url,
+    )
+    return response or _expert_page(request, expert, form=form)
+
+
+@require_POST
+def expert_conflict_add(request: HttpRequest, pk: int) -> HttpResponse:
+    _require_staff(request)
+    expert = _expert_for_staff(pk)
+    form = ConflictForm(request.POST)
+    response = perform(
+        request,
+        form,
+        lambda **data: review_services.conflict_declare(expert=expert, actor=request.user, **data),
+        success=_("The conflict of interest was recorded."),
+        then=reverse("pool-expert", args=[expert.pk]),
+    )
+    return response or _expert_page(request, expert, conflict_form=form)
+
+
+@require_POST
+def conflict_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    _require_staff(request)
+    conflict = get_object_or_404(Conflict, pk=pk)
+    review_services.conflict_withdraw(conflict=conflict, actor=request.user)
+    messages.success(request, _("The conflict of interest was removed."))
+    return redirect("pool-expert", pk=conflict.expert_id)
+
+
+# --- import ------------------------------------------------------------------------------------
+
+
+def pool_import(request: HttpRequest) -> HttpResponse:
+    """Upload a sheet, then read the report: what was created, updated, or refused and why."""
+    _require_staff(request)
+    form = ImportForm(request.POST or None, request.FILES or None)
+    report = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = imports.experts_import(actor=request.user, **form.step_data())
+        except ValidationError as exc:
+            form.add_error("file", exc.message_dict.get("file") or exc.messages)
+        else:
+            report = result.as_json()
+            request.session[IMPORT_REPORT_SESSION_KEY] = report["rows"]
+            messages.success(
+                request,
+                _("Import finished: %(created)s created, %(updated)s updated, %(refused)s refused.")
+                % {"created": report["created"], "updated": report["updated"], "refused": report["refused"]},
+            )
+    return render(
+        request,
+        "pages/pool/import.html",
+        {
+            "form": form,
+            "report": report,
+            "columns": [(label, imports.COLUMNS[key]) for key, label in imports.TEMPLATE_HEADINGS],
+        },
+    )
+
+
+def import_template(request: HttpRequest) -> HttpResponse:
+    _require_staff(request)
+    return xlsx_response(imports.template_xlsx(), "expert-import-template.xlsx")
+
+
+def import_report(request: HttpRequest) -> HttpResponse:
+    """The last import's report of this session as a spreadsheet."""
+    _require_staff(request)
+    rows = request.session.get(IMPORT_REPORT_SESSION_KEY)
+    if rows is None:
+        raise Http404
+    return xlsx_response(imports.report_xlsx(rows), "expert-import-report.xlsx")
+
+
+# --- experts: their own conflicts and the items they review -----------------------------------
+
+
+def my_conflicts(request: HttpRequest) -> HttpResponse:
+    """The logged-in expert's declared conflicts of interest, and a form to declare one."""
+    expert = Expert.objects.filter(user_id=request.user.pk or 0).first()
+    if expert is None or not has_role(request.user, Role.EXPERT):
+        raise PermissionDenied(_("Only experts of the pool declare conflicts of interest here."))
+    form = ConflictForm(request.POST or None)
+    if request.method == "POST":
+        response = perform(
+            request,
+            form,
+            lambda **data: review_services.conflict_declare(expert=expert, actor=request.user, **data),
+            success=_("Thank you: the conflict of interest is recorded. You will not be drawn for that organisation."),
+            then=reverse("my-conflicts"),
+        )
+        if response:
+            return response
+    return render(
+        request,
+        "pages/pool/my_conflicts.html",
+        {"expert": expert, "conflicts": expert.conflicts.order_by("organisation_name"), "form": form},
+    )
+
+
+def neutral_name(position: int, original: str) -> str:
+    """``attachment-2.pdf``: the file's place and type, nothing of who sent it."""
+    extension = os.path.splitext(original or "")[1].lower()
+    if not extension.isascii() or len(extension) > 8 or not extension[1:].isalnum():
+        extension = ""
+    return f"attachment-{position}{extension}"
+
+
+def expert_attachment(request: HttpRequest, assignment_pk: int, pk: int) -> HttpResponseBase:
+    """An attachment of an item the expert accepted (or already reviewed). On a blind call
+    it is served under a neutral name. Anyone else: 404."""
+    assignment = (
+        Assignment.objects.select_related("application__call")
+        .filter(pk=assignment_pk, expert__user_id=request.user.pk or 0, status__in=(A.ACCEPTED, A.SUBMITTED))
+        .first()
+    )
+    if assignment is None:
+        raise Http404
+    attachments = list(
+        Attachment.objects.filter(application_id=assignment.application_id).order_by("uploaded_at", "id")
+    )
+    position, attachment = next(((i, a) for i, a in enumerate(attachments, 1) if a.pk == pk), (0, None))
+    if attachment is None:
+        raise Http404
+    blind = assignment.application.call.blind
+    filename = neutral_name(position, attachment.original_name) if blind else attachment.original_name
+    return FileResponse(
+        attachment.file.open("rb"), as_attachment=True, filename=filename, content_type=attachment.content_type
+    )
+
+
+# --- staff: the reviews of an item, and reopening one -------------------------------------------
+
+
+def item_reviews(request: HttpRequest, pk: int) -> HttpResponse:
+    """Every review of one item with its scores per criterion; staff may reopen one."""
+    if not (is_staff(request.user) or is_panel(request.user)):
+        raise PermissionDenied(_("Only bureau staff and the panel read the reviews."))
+    application = get_object_or_404(Application.objects.select_related("call", "organisation"), pk=pk)
+    criteria = list(application.call.criteria.all())
+    assignments = list(
+        Assignment.objects.filter(application=application).select_related("expert", "review").order_by("id")
+    )
+    rows = []
+    for assignment in assignments:
+        review: Review | None = getattr(assignment, "review", None)
+        rows.append(
+            {
+                "assignment": assignment,
+                "review": review,
+                "scores": [(c, (review.scores or {}).get(c.code) if review else None) for c in criteria],
+                "reopenable": bool(
+                    review
+                    and assignment.status == A.SUBMITTED
+                    and application.status in review_services.REOPENABLE_STATES
+                ),
+            }
+        )
+    return render(
+        request,
+        "pages/pool/item_reviews.html",
+        {
+            "application": application,
+            "criteria": criteria,
+            "rows": rows,
+            "is_staff": is_staff(request.user),
+            "reopen_form": ReopenForm(),
+        },
+    )
+
+
+@require_POST
+def review_reopen(request: HttpRequest, pk: int) -> HttpResponse:
+    _require_staff(request)
+    review = get_object_or_404(Review.objects.select_related("assignment"), pk=pk)
+    url = reverse("item-reviews", args=[review.assignment.application_id])
+    form = ReopenForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Say why the review is reopened."))
+        return redirect(url)
+    try:
+        review_services.review_reopen(review=review, actor=request.user, reason=form.cleaned_data["reason"])
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    except StateConflict as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("The review is reopened; the expert was asked to score again."))
+    return redirect(url)

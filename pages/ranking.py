@@ -1,0 +1,122 @@
+"""The ranking of a call for staff and the panel: raw and adjusted scores side by side,
+reviews against the call's minimum, the spread, and a flag where the reviews disagree."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils.translation import gettext as _
+
+from accounts.rules import is_panel, is_staff
+from applications.enums import ScoringRule
+from applications.models import Call
+from core.responses import xlsx_response
+from reviews.exports import xlsx_table
+from reviews.selectors import RankedItem, call_ranking, call_review_progress
+
+
+def _ranking_call(request: HttpRequest, pk: int) -> Call:
+    # Experts (on blind calls above all) and applicants never see who ranks where.
+    if not (is_staff(request.user) or is_panel(request.user)):
+        raise PermissionDenied(_("Only bureau staff and the panel see the ranking."))
+    return get_object_or_404(Call.objects.select_related("programme"), pk=pk)
+
+
+def adjusted_label(call: Call) -> str:
+    """What the adjusted column holds under the call's rule."""
+    if call.scoring_rule == ScoringRule.ZSCORE:
+        return _("Normalised score (z-score)")
+    if call.scoring_rule == ScoringRule.TRIMMED_MEAN:
+        return _("Trimmed mean")
+    return _("Mean")
+
+
+def _rows(call: Call, ranking: list[RankedItem]) -> list[dict[str, Any]]:
+    return [
+        {
+            "item": r,
+            "short": r.reviews < call.min_reviews,
+            "trimmed": call.scoring_rule == ScoringRule.TRIMMED_MEAN and r.reviews >= 5,
+        }
+        for r in ranking
+    ]
+
+
+def call_ranking_page(request: HttpRequest, pk: int) -> HttpResponse:
+    call = _ranking_call(request, pk)
+    ranking = call_ranking(call)
+    chart = [{"label": f"{r.rank}. {r.title}"[:40], "value": r.score, "display": f"{r.score}"} for r in ranking[:50]]
+    # 100 rows a page: a province's call ranks 10,000 items (the xlsx download has them all).
+    page = Paginator(ranking, 100).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "pages/ranking.html",
+        {
+            "call": call,
+            "rows": _rows(call, list(page.object_list)),
+            "page": page,
+            "chart": chart,
+            "adjusted_label": adjusted_label(call),
+            "flagged": sum(r.flagged for r in ranking),
+            "is_staff": is_staff(request.user),
+        },
+    )
+
+
+def call_ranking_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
+    call = _ranking_call(request, pk)
+    ranking = call_ranking(call)
+    headers = [
+        _("Rank"),
+        _("Item"),
+        _("Title"),
+        _("Raw mean"),
+        adjusted_label(call),
+        _("Reviews"),
+        _("Minimum reviews"),
+        _("Spread"),
+        _("Reviews disagree"),
+    ]
+    rows = (
+        [
+            r.rank,
+            r.item,
+            r.title,
+            r.raw_mean,
+            r.score,
+            r.reviews,
+            call.min_reviews,
+            r.spread,
+            _("yes") if r.flagged else "",
+        ]
+        for r in ranking
+    )
+    return xlsx_response(xlsx_table(_("Ranking"), headers, rows), f"call-{call.pk}-ranking.xlsx")
+
+
+def call_progress_page(request: HttpRequest, pk: int) -> HttpResponse:
+    """How far the experts are with each item: invited, accepted, submitted, dropped out,
+    overdue, against the reviewers wanted per item."""
+    call = _ranking_call(request, pk)
+    items: list[Any] = list(call_review_progress(call))  # annotated counts
+    wanted = call.reviewers_per_item
+    totals = {
+        "items": len(items),
+        "complete": sum(1 for i in items if i.submitted >= wanted),
+        "submitted": sum(i.submitted for i in items),
+        "wanted": wanted * len(items),
+        "overdue": sum(i.overdue for i in items),
+    }
+    chart = [
+        {"label": i.title[:40], "value": wanted, "part": min(i.submitted, wanted), "display": f"{i.submitted}/{wanted}"}
+        for i in items[:50]
+    ]
+    return render(
+        request,
+        "pages/progress.html",
+        {"call": call, "items": items, "wanted": wanted, "totals": totals, "chart": chart},
+    )
