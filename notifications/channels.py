@@ -1,13 +1,24 @@
-"""Transports, one per channel, behind one interface (healthchecks' transport.py shape)."""
+"""Outside channels behind one interface (healthchecks' transport.py shape).
+
+The in-app inbox is no channel: the ``Notification`` row is the inbox message. Every other
+way out (e-mail, and e.g. SMS or a messenger later) is a class with a ``name``, an
+``accepts`` that says whether a recipient gets this kind of notification that way, and a
+``send``. ``settings.PINGSHEN_NOTIFICATION_CHANNELS`` lists them (name → dotted path), so
+a further channel plugs in by a line of settings; the callers of ``notify`` never change.
+"""
 
 from __future__ import annotations
 
 import smtplib
-from typing import Protocol
+from functools import cache
+from typing import Any, Protocol
+from urllib.parse import urljoin
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.utils.html import escape, linebreaks
+from django.template.loader import render_to_string
+from django.utils import translation
+from django.utils.module_loading import import_string
 
 from .models import Notification
 
@@ -18,22 +29,65 @@ class TransportError(Exception):
         self.permanent = permanent
 
 
-class Transport(Protocol):
-    def send(self, notification: Notification) -> None: ...
+class Channel(Protocol):
+    name: str
 
+    def accepts(self, user: Any, kind: str, *, email_opted_out: bool) -> bool:
+        """Whether ``user`` gets notifications of ``kind`` this way.
 
-class EmailTransport:
+        ``email_opted_out``: the user turned e-mail off for this kind (or gets it in the
+        staff digest instead); a channel may honour that choice or keep its own.
+        """
+        ...
+
     def send(self, notification: Notification) -> None:
-        address = notification.recipient.email
+        """Deliver, or raise ``TransportError`` (``permanent`` if trying again cannot help)."""
+        ...
+
+
+#: Kept for callers of the first interface (one transport per channel name).
+Transport = Channel
+
+
+def absolute_url(path: str) -> str:
+    if not path:
+        return ""
+    return urljoin(settings.PINGSHEN_SITE_URL.rstrip("/") + "/", path.lstrip("/"))
+
+
+class EmailChannel:
+    """Django's mail: a text body and an HTML alternative, rendered from
+    ``notifications/email/message.{txt,html}`` in the recipient's language."""
+
+    name = "email"
+
+    def accepts(self, user: Any, kind: str, *, email_opted_out: bool) -> bool:
+        return bool(user.email) and not email_opted_out
+
+    def send(self, notification: Notification) -> None:
+        recipient = notification.recipient
+        address = recipient.email
         if not address:
             raise TransportError("recipient has no e-mail address", permanent=True)
+        context = {
+            "notification": notification,
+            "recipient": recipient,
+            "link": absolute_url(notification.url),
+            "preferences_link": absolute_url("/inbox/preferences/"),
+            "site_url": settings.PINGSHEN_SITE_URL,
+        }
+        language = getattr(recipient, "language", None) or settings.LANGUAGE_CODE
+        context["language"] = language
+        with translation.override(language):
+            text = render_to_string("notifications/email/message.txt", context)
+            html = render_to_string("notifications/email/message.html", context)
         message = EmailMultiAlternatives(
             subject=notification.subject,
-            body=notification.body,
+            body=text,
             from_email=settings.DEFAULT_FROM_EMAIL,
             to=[address],
         )
-        message.attach_alternative(linebreaks(escape(notification.body)), "text/html")
+        message.attach_alternative(html, "text/html")
         try:
             message.send()
         except smtplib.SMTPRecipientsRefused as exc:
@@ -42,5 +96,20 @@ class EmailTransport:
             raise TransportError(str(exc)) from exc
 
 
-#: The in-app inbox needs no transport: the row is the message.
-TRANSPORTS: dict[str, Transport] = {"email": EmailTransport()}
+#: The first name of the e-mail channel's class.
+EmailTransport = EmailChannel
+
+
+@cache
+def _load(config: tuple[tuple[str, str], ...]) -> dict[str, Channel]:
+    channels: dict[str, Channel] = {}
+    for name, path in config:
+        channel = import_string(path)()
+        channel.name = name
+        channels[name] = channel
+    return channels
+
+
+def channels() -> dict[str, Channel]:
+    """The configured outside channels, name → instance, in settings order."""
+    return _load(tuple(settings.PINGSHEN_NOTIFICATION_CHANNELS.items()))

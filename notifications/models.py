@@ -7,6 +7,11 @@ from django.utils.translation import gettext_lazy as _
 from .enums import DeliveryState
 
 
+def configured_channels() -> list[str]:
+    """A row written without saying goes out by every configured outside channel."""
+    return list(settings.PINGSHEN_NOTIFICATION_CHANNELS)
+
+
 class Notification(models.Model):
     """One message to one person: the in-app inbox row and the e-mail outbox row at once.
 
@@ -26,6 +31,13 @@ class Notification(models.Model):
     claimed_at = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
+    #: The outside channels (``PINGSHEN_NOTIFICATION_CHANNELS``) this row goes out by, chosen
+    #: when it was written, and those that have taken it: a retry skips the ones done.
+    channels = models.JSONField(default=configured_channels, blank=True)
+    channels_sent = models.JSONField(default=list, blank=True)
+    #: A clock's notification is unique per recipient and key ("review-reminder:12:2026-12-01"),
+    #: so a clock run twice, or on two beat hosts at once, writes it once.
+    dedupe_key = models.CharField(max_length=120, null=True, blank=True)  # noqa: DJ001 - NULL: no key, no constraint
 
     class Meta:
         verbose_name = _("notification")
@@ -34,6 +46,13 @@ class Notification(models.Model):
         indexes = [
             models.Index(fields=["recipient", "read_at"]),
             models.Index(fields=["state", "created_at"]),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recipient", "dedupe_key"],
+                condition=models.Q(dedupe_key__isnull=False),
+                name="notification_unique_dedupe_key",
+            )
         ]
 
     def __str__(self) -> str:

@@ -14,15 +14,15 @@ from datetime import timedelta
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
 from django.db.models import Exists, F, OuterRef, QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from core.errors import NotVisible, StateConflict
 
-from .channels import TRANSPORTS, TransportError
+from .channels import TransportError, channels
 from .enums import DeliveryState
 from .models import EmailPreference, Notification
 
@@ -34,6 +34,14 @@ MAX_ATTEMPTS = 8
 STALE_CLAIM = timedelta(minutes=10)
 
 
+#: The staff digest: one e-mail a day instead of one per event (opt-in, see ``digest_opted_in``).
+DIGEST_KIND = "staff_digest"
+#: Kinds the digest summarises: staff who take the digest get these in the inbox, not by e-mail.
+DIGESTED_KINDS = frozenset(
+    {"submission_received", "objection_received", "review_declined", "review_overdue", "acceptance_submitted"}
+)
+
+
 def notify(
     *,
     recipients: Iterable[Any],
@@ -42,23 +50,35 @@ def notify(
     body: Any,
     context: Mapping[str, Any] | None = None,
     url: str = "",
+    dedupe_key: str | None = None,
 ) -> list[Notification]:
     """Write one notification per recipient (in the caller's transaction) and queue sending.
 
     ``subject`` and ``body`` are lazily translated templates with ``%(name)s`` placeholders,
-    rendered in each recipient's language. Recipients who opted out of e-mail for this kind,
-    or have no address, get the in-app row only (state ``skipped``).
+    rendered in each recipient's language. Each outside channel (``channels()``) says which
+    recipients it reaches; a recipient who opted out of e-mail for this kind (or takes the
+    staff digest for it) gets no e-mail. Rows no channel takes are in-app only (``skipped``).
+
+    With ``dedupe_key`` (a clock's reminder), a recipient who already has a notification
+    with that key gets none: run twice, or on two beat hosts at once, it is written once.
+    Returns the rows written.
     """
     context = dict(context or {})
-    # A query of recipients (``users_with_role``) brings each one's opt-out along, so the
+    digestible = kind in DIGESTED_KINDS
+    # A query of recipients (``users_with_role``) brings each one's choices along, so the
     # preferences need no query of their own; a list of users asks once for all of them.
     annotated = (
         isinstance(recipients, QuerySet) and recipients.model is get_user_model() and not recipients.query.is_sliced
     )
     if isinstance(recipients, QuerySet) and annotated:
-        recipients = recipients.annotate(
-            notify_opted_out=Exists(EmailPreference.objects.filter(user=OuterRef("pk"), kind=kind, email=False))
-        )
+        annotations: dict[str, Any] = {
+            "notify_opted_out": Exists(EmailPreference.objects.filter(user=OuterRef("pk"), kind=kind, email=False))
+        }
+        if digestible:
+            annotations["notify_digest"] = Exists(
+                EmailPreference.objects.filter(user=OuterRef("pk"), kind=DIGEST_KIND, email=True)
+            )
+        recipients = recipients.annotate(**annotations)
     users = []
     seen: set[int] = set()
     for user in recipients:
@@ -66,20 +86,33 @@ def notify(
             continue
         seen.add(user.pk)
         users.append(user)
+    if dedupe_key is not None and users:
+        already = set(
+            Notification.objects.filter(recipient__in=users, dedupe_key=dedupe_key).values_list(
+                "recipient_id", flat=True
+            )
+        )
+        users = [user for user in users if user.pk not in already]
     if not users:
         return []
     if annotated:
-        opted_out = {user.pk for user in users if user.notify_opted_out}
+        opted_out = {user.pk for user in users if user.notify_opted_out or getattr(user, "notify_digest", False)}
     elif any(user.email for user in users):
-        opted_out = set(
-            EmailPreference.objects.filter(user__in=users, kind=kind, email=False).values_list("user_id", flat=True)
-        )
+        choices = EmailPreference.objects.filter(user__in=users, kind=kind, email=False)
+        if digestible:
+            choices = choices | EmailPreference.objects.filter(user__in=users, kind=DIGEST_KIND, email=True)
+        opted_out = set(choices.values_list("user_id", flat=True))
     else:
-        opted_out = set()  # nobody has an address: every row is in-app only whatever they chose
+        opted_out = set()  # nobody has an address: opting out of e-mail changes nothing
+    outside = channels()
     rows = []
     for user in users:
+        names = [
+            name
+            for name, channel in outside.items()
+            if channel.accepts(user, kind, email_opted_out=user.pk in opted_out)
+        ]
         with translation.override(getattr(user, "language", None) or "zh-hans"):
-            by_email = bool(user.email) and user.pk not in opted_out
             rows.append(
                 Notification(
                     recipient=user,
@@ -87,10 +120,24 @@ def notify(
                     subject=(str(subject) % context)[:200],
                     body=str(body) % context,
                     url=url,
-                    state=DeliveryState.PENDING if by_email else DeliveryState.SKIPPED,
+                    channels=names,
+                    state=DeliveryState.PENDING if names else DeliveryState.SKIPPED,
+                    dedupe_key=dedupe_key,
                 )
             )
-    created = Notification.objects.bulk_create(rows)
+    if dedupe_key is None:
+        created = Notification.objects.bulk_create(rows)
+    else:
+        created = []
+        for row in rows:
+            # A savepoint each: a clock on another beat host may have written this one a
+            # moment ago (the unique constraint waits for its commit, then refuses ours).
+            try:
+                with transaction.atomic():
+                    row.save(force_insert=True)
+            except IntegrityError:
+                continue
+            created.append(row)
     ids = [n.pk for n in created if n.state == DeliveryState.PENDING]
     if ids:
         transaction.on_commit(lambda: enqueue(ids))
@@ -124,19 +171,34 @@ def notification_deliver(*, notification_id: int) -> bool:
     if claimed != 1:
         return False
     notification = Notification.objects.select_related("recipient").get(pk=notification_id)
-    try:
-        TRANSPORTS["email"].send(notification)
-    except TransportError as exc:
-        final = exc.permanent or notification.attempts >= MAX_ATTEMPTS
-        notification.state = DeliveryState.FAILED if final else DeliveryState.PENDING
-        notification.last_error = str(exc)[:2000]
-        notification.save(update_fields=["state", "last_error"])
-        if not final:
-            raise
+    if not notification.channels:
+        notification.state = DeliveryState.SKIPPED  # inbox only: nothing to send
+        notification.save(update_fields=["state"])
         return False
+    outside = channels()
+    for name in notification.channels:
+        if name in notification.channels_sent:
+            continue  # a retry: this channel took it the first time
+        channel = outside.get(name)
+        try:
+            if channel is None:
+                raise TransportError(f"channel {name!r} is not configured", permanent=True)
+            channel.send(notification)
+        except TransportError as exc:
+            final = exc.permanent or notification.attempts >= MAX_ATTEMPTS
+            notification.state = DeliveryState.FAILED if final else DeliveryState.PENDING
+            notification.last_error = f"{name}: {exc}"[:2000]
+            notification.save(update_fields=["state", "last_error", "channels_sent"])
+            if not final:
+                raise
+            return False
+        notification.channels_sent = [*notification.channels_sent, name]
+        if len(notification.channels) > 1:
+            # Record each channel as it goes, so a worker that dies after it resends no duplicate.
+            notification.save(update_fields=["channels_sent"])
     notification.state = DeliveryState.SENT
     notification.sent_at = timezone.now()
-    notification.save(update_fields=["state", "sent_at"])
+    notification.save(update_fields=["state", "sent_at", "channels_sent"])
     return True
 
 
@@ -186,3 +248,36 @@ def notification_mark_read(*, notification: Notification, actor: Any) -> Notific
 def email_preference_set(*, user: Any, kind: str, email: bool) -> EmailPreference:
     preference, _created = EmailPreference.objects.update_or_create(user=user, kind=kind, defaults={"email": email})
     return preference
+
+
+def digest_opted_in(user: Any) -> bool:
+    """Staff take the daily digest only if they asked for it (no row means no)."""
+    return EmailPreference.objects.filter(user=user, kind=DIGEST_KIND, email=True).exists()
+
+
+@transaction.atomic
+def email_preferences_save(*, user: Any, email_kinds: Iterable[str], digest: bool | None = None) -> None:
+    """Save a person's whole choice at once: e-mail for the kinds in ``email_kinds`` of the
+    kinds catalogue (``kinds.KINDS``), none for the others; and the daily digest (staff only)."""
+    from accounts.rules import is_staff
+
+    from .kinds import KINDS
+
+    wanted = set(email_kinds)
+    unknown = wanted - set(KINDS)
+    if unknown:
+        raise ValidationError({"kinds": [_("Unknown kind of notification: %s") % ", ".join(sorted(unknown))]})
+    for kind in KINDS:
+        email_preference_set(user=user, kind=kind, email=kind in wanted)
+    if digest is not None:
+        if digest and not is_staff(user):
+            raise ValidationError({"digest": [_("The daily summary is for bureau staff.")]})
+        email_preference_set(user=user, kind=DIGEST_KIND, email=digest)
+
+
+def email_kinds_of(user: Any) -> set[str]:
+    """The catalogued kinds that reach ``user`` by e-mail (no row means yes)."""
+    from .kinds import KINDS
+
+    off = set(EmailPreference.objects.filter(user=user, email=False).values_list("kind", flat=True))
+    return {kind for kind in KINDS if kind not in off}

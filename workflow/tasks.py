@@ -4,17 +4,31 @@ the work it does is guarded by row locks and state checks in the services it cal
 from __future__ import annotations
 
 import logging
+from datetime import datetime, timedelta
 
 from celery import shared_task
-from django.utils import timezone
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Count, Q
+from django.utils import timezone, translation
+from django.utils.translation import gettext, gettext_lazy, gettext_noop
 
-from applications.models import Call
+from applications.enums import ApplicationStatus
+from applications.models import Application, Call
+from applications.selectors import users_with_role
 from applications.services import call_close
 from core.errors import StateConflict
 from funding.enums import ObjectionStatus
-from funding.models import Notice
+from funding.models import Notice, Objection
+from notifications.channels import absolute_url
+from notifications.enums import DeliveryState
+from notifications.models import Notification
+from notifications.services import notify
+from reviews.enums import AssignmentStatus
+from reviews.models import Assignment
 
 from . import steps
+from .deadlines import overdue_reviews, unanswered_past_deadline
 
 logger = logging.getLogger(__name__)
 
@@ -45,3 +59,199 @@ def close_due_notices() -> int:
             continue
         closed += 1
     return closed
+
+
+# --- review deadlines ---------------------------------------------------------------------------
+
+
+@shared_task
+def expire_unanswered_invitations() -> int:
+    """Expire invitations not accepted by their response deadline and draw replacements."""
+    now = timezone.now()
+    expired = 0
+    for assignment in unanswered_past_deadline(now).select_related("application").order_by("id"):
+        try:
+            steps.assignment_expire(assignment=assignment, now=now)
+        except StateConflict as exc:  # answered meanwhile, or another beat host got there first
+            logger.info("assignment %s not expired: %s", assignment.pk, exc.message)
+            continue
+        expired += 1
+    return expired
+
+
+@shared_task
+def remind_due_reviews() -> int:
+    """Remind experts ``PINGSHEN_REVIEW_REMINDER_DAYS`` before a review is due, once per due date."""
+    now = timezone.now()
+    soon = now + timedelta(days=settings.PINGSHEN_REVIEW_REMINDER_DAYS)
+    due = Assignment.objects.filter(
+        status__in=[AssignmentStatus.INVITED, AssignmentStatus.ACCEPTED], due_at__gt=now, due_at__lte=soon
+    ).select_related("expert__user", "application")
+    sent = 0
+    for assignment in due.order_by("id"):
+        with transaction.atomic():
+            sent += len(
+                notify(
+                    recipients=[assignment.expert.user],
+                    kind="review_reminder",
+                    subject=gettext_lazy("Review due %(due)s: %(title)s"),
+                    body=gettext_lazy("Your review of “%(title)s” is due on %(due)s. Please submit it in time."),
+                    context={"title": assignment.application.title, "due": _day(assignment.due_at)},
+                    url=f"/reviews/{assignment.pk}/",
+                    dedupe_key=f"review-reminder:{assignment.pk}:{_day(assignment.due_at)}",
+                )
+            )
+    return sent
+
+
+@shared_task
+def escalate_overdue_reviews() -> int:
+    """Tell staff (and the expert) of each accepted review past its due date, once per due date."""
+    now = timezone.now()
+    sent = 0
+    for assignment in overdue_reviews(now).select_related("expert__user", "application").order_by("id"):
+        context = {
+            "title": assignment.application.title,
+            "due": _day(assignment.due_at),
+            "expert": str(assignment.expert),
+        }
+        key = f"review-overdue:{assignment.pk}:{_day(assignment.due_at)}"
+        with transaction.atomic():
+            sent += len(
+                notify(
+                    recipients=users_with_role("staff"),
+                    kind="review_overdue",
+                    subject=gettext_lazy("Review overdue: %(title)s"),
+                    body=gettext_lazy(
+                        "%(expert)s has not submitted the review of “%(title)s”, due on %(due)s. "
+                        "Chase the expert, or close the slot or draw a replacement."
+                    ),
+                    context=context,
+                    url="/reviews/overdue/",
+                    dedupe_key=key,
+                )
+            )
+            sent += len(
+                notify(
+                    recipients=[assignment.expert.user],
+                    kind="review_overdue",
+                    subject=gettext_lazy("Your review is overdue: %(title)s"),
+                    body=gettext_lazy("Your review of “%(title)s” was due on %(due)s. Please submit it now."),
+                    context=context,
+                    url=f"/reviews/{assignment.pk}/",
+                    dedupe_key=key,
+                )
+            )
+    return sent
+
+
+# --- acceptance ---------------------------------------------------------------------------------
+
+
+@shared_task
+def remind_acceptance_due() -> int:
+    """Remind applicants of the acceptance report before their project ends (and once after)."""
+    today = timezone.localdate()
+    soon = today + timedelta(days=settings.PINGSHEN_ACCEPTANCE_REMINDER_DAYS)
+    due = Application.objects.filter(
+        status=ApplicationStatus.CONTRACTED, end_date__isnull=False, end_date__lte=soon
+    ).select_related("applicant")
+    sent = 0
+    for application in due.order_by("id"):
+        assert application.end_date is not None  # filtered above
+        overdue = application.end_date < today
+        context = {"title": application.title, "end": f"{application.end_date:%Y-%m-%d}"}
+        with transaction.atomic():
+            sent += len(
+                notify(
+                    recipients=[application.applicant],
+                    kind="acceptance_due",
+                    subject=(
+                        gettext_lazy("Acceptance report overdue: %(title)s")
+                        if overdue
+                        else gettext_lazy("Acceptance report due: %(title)s")
+                    ),
+                    body=(
+                        gettext_lazy(
+                            "The project “%(title)s” ended on %(end)s. Submit its acceptance report and accounts now."
+                        )
+                        if overdue
+                        else gettext_lazy(
+                            "The project “%(title)s” ends on %(end)s. Prepare and submit its acceptance report "
+                            "and accounts."
+                        )
+                    ),
+                    context=context,
+                    url=f"/applications/{application.pk}/",
+                    dedupe_key=f"acceptance-{'overdue' if overdue else 'due'}:{application.pk}:{context['end']}",
+                )
+            )
+    return sent
+
+
+# --- the staff digest ---------------------------------------------------------------------------
+
+
+@shared_task
+def send_staff_digest() -> int:
+    """One e-mail a day to each staff member who asked for it, summarising what waits for them.
+
+    Skipped when nothing waits; written once per person and day whatever runs it."""
+    from notifications.services import DIGEST_KIND
+
+    counts = staff_waiting(timezone.now())
+    if not any(n for _label, n, _url in counts):
+        return 0
+    day = f"{timezone.localdate():%Y-%m-%d}"
+    recipients = users_with_role("staff").filter(email_preferences__kind=DIGEST_KIND, email_preferences__email=True)
+    sent = 0
+    for user in recipients.order_by("id"):
+        with transaction.atomic(), translation.override(user.language or settings.LANGUAGE_CODE):
+            body = "\n".join(
+                [gettext("What waits for you today:"), ""]
+                + [f"- {gettext(label)}: {n}  {absolute_url(url)}" for label, n, url in counts if n]
+            )
+            sent += len(
+                notify(
+                    recipients=[user],
+                    kind=DIGEST_KIND,
+                    subject=gettext_lazy("Pingshen daily summary, %(day)s"),
+                    body="%(body)s",
+                    context={"body": body, "day": day},
+                    url="/",
+                    dedupe_key=f"staff-digest:{day}",
+                )
+            )
+    return sent
+
+
+def staff_waiting(now: datetime) -> list[tuple[str, int, str]]:
+    """What waits for bureau staff: (label, count, link), in a few aggregate queries."""
+    apps = Application.objects.aggregate(
+        submitted=Count("id", filter=Q(status=ApplicationStatus.SUBMITTED)),
+        acceptance=Count("id", filter=Q(status=ApplicationStatus.ACCEPTANCE_SUBMITTED)),
+    )
+    open_slots = Assignment.objects.filter(
+        status__in=[AssignmentStatus.DECLINED, AssignmentStatus.EXPIRED],
+        application__status=ApplicationStatus.IN_REVIEW,
+    ).exclude(pk__in=Assignment.objects.filter(replaces__isnull=False).values("replaces_id"))
+    return [
+        (gettext_noop("Submissions waiting for formal review"), apps["submitted"], "/"),
+        (gettext_noop("Overdue reviews"), overdue_reviews(now).count(), "/reviews/overdue/"),
+        (gettext_noop("Review slots without an expert"), open_slots.count(), "/reviews/overdue/"),
+        (
+            gettext_noop("Open objections"),
+            Objection.objects.filter(status=ObjectionStatus.OPEN).count(),
+            "/objections/",
+        ),
+        (gettext_noop("Acceptance reports to decide"), apps["acceptance"], "/"),
+        (
+            gettext_noop("Notifications that failed to send"),
+            Notification.objects.filter(state=DeliveryState.FAILED).count(),
+            "/outbox/?state=failed",
+        ),
+    ]
+
+
+def _day(moment: datetime) -> str:
+    return f"{timezone.localtime(moment):%Y-%m-%d}"

@@ -179,3 +179,31 @@ def test_worker_sends_each_notification_exactly_once(worker, broker, call, appli
     subjects = _subjects(worker.mail_dir)
     for n in sent:
         assert subjects.count(n.subject) == 1, (n.subject, subjects)
+
+
+def test_a_real_worker_sends_every_events_notifications_once(
+    worker, broker, call, applicant, staff, expert, expert2, panel, finance_officer, finance_head
+):
+    from .test_events import every_event
+
+    before = Notification.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    from collections import Counter
+
+    earlier = Counter(_subjects(worker.mail_dir))
+    already = sum(earlier.values())
+    every_event(call, applicant, staff, expert, expert2, panel, finance_officer, finance_head)
+    ids = list(Notification.objects.filter(pk__gt=before).values_list("pk", flat=True))
+    deadline = time.monotonic() + TIMEOUT * 2
+    while time.monotonic() < deadline:
+        states = set(Notification.objects.filter(pk__in=ids).values_list("state", flat=True))
+        if states == {DeliveryState.SENT} and len(_subjects(worker.mail_dir)) - already >= len(ids):
+            break
+        time.sleep(0.2)
+    else:
+        pytest.fail(f"not sent within {TIMEOUT * 2} s; worker log:\n{worker.log.read_text(errors='replace')[-4000:]}")
+    time.sleep(0.5)  # room for a duplicate to show up, if there were one
+    sent = list(Notification.objects.filter(pk__in=ids))
+    assert [n.attempts for n in sent] == [1] * len(sent)
+    # Each row's e-mail exactly once: the messages this test added are the rows' subjects, one each.
+    added = Counter(_subjects(worker.mail_dir)) - earlier
+    assert added == Counter(n.subject for n in sent)

@@ -1,0 +1,35 @@
+"""The kinds of notification people choose about (the preferences page lists these).
+
+``notify`` takes any kind; one missing here still reaches the inbox and e-mail, it just
+cannot be turned off by e-mail until it is listed.
+"""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
+
+#: kind → what the person sees on the preferences page, in the order shown.
+KINDS: dict[str, StrOrPromise] = {
+    "submission_received": _("Submission received"),
+    "formal_review": _("Passed formal review"),
+    "returned": _("Returned for revision"),
+    "terminated": _("Application terminated"),
+    "review_invitation": _("Invitation to review"),
+    "review_reminder": _("Reminder before a review is due"),
+    "review_overdue": _("Overdue reviews"),
+    "review_expired": _("Unanswered invitations that expired"),
+    "review_declined": _("An expert declined"),
+    "review_reopened": _("A review was reopened"),
+    "ready_for_decision": _("Ready for the panel's decision"),
+    "decision": _("Funding decision"),
+    "notice_published": _("Public notice published"),
+    "objection_received": _("Objection received"),
+    "contract_due": _("Contract to sign"),
+    "disbursement_requested": _("Payment requested"),
+    "disbursement_approved": _("Payment approved"),
+    "disbursement_paid": _("Payment made"),
+    "acceptance_due": _("Acceptance report due"),
+    "acceptance_submitted": _("Acceptance report submitted"),
+    "acceptance_decided": _("Acceptance result"),
+}
