@@ -13,7 +13,8 @@ from openpyxl.styles import Font
 from applications.enums import ApplicationStatus
 
 from .models import Disbursement
-from .selectors import CallReport
+from .selectors import CallReport, ProgrammeReport
+from .suggestions import Suggestion
 
 MONEY_FORMAT = "#,##0.00"
 WAN_FORMAT = "#,##0.0000"
@@ -23,6 +24,19 @@ def _bold_header(ws: Any, headers: list[str]) -> None:  # ws: an openpyxl Worksh
     ws.append(headers)
     for cell in ws[1]:
         cell.font = Font(bold=True)
+
+
+def _saved(wb: Any) -> bytes:
+    """The workbook's bytes, every text cell kept as text: a name or title typed as a formula
+    (``=HYPERLINK(…)``) must not run in the spreadsheet of whoever opens the download."""
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                if isinstance(cell.value, str) and cell.data_type == "f":
+                    cell.data_type = "s"
+    out = BytesIO()
+    wb.save(out)
+    return out.getvalue()
 
 
 def call_report_xlsx(report: CallReport) -> bytes:
@@ -52,9 +66,7 @@ def call_report_xlsx(report: CallReport) -> bytes:
     _bold_header(status_sheet, [_("Status"), _("Code"), _("Applications")])
     for code, count in report.by_status.items():
         status_sheet.append([str(ApplicationStatus(code).label), code, count])
-    out = BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    return _saved(wb)
 
 
 def payment_list_xlsx(disbursements: Iterable[Disbursement]) -> bytes:
@@ -93,6 +105,113 @@ def payment_list_xlsx(disbursements: Iterable[Disbursement]) -> bytes:
             ]
         )
         ws.cell(row=ws.max_row, column=8).number_format = MONEY_FORMAT
-    out = BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    return _saved(wb)
+
+
+def programme_report_xlsx(report: ProgrammeReport) -> bytes:
+    """A year's plan calls by programme, with a total row (figures as numbers, not text)."""
+    wb = Workbook()
+    ws = wb.active
+    ws.title = _("By programme")[:31]
+    headers = [
+        _("Programme"),
+        _("Code"),
+        _("Calls"),
+        _("Budget (yuan)"),
+        _("Applications"),
+        _("Submitted"),
+        _("Funded"),
+        _("Approved (yuan)"),
+        _("Approved (10,000 yuan)"),
+        _("Disbursed (yuan)"),
+        _("Disbursed (10,000 yuan)"),
+    ]
+    _bold_header(ws, headers)
+    for row in report.rows:
+        ws.append(
+            [
+                row.programme.name,
+                row.programme.code,
+                row.calls,
+                row.budget_yuan,
+                row.applications,
+                row.submitted,
+                row.funded,
+                row.approved_yuan,
+                row.approved_wan,
+                row.disbursed_yuan,
+                row.disbursed_wan,
+            ]
+        )
+    ws.append(
+        [
+            _("Total"),
+            "",
+            report.calls,
+            report.budget_yuan,
+            report.applications,
+            report.submitted,
+            report.funded,
+            report.approved_yuan,
+            report.approved_wan,
+            report.disbursed_yuan,
+            report.disbursed_wan,
+        ]
+    )
+    for cell in ws[ws.max_row]:
+        cell.font = Font(bold=True)
+    for cells in ws.iter_rows(min_row=2):
+        for index in (3, 7, 9):
+            cells[index].number_format = MONEY_FORMAT
+        for index in (8, 10):
+            cells[index].number_format = WAN_FORMAT
+    return _saved(wb)
+
+
+def suggestion_xlsx(suggestion: Suggestion) -> bytes:
+    """The suggested funding list as the panel takes it into the meeting."""
+    wb = Workbook()
+    ws = wb.active
+    ws.title = _("Suggested list")[:31]
+    _bold_header(
+        ws,
+        [
+            _("Rank"),
+            _("Application"),
+            _("Project"),
+            _("Unit"),
+            _("Score"),
+            _("Reviews disagree"),
+            _("Requested (yuan)"),
+            _("Suggested (yuan)"),
+            _("Cumulative (yuan)"),
+            _("Outcome"),
+        ],
+    )
+    for row in suggestion.rows:
+        ws.append(
+            [
+                row.rank,
+                row.item,
+                row.title,
+                row.organisation,
+                row.score,
+                _("yes") if row.flagged else "",
+                row.requested_yuan,
+                row.suggested_yuan,
+                row.cumulative_yuan,
+                row.outcome_label,
+            ]
+        )
+        for column in (7, 8, 9):
+            ws.cell(row=ws.max_row, column=column).number_format = MONEY_FORMAT
+    ws.append([])
+    for label, value in (
+        (_("Budget (yuan)"), suggestion.budget_yuan),
+        (_("Already decided (yuan)"), suggestion.decided_yuan),
+        (_("Suggested now (yuan)"), suggestion.suggested_yuan),
+        (_("Remaining (yuan)"), suggestion.remaining_yuan),
+    ):
+        ws.append(["", "", str(label), "", "", "", "", value])
+        ws.cell(row=ws.max_row, column=8).number_format = MONEY_FORMAT
+    return _saved(wb)

@@ -8,12 +8,12 @@ from typing import Any
 
 from django.db.models import Count, Q, QuerySet, Sum
 
-from applications.enums import SUBMITTED_STATES, ApplicationStatus
-from applications.models import Application, Call
+from applications.enums import SUBMITTED_STATES, ApplicationStatus, CallKind
+from applications.models import Application, Call, Programme
 from core.money import to_wan, yuan
 
 from .enums import DisbursementStatus
-from .models import Disbursement
+from .models import Disbursement, FundingDecision
 
 
 @dataclass(frozen=True)
@@ -83,3 +83,189 @@ def payment_list(
 
 def funded_filter() -> Q:
     return Q(decision__fund=True)
+
+
+# --- the live budget of a call ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CallBudget:
+    """Budget, decided, remaining and disbursed for one call, as the staff page shows them."""
+
+    call: Call
+    budget_yuan: Decimal
+    decided_yuan: Decimal
+    disbursed_yuan: Decimal
+    funded: int
+
+    @property
+    def remaining_yuan(self) -> Decimal:
+        return self.budget_yuan - self.decided_yuan
+
+    @property
+    def budget_wan(self) -> Decimal:
+        return to_wan(self.budget_yuan)
+
+    @property
+    def decided_wan(self) -> Decimal:
+        return to_wan(self.decided_yuan)
+
+    @property
+    def remaining_wan(self) -> Decimal:
+        return to_wan(self.remaining_yuan)
+
+    @property
+    def disbursed_wan(self) -> Decimal:
+        return to_wan(self.disbursed_yuan)
+
+
+def call_budget(call: Call) -> CallBudget:
+    """Two queries. "Decided" is what the budget lock counts: every funding decision of the
+    call (``decision_make`` refuses a decision that would take it past the budget)."""
+    decided = FundingDecision.objects.filter(application__call=call, fund=True).aggregate(
+        n=Count("id"), total=Sum("approved_yuan")
+    )
+    paid = Disbursement.objects.filter(application__call=call, status=DisbursementStatus.PAID).aggregate(
+        total=Sum("amount_yuan")
+    )
+    return CallBudget(
+        call=call,
+        budget_yuan=yuan(call.budget_yuan),
+        decided_yuan=yuan(decided["total"] or 0),
+        disbursed_yuan=yuan(paid["total"] or 0),
+        funded=decided["n"] or 0,
+    )
+
+
+# --- a year's calls by programme ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ProgrammeRow:
+    programme: Programme
+    calls: int
+    budget_yuan: Decimal
+    applications: int
+    submitted: int
+    funded: int
+    approved_yuan: Decimal
+    disbursed_yuan: Decimal
+
+    @property
+    def approved_wan(self) -> Decimal:
+        return to_wan(self.approved_yuan)
+
+    @property
+    def disbursed_wan(self) -> Decimal:
+        return to_wan(self.disbursed_yuan)
+
+    @property
+    def budget_wan(self) -> Decimal:
+        return to_wan(self.budget_yuan)
+
+
+@dataclass(frozen=True)
+class ProgrammeReport:
+    year: int
+    rows: list[ProgrammeRow]
+
+    def _sum(self, name: str) -> Any:
+        return sum((getattr(row, name) for row in self.rows), Decimal("0.00") if name.endswith("_yuan") else 0)
+
+    @property
+    def calls(self) -> int:
+        return int(self._sum("calls"))
+
+    @property
+    def applications(self) -> int:
+        return int(self._sum("applications"))
+
+    @property
+    def submitted(self) -> int:
+        return int(self._sum("submitted"))
+
+    @property
+    def funded(self) -> int:
+        return int(self._sum("funded"))
+
+    @property
+    def budget_yuan(self) -> Decimal:
+        return Decimal(self._sum("budget_yuan"))
+
+    @property
+    def approved_yuan(self) -> Decimal:
+        return Decimal(self._sum("approved_yuan"))
+
+    @property
+    def disbursed_yuan(self) -> Decimal:
+        return Decimal(self._sum("disbursed_yuan"))
+
+    @property
+    def approved_wan(self) -> Decimal:
+        return to_wan(self.approved_yuan)
+
+    @property
+    def disbursed_wan(self) -> Decimal:
+        return to_wan(self.disbursed_yuan)
+
+    @property
+    def budget_wan(self) -> Decimal:
+        return to_wan(self.budget_yuan)
+
+
+def report_years() -> list[int]:
+    """Years that have plan calls, newest first."""
+    return list(Call.objects.filter(kind=CallKind.PLAN).order_by("-year").values_list("year", flat=True).distinct())
+
+
+def programme_report(year: int) -> ProgrammeReport:
+    """A year's plan calls grouped by programme (four queries, however many calls)."""
+    plan_calls = Q(calls__year=year, calls__kind=CallKind.PLAN)
+    programmes = list(
+        Programme.objects.filter(plan_calls)
+        .annotate(n_calls=Count("calls", filter=plan_calls, distinct=True))
+        .order_by("code")
+    )
+    # The budgets are summed on their own: joined with the applications they would repeat.
+    budgets = dict(
+        Call.objects.filter(year=year, kind=CallKind.PLAN)
+        .values_list("programme")
+        .annotate(total=Sum("budget_yuan"))
+        .order_by()
+    )
+    counts = {
+        row["call__programme"]: row
+        for row in Application.objects.filter(call__year=year, call__kind=CallKind.PLAN)
+        .values("call__programme")
+        .annotate(
+            n=Count("id"),
+            submitted=Count("id", filter=Q(status__in=SUBMITTED_STATES)),
+            funded=Count("id", filter=Q(decision__fund=True)),
+            approved=Sum("decision__approved_yuan", filter=Q(decision__fund=True)),
+        )
+        .order_by()
+    }
+    paid = dict(
+        Disbursement.objects.filter(
+            status=DisbursementStatus.PAID, application__call__year=year, application__call__kind=CallKind.PLAN
+        )
+        .values_list("application__call__programme")
+        .annotate(total=Sum("amount_yuan"))
+        .order_by()
+    )
+    rows = []
+    for programme in programmes:
+        c = counts.get(programme.pk, {})
+        rows.append(
+            ProgrammeRow(
+                programme=programme,
+                calls=programme.n_calls,  # annotated above
+                budget_yuan=yuan(budgets.get(programme.pk) or 0),
+                applications=c.get("n", 0),
+                submitted=c.get("submitted", 0),
+                funded=c.get("funded", 0),
+                approved_yuan=yuan(c.get("approved") or 0),
+                disbursed_yuan=yuan(paid.get(programme.pk) or 0),
+            )
+        )
+    return ProgrammeReport(year=year, rows=rows)

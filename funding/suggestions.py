@@ -1,0 +1,326 @@
+"""The suggested funding list: down the ranking, filling the budget, with what-if inputs.
+
+Nothing here writes. The panel looks at the list, tries another budget, cuts an amount or
+sets a minimum score, and only then decides (``workflow.suggestions.suggestions_apply`` runs
+one ``workflow.steps.decide`` per item, each under the budget lock).
+
+The rules, in the order a bureau applies them:
+
+1. Items already decided keep their decided amount; their money is reserved first, wherever
+   they stand in the ranking, because the budget lock already counts it.
+2. Undecided items (``reviewed``) are taken down the ranking at the requested amount, or at
+   the panel's cut. A cut of 0 leaves the item out; an item scoring below the minimum score is
+   left out.
+3. Items that share a rank (a tie) are taken together or not at all: when the remaining
+   budget holds only some of them, the list does not pick one by its id, it marks the whole
+   tie for the panel to settle.
+4. The first item (or tie) that does not fit draws the funding line: everything below it is
+   below the line, unless ``fill_gaps`` asks to go on with smaller items further down.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from applications.enums import ApplicationStatus, CallKind
+from applications.models import Application, Call
+from applications.services import parse_money
+from core.errors import StateConflict
+from core.money import to_wan, yuan
+from reviews.selectors import RankedItem, call_ranking
+
+S = ApplicationStatus
+ZERO = Decimal("0.00")
+MAX_SCORE_INPUT = Decimal("1000")
+
+
+class Outcome(models.TextChoices):
+    """Where one row of the list stands."""
+
+    FUNDED = "funded", gettext_lazy("Already funded")
+    NOT_FUNDED = "not_funded", gettext_lazy("Already decided: not funded")
+    FITS = "fits", gettext_lazy("Fits the budget")
+    OVER_BUDGET = "over_budget", gettext_lazy("Does not fit the remaining budget")
+    TIE_AT_LINE = "tie_at_line", gettext_lazy("Tied at the funding line: the panel decides")
+    BELOW_LINE = "below_line", gettext_lazy("Below the funding line")
+    BELOW_CUTOFF = "below_cutoff", gettext_lazy("Below the minimum score")
+    EXCLUDED = "excluded", gettext_lazy("Left out (cut to 0)")
+
+
+@dataclass(frozen=True)
+class SuggestionRow:
+    rank: int
+    item: int
+    title: str
+    organisation: str
+    score: Decimal
+    flagged: bool
+    requested_yuan: Decimal
+    #: The panel's what-if amount for this item, if it typed one.
+    cut_yuan: Decimal | None
+    #: The decided amount (decided items) or the amount proposed (0 when it does not fit).
+    suggested_yuan: Decimal
+    #: Money committed from the top of the list down to this row, decided and proposed.
+    cumulative_yuan: Decimal
+    fits: bool
+    decided: bool
+    outcome: str
+
+    @property
+    def outcome_label(self) -> str:
+        return str(Outcome(self.outcome).label)
+
+    @property
+    def suggested_wan(self) -> Decimal:
+        return to_wan(self.suggested_yuan)
+
+    @property
+    def to_apply(self) -> bool:
+        """An undecided item the list proposes to fund."""
+        return self.fits and not self.decided
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    call: Call
+    budget_yuan: Decimal
+    cutoff: Decimal | None
+    fill_gaps: bool
+    rows: list[SuggestionRow]
+    #: Funded by decisions already taken.
+    decided_yuan: Decimal
+    #: Proposed now for undecided items.
+    suggested_yuan: Decimal
+
+    @property
+    def total_yuan(self) -> Decimal:
+        return self.decided_yuan + self.suggested_yuan
+
+    @property
+    def remaining_yuan(self) -> Decimal:
+        return self.budget_yuan - self.total_yuan
+
+    @property
+    def total_wan(self) -> Decimal:
+        return to_wan(self.total_yuan)
+
+    @property
+    def budget_wan(self) -> Decimal:
+        return to_wan(self.budget_yuan)
+
+    @property
+    def remaining_wan(self) -> Decimal:
+        return to_wan(self.remaining_yuan)
+
+    @property
+    def to_apply(self) -> list[SuggestionRow]:
+        return [row for row in self.rows if row.to_apply]
+
+    @property
+    def fingerprint(self) -> str:
+        """Identifies exactly what applying would decide (items and amounts), so that an
+        apply based on a list that has changed since the panel looked at it is refused."""
+        text = ";".join(f"{row.item}:{row.suggested_yuan}" for row in self.to_apply)
+        return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def _amount_for(row: RankedItem, application: Application, cuts: Mapping[int, Decimal]) -> Decimal:
+    return cuts.get(row.item, application.requested_yuan)
+
+
+def suggest_funding(
+    call: Call,
+    *,
+    budget: Decimal | None = None,
+    cuts: Mapping[int, Decimal] | None = None,
+    cutoff: Decimal | None = None,
+    fill_gaps: bool = False,
+) -> Suggestion:
+    """Propose who gets what, down the ranking, within ``budget`` (default: the call's).
+
+    ``cuts`` maps an application id to the amount the panel would give instead of the
+    request (≤ requested; 0 leaves it out); ``cutoff`` is a minimum score. Two queries.
+    """
+    if call.kind != CallKind.PLAN:
+        raise StateConflict(_("Award rounds are decided by level, not by amount."))
+    cuts = dict(cuts or {})
+    budget_yuan = yuan(call.budget_yuan if budget is None else budget)
+    ranking = call_ranking(call)
+    applications = {
+        a.pk: a
+        for a in Application.objects.filter(call=call, pk__in=[r.item for r in ranking]).select_related(
+            "organisation", "decision"
+        )
+    }
+    errors: dict[str, list[str]] = {}
+    for item, amount in cuts.items():
+        application = applications.get(item)
+        if application is None:
+            errors[f"cut_{item}"] = [_("This item is not on the ranking of this call.")]
+        elif amount > application.requested_yuan:
+            errors[f"cut_{item}"] = [
+                _("The amount cannot exceed the %(req)s yuan requested.") % {"req": application.requested_yuan}
+            ]
+    if errors:
+        raise ValidationError(errors)
+
+    def decision_of(application: Application) -> Any:
+        return getattr(application, "decision", None)
+
+    # Only items the panel can still decide, or has decided, belong on the list: one still in
+    # review (some reviews in) or terminated is not a candidate.
+    ranked = [
+        r
+        for r in ranking
+        if r.item in applications
+        and (applications[r.item].status == S.REVIEWED or decision_of(applications[r.item]) is not None)
+    ]
+    decided_yuan = yuan(
+        sum(
+            (d.approved_yuan for r in ranked if (d := decision_of(applications[r.item])) is not None and d.fund),
+            ZERO,
+        )
+    )
+    left = budget_yuan - decided_yuan
+
+    # First the outcome and amount of every undecided item, a tie group at a time.
+    outcomes: dict[int, str] = {}
+    amounts: dict[int, Decimal] = {}
+    line_drawn = False
+    groups: dict[int, list[RankedItem]] = {}
+    for r in ranked:
+        groups.setdefault(r.rank, []).append(r)
+    for rank in sorted(groups):
+        candidates = []
+        for r in groups[rank]:
+            application = applications[r.item]
+            if decision_of(application) is not None:
+                continue
+            wanted = _amount_for(r, application, cuts)
+            amounts[r.item] = ZERO
+            if wanted == 0:
+                outcomes[r.item] = Outcome.EXCLUDED
+            elif cutoff is not None and r.score < cutoff:
+                outcomes[r.item] = Outcome.BELOW_CUTOFF
+            elif line_drawn and not fill_gaps:
+                outcomes[r.item] = Outcome.BELOW_LINE
+            else:
+                candidates.append((r.item, wanted))
+        if not candidates:
+            continue
+        needed = sum((w for _i, w in candidates), ZERO)
+        if needed <= left:
+            for item, wanted in candidates:
+                outcomes[item], amounts[item] = Outcome.FITS, wanted
+            left -= needed
+            continue
+        line_drawn = True
+        tie = len(candidates) > 1 and any(w <= left for _i, w in candidates)
+        for item, _w in candidates:
+            outcomes[item] = Outcome.TIE_AT_LINE if tie else Outcome.OVER_BUDGET
+
+    rows: list[SuggestionRow] = []
+    cumulative = ZERO
+    for r in ranked:
+        application = applications[r.item]
+        decision = decision_of(application)
+        if decision is not None:
+            row_amount = decision.approved_yuan if decision.fund else ZERO
+            row_outcome = Outcome.FUNDED if decision.fund else Outcome.NOT_FUNDED
+        else:
+            row_amount, row_outcome = amounts[r.item], Outcome(outcomes[r.item])
+        cumulative += row_amount
+        rows.append(
+            SuggestionRow(
+                rank=r.rank,
+                item=r.item,
+                title=application.title,
+                organisation=application.organisation.name,
+                score=r.score,
+                flagged=r.flagged,
+                requested_yuan=application.requested_yuan,
+                cut_yuan=cuts.get(r.item) if decision is None else None,
+                suggested_yuan=yuan(row_amount),
+                cumulative_yuan=yuan(cumulative),
+                fits=row_outcome in (Outcome.FUNDED, Outcome.FITS),
+                decided=decision is not None,
+                outcome=row_outcome.value,
+            )
+        )
+    return Suggestion(
+        call=call,
+        budget_yuan=budget_yuan,
+        cutoff=cutoff,
+        fill_gaps=fill_gaps,
+        rows=rows,
+        decided_yuan=decided_yuan,
+        suggested_yuan=yuan(sum((row.suggested_yuan for row in rows if row.to_apply), ZERO)),
+    )
+
+
+@dataclass(frozen=True)
+class WhatIf:
+    """The what-if inputs as typed (for the form) and as parsed (for :func:`suggest_funding`)."""
+
+    budget: Decimal | None
+    cuts: dict[int, Decimal]
+    cutoff: Decimal | None
+    fill_gaps: bool
+
+    def as_kwargs(self) -> dict[str, Any]:
+        return {"budget": self.budget, "cuts": self.cuts, "cutoff": self.cutoff, "fill_gaps": self.fill_gaps}
+
+
+TRUE_WORDS = frozenset({"1", "true", "on", "yes"})
+
+
+def what_if_from(data: Mapping[str, Any]) -> WhatIf:
+    """Parse ``budget``, ``cutoff``, ``fill_gaps`` and ``cut_<application id>`` from a query
+    string or form. Empty fields mean "as is"; anything unreadable is a ``ValidationError``
+    naming the field."""
+    errors: dict[str, list[str]] = {}
+    budget: Decimal | None = None
+    cutoff: Decimal | None = None
+    cuts: dict[int, Decimal] = {}
+    raw_budget = str(data.get("budget") or "").strip()
+    if raw_budget:
+        try:
+            budget = parse_money(raw_budget, "budget")
+        except ValidationError as exc:
+            errors.update(exc.message_dict)
+    raw_cutoff = str(data.get("cutoff") or "").strip()
+    if raw_cutoff:
+        try:
+            cutoff = Decimal(raw_cutoff)
+            if not cutoff.is_finite() or cutoff < 0 or cutoff > MAX_SCORE_INPUT:
+                raise ValueError
+        except (ArithmeticError, ValueError):
+            errors["cutoff"] = [_("Enter a minimum score, such as 75.")]
+            cutoff = None
+    for key in data:
+        if not str(key).startswith("cut_"):
+            continue
+        raw = str(data.get(key) or "").strip()
+        if not raw:
+            continue
+        item = str(key)[4:]
+        if not item.isdigit() or len(item) > 18:
+            errors[str(key)] = [_("Unknown item.")]
+            continue
+        try:
+            cuts[int(item)] = parse_money(raw, str(key))
+        except ValidationError as exc:
+            errors.update(exc.message_dict)
+    if errors:
+        raise ValidationError(errors)
+    fill_gaps = str(data.get("fill_gaps") or "").strip().lower() in TRUE_WORDS
+    return WhatIf(budget=budget, cuts=cuts, cutoff=cutoff, fill_gaps=fill_gaps)
