@@ -12,3 +12,16 @@ class AccountsConfig(AppConfig):
         from .services import roles_ensure
 
         post_migrate.connect(lambda **kwargs: roles_ensure(), sender=self, weak=False)
+
+        from django.contrib.auth.signals import user_logged_in
+
+        from .middleware import mark_authenticated
+
+        # Every login proves the password now: the clock for money actions starts here.
+        user_logged_in.connect(
+            lambda sender, request, user, **kwargs: (
+                mark_authenticated(request) if request is not None and hasattr(request, "session") else None
+            ),
+            weak=False,
+            dispatch_uid="pingshen-auth-at",
+        )

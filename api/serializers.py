@@ -109,7 +109,8 @@ class MeSerializer(serializers.Serializer):
     username = serializers.CharField(read_only=True)
     display_name = serializers.CharField(read_only=True)
     roles = serializers.SerializerMethodField()
-    organisation = serializers.CharField(source="organisation.name", read_only=True, default=None)
+    # Staff, panel and finance belong to no organisation: null, as the schema says.
+    organisation = serializers.CharField(source="organisation.name", read_only=True, default=None, allow_null=True)
 
     def get_roles(self, user: Any) -> list[str]:
         roles = set(user.roles)
@@ -395,7 +396,7 @@ class AssignmentSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def get_item_type(self, assignment: Assignment) -> str:
-        return "application"
+        return assignment.application.kind  # "application" or "nomination"
 
     def get_organisation(self, assignment: Assignment) -> str | None:
         if assignment.application.call.blind:
@@ -491,7 +492,7 @@ class DisbursementSerializer(serializers.Serializer):
     voucher = serializers.CharField(read_only=True)
 
     def get_item_type(self, disbursement: Any) -> str:
-        return "application"
+        return disbursement.application.kind  # "application" or "nomination"
 
 
 class VoucherSerializer(serializers.Serializer):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from axes.utils import reset as axes_reset
 from django.db import transaction
 from django.db.models import Prefetch, QuerySet
 from django.http import HttpResponse
@@ -16,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, status
 from rest_framework.authtoken.views import ObtainAuthToken
-from rest_framework.exceptions import PermissionDenied
+from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
@@ -27,6 +28,7 @@ from accounts import services as account_services
 from accounts.enums import Role
 from accounts.models import User
 from accounts.rules import has_role, is_staff
+from accounts.tokens import token_issue, token_lifetime
 from applications import services as app_services
 from applications.models import Application, Call
 from applications.rules import can_view_application
@@ -96,7 +98,23 @@ def _field_error(field: str, message: Any) -> Any:
 
 
 class TokenView(ObtainAuthToken):
-    """POST {username, password} → {token}. Wrong credentials: 400."""
+    """POST {username, password} → {token, expires}. Wrong credentials: 400; too many wrong
+    passwords for one username from one address: 429 (django-axes). A token expires
+    ``PINGSHEN_TOKEN_HOURS`` after it was issued; asking again after that issues a new one."""
+
+    def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        serializer = self.get_serializer(data=request.data)
+        try:
+            serializer.is_valid(raise_exception=True)
+        except ValidationError:
+            if getattr(request, "axes_locked_out", False):
+                detail = _("Too many failed logins for this account from your address; try again later.")
+                return Response({"detail": detail}, status=status.HTTP_429_TOO_MANY_REQUESTS)
+            raise
+        user = serializer.validated_data["user"]
+        axes_reset(username=user.get_username())  # a right password clears the failure count
+        token = token_issue(user)
+        return Response({"token": token.key, "expires": token.created + token_lifetime()})
 
 
 class RegisterView(APIView):

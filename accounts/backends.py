@@ -1,0 +1,25 @@
+"""Login throttling (django-axes) in front of the ordinary model backend."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from axes.backends import AxesStandaloneBackend
+from django.http import HttpRequest
+
+
+class ThrottledBackend(AxesStandaloneBackend):
+    """Refuse a login for a username and address that failed too often (AXES_FAILURE_LIMIT).
+
+    Every login form and ``POST /api/auth/token/`` passes the request, so they are throttled.
+    ``authenticate()`` without a request (the management shell, the test client's ``login``)
+    cannot be attributed to an address: this backend then stays out of the way instead of
+    refusing, and the next backend checks the password as usual.
+    """
+
+    def authenticate(
+        self, request: HttpRequest | None, username: str | None = None, password: str | None = None, **kwargs: Any
+    ) -> Any:
+        if request is None:
+            return None
+        return super().authenticate(request, username, password, **kwargs)

@@ -1,0 +1,620 @@
+"""THE permission matrix: every route × every persona × every state → the expected answer.
+
+One row per (method, route, object kind). Each grid line gives the answers of the personas in
+the order of the header below; ``"*"`` is the line for every state not listed, the other keys
+name a state of the object (see tests/security/world.py; ``missing`` is an id that does not
+exist). A POST is sent with an empty body: an allowed caller therefore gets past the role and
+visibility checks to the validation (400 / a form shown again: 200) or the state check (409).
+
+Answers: 200 etc. are HTTP statuses; LOG = a page sends the visitor to the login page.
+A route the resolver knows with no row here fails ``test_every_route_has_a_row``.
+"""
+
+# fmt: off
+#            anon own oth nom exp unx cfx stf pnl  fo  fh
+HEADER = (
+    "anonymous", "owner", "other_applicant", "nominator", "expert", "unassigned_expert",
+    "conflicted_expert", "staff", "panel", "finance_officer", "finance_head",
+)
+
+MATRIX: dict[tuple[str, str, str | None], dict[str, str]] = {
+    ("GET", "", None): {
+        "*": "LOG 200 200 200 200 200 200 200 200 200 200",
+    },
+    ("GET", "audit/", None): {
+        "*": "LOG 404 404 404 404 404 404 200 404 404 404",
+    },
+    ("GET", "audit.xlsx", None): {
+        "*": "LOG 404 404 404 404 404 404 200 404 404 404",
+    },
+    ("GET", "accounts/login/", None): {
+        "*": "200 200 200 200 200 200 200 200 200 200 200",
+    },
+    ("POST", "accounts/logout/", None): {
+        "*": "LOG 302 302 302 302 302 302 302 302 302 302",
+    },
+    ("GET", "accounts/reauth/", None): {
+        "*": "LOG 200 200 200 200 200 200 200 200 200 200",
+    },
+    ("GET", "api/applications/", None): {
+        "*": "401 200 200 200 200 200 200 200 200 200 200",
+    },
+    ("POST", "api/applications/", None): {
+        "*": "401 400 400 400 403 403 403 403 403 403 403",
+    },
+    ("GET", "api/applications/<int:pk>/", "application"): {
+        "*": "401 200 404 404 404 404 404 200 200 200 200",
+        "draft": "401 200 404 404 404 404 404 404 404 404 404",
+        "missing": "401 404 404 404 404 404 404 404 404 404 404",
+    },
+    ("POST", "api/applications/<int:pk>/acceptance-decision/", "application"): {
+        "*": "401 403 403 403 403 403 403 400 403 403 403",
+    },
+    ("POST", "api/applications/<int:pk>/acceptance/", "application"): {
+        "*": "401 400 400 400 403 403 403 403 403 403 403",
+    },
+    ("POST", "api/applications/<int:pk>/assignments/", "application"): {
+        "*": "401 403 403 403 403 403 403 400 403 403 403",
+        "draft": "401 403 403 403 403 403 403 404 403 403 403",
+        "missing": "401 403 403 403 403 403 403 404 403 403 403",
+    },
+    ("POST", "api/applications/<int:pk>/attachments/", "application"): {
+        "*": "401 415 404 404 404 404 404 415 415 415 415",
+        "draft": "401 415 404 404 404 404 404 404 404 404 404",
+        "missing": "401 404 404 404 404 404 404 404 404 404 404",
+    },
+    ("POST", "api/applications/<int:pk>/contract/", "application"): {
+        "*": "401 400 400 400 403 403 403 403 403 403 403",
+    },
+    ("POST", "api/applications/<int:pk>/decision/", "application"): {
+        "*": "401 403 403 403 403 403 403 403 400 403 403",
+    },
+    ("POST", "api/applications/<int:pk>/formal-review/", "application"): {
+        "*": "401 403 403 403 403 403 403 400 403 403 403",
+    },
+    ("GET", "api/applications/<int:pk>/funding-notice.pdf", "application"): {
+        "*": "401 409 404 404 404 404 404 409 409 409 409",
+        "draft": "401 409 404 404 404 404 404 404 404 404 404",
+        "contracted": "401 200 404 404 404 404 404 200 200 200 200",
+        "missing": "401 404 404 404 404 404 404 404 404 404 404",
+    },
+    ("POST", "api/applications/<int:pk>/start-review/", "application"): {
+        "*": "401 403 403 403 403 403 403 409 403 403 403",
+        "draft": "401 403 403 403 403 403 403 404 403 403 403",
+        "missing": "401 403 403 403 403 403 403 404 403 403 403",
+    },
+    ("POST", "api/applications/<int:pk>/submit/", "application"): {
+        "*": "401 409 404 404 404 404 404 409 409 409 409",
+        "draft": "401 200 404 404 404 404 404 404 404 404 404",
+        "missing": "401 404 404 404 404 404 404 404 404 404 404",
+    },
+    ("POST", "api/applications/<int:pk>/terminate/", "application"): {
+        "*": "401 403 403 403 403 403 403 400 403 403 403",
+    },
+    ("GET", "api/assignments/", None): {
+        "*": "401 200 200 200 200 200 200 200 200 200 200",
+    },
+    ("POST", "api/assignments/<int:pk>/accept/", "assignment"): {
+        "*": "401 404 404 404 400 404 404 404 404 404 404",
+        "missing": "401 404 404 404 404 404 404 404 404 404 404",
+    },
+    ("POST", "api/assignments/<int:pk>/decline/", "assignment"): {
+        "*": "401 404 404 404 400 404 404 404 404 404 404",
+        "missing": "401 404 404 404 404 404 404 404 404 404 404",
+    },
+    ("POST", "api/assignments/<int:pk>/review/", "assignment"): {
+        "*": "401 404 404 404 400 404 404 404 404 404 404",
+        "missing": "401 404 404 404 404 404 404 404 404 404 404",
+    },
+    ("POST", "api/auth/token/", None): {
+        "*": "400 400 400 400 400 400 400 400 400 400 400",
+    },
+    ("GET", "api/award-rounds/", None): {
+        "*": "401 200 200 200 200 200 200 200 200 200 200",
+    },
+    ("POST", "api/award-rounds/", None): {
+        "*": "401 403 403 403 403 403 403 400 403 403 403",
+    },
+    ("GET", "api/award-rounds/<int:pk>/", "award_round"): {
+        "*": "401 200 200 200 200 200 200 200 200 200 200",
+        "missing": "401 404 404 404 404 404 404 404 404 404 404",
+    },
+    ("POST", "api/award-rounds/<int:pk>/draw/", "award_round"): {
+        "*": "401 403 403 403 403 403 403 200 403 403 403",
+        "missing": "401 403 403 403 403 403 403 404 403 403 403",
+    },
+    ("POST", "api/award-rounds/<int:pk>/notice/", "award_round"): {
+        "*": "401 403 403 403 403 403 403 409 403 403 403",
+        "missing": "401 403 403 403 403 403 403 404 403 403 403",
+    },
+    ("GET", "api/award-rounds/<int:pk>/ranking/", "award_round"): {
+        "*": "401 403 403 403 403 403 403 200 200 403 403",
+        "missing": "401 403 403 403 403 403 403 404 404 403 403",
+    },
+    ("GET", "api/award-rounds/<int:pk>/report.xlsx", "award_round"): {
+        "*": "401 403 403 403 403 403 403 200 200 200 200",
+        "missing": "401 403 403 403 403 403 403 404 404 404 404",
+    },
+    ("GET", "api/award-rounds/<int:pk>/report/", "award_round"): {
+        "*": "401 403 403 403 403 403 403 200 200 200 200",
+        "missing": "401 403 403 403 403 403 403 404 404 404 404",
+    },
+    ("GET", "api/calls/", None): {
+        "*": "401 200 200 200 200 200 200 200 200 200 200",
+    },
+    ("POST", "api/calls/", None): {
+        "*": "401 403 403 403 403 403 403 400 403 403 403",
+    },
+    ("GET", "api/calls/<int:pk>/", "call"): {
+        "*": "401 200 200 200 200 200 200 200 200 200 200",
+        "missing": "401 404 404 404 404 404 404 404 404 404 404",
+    },
+    ("GET", "api/calls/<int:pk>/budget/", "call"): {
+        "*": "401 403 403 403 403 403 403 200 200 200 200",
+        "missing": "401 403 403 403 403 403 403 404 404 404 404",
+    },
+    ("POST", "api/calls/<int:pk>/close/", "call"): {
+        "*": "401 403 403 403 403 403 403 200 403 403 403",
+        "missing": "401 403 403 403 403 403 403 404 403 403 403",
+    },
+    ("POST", "api/calls/<int:pk>/draw/", "call"): {
+        "*": "401 403 403 403 403 403 403 200 403 403 403",
+        "noticed": "401 403 403 403 403 403 403 200 403 403 403",
+        "missing": "401 403 403 403 403 403 403 404 403 403 403",
+    },
+    ("POST", "api/calls/<int:pk>/notice/", "call"): {
+        "*": "401 403 403 403 403 403 403 409 403 403 403",
+        "missing": "401 403 403 403 403 403 403 404 403 403 403",
+    },
+    ("GET", "api/calls/<int:pk>/ranking/", "call"): {
+        "*": "401 403 403 403 403 403 403 200 200 403 403",
+        "missing": "401 403 403 403 403 403 403 404 404 403 403",
+    },
+    ("GET", "api/calls/<int:pk>/report.xlsx", "call"): {
+        "*": "401 403 403 403 403 403 403 200 200 200 200",
+        "missing": "401 403 403 403 403 403 403 404 404 404 404",
+    },
+    ("GET", "api/calls/<int:pk>/report/", "call"): {
+        "*": "401 403 403 403 403 403 403 200 200 200 200",
+        "missing": "401 403 403 403 403 403 403 404 404 404 404",
+    },
+    ("GET", "api/calls/<int:pk>/suggestions/", "call"): {
+        "*": "401 403 403 403 403 403 403 200 200 403 403",
+        "missing": "401 403 403 403 403 403 403 404 404 403 403",
+    },
+    ("POST", "api/calls/<int:pk>/suggestions/apply/", "call"): {
+        "*": "401 403 403 403 403 403 403 403 400 403 403",
+        "missing": "401 403 403 403 403 403 403 403 404 403 403",
+    },
+    ("GET", "api/disbursements/", None): {
+        "*": "401 403 403 403 403 403 403 200 403 200 200",
+    },
+    ("POST", "api/disbursements/<int:pk>/approve/", "disbursement"): {
+        "*": "401 403 403 403 403 403 403 403 403 200 403",
+        "missing": "401 403 403 403 403 403 403 403 403 404 404",
+    },
+    ("POST", "api/disbursements/<int:pk>/pay/", "disbursement"): {
+        "*": "401 403 403 403 403 403 403 403 403 400 400",
+        "missing": "401 403 403 403 403 403 403 403 403 404 404",
+    },
+    ("POST", "api/disbursements/<int:pk>/reject/", "disbursement"): {
+        "*": "401 403 403 403 403 403 403 403 403 400 400",
+        "missing": "401 403 403 403 403 403 403 403 403 404 404",
+    },
+    ("GET", "api/disbursements/payment-list.xlsx", None): {
+        "*": "401 403 403 403 403 403 403 403 403 200 200",
+    },
+    ("GET", "api/docs/", None): {
+        "*": "200 200 200 200 200 200 200 200 200 200 200",
+    },
+    ("POST", "api/experts/", None): {
+        "*": "401 403 403 403 403 403 403 400 403 403 403",
+    },
+    ("POST", "api/experts/<int:pk>/conflicts/", "expert"): {
+        "*": "401 404 404 404 400 404 404 400 404 404 404",
+        "missing": "401 404 404 404 404 404 404 404 404 404 404",
+    },
+    ("POST", "api/experts/import/", None): {
+        "*": "401 403 403 403 403 403 403 415 403 403 403",
+    },
+    ("GET", "api/me/", None): {
+        "*": "401 200 200 200 200 200 200 200 200 200 200",
+    },
+    ("GET", "api/nominations/", None): {
+        "*": "401 200 200 200 200 200 200 200 200 200 200",
+    },
+    ("POST", "api/nominations/", None): {
+        "*": "401 400 400 400 403 403 403 403 403 403 403",
+    },
+    ("GET", "api/nominations/<int:pk>/", "nomination"): {
+        "*": "401 404 404 200 404 404 404 200 200 200 200",
+        "draft": "401 404 404 200 404 404 404 404 404 404 404",
+        "missing": "401 404 404 404 404 404 404 404 404 404 404",
+    },
+    ("POST", "api/nominations/<int:pk>/attachments/", "nomination"): {
+        "*": "401 404 404 415 404 404 404 415 415 415 415",
+        "draft": "401 404 404 415 404 404 404 404 404 404 404",
+        "missing": "401 404 404 404 404 404 404 404 404 404 404",
+    },
+    ("POST", "api/nominations/<int:pk>/decision/", "nomination"): {
+        "*": "401 403 403 403 403 403 403 403 400 403 403",
+    },
+    ("POST", "api/nominations/<int:pk>/formal-review/", "nomination"): {
+        "*": "401 403 403 403 403 403 403 400 403 403 403",
+    },
+    ("POST", "api/nominations/<int:pk>/submit/", "nomination"): {
+        "*": "401 404 404 409 404 404 404 409 409 409 409",
+        "draft": "401 404 404 200 404 404 404 404 404 404 404",
+        "missing": "401 404 404 404 404 404 404 404 404 404 404",
+    },
+    ("GET", "api/notices/<int:pk>/", "notice"): {
+        "*": "200 200 200 200 200 200 200 200 200 200 200",
+        "missing": "404 404 404 404 404 404 404 404 404 404 404",
+    },
+    ("POST", "api/notices/<int:pk>/close/", "notice"): {
+        "*": "401 403 403 403 403 403 403 409 403 403 403",
+        # No objection on the award notice: staff may close it before the clock does (API.md).
+        "award": "401 403 403 403 403 403 403 200 403 403 403",
+        "missing": "401 403 403 403 403 403 403 404 403 403 403",
+    },
+    ("POST", "api/notices/<int:pk>/objections/", "notice"): {
+        "*": "400 400 400 400 400 400 400 400 400 400 400",
+        "missing": "404 404 404 404 404 404 404 404 404 404 404",
+    },
+    ("GET", "api/notifications/", None): {
+        "*": "401 200 200 200 200 200 200 200 200 200 200",
+    },
+    ("POST", "api/notifications/<int:pk>/read/", "notification"): {
+        "*": "401 200 404 404 404 404 404 404 404 404 404",
+        "missing": "401 404 404 404 404 404 404 404 404 404 404",
+    },
+    ("POST", "api/objections/<int:pk>/resolve/", "objection"): {
+        "*": "401 403 403 403 403 403 403 400 403 403 403",
+        "missing": "401 403 403 403 403 403 403 404 403 403 403",
+    },
+    ("GET", "api/programmes/", None): {
+        "*": "401 200 200 200 200 200 200 200 200 200 200",
+    },
+    ("POST", "api/programmes/", None): {
+        "*": "401 403 403 403 403 403 403 400 403 403 403",
+    },
+    ("POST", "api/register/", None): {
+        "*": "400 400 400 400 400 400 400 400 400 400 400",
+    },
+    ("GET", "api/reports/programmes.xlsx", None): {
+        "*": "401 403 403 403 403 403 403 200 200 200 200",
+    },
+    ("GET", "api/reports/programmes/", None): {
+        "*": "401 403 403 403 403 403 403 200 200 200 200",
+    },
+    ("POST", "api/reviews/<int:pk>/reopen/", "review"): {
+        "*": "401 403 403 403 403 403 403 400 403 403 403",
+        "missing": "401 403 403 403 403 403 403 404 403 403 403",
+    },
+    ("GET", "api/schema/", None): {
+        "*": "200 200 200 200 200 200 200 200 200 200 200",
+    },
+    ("POST", "api/users/", None): {
+        "*": "401 403 403 403 403 403 403 400 403 403 403",
+    },
+    ("GET", "applications/<int:pk>/", "application"): {
+        "*": "LOG 200 404 404 404 404 404 200 200 200 200",
+        "draft": "LOG 200 404 404 404 404 404 404 404 404 404",
+        "missing": "LOG 404 404 404 404 404 404 404 404 404 404",
+    },
+    ("POST", "applications/<int:pk>/acceptance-decision/", "application"): {
+        "*": "LOG 200 404 404 404 404 404 200 200 200 200",
+        "draft": "LOG 200 404 404 404 404 404 404 404 404 404",
+        "missing": "LOG 404 404 404 404 404 404 404 404 404 404",
+    },
+    ("POST", "applications/<int:pk>/acceptance/", "application"): {
+        "*": "LOG 200 404 404 404 404 404 404 404 404 404",
+        "missing": "LOG 404 404 404 404 404 404 404 404 404 404",
+    },
+    ("POST", "applications/<int:pk>/assign/", "application"): {
+        "*": "LOG 200 404 404 404 404 404 200 200 200 200",
+        "draft": "LOG 200 404 404 404 404 404 404 404 404 404",
+        "missing": "LOG 404 404 404 404 404 404 404 404 404 404",
+    },
+    ("POST", "applications/<int:pk>/attachments/", "application"): {
+        "*": "LOG 200 404 404 404 404 404 404 404 404 404",
+        "missing": "LOG 404 404 404 404 404 404 404 404 404 404",
+    },
+    ("POST", "applications/<int:pk>/contract/", "application"): {
+        "*": "LOG 302 404 404 404 404 404 404 404 404 404",
+        "missing": "LOG 404 404 404 404 404 404 404 404 404 404",
+    },
+    ("POST", "applications/<int:pk>/decide/", "application"): {
+        "*": "LOG 200 404 404 404 404 404 200 200 200 200",
+        "draft": "LOG 200 404 404 404 404 404 404 404 404 404",
+        "missing": "LOG 404 404 404 404 404 404 404 404 404 404",
+    },
+    ("GET", "applications/<int:pk>/edit/", "application"): {
+        "*": "LOG 302 404 404 404 404 404 404 404 404 404",
+        "draft": "LOG 200 404 404 404 404 404 404 404 404 404",
+        "missing": "LOG 404 404 404 404 404 404 404 404 404 404",
+    },
+    ("POST", "applications/<int:pk>/formal-review/", "application"): {
+        "*": "LOG 200 404 404 404 404 404 200 200 200 200",
+        "draft": "LOG 200 404 404 404 404 404 404 404 404 404",
+        "missing": "LOG 404 404 404 404 404 404 404 404 404 404",
+    },
+    ("GET", "applications/<int:pk>/funding-notice.pdf", "application"): {
+        "*": "LOG 404 404 404 404 404 404 404 404 404 404",
+        "contracted": "LOG 200 404 404 404 404 404 200 200 200 200",
+    },
+    ("GET", "applications/<int:pk>/reviews/", "application"): {
+        "*": "LOG 403 403 403 403 403 403 200 200 403 403",
+        "missing": "LOG 403 403 403 403 403 403 404 404 403 403",
+    },
+    ("POST", "applications/<int:pk>/start-review/", "application"): {
+        "*": "LOG 403 404 404 404 404 404 302 403 403 403",
+        "draft": "LOG 403 404 404 404 404 404 404 404 404 404",
+        "missing": "LOG 404 404 404 404 404 404 404 404 404 404",
+    },
+    ("POST", "applications/<int:pk>/submit/", "application"): {
+        "*": "LOG 302 404 404 404 404 404 404 404 404 404",
+        "missing": "LOG 404 404 404 404 404 404 404 404 404 404",
+    },
+    ("POST", "applications/<int:pk>/terminate/", "application"): {
+        "*": "LOG 200 404 404 404 404 404 200 200 200 200",
+        "draft": "LOG 200 404 404 404 404 404 404 404 404 404",
+        "missing": "LOG 404 404 404 404 404 404 404 404 404 404",
+    },
+    ("POST", "assignments/<int:pk>/close-slot/", "assignment"): {
+        "*": "LOG 404 404 404 404 404 404 302 404 404 404",
+        "missing": "LOG 404 404 404 404 404 404 404 404 404 404",
+    },
+    ("POST", "assignments/<int:pk>/redraw/", "assignment"): {
+        "*": "LOG 404 404 404 404 404 404 302 404 404 404",
+        "missing": "LOG 404 404 404 404 404 404 404 404 404 404",
+    },
+    ("GET", "attachments/<int:pk>/", "attachment"): {
+        "*": "LOG 200 404 404 404 404 404 200 200 200 200",
+        "draft": "LOG 200 404 404 404 404 404 404 404 404 404",
+        "missing": "LOG 404 404 404 404 404 404 404 404 404 404",
+    },
+    ("GET", "awards/", None): {
+        "*": "LOG 200 200 200 200 200 200 200 200 200 200",
+    },
+    ("GET", "awards/nominations/<int:pk>/", "nomination"): {
+        "*": "LOG 404 404 200 404 404 404 200 200 200 200",
+        "draft": "LOG 404 404 200 404 404 404 404 404 404 404",
+        "missing": "LOG 404 404 404 404 404 404 404 404 404 404",
+    },
+    ("GET", "awards/nominations/<int:pk>/certificate.pdf", "nomination"): {
+        # No nomination of the world is granted yet: tests/awards/test_award_certificate.py
+        # downloads a granted one's.
+        "*": "LOG 404 404 404 404 404 404 404 404 404 404",
+    },
+    ("POST", "awards/nominations/<int:pk>/decide/", "nomination"): {
+        "*": "LOG 404 404 404 404 404 404 404 302 404 404",
+        "draft": "LOG 404 404 404 404 404 404 404 404 404 404",
+        "missing": "LOG 404 404 404 404 404 404 404 404 404 404",
+    },
+    ("GET", "awards/nominations/<int:pk>/edit/", "nomination"): {
+        "*": "LOG 404 404 200 404 404 404 404 404 404 404",
+        "missing": "LOG 404 404 404 404 404 404 404 404 404 404",
+    },
+    ("POST", "awards/nominations/<int:pk>/formal-review/", "nomination"): {
+        "*": "LOG 404 404 404 404 404 404 200 404 404 404",
+        "draft": "LOG 404 404 404 404 404 404 404 404 404 404",
+        "missing": "LOG 404 404 404 404 404 404 404 404 404 404",
+    },
+    ("POST", "awards/nominations/<int:pk>/submit/", "nomination"): {
+        "*": "LOG 404 404 302 404 404 404 302 302 302 302",
+        "draft": "LOG 404 404 302 404 404 404 404 404 404 404",
+        "missing": "LOG 404 404 404 404 404 404 404 404 404 404",
+    },
+    ("POST", "awards/notices/<int:pk>/close/", "notice"): {
+        # Plan-project notices are not the award page's: 404 for them.
+        "*": "LOG 404 404 404 404 404 404 404 404 404 404",
+        "award": "LOG 403 403 403 403 403 403 302 403 403 403",
+    },
+    ("GET", "awards/rounds/<int:pk>/", "award_round"): {
+        "*": "LOG 200 200 200 200 200 200 200 200 200 200",
+        "missing": "LOG 404 404 404 404 404 404 404 404 404 404",
+    },
+    ("GET", "awards/rounds/<int:pk>/committee/", "award_round"): {
+        "*": "LOG 404 404 404 404 404 404 200 200 404 404",
+        "missing": "LOG 404 404 404 404 404 404 404 404 404 404",
+    },
+    ("GET", "awards/rounds/<int:pk>/nominate/", "award_round"): {
+        "*": "LOG 200 200 200 404 404 404 404 404 404 404",
+        "missing": "LOG 404 404 404 404 404 404 404 404 404 404",
+    },
+    ("POST", "awards/rounds/<int:pk>/publish-notice/", "award_round"): {
+        "*": "LOG 403 403 403 403 403 403 302 403 403 403",
+        "missing": "LOG 404 404 404 404 404 404 404 404 404 404",
+    },
+    ("GET", "awards/rounds/<int:pk>/report.xlsx", "award_round"): {
+        "*": "LOG 404 404 404 404 404 404 200 200 200 200",
+        "missing": "LOG 404 404 404 404 404 404 404 404 404 404",
+    },
+    ("GET", "awards/rounds/<int:pk>/report/", "award_round"): {
+        "*": "LOG 404 404 404 404 404 404 200 200 200 200",
+        "missing": "LOG 404 404 404 404 404 404 404 404 404 404",
+    },
+    ("GET", "calls/<int:call_pk>/apply/", "call"): {
+        "*": "LOG 200 200 200 200 200 200 200 200 200 200",
+        "missing": "LOG 404 404 404 404 404 404 404 404 404 404",
+    },
+    ("GET", "calls/<int:pk>/", "call"): {
+        "*": "LOG 404 404 404 404 404 404 200 200 404 404",
+        "missing": "LOG 404 404 404 404 404 404 404 404 404 404",
+    },
+    ("GET", "calls/<int:pk>/budget/", "call"): {
+        "*": "LOG 404 404 404 404 404 404 200 200 404 404",
+        "missing": "LOG 404 404 404 404 404 404 404 404 404 404",
+    },
+    ("POST", "calls/<int:pk>/draw/", "call"): {
+        "*": "LOG 404 404 404 404 404 404 302 404 404 404",
+        "noticed": "LOG 404 404 404 404 404 404 302 404 404 404",
+        "missing": "LOG 404 404 404 404 404 404 404 404 404 404",
+    },
+    ("GET", "calls/<int:pk>/progress/", "call"): {
+        "*": "LOG 403 403 403 403 403 403 200 200 403 403",
+        "missing": "LOG 403 403 403 403 403 403 404 404 403 403",
+    },
+    ("POST", "calls/<int:pk>/publish-notice/", "call"): {
+        "*": "LOG 403 403 403 403 403 403 302 403 403 403",
+        "missing": "LOG 404 404 404 404 404 404 404 404 404 404",
+    },
+    ("GET", "calls/<int:pk>/ranking.xlsx", "call"): {
+        "*": "LOG 403 403 403 403 403 403 200 200 403 403",
+        "missing": "LOG 403 403 403 403 403 403 404 404 403 403",
+    },
+    ("GET", "calls/<int:pk>/ranking/", "call"): {
+        "*": "LOG 403 403 403 403 403 403 200 200 403 403",
+        "missing": "LOG 403 403 403 403 403 403 404 404 403 403",
+    },
+    ("GET", "calls/<int:pk>/report.xlsx", "call"): {
+        "*": "LOG 404 404 404 404 404 404 200 200 200 200",
+        "missing": "LOG 404 404 404 404 404 404 404 404 404 404",
+    },
+    ("GET", "calls/<int:pk>/suggestions.xlsx", "call"): {
+        "*": "LOG 404 404 404 404 404 404 200 200 404 404",
+        "missing": "LOG 404 404 404 404 404 404 404 404 404 404",
+    },
+    ("GET", "calls/<int:pk>/suggestions/", "call"): {
+        "*": "LOG 404 404 404 404 404 404 200 200 404 404",
+        "missing": "LOG 404 404 404 404 404 404 404 404 404 404",
+    },
+    ("POST", "calls/<int:pk>/suggestions/apply/", "call"): {
+        "*": "LOG 404 404 404 404 404 404 403 302 404 404",
+        "missing": "LOG 404 404 404 404 404 404 404 404 404 404",
+    },
+    ("POST", "conflicts/<int:pk>/remove/", "conflict"): {
+        "*": "LOG 403 403 403 403 403 403 302 403 403 403",
+        "missing": "LOG 403 403 403 403 403 403 404 403 403 403",
+    },
+    ("POST", "disbursements/<int:pk>/approve/", "disbursement"): {
+        "*": "LOG 404 404 404 404 404 404 404 404 302 403",
+        "missing": "LOG 404 404 404 404 404 404 404 404 404 404",
+    },
+    ("POST", "disbursements/<int:pk>/pay/", "disbursement"): {
+        "*": "LOG 404 404 404 404 404 404 404 404 200 200",
+        "missing": "LOG 404 404 404 404 404 404 404 404 404 404",
+    },
+    ("POST", "disbursements/<int:pk>/reject/", "disbursement"): {
+        "*": "LOG 404 404 404 404 404 404 404 404 200 200",
+        "missing": "LOG 404 404 404 404 404 404 404 404 404 404",
+    },
+    ("GET", "draws/<int:pk>/", "draw"): {
+        "*": "LOG 404 404 404 404 404 404 200 404 404 404",
+        "missing": "LOG 404 404 404 404 404 404 404 404 404 404",
+    },
+    ("GET", "experts/", None): {
+        "*": "LOG 403 403 403 403 403 403 200 403 403 403",
+    },
+    ("GET", "experts/<int:pk>/", "expert"): {
+        "*": "LOG 403 403 403 403 403 403 200 403 403 403",
+        "missing": "LOG 403 403 403 403 403 403 404 403 403 403",
+    },
+    ("POST", "experts/<int:pk>/conflicts/", "expert"): {
+        "*": "LOG 403 403 403 403 403 403 200 403 403 403",
+        "missing": "LOG 403 403 403 403 403 403 404 403 403 403",
+    },
+    ("GET", "experts/export.xlsx", None): {
+        "*": "LOG 403 403 403 403 403 403 200 403 403 403",
+    },
+    ("GET", "experts/import/", None): {
+        "*": "LOG 403 403 403 403 403 403 200 403 403 403",
+    },
+    ("GET", "experts/import/report.xlsx", None): {
+        "*": "LOG 403 403 403 403 403 403 404 403 403 403",
+    },
+    ("GET", "experts/import/template.xlsx", None): {
+        "*": "LOG 403 403 403 403 403 403 200 403 403 403",
+    },
+    ("GET", "experts/new/", None): {
+        "*": "LOG 403 403 403 403 403 403 200 403 403 403",
+    },
+    ("GET", "finance/", None): {
+        "*": "LOG 404 404 404 404 404 404 404 404 200 200",
+    },
+    ("GET", "finance/payment-list.xlsx", None): {
+        "*": "LOG 404 404 404 404 404 404 404 404 200 200",
+    },
+    ("GET", "i18n/setlang/", None): {
+        "*": "302 302 302 302 302 302 302 302 302 302 302",
+    },
+    ("GET", "inbox/", None): {
+        "*": "LOG 200 200 200 200 200 200 200 200 200 200",
+    },
+    ("POST", "inbox/<int:pk>/read/", "notification"): {
+        "*": "LOG 302 404 404 404 404 404 404 404 404 404",
+        "missing": "LOG 404 404 404 404 404 404 404 404 404 404",
+    },
+    ("GET", "inbox/preferences/", None): {
+        "*": "LOG 200 200 200 200 200 200 200 200 200 200",
+    },
+    ("POST", "inbox/preferences/", None): {
+        "*": "LOG 302 302 302 302 302 302 302 302 302 302",
+    },
+    ("GET", "my-conflicts/", None): {
+        "*": "LOG 403 403 403 200 200 200 403 403 403 403",
+    },
+    ("GET", "notices/<int:pk>/", "notice"): {
+        "*": "200 200 200 200 200 200 200 200 200 200 200",
+        "missing": "404 404 404 404 404 404 404 404 404 404 404",
+    },
+    ("POST", "notices/<int:pk>/close/", "notice"): {
+        "*": "LOG 403 403 403 403 403 403 302 403 403 403",
+        "missing": "LOG 404 404 404 404 404 404 404 404 404 404",
+    },
+    ("GET", "objections/", None): {
+        "*": "LOG 404 404 404 404 404 404 200 404 404 404",
+    },
+    ("POST", "objections/<int:pk>/resolve/", "objection"): {
+        "*": "LOG 404 404 404 404 404 404 200 404 404 404",
+        "missing": "LOG 404 404 404 404 404 404 404 404 404 404",
+    },
+    ("GET", "outbox/", None): {
+        "*": "LOG 404 404 404 404 404 404 200 404 404 404",
+    },
+    ("POST", "outbox/<int:pk>/resend/", "notification"): {
+        "*": "LOG 404 404 404 404 404 404 302 404 404 404",
+        "missing": "LOG 404 404 404 404 404 404 404 404 404 404",
+    },
+    ("GET", "register/", None): {
+        "*": "200 200 200 200 200 200 200 200 200 200 200",
+    },
+    ("GET", "reports/programmes.xlsx", None): {
+        "*": "LOG 404 404 404 404 404 404 200 200 200 200",
+    },
+    ("GET", "reports/programmes/", None): {
+        "*": "LOG 404 404 404 404 404 404 200 200 200 200",
+    },
+    ("GET", "reviews/", None): {
+        "*": "LOG 404 404 404 200 200 200 404 404 404 404",
+    },
+    ("GET", "reviews/<int:assignment_pk>/attachments/<int:pk>/", "assignment"): {
+        "*": "LOG 404 404 404 404 404 404 404 404 404 404",
+        "reviewed": "LOG 404 404 404 200 404 404 404 404 404 404",
+    },
+    ("GET", "reviews/<int:pk>/", "assignment"): {
+        "*": "LOG 404 404 404 200 404 404 404 404 404 404",
+        "missing": "LOG 404 404 404 404 404 404 404 404 404 404",
+    },
+    ("POST", "reviews/<int:pk>/accept/", "assignment"): {
+        "*": "LOG 404 404 404 200 404 404 404 404 404 404",
+        "missing": "LOG 404 404 404 404 404 404 404 404 404 404",
+    },
+    ("POST", "reviews/<int:pk>/decline/", "assignment"): {
+        "*": "LOG 404 404 404 200 404 404 404 404 404 404",
+        "missing": "LOG 404 404 404 404 404 404 404 404 404 404",
+    },
+    ("POST", "reviews/<int:pk>/score/", "assignment"): {
+        "*": "LOG 404 404 404 200 404 404 404 404 404 404",
+        "missing": "LOG 404 404 404 404 404 404 404 404 404 404",
+    },
+    ("GET", "reviews/overdue/", None): {
+        "*": "LOG 404 404 404 404 404 404 200 404 404 404",
+    },
+    ("POST", "submitted-reviews/<int:pk>/reopen/", "review"): {
+        "*": "LOG 403 403 403 403 403 403 302 403 403 403",
+        "missing": "LOG 403 403 403 403 403 403 404 403 403 403",
+    },
+}
+# fmt: on
