@@ -6,21 +6,22 @@ they only read, and every write still goes through ``workflow.steps``.
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Avg, CharField, Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Avg, CharField, Count, DecimalField, Exists, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.fields.json import KT
-from django.db.models.functions import Cast
+from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
-from applications.enums import ApplicationStatus
+from applications.enums import DECIDED_STATES, ApplicationStatus, CallKind
 from applications.models import Application, Call
 from funding.enums import DisbursementStatus
-from funding.models import Disbursement
-from reviews.enums import AssignmentStatus
+from funding.models import Disbursement, FundingDecision
+from reviews.enums import OPEN_ASSIGNMENT_STATES, AssignmentStatus
 from reviews.models import Assignment
 
 S = ApplicationStatus
@@ -57,8 +58,11 @@ def open_step_names(application: Application) -> set[str]:
 
 
 def calls_open() -> QuerySet[Call]:
+    """Plan-project calls taking applications now (award rounds take nominations: pages/awards.py)."""
     now = timezone.now()
-    return Call.objects.filter(closed_at__isnull=True, opens_at__lte=now, closes_at__gt=now).select_related("programme")
+    return Call.objects.filter(
+        kind=CallKind.PLAN, closed_at__isnull=True, opens_at__lte=now, closes_at__gt=now
+    ).select_related("programme")
 
 
 def applications_of_applicant(user: Any) -> QuerySet[Application]:
@@ -117,7 +121,10 @@ def calls_with_counts() -> QuerySet[Call]:
         n_submitted=n(S.SUBMITTED, S.RETURNED),
         n_in_review=n(S.IN_REVIEW),
         n_reviewed=n(S.REVIEWED),
-        n_funded=n(S.FUNDED, S.CONTRACTED, S.ACCEPTANCE_SUBMITTED, S.CLOSED),
+        # Funded by the panel's decision, whatever happened after (a failed acceptance, a
+        # termination): the figure bureaus publish (52 and 39 projects in the demo year).
+        n_funded=Count("applications", filter=Q(applications__decision__fund=True)),
+        n_decided=n(*DECIDED_STATES),
         n_total=Count("applications", filter=~Q(applications__status=S.DRAFT)),
     )
 
@@ -151,4 +158,51 @@ def disbursements_recent() -> QuerySet[Disbursement]:
         Disbursement.objects.filter(status__in=[D.PAID, D.REJECTED])
         .select_related("application", "application__organisation")
         .order_by("-requested_at", "-id")[:50]
+    )
+
+
+# --- the role dashboards (pages/dashboards.py): every list in a fixed number of queries ----------
+
+
+def applications_submitted() -> QuerySet[Application]:
+    """Every application the bureau has received, for the staff's work list."""
+    return Application.objects.exclude(status=S.DRAFT).select_related("call", "organisation")
+
+
+def assignments_overdue() -> QuerySet[Assignment]:
+    """Invitations not answered and reviews not handed in by their due date, oldest first."""
+    return (
+        Assignment.objects.filter(status__in=OPEN_ASSIGNMENT_STATES, due_at__lt=timezone.now())
+        .select_related("application", "application__call", "expert")
+        .order_by("due_at", "id")
+    )
+
+
+def budget_execution() -> QuerySet[Call]:
+    """Per call: its budget, what the panel granted and what finance paid (one query).
+
+    Two sums over two different joins would multiply each other, so each is a subquery.
+    """
+    granted = (
+        FundingDecision.objects.filter(application__call=OuterRef("pk"), fund=True)
+        .order_by()
+        .values("application__call")
+        .annotate(total=Sum("approved_yuan"))
+        .values("total")
+    )
+    paid = (
+        Disbursement.objects.filter(application__call=OuterRef("pk"), status=D.PAID)
+        .order_by()
+        .values("application__call")
+        .annotate(total=Sum("amount_yuan"))
+        .values("total")
+    )
+    money: Any = DecimalField(max_digits=16, decimal_places=2)
+    return (
+        Call.objects.annotate(
+            granted_yuan=Coalesce(Subquery(granted, output_field=money), Value(Decimal(0)), output_field=money),
+            paid_yuan=Coalesce(Subquery(paid, output_field=money), Value(Decimal(0)), output_field=money),
+        )
+        .filter(Q(granted_yuan__gt=0) | Q(closed_at__isnull=True))
+        .order_by("-opens_at", "-id")
     )

@@ -18,6 +18,7 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
@@ -35,7 +36,7 @@ from accounts.services import applicant_register
 from applications import services as app_services
 from applications.enums import EDITABLE_STATES, FINAL_STATES, ApplicationStatus
 from applications.models import Application, Attachment, Call
-from applications.rules import can_apply, can_view_application
+from applications.rules import can_view_application
 from audit.selectors import audit_for
 from core.errors import StateConflict
 from core.responses import xlsx_response
@@ -47,7 +48,7 @@ from reviews.models import Assignment, Review
 from reviews.selectors import assignments_of, call_ranking
 from workflow import steps
 
-from . import forms
+from . import dashboards, forms
 from . import selectors as pages_selectors
 
 S = ApplicationStatus
@@ -83,6 +84,7 @@ def perform(
     success: str,
     then: str | Callable[[Any], str],
     back: str | None = None,
+    still_open: Callable[[], bool] | None = None,
 ) -> HttpResponse | None:
     """Validate ``form``, call ``step(**form.step_data())`` and answer.
 
@@ -90,6 +92,11 @@ def perform(
     ``success`` as a message; on a ``StateConflict`` a redirect to ``back`` (default:
     ``then`` when it is a URL) with the conflict as an error message; ``None`` when the
     form has errors, so the caller shows it again.
+
+    ``still_open`` tells a refusal from a lost race: when it answers true after a
+    ``StateConflict`` (nobody else moved the object: say the call's budget cannot pay the
+    amount typed), the conflict becomes a form-wide error and ``None`` is returned, so the
+    form is shown again with what the user typed instead of a redirect that drops it.
     """
     if not form.is_valid():
         return None
@@ -99,6 +106,9 @@ def perform(
         put_errors(form, exc)
         return None
     except StateConflict as exc:
+        if still_open is not None and still_open():
+            form.add_error(None, exc.message)
+            return None
         messages.error(request, exc.message)
         fallback = back or (then if isinstance(then, str) else reverse("home"))
         return redirect(fallback)
@@ -148,55 +158,10 @@ def register(request: HttpRequest) -> HttpResponse:
 
 # --- home: what waits for each role -------------------------------------------------------------
 
-NEXT_STEP = {
-    S.DRAFT: gettext_lazy("Complete and submit it"),
-    S.RETURNED: gettext_lazy("Revise it and submit again"),
-    S.SUBMITTED: gettext_lazy("Wait for formal review"),
-    S.IN_REVIEW: gettext_lazy("Wait for expert review"),
-    S.REVIEWED: gettext_lazy("Wait for the panel's decision"),
-    S.ACCEPTANCE_SUBMITTED: gettext_lazy("Wait for the acceptance decision"),
-}
-
-
-def next_step_for_applicant(application: Any) -> str:
-    if application.status in NEXT_STEP:
-        return str(NEXT_STEP[application.status])
-    if application.status == S.FUNDED:
-        if application.contract_open:
-            return _("Sign the task contract")
-        return _("Wait for the public notice to close")
-    if application.status == S.CONTRACTED:
-        if application.acceptance_open:
-            return _("Submit the acceptance report")
-        return _("Wait for the first payment")
-    return _("Nothing more to do")
-
 
 def home(request: HttpRequest) -> HttpResponse:
-    user = request.user
-    context: dict[str, Any] = {}
-    if can_apply(user):
-        applications = list(pages_selectors.applications_of_applicant(user))
-        context["my_applications"] = [(a, next_step_for_applicant(a)) for a in applications]
-        context["open_calls"] = pages_selectors.calls_open()
-    if is_staff(user):
-        context["staff"] = {
-            "formal": pages_selectors.applications_awaiting_formal_review(),
-            "experts": pages_selectors.applications_awaiting_experts(),
-            "declined": pages_selectors.declined_slots(),
-            "acceptance": pages_selectors.acceptance_to_decide(),
-            "calls": pages_selectors.calls_with_counts(),
-            "open_objections": Objection.objects.filter(status=ObjectionStatus.OPEN).count(),
-        }
-    if has_role(user, Role.EXPERT):
-        context["my_assignments"] = assignments_of(user).filter(status__in=[A.INVITED, A.ACCEPTED]).order_by("due_at")
-    if is_panel(user):
-        context["to_decide"] = pages_selectors.applications_to_decide()
-        if not is_staff(user):
-            context["panel_calls"] = pages_selectors.calls_with_counts()
-    if is_finance(user):
-        context["disbursements"] = pages_selectors.disbursements_pending()
-    return render(request, "pages/home.html", context)
+    """One section per role, what waits first (pages/dashboards.py)."""
+    return dashboards.home(request)
 
 
 # --- the application page -------------------------------------------------------------------
@@ -361,9 +326,14 @@ def _application_step(
     *,
     form_name: str,
     own: bool = False,
+    open_in: frozenset[str] = frozenset(),
 ) -> Callable[[HttpRequest, int], HttpResponse]:
     """A POST view for one step on an application: fetch it (404 if not visible), run the
-    step with the form's data, and show the application page again on a refused form."""
+    step with the form's data, and show the application page again on a refused form.
+
+    ``open_in``: the states in which the step's form is offered; a ``StateConflict`` while the
+    application is still in one of them (the call's budget refusing an amount) shows the
+    form again with the input instead of redirecting."""
 
     @require_POST
     def view(request: HttpRequest, pk: int) -> HttpResponse:
@@ -378,6 +348,13 @@ def _application_step(
             lambda **data: step(application=application, actor=request.user, **data),
             success=str(success),
             then=_detail_url(application),
+            # Refused while the application still waits for this step (not a lost race):
+            # show the form again with what was typed.
+            still_open=(
+                (lambda: Application.objects.filter(pk=application.pk, status__in=open_in).exists())
+                if open_in
+                else None
+            ),
         )
         return response or _application_page(request, application, **{form_name: form})
 
@@ -400,7 +377,13 @@ start_review = _application_step(
 terminate = _application_step(
     forms.TerminateForm, steps.terminate, gettext_lazy("The application was terminated."), form_name="terminate"
 )
-decide = _application_step(forms.DecisionForm, steps.decide, gettext_lazy("Decision recorded."), form_name="decision")
+decide = _application_step(
+    forms.DecisionForm,
+    steps.decide,
+    gettext_lazy("Decision recorded."),
+    form_name="decision",
+    open_in=frozenset({S.REVIEWED}),
+)
 contract_sign = _application_step(
     forms.ContractForm,
     steps.contract_sign,
@@ -538,14 +521,20 @@ def call_detail(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404
     call = get_object_or_404(Call.objects.select_related("programme"), pk=pk)
     applications = call.applications.exclude(status=S.DRAFT).select_related("organisation").order_by("id")
+    # A province's call has 10,000 items: the page shows 50 of them and the top of the
+    # ranking; the ranking page and the xlsx downloads have them all.
+    page = Paginator(applications, 50).get_page(request.GET.get("page"))
+    ranking = call_ranking(call)
     notices = call.notices.all()
     return render(
         request,
         "pages/call_detail.html",
         {
             "call": call,
-            "applications": applications,
-            "ranking": call_ranking(call),
+            "applications": page.object_list,
+            "page": page,
+            "ranking": ranking[:10],
+            "ranked": len(ranking),
             "decided_total": call_decided_total(call),
             "notices": notices,
             "is_staff": is_staff(request.user),
@@ -785,8 +774,12 @@ def draw_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if not is_staff(request.user):
         raise Http404
     draw = get_object_or_404(Draw.objects.select_related("call", "performed_by"), pk=pk)
-    items = list(draw.items.select_related("application").order_by("application_id"))
-    ids = {e for i in items for e in (*i.candidates, *i.chosen)} | {x["expert"] for i in items for x in i.exclusions}
+    # A province's draw has 10,000 items: 25 per page, names looked up for that page only.
+    page = Paginator(draw.items.select_related("application").order_by("application_id"), 25).get_page(
+        request.GET.get("page")
+    )
+    items = list(page.object_list)
+    ids = {e for i in items for e in i.chosen} | {x["expert"] for i in items for x in i.exclusions}
     names = dict(Expert.objects.filter(pk__in=ids).values_list("pk", "name"))
     reasons = {
         "inactive": _("inactive"),
@@ -806,7 +799,7 @@ def draw_detail(request: HttpRequest, pk: int) -> HttpResponse:
         }
         for item in items
     ]
-    return render(request, "pages/draw_detail.html", {"draw": draw, "rows": rows})
+    return render(request, "pages/draw_detail.html", {"draw": draw, "rows": rows, "page": page})
 
 
 def call_report_download(request: HttpRequest, pk: int) -> HttpResponse:

@@ -10,6 +10,7 @@ export REDIS_URL="${REDIS_URL:-redis://127.0.0.1:6379/15}"  # a Redis database o
 BIN=.venv/bin
 
 scripts/services.sh
+scripts/browser_deps.sh  # Chromium for tests/browser
 "$BIN/python" scripts/ensure_db.py
 mkdir -p var/static  # WhiteNoise warns on every request when STATIC_ROOT is missing
 
@@ -23,7 +24,7 @@ stage() {  # stage <name> <command…>
 
 stage "ruff check" "$BIN/ruff" check .
 stage "ruff format --check" "$BIN/ruff" format --check .
-stage "mypy" "$BIN/mypy" accounts api applications audit core funding notifications pages reviews workflow
+stage "mypy" "$BIN/mypy" accounts api applications audit awards core funding notifications pages reviews workflow
 stage "makemigrations --check" "$BIN/python" manage.py makemigrations --check --dry-run
 stage "manage.py check" "$BIN/python" manage.py check
 

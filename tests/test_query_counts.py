@@ -89,3 +89,92 @@ def test_last_review_submit_step_stays_under_its_query_ceiling(
         steps.review_submit(
             assignment=second, actor=expert2.user, scores=SCORES, comment="好", recommendation="support"
         )
+
+
+# --- the home page's lists (pages/dashboards.py): the same queries for 1 row as for 100 -----------
+
+
+def _rows(call, applicant, n, status, **fields):
+    """``n`` applications in ``status``, written directly: these tests measure reads only."""
+    from decimal import Decimal
+
+    from applications.models import Application
+
+    return Application.objects.bulk_create(
+        Application(
+            call=call,
+            applicant=applicant,
+            organisation_id=applicant.organisation_id,
+            title=f"项目 {i:03d}",
+            field="manufacturing",
+            requested_yuan=Decimal("300000.00"),
+            status=status,
+            submitted_at=None if status == "draft" else fields.get("submitted_at"),
+            approved_yuan=fields.get("approved_yuan"),
+        )
+        for i in range(n)
+    )
+
+
+def _home_queries(user, *params: str) -> int:
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    client = Client()
+    client.force_login(user)
+    with CaptureQueriesContext(connection) as queries:
+        for query in params or ("",):
+            response = client.get("/" + query)
+            assert response.status_code == 200
+    return len(queries)
+
+
+def _seed_role_lists(n, *, call, applicant, expert):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from funding.models import Disbursement
+    from reviews.models import Assignment
+
+    _rows(call, applicant, n, "draft")
+    _rows(call, applicant, n, "submitted", submitted_at=timezone.now())
+    reviewed = _rows(call, applicant, n, "reviewed", submitted_at=timezone.now())
+    in_review = _rows(call, applicant, n, "in_review", submitted_at=timezone.now())
+    past = timezone.now() - dt.timedelta(days=3)
+    Assignment.objects.bulk_create(Assignment(application=a, expert=expert, due_at=past) for a in in_review)
+    funded = _rows(call, applicant, n, "contracted", submitted_at=timezone.now(), approved_yuan=250000)
+    Disbursement.objects.bulk_create(
+        Disbursement(application=a, tranche=1, amount_yuan=100000, requested_by=None) for a in funded
+    )
+    return reviewed
+
+
+@pytest.mark.parametrize("role", ["applicant", "expert", "staff", "panel", "finance"])
+def test_home_page_queries_do_not_grow_with_the_rows(role, call, applicant, staff, panel, expert, finance_officer):
+    """Each role's home page (and its xlsx export) costs the same with 1 row as with 100."""
+    from django.db import transaction
+
+    user = {
+        "applicant": applicant,
+        "expert": expert.user,
+        "staff": staff,
+        "panel": panel,
+        "finance": finance_officer,
+    }[role]
+    export = {"applicant": "mine", "expert": "reviews", "staff": "work", "panel": "decide", "finance": "payments"}[role]
+    _home_queries(user)  # warm the per-process caches (content types) out of the measurement
+    counts = []
+    for n in (1, 100):
+        sid = transaction.savepoint()
+        _seed_role_lists(n, call=call, applicant=applicant, expert=expert)
+        counts.append(
+            (
+                _home_queries(user),
+                _home_queries(user, "?mine-status=all&reviews-status=all&work-status=all&overdue-q=项目&decide-q=项目"),
+                _home_queries(user, f"?export={export}&{export}-status=all"),
+            )
+        )
+        transaction.savepoint_rollback(sid)
+    assert counts[0] == counts[1], f"{role}: 1 row → {counts[0]} queries, 100 rows → {counts[1]}"

@@ -1,0 +1,650 @@
+"""Build the demo year through the same entry points the people use.
+
+Applications reach their states only through ``workflow.steps`` (submit, formal review, the
+draw, each expert's acceptance and scores, the panel's decision, the notice, the contract,
+both finance approvals and the payment, acceptance); nothing sets a status directly. The
+only shortcut is that a 2016 call's dates (and the 2015 award round's, ``.awards``) are set
+back to their year after the round has run, because submissions need an open call. Experts
+are always chosen by the draw, on PostgreSQL and SQLite alike.
+
+Idempotent: reference data is keyed on credit codes, user names and programme codes, and a
+call that already exists is skipped whole, so a second run creates nothing. Everything runs
+in one transaction, so a failed run leaves nothing behind.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import random
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from decimal import Decimal
+from typing import Any
+from unittest import mock
+
+from django.contrib.auth import base_user
+from django.db import transaction
+from django.test.utils import override_settings
+from django.utils import timezone
+
+from accounts.enums import OrganisationKind, Role
+from accounts.models import Organisation, User
+from accounts.services import roles_ensure, user_create
+from applications import services as app_services
+from applications.enums import ApplicationStatus as S
+from applications.models import Application, Call, Programme
+from funding import services as funding_services
+from funding.models import Disbursement
+from reviews import services as review_services
+from reviews.enums import AssignmentStatus
+from reviews.models import Assignment, Conflict, Expert
+from workflow import steps
+
+from . import data
+from .awards import load_award_round
+from .data import BatchPlan, ItemPlan
+
+BANKS = ["中国农业银行永嘉县支行", "中国工商银行永嘉支行", "浙江永嘉农村商业银行", "中国银行永嘉县支行"]
+
+
+@contextmanager
+def quiet_eager_tasks() -> Iterator[None]:
+    """Run Celery tasks in-process and keep e-mail in memory for the duration of the load,
+    whatever the environment says, so the demo never queues to a broker nor mails (or prints)
+    its hundreds of notifications. The in-app notifications are all there."""
+    from workflow.celery import app
+
+    saved = app.conf.task_always_eager, app.conf.task_eager_propagates
+    trace_logger = logging.getLogger("celery.app.trace")
+    saved_level = trace_logger.level
+    app.conf.task_always_eager, app.conf.task_eager_propagates = True, True
+    trace_logger.setLevel(logging.WARNING)
+    try:
+        with override_settings(
+            CELERY_TASK_ALWAYS_EAGER=True,
+            EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
+        ):
+            yield
+    finally:
+        app.conf.task_always_eager, app.conf.task_eager_propagates = saved
+        trace_logger.setLevel(saved_level)
+
+
+@contextmanager
+def one_hash_per_password() -> Iterator[None]:
+    """Every demo account has the same published password: hash it once, not once per account
+    (PBKDF2 takes a good fraction of a second, and the year has a hundred accounts). Django's
+    ``create_user`` and ``set_password`` hash through ``make_password``, imported into both
+    modules patched here; the accounts still get a full-strength hash."""
+    from django.contrib.auth import hashers
+    from django.contrib.auth import models as auth_models
+
+    cache: dict[str, str] = {}
+
+    def make_password(password: Any, salt: Any = None, hasher: Any = "default") -> str:
+        if not isinstance(password, str) or salt is not None or hasher != "default":
+            return hashers.make_password(password, salt, hasher)
+        if password not in cache:
+            cache[password] = hashers.make_password(password)
+        return cache[password]
+
+    with (
+        mock.patch.object(base_user, "make_password", make_password),
+        mock.patch.object(auth_models, "make_password", make_password),
+    ):
+        yield
+
+
+def silent(_message: str) -> None:
+    """A log that says nothing."""
+
+
+def load(log: Callable[[str], None] = silent) -> int:
+    """Load the demo year; returns how many applications were created."""
+    with quiet_eager_tasks(), one_hash_per_password():
+        # on_commit (the notification sends) runs when this block commits, still eager.
+        with transaction.atomic():
+            return Loader(log).load()
+
+
+class Loader:
+    def __init__(self, log: Callable[[str], None]) -> None:
+        self.log = log
+        self.rng = random.Random(data.SEED)  # noqa: S311 - reproducible demo data, not a secret
+        self.orgs: dict[str, Organisation] = {}
+        self.users: dict[str, User] = {}
+        self.applicants: dict[str, User] = {}  # organisation key → its applicant
+        self.experts: list[Expert] = []
+        self.demo_experts: list[Expert] = []
+        self.programmes: dict[str, Programme] = {}
+        self.calls: dict[str, Call] = {}
+        self.vouchers = 0
+        # Everything random is drawn here, in a fixed order, whatever the database holds.
+        self.org_codes = self._organisation_codes()
+        self.pool = data.expert_pool(self.rng)
+        titles = data.TitleMaker(self.rng)
+        self.batches = [(plan, data.batch_items(plan, titles, self.rng)) for plan in data.BATCHES]
+
+    @property
+    def staff(self) -> User:
+        return self.users["demo_staff"]
+
+    def load(self) -> int:
+        roles_ensure()
+        self.load_organisations()
+        self.load_people()
+        self.load_experts()
+        for code, name in data.PROGRAMMES:
+            self.programmes[code], _ = Programme.objects.get_or_create(code=code, defaults={"name": name})
+        created = 0
+        for plan, items in self.batches:
+            created += self.load_batch(plan, items)
+        created += CurrentCall(self).load()
+        created += load_award_round(self)
+        return created
+
+    # --- reference data ----------------------------------------------------------------------
+
+    def _organisation_codes(self) -> dict[str, tuple[str, str, str, str, str]]:
+        """key → (name, credit code, kind, bank, account) of every organisation of the year."""
+        codes: dict[str, tuple[str, str, str, str, str]] = {}
+
+        def add(key: str, name: str, code: str, kind: str) -> None:
+            bank = self.rng.choice(BANKS)
+            account = "".join(self.rng.choice("0123456789") for _ in range(19))
+            codes[key] = (name, code, kind, bank, account)
+
+        for key, (name, body, kind) in data.NAMED_ORGANISATIONS.items():
+            add(key, name, data.credit_code(body), kind)
+        for key, name, _industry in data.COMPANIES:
+            add(key, name, data.make_credit_code("91", data.AREA, self.rng), OrganisationKind.ENTERPRISE)
+        for key, name in data.COOPERATIVES:
+            add(key, name, data.make_credit_code("93", data.AREA, self.rng), OrganisationKind.COOPERATIVE)
+        for key, name in data.HOSPITALS:
+            kind = OrganisationKind.HOSPITAL if "hospital" in key or "health" in key else OrganisationKind.GOVERNMENT
+            add(key, name, data.make_credit_code("12", data.AREA, self.rng), kind)
+        for key, (name, prefix, kind) in data.EXPERT_ORGANISATIONS.items():
+            add(key, name, data.make_credit_code(prefix[:2], prefix[2:], self.rng), kind)
+        return codes
+
+    def load_organisations(self) -> None:
+        existing = {
+            o.credit_code: o
+            for o in Organisation.objects.filter(credit_code__in=[c[1] for c in self.org_codes.values()])
+        }
+        for key, (name, code, kind, bank, account) in self.org_codes.items():
+            org = existing.get(code)
+            if org is None:
+                org = Organisation.objects.create(
+                    name=name, credit_code=code, kind=kind, address=data.COUNTY, bank_name=bank, bank_account=account
+                )
+            self.orgs[key] = org
+
+    def user(self, username: str, display_name: str, roles: Sequence[str], org_key: str | None) -> User:
+        user = User.objects.filter(username=username).first()
+        if user is None:
+            user = user_create(
+                username=username,
+                password=data.PASSWORD,
+                email=f"{username}@example.org",
+                roles=roles,
+                organisation=self.orgs[org_key] if org_key else None,
+                display_name=display_name,
+            )
+        self.users[username] = user
+        return user
+
+    def load_people(self) -> None:
+        if not User.objects.filter(username="admin").exists():
+            User.objects.create_superuser(
+                username="admin", email="admin@example.org", password=data.PASSWORD, display_name="系统管理员"
+            )
+        for username, display_name, roles, org_key in data.PEOPLE:
+            self.user(username, display_name, roles, org_key)
+        self.applicants["dongmeng"] = self.users["demo_applicant"]
+        self.applicants["haixing"] = self.users["demo_applicant2"]
+        applying = {item.organisation for _plan, items in self.batches for item in items}
+        for key in sorted(applying - set(self.applicants)):
+            org = self.org_codes[key][0]
+            username = key if key.startswith("yj_") else f"yj_{key}"
+            self.applicants[key] = self.user(username, f"{org} 项目联系人", [Role.APPLICANT], key)
+
+    def load_experts(self) -> None:
+        for username, name, org_key, fields, title in data.DEMO_EXPERTS:
+            user = self.user(username, name, [Role.EXPERT], org_key)
+            expert, _ = Expert.objects.get_or_create(
+                user=user,
+                defaults={
+                    "name": name,
+                    "organisation": self.orgs[org_key],
+                    "fields": fields,
+                    "title": title,
+                    "region": "温州市",
+                    "load_limit": 12,
+                },
+            )
+            self.demo_experts.append(expert)
+        existing = {e.user.username: e for e in Expert.objects.select_related("user")}
+        for username, name, org_key, fields, title in self.pool:
+            if username in existing:
+                expert = existing[username]
+            else:
+                name_, code, kind, _bank, _account = self.org_codes[org_key]
+                expert = review_services.expert_create(
+                    actor=self.staff,
+                    username=username,
+                    password=data.PASSWORD,
+                    email=f"{username}@example.org",
+                    name=name,
+                    organisation={"name": name_, "credit_code": code, "kind": kind},
+                    fields=fields,
+                    title=title,
+                    region="温州市" if org_key not in ("zju", "zjut", "cjlu", "zjmei", "zaas") else "杭州市",
+                    load_limit=12,
+                )
+            self.experts.append(expert)
+        self.experts = self.demo_experts + self.experts
+        # A few declared conflicts (回避): the draw passes these experts over for those units.
+        companies = [key for key, _name, _industry in data.COMPANIES]
+        for n, expert in enumerate(self.experts[6::7]):
+            org = self.orgs[companies[(n * 3) % len(companies)]]
+            if Conflict.objects.filter(expert=expert, organisation_name=org.name).exists():
+                continue
+            review_services.conflict_declare(
+                expert=expert,
+                actor=expert.user,
+                organisation_name=org.name,
+                reason=data.CONFLICT_REASONS[n % len(data.CONFLICT_REASONS)],
+            )
+
+    # --- a 2016 batch, through every step --------------------------------------------------------
+
+    def load_batch(self, plan: BatchPlan, items: list[ItemPlan]) -> int:
+        call = Call.objects.filter(title=plan.title).first()
+        if call is not None:
+            self.calls[plan.key] = call
+            return 0
+        now = timezone.now()
+        call = steps.call_setup(
+            actor=self.staff,
+            criteria=data.CRITERIA,
+            programme=self.programmes["county_plan"],
+            title=plan.title,
+            year=2016,
+            batch=plan.batch,
+            opens_at=now - dt.timedelta(days=1),
+            closes_at=now + dt.timedelta(days=30),
+            budget_yuan=str(plan.budget_yuan),
+            max_request_yuan=str(plan.max_request_yuan),
+            reviewers_per_item=3,
+            min_reviews=2,
+            scoring_rule="mean",
+            notice_days=7,
+            tranches=[60, 40],
+        )
+        self.calls[plan.key] = call
+        start = dt.date(2016, 7, 1) if plan.batch == 1 else dt.date(2016, 10, 1)
+        apps: list[tuple[Application, ItemPlan]] = []
+        for item in items:
+            applicant = self.applicants[item.organisation]
+            app = app_services.application_create(
+                actor=applicant,
+                call=call,
+                title=item.title,
+                summary=item.summary,
+                field=item.field,
+                requested_yuan=str(item.requested_yuan),
+                self_funding_yuan=str(item.requested_yuan * self.rng.choice([1, 2, 3])),
+                start_date=start.isoformat(),
+                end_date=start.replace(year=start.year + 2).isoformat(),
+            )
+            steps.application_submit(application=app, actor=applicant)
+            apps.append((app, item))
+
+        # Formal review: one item is returned and revised before it goes on; some are rejected.
+        for n, (app, item) in enumerate(apps):
+            if item.outcome == "rejected":
+                steps.formal_review(
+                    application=app,
+                    actor=self.staff,
+                    decision="reject",
+                    comment="申报单位不符合本批次申报条件（项目已获同类财政资助）。",
+                )
+                continue
+            if n == 0:
+                steps.formal_review(
+                    application=app,
+                    actor=self.staff,
+                    decision="return",
+                    comment="请补充自筹资金证明和近三年财务审计报告。",
+                )
+                steps.application_submit(application=app, actor=app.applicant)
+            steps.formal_review(
+                application=app, actor=self.staff, decision="accept", comment="材料齐全，进入专家评审。"
+            )
+        app_services.call_close(call=call, actor=self.staff)
+
+        # One draw for the whole call; in batch 2 an expert declines and is replaced at once.
+        draw = steps.call_draw(call=call, actor=self.staff, seed=f"demo-{plan.key}")
+        short = list(draw.items.filter(shortfall__gt=0).values_list("application__title", flat=True))
+        if short:
+            raise RuntimeError(f"the expert pool is short for {short}")
+        if plan.batch == 2:
+            first = Assignment.objects.filter(draw_item__draw=draw).select_related("expert__user").order_by("pk")[0]
+            steps.assignment_decline(
+                assignment=first, actor=first.expert.user, reason="评审期间出差在外，无法按期完成。"
+            )
+        self.review_all(call, {app.pk: item for app, item in apps})
+
+        for app, item in apps:
+            if item.outcome == "rejected":
+                continue
+            if item.approved_yuan is None:
+                steps.decide(
+                    application=app,
+                    actor=self.users["demo_panel"],
+                    fund=False,
+                    comment="综合评分未进入本批次资助范围。",
+                )
+            else:
+                steps.decide(
+                    application=app,
+                    actor=self.users["demo_panel"],
+                    fund=True,
+                    approved_yuan=str(item.approved_yuan),
+                    comment=f"同意立项，资助{item.approved_yuan / 10000:g}万元。",
+                )
+        notice = steps.notice_publish(call=call, actor=self.staff)
+        if plan.batch == 2:
+            app, _item = next((a, i) for a, i in apps if i.approved_yuan is not None)
+            objection = funding_services.objection_file(
+                notice=notice,
+                application_id=app.pk,
+                text="该项目与申报单位往年已验收项目内容相近，请核实是否重复申报。",
+                name="王先生",
+                contact="0577-67221234",
+            )
+            steps.objection_resolve(
+                objection=objection,
+                actor=self.staff,
+                upheld=False,
+                resolution="经核查，本项目研究内容与往年项目不同，不属于重复申报，异议不成立。",
+            )
+        steps.notice_close(notice=notice, actor=self.staff)
+
+        for app, item in apps:
+            if item.approved_yuan is not None:
+                self.carry_out(app, item)
+        Call.objects.filter(pk=call.pk).update(
+            opens_at=dt.datetime(2016, 3 if plan.batch == 1 else 7, 1, tzinfo=dt.UTC),
+            closes_at=dt.datetime(2016, 4 if plan.batch == 1 else 8, 15, tzinfo=dt.UTC),
+        )
+        self.check_batch(call, plan, items)
+        self.log(
+            f"  {plan.title}: {len(items)} applications, {plan.funded_count} funded, {plan.funded_total / 10000} 万元"
+        )
+        return len(items)
+
+    def review_all(self, call: Call, plans: dict[int, ItemPlan]) -> None:
+        """Every invited expert accepts (no conflict) and scores, around the item's quality."""
+        assignments = (
+            Assignment.objects.filter(application__call=call, status=AssignmentStatus.INVITED)
+            .select_related("expert__user", "application")
+            .order_by("pk")
+        )
+        for assignment in assignments:
+            user = assignment.expert.user
+            quality = plans[assignment.application_id].quality
+            scores = {c["code"]: max(40, min(98, quality + self.rng.randint(-6, 6))) for c in data.CRITERIA}
+            steps.assignment_accept(assignment=assignment, actor=user, no_conflict=True)
+            recommendation = "support" if quality >= 72 else "oppose"
+            steps.review_submit(
+                assignment=assignment,
+                actor=user,
+                scores=scores,
+                comment=self.rng.choice(data.REVIEW_COMMENTS[recommendation]),
+                recommendation=recommendation,
+            )
+
+    def voucher(self, year: int) -> str:
+        self.vouchers += 1
+        return f"YJKJ-{year}-{self.vouchers:04d}"
+
+    def pay(self, app: Application, tranche: int, upto: str = "paid") -> None:
+        """Take a tranche through the officer's and the head's approvals and the payment."""
+        disbursement = Disbursement.objects.get(application=app, tranche=tranche)
+        steps.disbursement_approve(disbursement=disbursement, actor=self.users["demo_finance_officer"])
+        if upto == "officer_approved":
+            return
+        steps.disbursement_approve(disbursement=disbursement, actor=self.users["demo_finance_head"])
+        if upto == "approved":
+            return
+        steps.disbursement_pay(
+            disbursement=disbursement, actor=self.users["demo_finance_officer"], voucher=self.voucher(app.call.year)
+        )
+
+    def carry_out(self, app: Application, item: ItemPlan) -> None:
+        """A funded project as far as its stage: contract, first tranche, acceptance, final tranche."""
+        stage = item.outcome
+        if stage == "funded":
+            return  # the notice has closed; the contract waits for the applicant's signature
+        steps.contract_sign(application=app, actor=app.applicant, accept_terms=True)
+        if stage == "contracted":
+            return  # the first tranche waits for the finance officer
+        if stage in ("officer_approved", "approved"):
+            self.pay(app, 1, upto=stage)
+            return
+        self.pay(app, 1)
+        if stage == "executing":
+            return
+        assert item.approved_yuan is not None
+        spent = item.approved_yuan + item.requested_yuan * self.rng.choice([1, 2])
+        steps.acceptance_submit(
+            application=app,
+            actor=app.applicant,
+            report="项目已按任务书完成研发和建设内容，各项考核指标均已达到，经费使用规范，详见验收报告及附件。",
+            spent_yuan=str(spent),
+        )
+        if stage == "acceptance_submitted":
+            return
+        if stage == "failed":
+            steps.acceptance_decide(
+                application=app,
+                actor=self.staff,
+                result="fail",
+                comment="主要技术指标未达到任务书要求，且未按期完成中试，验收不通过。",
+            )
+            return
+        steps.acceptance_decide(application=app, actor=self.staff, result="pass", comment="专家组现场验收，同意通过。")
+        if stage == "accepted":
+            return  # the final tranche waits for finance
+        self.pay(app, 2)
+
+    def check_batch(self, call: Call, plan: BatchPlan, items: list[ItemPlan]) -> None:
+        """Fail loudly (and roll back) if the batch did not land exactly where it should."""
+        report = funding_services.call_decided_total(call)
+        funded = Application.objects.filter(call=call, decision__fund=True).count()
+        if report != plan.funded_total or funded != plan.funded_count:
+            raise RuntimeError(
+                f"{plan.title}: {funded} funded, {report} yuan; expected {plan.funded_count}, {plan.funded_total}"
+            )
+        expected = {
+            "rejected": S.REJECTED,
+            "not_funded": S.NOT_FUNDED,
+            "funded": S.FUNDED,
+            "contracted": S.CONTRACTED,
+            "officer_approved": S.CONTRACTED,
+            "approved": S.CONTRACTED,
+            "executing": S.CONTRACTED,
+            "acceptance_submitted": S.ACCEPTANCE_SUBMITTED,
+            "accepted": S.ACCEPTANCE_SUBMITTED,
+            "failed": S.FAILED,
+            "closed": S.CLOSED,
+        }
+        status = dict(Application.objects.filter(call=call).values_list("title", "status"))
+        for item in items:
+            if status[item.title] != expected[item.outcome]:
+                raise RuntimeError(f"demo application {item.title!r} is {status[item.title]}, expected {item.outcome}")
+
+
+class CurrentCall:
+    """The open 2017 call: one application in each state, for the demo logins to act on."""
+
+    def __init__(self, loader: Loader) -> None:
+        self.loader = loader
+        self.users = loader.users
+
+    def load(self) -> int:
+        call = Call.objects.filter(title=data.CURRENT_CALL).first()
+        if call is None:
+            now = timezone.now()
+            call = steps.call_setup(
+                actor=self.loader.staff,
+                criteria=data.CRITERIA,
+                programme=self.loader.programmes["industrial"],
+                title=data.CURRENT_CALL,
+                year=2017,
+                batch=1,
+                opens_at=now - dt.timedelta(days=30),
+                closes_at=now + dt.timedelta(days=60),
+                budget_yuan="20000000.00",
+                max_request_yuan="500000.00",
+                reviewers_per_item=3,
+                min_reviews=2,
+                scoring_rule="mean",
+                notice_days=7,
+                tranches=[60, 40],
+            )
+        self.loader.calls["2017-1"] = call
+        return self.load_applications(call)
+
+    def draft(self, call: Call, key: str) -> Application:
+        username, title, summary, requested = data.CURRENT_APPLICATIONS[key]
+        return app_services.application_create(
+            actor=self.users[username],
+            call=call,
+            title=title,
+            summary=summary,
+            field="manufacturing",
+            requested_yuan=requested,
+            self_funding_yuan=str(Decimal(requested) * 2),
+            start_date="2017-07-01",
+            end_date="2019-06-30",
+        )
+
+    def exists(self, call: Call, *keys: str) -> bool:
+        titles = [data.CURRENT_APPLICATIONS[k][1] for k in keys]
+        return Application.objects.filter(call=call, title__in=titles).exists()
+
+    def submitted(self, call: Call, key: str) -> Application:
+        app = self.draft(call, key)
+        steps.application_submit(application=app, actor=app.applicant)
+        return app
+
+    def in_review(self, call: Call, key: str, experts: list[Expert]) -> tuple[Application, list[Assignment]]:
+        staff = self.loader.staff
+        app = self.submitted(call, key)
+        steps.formal_review(application=app, actor=staff, decision="accept", comment="材料齐全，进入专家评审。")
+        assignments = [steps.assignment_add(application=app, expert=e, actor=staff) for e in experts]
+        steps.expert_review_start(application=app, actor=staff)
+        return app, assignments
+
+    def review(self, assignment: Assignment, n: int) -> None:
+        user = assignment.expert.user
+        steps.assignment_accept(assignment=assignment, actor=user, no_conflict=True)
+        steps.review_submit(
+            assignment=assignment,
+            actor=user,
+            scores=data.CURRENT_SCORES[n % len(data.CURRENT_SCORES)],
+            comment="技术路线清晰，创新点明确，建议支持。",
+            recommendation="support",
+        )
+
+    def reviewed(self, call: Call, key: str, experts: list[Expert]) -> Application:
+        app, assignments = self.in_review(call, key, experts)
+        for n, assignment in enumerate(assignments):
+            self.review(assignment, n)
+        return app
+
+    def decide_fund(self, app: Application, approved: str) -> None:
+        steps.decide(
+            application=app, actor=self.users["demo_panel"], fund=True, approved_yuan=approved, comment="同意立项"
+        )
+
+    def load_applications(self, call: Call) -> int:
+        staff = self.loader.staff
+        e1, e2, e3, e4, e5, e6 = self.loader.demo_experts
+        created = 0
+
+        # Two items through the first public notice: one to the end, one waiting for its first tranche.
+        if not self.exists(call, "closed", "contracted"):
+            closed = self.reviewed(call, "closed", [e1, e3])
+            contracted = self.reviewed(call, "contracted", [e2, e4])
+            self.decide_fund(closed, "450000.00")
+            self.decide_fund(contracted, "380000.00")
+            notice = steps.notice_publish(call=call, actor=staff)
+            steps.notice_close(notice=notice, actor=staff)
+            # Signing the contract requests the first tranche (60 %) from finance.
+            steps.contract_sign(application=contracted, actor=contracted.applicant, accept_terms=True)
+            steps.contract_sign(application=closed, actor=closed.applicant, accept_terms=True)
+            self.loader.pay(closed, 1)
+            steps.acceptance_submit(
+                application=closed, actor=closed.applicant, report="已完成任务书全部考核指标。", spent_yuan="1350000.00"
+            )
+            steps.acceptance_decide(application=closed, actor=staff, result="pass", comment="通过验收")
+            self.loader.pay(closed, 2)
+            created += 2
+
+        # Funded and on public notice now (公示中).
+        if not self.exists(call, "funded"):
+            funded = self.reviewed(call, "funded", [e1, e4])
+            self.decide_fund(funded, "300000.00")
+            steps.notice_publish(call=call, actor=staff)
+            created += 1
+
+        if not self.exists(call, "reviewed"):
+            self.reviewed(call, "reviewed", [e2, e3])
+            created += 1
+
+        if not self.exists(call, "in_review"):
+            _app, assignments = self.in_review(call, "in_review", [e1, e5, e6])
+            self.review(assignments[0], 0)
+            steps.assignment_accept(assignment=assignments[1], actor=e5.user, no_conflict=True)
+            created += 1
+
+        if not self.exists(call, "returned"):
+            app = self.submitted(call, "returned")
+            steps.formal_review(
+                application=app, actor=staff, decision="return", comment="请补充预算明细和自筹资金证明材料。"
+            )
+            created += 1
+
+        if not self.exists(call, "submitted"):
+            self.submitted(call, "submitted")
+            created += 1
+
+        if not self.exists(call, "draft"):
+            self.draft(call, "draft")
+            created += 1
+
+        self.check(call)
+        if created:
+            self.loader.log(f"  {call.title}: {created} applications, one in each state of the process")
+        return created
+
+    def check(self, call: Call) -> None:
+        expected = {
+            "closed": S.CLOSED,
+            "contracted": S.CONTRACTED,
+            "funded": S.FUNDED,
+            "reviewed": S.REVIEWED,
+            "in_review": S.IN_REVIEW,
+            "returned": S.RETURNED,
+            "submitted": S.SUBMITTED,
+            "draft": S.DRAFT,
+        }
+        for key, status in expected.items():
+            app = Application.objects.get(call=call, title=data.CURRENT_APPLICATIONS[key][1])
+            if app.status != status:
+                raise RuntimeError(f"demo application {app.title!r} is {app.status}, expected {status}")
