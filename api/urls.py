@@ -1,7 +1,8 @@
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from . import views
+from . import awards, pool, views
+from . import funding as funding_api
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
@@ -12,6 +13,7 @@ urlpatterns = [
     path("users/", views.UserCreateView.as_view(), name="api-users"),
     path("me/", views.MeView.as_view(), name="api-me"),
     path("experts/", views.ExpertCreateView.as_view(), name="api-experts"),
+    path("experts/import/", pool.ExpertImportView.as_view(), name="api-experts-import"),
     path("experts/<int:pk>/conflicts/", views.ExpertConflictView.as_view(), name="api-expert-conflicts"),
     # Calls
     path("programmes/", views.ProgrammeListView.as_view(), name="api-programmes"),
@@ -24,6 +26,21 @@ urlpatterns = [
     path("calls/<int:pk>/report/", views.CallReportView.as_view(), name="api-call-report"),
     path("calls/<int:pk>/report.xlsx", views.CallReportXlsxView.as_view(), name="api-call-report-xlsx"),
     path("disbursements/payment-list.xlsx", views.PaymentListXlsxView.as_view(), name="api-payment-list-xlsx"),
+    # Money: suggested funding list, live budget, report by programme, funding notice (api/funding.py)
+    path("calls/<int:pk>/suggestions/", funding_api.CallSuggestionsView.as_view(), name="api-call-suggestions"),
+    path(
+        "calls/<int:pk>/suggestions/apply/",
+        funding_api.SuggestionsApplyView.as_view(),
+        name="api-call-suggestions-apply",
+    ),
+    path("calls/<int:pk>/budget/", funding_api.CallBudgetView.as_view(), name="api-call-budget"),
+    path("reports/programmes/", funding_api.ProgrammeReportView.as_view(), name="api-programme-report"),
+    path("reports/programmes.xlsx", funding_api.ProgrammeReportXlsxView.as_view(), name="api-programme-report-xlsx"),
+    path(
+        "applications/<int:pk>/funding-notice.pdf",
+        funding_api.FundingNoticePdfView.as_view(),
+        name="api-funding-notice",
+    ),
     # Applications
     path("applications/", views.ApplicationListView.as_view(), name="api-applications"),
     path("applications/<int:pk>/", views.ApplicationDetailView.as_view(), name="api-application"),
@@ -41,11 +58,38 @@ urlpatterns = [
         views.AcceptanceDecisionView.as_view(),
         name="api-acceptance-decision",
     ),
+    # Awards: a round is a call, a nomination an application (api/awards.py)
+    path("award-rounds/", awards.AwardRoundListView.as_view(), name="api-award-rounds"),
+    path("award-rounds/<int:pk>/", awards.AwardRoundDetailView.as_view(), name="api-award-round"),
+    path("award-rounds/<int:pk>/draw/", awards.AwardRoundDrawView.as_view(), name="api-award-round-draw"),
+    path("award-rounds/<int:pk>/ranking/", awards.AwardRoundRankingView.as_view(), name="api-award-round-ranking"),
+    path("award-rounds/<int:pk>/notice/", awards.AwardRoundNoticeView.as_view(), name="api-award-round-notice"),
+    path("award-rounds/<int:pk>/report/", awards.AwardRoundReportView.as_view(), name="api-award-round-report"),
+    path(
+        "award-rounds/<int:pk>/report.xlsx",
+        awards.AwardRoundReportXlsxView.as_view(),
+        name="api-award-round-report-xlsx",
+    ),
+    path("nominations/", awards.NominationListView.as_view(), name="api-nominations"),
+    path("nominations/<int:pk>/", awards.NominationDetailView.as_view(), name="api-nomination"),
+    path(
+        "nominations/<int:pk>/attachments/",
+        awards.NominationAttachmentView.as_view(),
+        name="api-nomination-attachments",
+    ),
+    path("nominations/<int:pk>/submit/", awards.NominationSubmitView.as_view(), name="api-nomination-submit"),
+    path(
+        "nominations/<int:pk>/formal-review/",
+        awards.NominationFormalReviewView.as_view(),
+        name="api-nomination-formal-review",
+    ),
+    path("nominations/<int:pk>/decision/", awards.NominationDecisionView.as_view(), name="api-nomination-decision"),
     # Expert review
     path("assignments/", views.AssignmentListView.as_view(), name="api-assignments"),
     path("assignments/<int:pk>/accept/", views.AssignmentAcceptView.as_view(), name="api-assignment-accept"),
     path("assignments/<int:pk>/decline/", views.AssignmentDeclineView.as_view(), name="api-assignment-decline"),
     path("assignments/<int:pk>/review/", views.ReviewSubmitView.as_view(), name="api-review"),
+    path("reviews/<int:pk>/reopen/", pool.ReviewReopenView.as_view(), name="api-review-reopen"),
     # Notices and objections
     path("notices/<int:pk>/", views.NoticeDetailView.as_view(), name="api-notice"),
     path("notices/<int:pk>/objections/", views.ObjectionFileView.as_view(), name="api-objections"),

@@ -2,7 +2,10 @@
 
 from django.urls import path
 
-from . import views
+from . import audit as audit_pages
+from . import awards, pool, ranking, views
+from . import funding as funding_pages
+from . import notifications as notification_pages
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -46,11 +49,61 @@ urlpatterns = [
     path("inbox/<int:pk>/read/", views.inbox_read, name="inbox-read"),
     path("outbox/", views.outbox, name="outbox"),
     path("outbox/<int:pk>/resend/", views.outbox_resend, name="outbox-resend"),
+    path("inbox/preferences/", notification_pages.preferences, name="inbox-preferences"),
+    path("reviews/overdue/", notification_pages.overdue, name="reviews-overdue"),
+    path("assignments/<int:pk>/redraw/", notification_pages.redraw, name="assignment-redraw"),
+    # Expert pool, conflicts, reviews of an item and the ranking (pages/pool.py, pages/ranking.py)
+    path("experts/", pool.pool_list, name="pool"),
+    path("experts/export.xlsx", pool.pool_export, name="pool-export"),
+    path("experts/new/", pool.expert_new, name="pool-expert-new"),
+    path("experts/import/", pool.pool_import, name="pool-import"),
+    path("experts/import/template.xlsx", pool.import_template, name="pool-import-template"),
+    path("experts/import/report.xlsx", pool.import_report, name="pool-import-report"),
+    path("experts/<int:pk>/", pool.expert_edit, name="pool-expert"),
+    path("experts/<int:pk>/conflicts/", pool.expert_conflict_add, name="pool-conflict-add"),
+    path("conflicts/<int:pk>/remove/", pool.conflict_withdraw, name="pool-conflict-withdraw"),
+    path("my-conflicts/", pool.my_conflicts, name="my-conflicts"),
+    path("reviews/<int:assignment_pk>/attachments/<int:pk>/", pool.expert_attachment, name="expert-attachment"),
+    path("applications/<int:pk>/reviews/", pool.item_reviews, name="item-reviews"),
+    path("submitted-reviews/<int:pk>/reopen/", pool.review_reopen, name="review-reopen"),
+    path("calls/<int:pk>/ranking/", ranking.call_ranking_page, name="call-ranking"),
+    path("calls/<int:pk>/ranking.xlsx", ranking.call_ranking_xlsx, name="call-ranking-xlsx"),
+    path("calls/<int:pk>/progress/", ranking.call_progress_page, name="call-progress"),
     # Expert draw and exports
     path("calls/<int:pk>/draw/", views.call_draw, name="call-draw"),
     path("draws/<int:pk>/", views.draw_detail, name="draw-detail"),
     path("calls/<int:pk>/report.xlsx", views.call_report_download, name="call-report-xlsx"),
     path("finance/payment-list.xlsx", views.payment_list_download, name="payment-list-xlsx"),
+    # Money: suggested funding list, live budget, report by programme, funding notice (pages/funding.py)
+    path("calls/<int:pk>/suggestions/", funding_pages.call_suggestions, name="call-suggestions"),
+    path("calls/<int:pk>/suggestions.xlsx", funding_pages.call_suggestions_xlsx, name="call-suggestions-xlsx"),
+    path("calls/<int:pk>/suggestions/apply/", funding_pages.call_suggestions_apply, name="call-suggestions-apply"),
+    path("calls/<int:pk>/budget/", funding_pages.call_budget_fragment, name="call-budget"),
+    path("reports/programmes/", funding_pages.programme_report_page, name="programme-report"),
+    path("reports/programmes.xlsx", funding_pages.programme_report_download, name="programme-report-xlsx"),
+    path("applications/<int:pk>/funding-notice.pdf", funding_pages.funding_notice_download, name="funding-notice"),
+    # Staff: the audit trail (pages/audit.py)
+    path("audit/", audit_pages.audit_list, name="audit"),
+    path("audit.xlsx", audit_pages.audit_export, name="audit-export"),
+    # Progress awards (pages/awards.py)
+    path("awards/", awards.round_list, name="award-rounds"),
+    path("awards/rounds/<int:pk>/", awards.round_detail, name="award-round"),
+    path("awards/rounds/<int:pk>/nominate/", awards.nomination_create, name="award-nominate"),
+    path("awards/rounds/<int:pk>/committee/", awards.committee, name="award-committee"),
+    path("awards/rounds/<int:pk>/publish-notice/", awards.notice_publish, name="award-notice-publish"),
+    path("awards/rounds/<int:pk>/report/", awards.report, name="award-report"),
+    path("awards/rounds/<int:pk>/report.xlsx", awards.report_download, name="award-report-xlsx"),
+    path("awards/notices/<int:pk>/close/", awards.notice_close, name="award-notice-close"),
+    path("awards/nominations/<int:pk>/", awards.nomination_detail, name="award-nomination"),
+    path("awards/nominations/<int:pk>/certificate.pdf", awards.certificate_download, name="award-certificate"),
+    path("awards/nominations/<int:pk>/edit/", awards.nomination_edit, name="award-nomination-edit"),
+    path("awards/nominations/<int:pk>/submit/", awards.nomination_submit, name="award-nomination-submit"),
+    path(
+        "awards/nominations/<int:pk>/formal-review/",
+        awards.nomination_formal_review,
+        name="award-nomination-formal-review",
+    ),
+    path("awards/nominations/<int:pk>/decide/", awards.decide, name="award-decide"),
     # The public
     path("notices/<int:pk>/", views.notice_public, name="notice"),
 ]

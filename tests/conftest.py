@@ -166,3 +166,18 @@ def _celery_eager(request: pytest.FixtureRequest, settings: Any) -> Any:
     app.conf.task_always_eager = True
     yield
     app.conf.task_always_eager = saved
+
+
+@pytest.fixture(autouse=True)
+def _fast_tests(settings: Any) -> None:
+    """Two costs that say nothing about the code under test: hashing each persona's password
+    with PBKDF2 (~0.3 s of CPU each; production keeps Django's hashers), and WhiteNoise
+    scanning every static file each time a test client builds its middleware (it finds them
+    per request instead, as in development)."""
+    settings.PASSWORD_HASHERS = [
+        "django.contrib.auth.hashers.MD5PasswordHasher",
+        # Accounts made outside a test's own settings (the demo year, loaded once per module)
+        # keep Django's default hash and must still log in.
+        "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    ]
+    settings.WHITENOISE_AUTOREFRESH = True

@@ -12,6 +12,7 @@ import os
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -72,15 +73,18 @@ INSTALLED_APPS = [
     "django_filters",
     "django_htmx",
     "guardian",
+    "axes",
     "viewflow",
     "viewflow.workflow",
     # Ours, in the direction of dependency: accounts and audit under everything.
+    "core",  # no models: its management commands (backup, restore)
     "accounts",
     "audit",
     "notifications",
     "applications",
     "reviews",
     "funding",
+    "awards",
     "workflow",
     # Interfaces over workflow.steps.
     "api",
@@ -101,6 +105,11 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "viewflow.middleware.SiteMiddleware",
     "viewflow.middleware.HotwireTurboMiddleware",
+    # Security (issue 8): money actions need a recent login; CSP and friends on every answer;
+    # axes last, so it turns a lockout into a clear answer.
+    "accounts.middleware.RecentLoginMiddleware",
+    "accounts.middleware.SecurityHeadersMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "workflow.urls"
@@ -133,12 +142,13 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
+    "accounts.backends.ThrottledBackend",  # django-axes: refuses locked-out logins first
     "django.contrib.auth.backends.ModelBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -204,7 +214,23 @@ CELERY_BEAT_SCHEDULE = {
     "close-due-calls": {"task": "workflow.tasks.close_due_calls", "schedule": 60.0},
     "close-due-notices": {"task": "workflow.tasks.close_due_notices", "schedule": 300.0},
     "sweep-outbox": {"task": "notifications.tasks.sweep_outbox", "schedule": 60.0},
+    "expire-unanswered-invitations": {"task": "workflow.tasks.expire_unanswered_invitations", "schedule": 900.0},
+    "remind-due-reviews": {"task": "workflow.tasks.remind_due_reviews", "schedule": 3600.0},
+    "escalate-overdue-reviews": {"task": "workflow.tasks.escalate_overdue_reviews", "schedule": 3600.0},
+    "remind-acceptance-due": {"task": "workflow.tasks.remind_acceptance_due", "schedule": 3600.0},
+    "staff-digest": {"task": "workflow.tasks.send_staff_digest", "schedule": crontab(hour=8, minute=0)},
 }
+
+# Notifications: the outside channels (the in-app inbox is always on), name → class.
+PINGSHEN_NOTIFICATION_CHANNELS = {"email": "notifications.channels.EmailChannel"}
+#: Where links in e-mails point.
+PINGSHEN_SITE_URL = os.environ.get("PINGSHEN_SITE_URL", "http://localhost:8000")
+#: Experts are reminded this many days before a review is due.
+PINGSHEN_REVIEW_REMINDER_DAYS = env_int("PINGSHEN_REVIEW_REMINDER_DAYS", 3)
+#: An invitation not accepted within this many days (or by the due date) expires and is redrawn.
+PINGSHEN_REVIEW_RESPONSE_DAYS = env_int("PINGSHEN_REVIEW_RESPONSE_DAYS", 5)
+#: Applicants are reminded of the acceptance report this many days before the project ends.
+PINGSHEN_ACCEPTANCE_REMINDER_DAYS = env_int("PINGSHEN_ACCEPTANCE_REMINDER_DAYS", 30)
 
 CACHES = {
     "default": (
@@ -216,7 +242,7 @@ CACHES = {
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "accounts.tokens.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -234,17 +260,54 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    # Several serializers have a "status"; name the item states' enum so they never collide.
+    "ENUM_NAME_OVERRIDES": {"ApplicationStatusEnum": "applications.enums.ApplicationStatus"},
 }
 
 VIEWFLOW: dict[str, object] = {}
 
+# --- Security (issue 8; docs/security.md) -------------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 SESSION_COOKIE_HTTPONLY = True
+# Sessions end after PINGSHEN_SESSION_HOURS; API tokens after PINGSHEN_TOKEN_HOURS (a new
+# POST /api/auth/token/ issues a fresh one); money actions in the pages need a password typed
+# within PINGSHEN_RECENT_LOGIN_MINUTES.
+SESSION_COOKIE_AGE = env_int("PINGSHEN_SESSION_HOURS", 8) * 3600
+PINGSHEN_TOKEN_HOURS = env_int("PINGSHEN_TOKEN_HOURS", 24)
+PINGSHEN_RECENT_LOGIN_MINUTES = env_int("PINGSHEN_RECENT_LOGIN_MINUTES", 15)
+# Content-Security-Policy sent by accounts.middleware.SecurityHeadersMiddleware: our pages load
+# only our own files; the API docs page and viewflow's process UI get the relaxed one.
+PINGSHEN_CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+)
+PINGSHEN_CSP_RELAXED = (
+    "default-src 'self'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
+    "style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net https://fonts.googleapis.com; "
+    "font-src 'self' data: https://fonts.gstatic.com; img-src 'self' data: https://cdn.jsdelivr.net; "
+    "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+)
+PINGSHEN_CSP_RELAXED_PREFIXES = ("/api/docs/", "/processes/", "/admin/")
+# Login throttling (django-axes): AXES_FAILURE_LIMIT wrong passwords for one username from one
+# address lock that pair out for AXES_COOLOFF_MINUTES; the page says so, the API answers 429.
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = env_int("AXES_COOLOFF_MINUTES", 15) / 60  # hours
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "accounts.middleware.lockout_response"
+AXES_IPWARE_PROXY_COUNT = env_int("AXES_PROXY_COUNT", 0) or None
+AXES_VERBOSE = False
 if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", True)
     CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", True)
+    SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+    SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
 
 LOGGING = {
     "version": 1,

@@ -20,16 +20,17 @@ from django.db import DatabaseError, transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from viewflow.workflow import lock as flow_lock
-from viewflow.workflow.models import Task
+from viewflow.workflow.models import Process, Task
 from viewflow.workflow.status import STATUS
 from viewflow.workflow.token import Token
 
 from accounts.rules import is_staff
 from applications import services as app_services
-from applications.enums import ApplicationStatus
+from applications.enums import ApplicationStatus, CallKind, ItemKind
 from applications.models import Application, Call
 from applications.rules import can_view_application
 from applications.selectors import users_with_role
+from awards import services as award_services
 from core.db import shared_rollback_boundary
 from core.errors import NotVisible, StateConflict
 from funding import services as funding_services
@@ -40,24 +41,34 @@ from reviews import services as review_services
 from reviews.enums import AssignmentStatus
 from reviews.models import Assignment, Draw, Expert, Review
 
-from .models import PlanProjectProcess
+from .models import AwardNominationProcess, PlanProjectProcess
 
 S = ApplicationStatus
 ACTIVE = (STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED)
 
 
-def _flow() -> Any:
-    from .flows import PlanProjectFlow
+def _is_award(item: Application | Process) -> bool:
+    if isinstance(item, Process):
+        return isinstance(item, AwardNominationProcess) or item.flow_class.__name__ == "AwardNominationFlow"
+    return item.kind == ItemKind.NOMINATION
 
-    return PlanProjectFlow
+
+def _flow(item: Application | Process | None = None) -> Any:
+    """The flow the item travels: a nomination the award flow, an application (or no item
+    given) the plan flow. Every step below serves both: the nodes they drive have the same
+    names in both flows."""
+    from .flows import AwardNominationFlow, PlanProjectFlow
+
+    return AwardNominationFlow if item is not None and _is_award(item) else PlanProjectFlow
 
 
 def _process_rows(application: Application) -> Any:
     ct = ContentType.objects.get_for_model(Application)
-    return PlanProjectProcess.objects.filter(artifact_content_type=ct, artifact_object_id=application.pk)
+    model = AwardNominationProcess if _is_award(application) else PlanProjectProcess
+    return model.objects.filter(artifact_content_type=ct, artifact_object_id=application.pk)
 
 
-def process_of(application: Application) -> PlanProjectProcess:
+def process_of(application: Application) -> Process:
     process = _process_rows(application).first()
     if process is None:
         raise StateConflict(_("This application has not been submitted yet."))
@@ -80,7 +91,7 @@ def _lock_held(_flow_class: Any, _process_pk: Any) -> Iterator[None]:
 
 
 @contextmanager
-def locked(application: Application) -> Iterator[PlanProjectProcess]:
+def locked(application: Application) -> Iterator[Process]:
     """Find the application's process and lock it for one step, in one statement.
 
     ``SELECT … FROM viewflow_process WHERE artifact = … FOR UPDATE NOWAIT``: this is the row
@@ -112,7 +123,7 @@ def locked(application: Application) -> Iterator[PlanProjectProcess]:
                     raise StateConflict(_("This application has not been submitted yet."))
                 # viewflow's lock scope: work it defers with ``after_lock_released`` runs once
                 # the outermost flow lock of this thread is released, as under its own lock.
-                with flow_lock.lock_scope(_lock_held, _flow(), process.pk), shared_rollback_boundary():
+                with flow_lock.lock_scope(_lock_held, _flow(process), process.pk), shared_rollback_boundary():
                     yield process
                 return
         if attempt != LOCK_ATTEMPTS - 1:
@@ -120,19 +131,19 @@ def locked(application: Application) -> Iterator[PlanProjectProcess]:
     raise StateConflict(_("Someone else is acting on this application right now; try again."))
 
 
-def _task_of(process: PlanProjectProcess, task: Task) -> Task:
+def _task_of(process: Process, task: Task) -> Task:
     """Hand the locked process row to ``task``: the activation reads ``task.process`` and
     would otherwise fetch the same row again (without the lock, which we hold anyway)."""
     task.process = process
     return task
 
 
-def _open_task(process: PlanProjectProcess, node: Any) -> Task | None:
+def _open_task(process: Process, node: Any) -> Task | None:
     task = Task.objects.filter(process_id=process.pk, flow_task=node, status__in=ACTIVE).order_by("-pk").first()
     return None if task is None else _task_of(process, task)
 
 
-def _active_task(process: PlanProjectProcess, node: Any) -> Task:
+def _active_task(process: Process, node: Any) -> Task:
     task = _open_task(process, node)
     if task is None:
         raise StateConflict(_("This step is not open for this application."))
@@ -148,7 +159,7 @@ def _complete(task: Task, actor: Any) -> None:
     activation.execute()
 
 
-def _run_handle(process: PlanProjectProcess, node: Any, task: Task | None = None) -> None:
+def _run_handle(process: Process, node: Any, task: Task | None = None) -> None:
     task = task if task is not None else _active_task(process, node)
     activation = node.activation_class(task)
     activation.run(None)
@@ -181,10 +192,10 @@ def application_submit(*, application: Application, actor: Any) -> Application:
     with transaction.atomic():
         if application.status == S.DRAFT:
             application = app_services.application_submit(application=application, actor=actor)
-            _flow().start.run(application=application)
+            _flow(application).start.run(application=application)
             return application
     with locked(application) as process:
-        task = _active_task(process, _flow().revise)
+        task = _active_task(process, _flow(process).revise)
         if task.owner_id != actor.pk:
             raise PermissionDenied(_("Only the applicant may resubmit."))
         application = app_services.application_submit(application=application, actor=actor)
@@ -197,7 +208,7 @@ def formal_review(*, application: Application, actor: Any, decision: str, commen
     if not is_staff(actor):
         raise PermissionDenied(_("Only bureau staff do formal review."))
     with locked(application) as process:
-        task = _active_task(process, _flow().formal_review)
+        task = _active_task(process, _flow(process).formal_review)
         application = app_services.application_formal_review(
             application=application, actor=actor, decision=decision, comment=comment
         )
@@ -208,9 +219,9 @@ def formal_review(*, application: Application, actor: Any, decision: str, commen
 # --- expert review ----------------------------------------------------------------------------
 
 
-def _add_review_slot(process: PlanProjectProcess, assignment: Assignment) -> None:
+def _add_review_slot(process: Process, assignment: Assignment) -> None:
     """A new parallel review task joining the running split (a late or replacement expert)."""
-    flow_class = _flow()
+    flow_class = _flow(process)
     split_task = Task.objects.filter(process_id=process.pk, flow_task=flow_class.reviews).order_by("-pk").first()
     assert split_task is not None
     _task_of(process, split_task)
@@ -222,17 +233,20 @@ def _add_review_slot(process: PlanProjectProcess, assignment: Assignment) -> Non
         token=Token(f"{prefix}{siblings + 1}"),
         data={"assignment_id": assignment.pk},
     )
-    activation.activate()
+    # The review node assigns its expert on creation (ASSIGNED, not NEW): as viewflow's own
+    # _activate_next does, activate only a task still waiting for it.
+    if activation.activate.can_proceed():
+        activation.activate()
 
 
-def _review_task(process: PlanProjectProcess, assignment_id: int) -> Task | None:
-    for task in Task.objects.filter(process_id=process.pk, flow_task=_flow().review, status__in=ACTIVE):
+def _review_task(process: Process, assignment_id: int) -> Task | None:
+    for task in Task.objects.filter(process_id=process.pk, flow_task=_flow(process).review, status__in=ACTIVE):
         if task.data.get("assignment_id") == assignment_id:
             return _task_of(process, task)
     return None
 
 
-def _open_nodes(process: PlanProjectProcess, *nodes: Any) -> set[Any]:
+def _open_nodes(process: Process, *nodes: Any) -> set[Any]:
     """Which of ``nodes`` have an open task in this process, in one query."""
     return set(
         Task.objects.filter(process_id=process.pk, flow_task__in=nodes, status__in=ACTIVE)
@@ -241,11 +255,11 @@ def _open_nodes(process: PlanProjectProcess, *nodes: Any) -> set[Any]:
     )
 
 
-def _reviewing(process: PlanProjectProcess) -> bool:
-    return Task.objects.filter(process_id=process.pk, flow_task=_flow().review, status__in=ACTIVE).exists()
+def _reviewing(process: Process) -> bool:
+    return Task.objects.filter(process_id=process.pk, flow_task=_flow(process).review, status__in=ACTIVE).exists()
 
 
-def _seat(process: PlanProjectProcess, assignment: Assignment, *, reviewing: bool | None = None) -> None:
+def _seat(process: Process, assignment: Assignment, *, reviewing: bool | None = None) -> None:
     """Give a new assignment its review task once the review has started: it takes over the
     slot of the assignment it replaces while that slot is open, else joins as a new slot.
     Before the start there is nothing to do: the split seats every open assignment.
@@ -270,7 +284,7 @@ def assignment_add(
     application = _visible(application, actor)
     if not is_staff(actor):
         raise PermissionDenied(_("Only bureau staff assign experts."))
-    flow_class = _flow()
+    flow_class = _flow(application)
     with locked(application) as process:
         # Both questions in one query; the lock keeps the answers true until we commit.
         open_nodes = _open_nodes(process, flow_class.expert_assignment, flow_class.review)
@@ -294,7 +308,6 @@ def call_draw(*, call: Call, actor: Any, seed: str | None = None) -> Draw:
     """
     if not is_staff(actor):
         raise PermissionDenied(_("Only bureau staff draw experts."))
-    flow_class = _flow()
     with transaction.atomic(), ExitStack() as stack:
         # Every item's process lock first, in id order, then (inside the service) the call and
         # the experts: a hand assignment also takes its process before its expert, so the two
@@ -312,7 +325,7 @@ def call_draw(*, call: Call, actor: Any, seed: str | None = None) -> Draw:
             if application_id in short:
                 continue
             task = Task.objects.filter(
-                process_id=process.pk, flow_task=flow_class.expert_assignment, status__in=ACTIVE
+                process_id=process.pk, flow_task=_flow(process).expert_assignment, status__in=ACTIVE
             ).first()
             if task is not None:
                 _task_of(process, task)
@@ -332,7 +345,7 @@ def expert_review_start(*, application: Application, actor: Any) -> Application:
     if not is_staff(actor):
         raise PermissionDenied(_("Only bureau staff start expert review."))
     with locked(application) as process:
-        task = _active_task(process, _flow().expert_assignment)
+        task = _active_task(process, _flow(process).expert_assignment)
         if not Assignment.objects.filter(
             application=application, status__in=[AssignmentStatus.INVITED, AssignmentStatus.ACCEPTED]
         ).exists():
@@ -408,6 +421,51 @@ def assignment_redraw(*, assignment: Assignment, actor: Any) -> Assignment | Non
         return replacement
 
 
+def assignment_expire(*, assignment: Assignment, now: Any) -> Assignment | None:
+    """The clock: an invitation not accepted by its response deadline expires and, as on a
+    decline, a replacement is drawn by the same rule (hand-picked slots and an empty pool go
+    to staff). Returns the replacement, if any; ``StateConflict`` if no longer due."""
+    from audit.services import audit_record
+
+    from .deadlines import response_deadline
+
+    with locked(assignment.application) as process:
+        assignment = (
+            Assignment.objects.select_for_update(of=("self",)).select_related("application").get(pk=assignment.pk)
+        )
+        if assignment.status != AssignmentStatus.INVITED or response_deadline(assignment) > now:
+            raise StateConflict(_("This invitation is answered or not yet due."))
+        assignment.status = AssignmentStatus.EXPIRED
+        assignment.save(update_fields=["status"])
+        audit_record(
+            actor=None, action="assignment.expire", target=assignment, from_state="invited", to_state="expired"
+        )
+        title = assignment.application.title
+        notify(
+            recipients=[assignment.expert.user],
+            kind="review_expired",
+            subject=gettext_lazy("Invitation expired: %(title)s"),
+            body=gettext_lazy("You did not answer the invitation to review “%(title)s” in time; it has expired."),
+            context={"title": title},
+        )
+        if assignment.draw_item_id is not None and assignment.application.status == S.IN_REVIEW:
+            replacement = review_services.draw_replacement(assignment=assignment, actor=None)
+            if replacement is not None:
+                _seat(process, replacement)
+                return replacement
+            _notify_no_replacement(assignment)
+            return None
+        notify(
+            recipients=users_with_role("staff"),
+            kind="review_expired",
+            subject=gettext_lazy("An invitation expired: %(title)s"),
+            body=gettext_lazy("An expert did not answer the invitation to review “%(title)s”; invite a replacement."),
+            context={"title": title},
+            url=f"/applications/{assignment.application_id}/",
+        )
+        return None
+
+
 def review_submit(*, assignment: Assignment, actor: Any, scores: Any, comment: str, recommendation: str) -> Review:
     assignment = _assignment_for(actor, assignment.pk)
     with locked(assignment.application) as process:
@@ -456,12 +514,31 @@ def decide(*, application: Application, actor: Any, fund: Any, approved_yuan: An
         decision = funding_services.decision_make(
             application=application, actor=actor, fund=fund, approved_yuan=approved_yuan, comment=comment
         )
-        _complete(_active_task(process, _flow().decision), actor)
+        _complete(_active_task(process, _flow(process).decision), actor)
+        return decision
+
+
+def award_decide(*, nomination: Application, actor: Any, level: Any, comment: str = "") -> Any:
+    """The award committee gives a nomination a level (its fixed bonus) or no award."""
+    nomination = _visible(nomination, actor)
+    with locked(nomination) as process:
+        decision = award_services.award_decide(nomination=nomination, actor=actor, level=level, comment=comment)
+        _complete(_active_task(process, _flow(process).decision), actor)
         return decision
 
 
 def notice_publish(*, call: Call, actor: Any) -> Notice:
-    return funding_services.notice_publish(call=call, actor=actor)
+    """Publish the call's decisions. An award round is published only when its results add
+    up (``awards.services.round_publish_check``), checked under the round's row lock, which
+    every award decision also takes: nothing is decided between the check and the notice."""
+    if call.kind != CallKind.AWARD:
+        return funding_services.notice_publish(call=call, actor=actor)
+    if not is_staff(actor):
+        raise PermissionDenied(_("Only bureau staff publish notices."))
+    with transaction.atomic():
+        award_round = Call.objects.select_for_update().get(pk=call.pk)
+        award_services.round_publish_check(award_round=award_round)
+        return funding_services.notice_publish(call=award_round, actor=actor)
 
 
 def objection_resolve(*, objection: Objection, actor: Any, upheld: bool, resolution: str) -> Objection:
@@ -476,13 +553,17 @@ def objection_resolve(*, objection: Objection, actor: Any, upheld: bool, resolut
 
 
 def notice_close(*, notice: Notice, actor: Any = None) -> Notice:
-    """Close the notice; every funded item on it moves on to its task contract."""
-    flow_class = _flow()
+    """Close the notice; every funded item on it moves on to its task contract, and every
+    award on it is granted with its bonus requested for the finance approval."""
     with transaction.atomic():
         notice = funding_services.notice_close(notice=notice, actor=actor)
-        for application in notice.applications.filter(status=S.FUNDED):
+        for nomination in notice.applications.filter(status=S.AWARDED).order_by("pk"):
+            with locked(nomination) as process:
+                award_services.award_grant(nomination=nomination, actor=actor)
+                _run_handle(process, _flow(process).notice)
+        for application in notice.applications.filter(status=S.FUNDED).order_by("pk"):
             with locked(application) as process:
-                _run_handle(process, flow_class.notice)
+                _run_handle(process, _flow(process).notice)
                 notify(
                     recipients=[application.applicant],
                     kind="contract_due",
@@ -499,7 +580,7 @@ def notice_close(*, notice: Notice, actor: Any = None) -> Notice:
 def contract_sign(*, application: Application, actor: Any, accept_terms: bool) -> Any:
     application = _visible(application, actor)
     with locked(application) as process:
-        task = _active_task(process, _flow().contract)
+        task = _active_task(process, _flow(process).contract)
         contract = funding_services.contract_sign(application=application, actor=actor, accept_terms=accept_terms)
         _complete(task, actor)
         return contract
@@ -514,11 +595,17 @@ def disbursement_reject(*, disbursement: Disbursement, actor: Any, reason: str) 
 
 
 def disbursement_pay(*, disbursement: Disbursement, actor: Any, voucher: str) -> Disbursement:
-    """Record the payment; the first tranche opens acceptance, the last closes the project."""
-    flow_class = _flow()
+    """Record the payment; the first tranche opens acceptance, the last closes the project;
+    an award's bonus, once paid, closes the nomination."""
     with locked(disbursement.application) as process:
+        flow_class = _flow(process)
         disbursement = funding_services.disbursement_pay(disbursement=disbursement, actor=actor, voucher=voucher)
         application = disbursement.application
+        if _is_award(process):
+            if application.status == S.GRANTED:
+                funding_services.application_close_when_paid(application=application)
+                _run_handle(process, flow_class.bonus)
+            return disbursement
         last = len(application.call.tranches)
         first_tranche = _open_task(process, flow_class.first_tranche) if disbursement.tranche == 1 else None
         if first_tranche is not None:
@@ -532,7 +619,7 @@ def disbursement_pay(*, disbursement: Disbursement, actor: Any, voucher: str) ->
 def acceptance_submit(*, application: Application, actor: Any, report: str, spent_yuan: Any) -> Any:
     application = _visible(application, actor)
     with locked(application) as process:
-        task = _active_task(process, _flow().acceptance)
+        task = _active_task(process, _flow(process).acceptance)
         acceptance = funding_services.acceptance_submit(
             application=application, actor=actor, report=report, spent_yuan=spent_yuan
         )
@@ -543,7 +630,7 @@ def acceptance_submit(*, application: Application, actor: Any, report: str, spen
 def acceptance_decide(*, application: Application, actor: Any, result: str, comment: str = "") -> Any:
     application = _visible(application, actor)
     with locked(application) as process:
-        task = _active_task(process, _flow().acceptance_review)
+        task = _active_task(process, _flow(process).acceptance_review)
         report = funding_services.acceptance_decide(
             application=application, actor=actor, result=result, comment=comment
         )
@@ -559,10 +646,8 @@ def terminate(*, application: Application, actor: Any, reason: str) -> Applicati
     application = _visible(application, actor)
     with transaction.atomic():
         application = app_services.application_terminate(application=application, actor=actor, reason=reason)
-        process = PlanProjectProcess.objects.filter(
-            artifact_content_type=ContentType.objects.get_for_model(Application), artifact_object_id=application.pk
-        ).first()
+        process = _process_rows(application).first()
         if process is not None and process.finished is None:
-            _flow().instance.cancel(process)
+            _flow(process).instance.cancel(process)
         funding_services.disbursements_withdraw(application=application, actor=actor, reason=reason)
         return application

@@ -6,13 +6,16 @@ from django.views.i18n import set_language
 from viewflow.urls import Site
 from viewflow.workflow.flow import FlowAppViewset
 
-from .flows import PlanProjectFlow
+from accounts import views as account_views
+
+from .flows import AwardNominationFlow, PlanProjectFlow
 
 #: Viewflow's own inbox, queue, archive and flow chart, for staff and the panel.
 processes = Site(
     title="Pingshen",
     viewsets=[
         FlowAppViewset(PlanProjectFlow, icon="assignment"),
+        FlowAppViewset(AwardNominationFlow, icon="emoji_events"),
     ],
 )
 
@@ -22,6 +25,7 @@ urlpatterns = [
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/reauth/", account_views.reauth, name="reauth"),
     path("api/", include("api.urls")),
     path("processes/", processes.urls),
     path("", include("pages.urls")),
