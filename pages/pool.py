@@ -21,7 +21,7 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts.enums import Role
@@ -88,7 +88,7 @@ class ExpertEditForm(StepForm):
         max_length=500,
         help_text=gettext_lazy("Separated by ； or , — for example: manufacturing; materials."),
     )
-    title = dj_forms.CharField(label=gettext_lazy("Title"), max_length=100, required=False)
+    title = dj_forms.CharField(label=pgettext_lazy("expert", "Title"), max_length=100, required=False)
     region = dj_forms.CharField(label=gettext_lazy("Region"), max_length=100, required=False)
     load_limit = dj_forms.IntegerField(
         label=gettext_lazy("Load limit"),
@@ -208,7 +208,7 @@ def pool_export(request: HttpRequest) -> HttpResponse:
         _("Organisation"),
         _("Credit code"),
         _("Fields"),
-        _("Title"),
+        pgettext("expert", "Title"),
         _("Region"),
         _("Load limit"),
         _("Current load"),

@@ -26,7 +26,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import EmailValidator
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from accounts.models import User
 from accounts.rules import is_staff
@@ -59,13 +59,13 @@ COLUMNS: dict[str, tuple[str, ...]] = {
 REQUIRED_COLUMNS = ("name", "username")
 #: The column headings of the template sheet, in order.
 TEMPLATE_HEADINGS = (
-    ("name", gettext_lazy("name")),
+    ("name", pgettext_lazy("expert", "name")),
     ("username", gettext_lazy("username")),
     ("email", gettext_lazy("email")),
     ("organisation", gettext_lazy("organisation")),
     ("credit_code", gettext_lazy("credit code")),
     ("fields", gettext_lazy("fields")),
-    ("title", gettext_lazy("title")),
+    ("title", pgettext_lazy("expert", "title")),
     ("region", gettext_lazy("region")),
     ("load_limit", gettext_lazy("load limit")),
     ("active", gettext_lazy("active")),

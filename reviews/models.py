@@ -5,6 +5,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from accounts.models import Organisation
 from applications.models import Application, Call
@@ -53,7 +54,7 @@ class Expert(models.Model):
         related_name="experts",
     )
     fields = models.JSONField(_("fields"), default=list)
-    title = models.CharField(_("title"), max_length=100, blank=True)
+    title = models.CharField(pgettext_lazy("expert", "title"), max_length=100, blank=True)
     region = models.CharField(_("region"), max_length=100, blank=True)
     active = models.BooleanField(_("active"), default=True)
     load_limit = models.PositiveIntegerField(_("load limit"), default=10)
