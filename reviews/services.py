@@ -783,6 +783,19 @@ def _assignment_transition(assignment: Assignment, to: str, actor: Any, action: 
 
 
 @service_atomic
+def assignment_expire(*, assignment: Assignment) -> Assignment:
+    """An invitation nobody answered in time: invited → expired, audited with no actor (the
+    clock decides when; ``workflow.steps.assignment_expire`` holds the item's lock)."""
+    assignment = Assignment.objects.select_for_update(of=("self",)).get(pk=assignment.pk)
+    if assignment.status != A.INVITED:
+        raise StateConflict(_("This invitation is answered or not yet due."))
+    assignment.status = A.EXPIRED
+    assignment.save(update_fields=["status"])
+    audit_record(actor=None, action="assignment.expire", target=assignment, from_state=A.INVITED, to_state=A.EXPIRED)
+    return assignment
+
+
+@service_atomic
 def assignment_accept(*, assignment: Assignment, actor: Any, no_conflict: bool) -> Assignment:
     assignment = _assignment_locked(assignment, actor)
     if no_conflict is not True:

@@ -425,8 +425,6 @@ def assignment_expire(*, assignment: Assignment, now: Any) -> Assignment | None:
     """The clock: an invitation not accepted by its response deadline expires and, as on a
     decline, a replacement is drawn by the same rule (hand-picked slots and an empty pool go
     to staff). Returns the replacement, if any; ``StateConflict`` if no longer due."""
-    from audit.services import audit_record
-
     from .deadlines import response_deadline
 
     with locked(assignment.application) as process:
@@ -435,11 +433,7 @@ def assignment_expire(*, assignment: Assignment, now: Any) -> Assignment | None:
         )
         if assignment.status != AssignmentStatus.INVITED or response_deadline(assignment) > now:
             raise StateConflict(_("This invitation is answered or not yet due."))
-        assignment.status = AssignmentStatus.EXPIRED
-        assignment.save(update_fields=["status"])
-        audit_record(
-            actor=None, action="assignment.expire", target=assignment, from_state="invited", to_state="expired"
-        )
+        review_services.assignment_expire(assignment=assignment)
         title = assignment.application.title
         notify(
             recipients=[assignment.expert.user],
