@@ -11,13 +11,11 @@ from django.http import HttpResponse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, serializers, status
-from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.enums import Role
-from applications import services as app_services
 from applications.enums import ItemKind, ScoringRule
 from applications.models import Application
 from applications.rules import can_view_application
@@ -32,7 +30,16 @@ from workflow import steps
 
 from . import serializers as s
 from . import views
-from .views import FINANCE, _field_error, _get_or_404, _require, _valid
+from .views import (
+    FINANCE,
+    ApplicationSubmitView,
+    AttachmentView,
+    FormalReviewView,
+    _field_error,
+    _get_or_404,
+    _require,
+    _valid,
+)
 
 # --- shapes -------------------------------------------------------------------------------------
 
@@ -342,31 +349,23 @@ class NominationDetailView(APIView):
         return Response(NominationDetailSerializer(_nomination(request, pk)).data)
 
 
-class NominationAttachmentView(APIView):
-    parser_classes = [MultiPartParser, FormParser]
+class NominationItem:
+    """Looks the item up as a nomination (404 for an application or a nomination not visible)."""
 
-    @extend_schema(request={"multipart/form-data": s.AttachmentInSerializer}, responses={201: s.AttachmentSerializer})
-    def post(self, request: Request, pk: int) -> Response:
-        nomination = _nomination(request, pk)
-        data = _valid(s.AttachmentInSerializer, request)
-        attachment = app_services.attachment_add(application=nomination, actor=request.user, upload=data["file"])
-        return Response(s.AttachmentSerializer(attachment).data, status=status.HTTP_201_CREATED)
+    def item(self, request: Request, pk: int) -> Application:
+        return _nomination(request, pk)
 
 
-class NominationSubmitView(APIView):
-    @extend_schema(request=None, responses=s.StatusSerializer)
-    def post(self, request: Request, pk: int) -> Response:
-        nomination = steps.application_submit(application=_nomination(request, pk), actor=request.user)
-        return Response({"status": nomination.status})
+class NominationAttachmentView(NominationItem, AttachmentView):
+    pass
 
 
-class NominationFormalReviewView(APIView):
-    @extend_schema(request=s.FormalReviewSerializer, responses=s.IdStatusSerializer)
-    def post(self, request: Request, pk: int) -> Response:
-        _require(request, Role.STAFF)
-        data = _valid(s.FormalReviewSerializer, request)
-        nomination = steps.formal_review(application=_nomination(request, pk), actor=request.user, **data)
-        return Response({"id": nomination.pk, "status": nomination.status})
+class NominationSubmitView(NominationItem, ApplicationSubmitView):
+    pass
+
+
+class NominationFormalReviewView(NominationItem, FormalReviewView):
+    pass
 
 
 class NominationDecisionView(APIView):

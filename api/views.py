@@ -329,30 +329,38 @@ class ApplicationDetailView(APIView):
         return Response(s.ApplicationDetailSerializer(application).data)
 
 
-class AttachmentView(APIView):
+class ItemView(APIView):
+    """A step on one item; the nomination endpoints (``api.awards``) subclass these views and
+    look the item up their way."""
+
+    def item(self, request: Request, pk: int) -> Application:
+        return _application(request, pk)
+
+
+class AttachmentView(ItemView):
     parser_classes = [MultiPartParser, FormParser]
 
     @extend_schema(request={"multipart/form-data": s.AttachmentInSerializer}, responses={201: s.AttachmentSerializer})
     def post(self, request: Request, pk: int) -> Response:
-        application = _application(request, pk)
+        application = self.item(request, pk)
         data = _valid(s.AttachmentInSerializer, request)
         attachment = app_services.attachment_add(application=application, actor=request.user, upload=data["file"])
         return Response(s.AttachmentSerializer(attachment).data, status=status.HTTP_201_CREATED)
 
 
-class ApplicationSubmitView(APIView):
+class ApplicationSubmitView(ItemView):
     @extend_schema(request=None, responses=s.StatusSerializer)
     def post(self, request: Request, pk: int) -> Response:
-        application = steps.application_submit(application=_application(request, pk), actor=request.user)
+        application = steps.application_submit(application=self.item(request, pk), actor=request.user)
         return Response({"status": application.status})
 
 
-class FormalReviewView(APIView):
+class FormalReviewView(ItemView):
     @extend_schema(request=s.FormalReviewSerializer, responses=s.IdStatusSerializer)
     def post(self, request: Request, pk: int) -> Response:
         _require(request, Role.STAFF)
         data = _valid(s.FormalReviewSerializer, request)
-        application = steps.formal_review(application=_application(request, pk), actor=request.user, **data)
+        application = steps.formal_review(application=self.item(request, pk), actor=request.user, **data)
         return Response({"id": application.pk, "status": application.status})
 
 
