@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from decimal import Decimal
 from typing import Any
 
@@ -141,8 +141,9 @@ def call_budget(call: Call) -> CallBudget:
 
 
 @dataclass(frozen=True)
-class ProgrammeRow:
-    programme: Programme
+class ProgrammeFigures:
+    """What the programme report counts, for one programme or for the year."""
+
     calls: int
     budget_yuan: Decimal
     applications: int
@@ -164,53 +165,20 @@ class ProgrammeRow:
         return to_wan(self.budget_yuan)
 
 
+FIGURES = [f.name for f in fields(ProgrammeFigures)]
+
+
 @dataclass(frozen=True)
-class ProgrammeReport:
+class ProgrammeRow(ProgrammeFigures):
+    programme: Programme
+
+
+@dataclass(frozen=True)
+class ProgrammeReport(ProgrammeFigures):
+    """The year's totals (the figures of the report itself) and a row per programme."""
+
     year: int
     rows: list[ProgrammeRow]
-
-    def _sum(self, name: str) -> Any:
-        return sum((getattr(row, name) for row in self.rows), Decimal("0.00") if name.endswith("_yuan") else 0)
-
-    @property
-    def calls(self) -> int:
-        return int(self._sum("calls"))
-
-    @property
-    def applications(self) -> int:
-        return int(self._sum("applications"))
-
-    @property
-    def submitted(self) -> int:
-        return int(self._sum("submitted"))
-
-    @property
-    def funded(self) -> int:
-        return int(self._sum("funded"))
-
-    @property
-    def budget_yuan(self) -> Decimal:
-        return Decimal(self._sum("budget_yuan"))
-
-    @property
-    def approved_yuan(self) -> Decimal:
-        return Decimal(self._sum("approved_yuan"))
-
-    @property
-    def disbursed_yuan(self) -> Decimal:
-        return Decimal(self._sum("disbursed_yuan"))
-
-    @property
-    def approved_wan(self) -> Decimal:
-        return to_wan(self.approved_yuan)
-
-    @property
-    def disbursed_wan(self) -> Decimal:
-        return to_wan(self.disbursed_yuan)
-
-    @property
-    def budget_wan(self) -> Decimal:
-        return to_wan(self.budget_yuan)
 
 
 def report_years() -> list[int]:
@@ -268,4 +236,6 @@ def programme_report(year: int) -> ProgrammeReport:
                 disbursed_yuan=yuan(paid.get(programme.pk) or 0),
             )
         )
-    return ProgrammeReport(year=year, rows=rows)
+    zero: dict[str, Any] = {name: Decimal("0.00") if name.endswith("_yuan") else 0 for name in FIGURES}
+    totals: dict[str, Any] = {name: sum((getattr(row, name) for row in rows), zero[name]) for name in FIGURES}
+    return ProgrammeReport(year=year, rows=rows, **totals)
