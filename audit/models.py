@@ -3,17 +3,37 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from .chain import chain_seal
+
+
+def _now() -> Any:
+    # Looked up at call time (not ``default=timezone.now``), so a clock set for the demo year holds.
+    return timezone.now()
+
+
+class AuditEntryQuerySet(models.QuerySet["AuditEntry"]):
+    def bulk_create(self, objs: Any, *args: Any, **kwargs: Any) -> list[AuditEntry]:
+        """Every way in seals the entries into the chain first (see audit/chain.py)."""
+        objs = list(objs)
+        with transaction.atomic(using=self.db, savepoint=False):
+            chain_seal(objs)
+            return super().bulk_create(objs, *args, **kwargs)
 
 
 class AuditEntry(models.Model):
     """One thing that happened: who, when, what, to which object, from which state.
 
-    Append-only: the app never updates or deletes a row (``save`` refuses updates).
+    Append-only: the app never updates or deletes a row (``save`` refuses updates), and each
+    row is hash-chained to the one before it, so a row changed in the database shows
+    (``manage.py audit_verify``; audit/chain.py).
     """
 
-    at = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)
+    # Set when the entry is sealed, not by auto_now_add: the hash covers the time.
+    at = models.DateTimeField(_("at"), default=_now, db_index=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("actor"),
@@ -29,6 +49,11 @@ class AuditEntry(models.Model):
     to_state = models.CharField(_("to state"), max_length=30, blank=True)
     comment = models.TextField(_("comment"), blank=True)
     data = models.JSONField(_("data"), default=dict, blank=True)
+    seq = models.BigIntegerField(_("sequence number"), unique=True, editable=False)
+    prev_hash = models.CharField(_("hash of the entry before"), max_length=64, editable=False)
+    row_hash = models.CharField(_("hash"), max_length=64, editable=False)
+
+    objects = AuditEntryQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("audit entry")
@@ -42,7 +67,26 @@ class AuditEntry(models.Model):
     def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is not None:
             raise RuntimeError("Audit entries are append-only.")
-        super().save(*args, **kwargs)
+        with transaction.atomic(using=kwargs.get("using"), savepoint=False):
+            chain_seal([self])
+            super().save(*args, **kwargs)
 
     def delete(self, *args: Any, **kwargs: Any) -> Any:
         raise RuntimeError("Audit entries are append-only.")
+
+
+class AuditCheckpoint(models.Model):
+    """The head of the chain as the daily check saw it: a trail that no longer reaches a
+    checkpoint's entry with the same hash has lost its newest rows."""
+
+    at = models.DateTimeField(_("checked at"), default=_now)
+    seq = models.BigIntegerField(_("sequence number"))
+    row_hash = models.CharField(_("hash"), max_length=64)
+
+    class Meta:
+        verbose_name = _("audit checkpoint")
+        verbose_name_plural = _("audit checkpoints")
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} #{self.seq}"

@@ -4,7 +4,14 @@ from typing import Any
 
 from django.db import models
 
-from .models import AuditEntry
+from .chain import ChainProblem, ChainReport, chain_check
+from .models import AuditCheckpoint, AuditEntry
+
+#: The columns the chain covers (audit/chain.py entry_content), loaded when verifying.
+CHAIN_FIELDS = (
+    "id", "seq", "prev_hash", "row_hash", "at", "actor_id", "action", "target_type", "target_id",
+    "from_state", "to_state", "comment", "data",
+)  # fmt: skip
 
 
 def target_type_of(obj: models.Model) -> str:
@@ -53,3 +60,29 @@ def audit_record_many(
         ],
         batch_size=5000,
     )
+
+
+def audit_verify(*, record_checkpoint: bool = True) -> ChainReport:
+    """Walk the whole trail and report the first entry that was changed, removed or put in out
+    of order; also a trail that no longer reaches a checkpoint an earlier check recorded.
+
+    When the trail is whole, record its head as a new checkpoint (``record_checkpoint``)."""
+    entries = AuditEntry.objects.order_by("seq").only(*CHAIN_FIELDS)
+    report = chain_check(entries.iterator(chunk_size=5000))
+    if report.problem is not None:
+        return report
+    for checkpoint in AuditCheckpoint.objects.order_by("-seq")[:30]:
+        kind = None
+        if checkpoint.seq > report.head_seq:
+            kind = "truncated"
+        elif (
+            AuditEntry.objects.filter(seq=checkpoint.seq).values_list("row_hash", flat=True).first()
+            != checkpoint.row_hash
+        ):
+            kind = "checkpoint"
+        if kind is not None:
+            problem = ChainProblem(kind, checkpoint.seq, checkpoint.seq)
+            return ChainReport(report.checked, report.head_seq, report.head_hash, problem)
+    if record_checkpoint and report.head_seq:
+        AuditCheckpoint.objects.create(seq=report.head_seq, row_hash=report.head_hash)
+    return report

@@ -18,7 +18,9 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from accounts.rules import is_staff
-from audit.models import AuditEntry
+from audit.chain import problem_message
+from audit.models import AuditCheckpoint, AuditEntry
+from audit.services import audit_verify
 from core.responses import xlsx_response
 from reviews.exports import xlsx_table
 
@@ -107,3 +109,18 @@ def audit_export(request: HttpRequest) -> HttpResponse:
         for e in entries[:EXPORT_LIMIT]
     )
     return xlsx_response(xlsx_table(_("Audit trail"), headers, rows), "audit-trail.xlsx")
+
+
+def audit_verify_page(request: HttpRequest) -> HttpResponse:
+    """Staff check the trail's hash chain: GET shows the last checks, POST walks the chain now."""
+    _staff_only(request)
+    report = None
+    if request.method == "POST":
+        report = audit_verify()
+    context = {
+        "report": report,
+        "message": problem_message(report.problem, report.head_seq) if report and report.problem else "",
+        "checkpoints": AuditCheckpoint.objects.order_by("-at", "-id")[:10],
+        "entries": AuditEntry.objects.count(),
+    }
+    return render(request, "pages/audit_verify.html", context)

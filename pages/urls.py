@@ -85,6 +85,7 @@ urlpatterns = [
     # Staff: the audit trail (pages/audit.py)
     path("audit/", audit_pages.audit_list, name="audit"),
     path("audit.xlsx", audit_pages.audit_export, name="audit-export"),
+    path("audit/verify/", audit_pages.audit_verify_page, name="audit-verify"),
     # Progress awards (pages/awards.py)
     path("awards/", awards.round_list, name="award-rounds"),
     path("awards/rounds/<int:pk>/", awards.round_detail, name="award-round"),

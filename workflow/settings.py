@@ -219,6 +219,7 @@ CELERY_BEAT_SCHEDULE = {
     "escalate-overdue-reviews": {"task": "workflow.tasks.escalate_overdue_reviews", "schedule": 3600.0},
     "remind-acceptance-due": {"task": "workflow.tasks.remind_acceptance_due", "schedule": 3600.0},
     "staff-digest": {"task": "workflow.tasks.send_staff_digest", "schedule": crontab(hour=8, minute=0)},
+    "audit-verify": {"task": "workflow.tasks.verify_audit_trail", "schedule": crontab(hour=2, minute=30)},
 }
 
 # Notifications: the outside channels (the in-app inbox is always on), name → class.

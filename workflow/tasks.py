@@ -10,7 +10,9 @@ from celery import shared_task
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, Q
+from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.functional import lazy
 from django.utils.translation import gettext, gettext_lazy, gettext_noop
 
 from applications.enums import ApplicationStatus
@@ -255,3 +257,41 @@ def staff_waiting(now: datetime) -> list[tuple[str, int, str]]:
 
 def _day(moment: datetime) -> str:
     return f"{timezone.localtime(moment):%Y-%m-%d}"
+
+
+# --- the audit trail ----------------------------------------------------------------------------
+
+
+@shared_task
+def verify_audit_trail() -> bool:
+    """Daily: walk the audit trail's hash chain; when it is broken, alert every staff member
+    (once a day per problem). Returns whether the trail is whole."""
+    from audit.chain import problem_message
+    from audit.services import audit_verify
+
+    report = audit_verify()
+    if report.problem is None:
+        return True
+    problem = report.problem
+    logger.error("audit trail broken: %s at entry %s", problem.kind, problem.seq)
+    with transaction.atomic():
+        notify(
+            recipients=users_with_role("staff"),
+            kind="audit_broken",
+            subject=gettext_lazy("The audit trail was altered (entry %(seq)s)"),
+            body=gettext_lazy(
+                "The daily check of the audit trail found: %(detail)s The %(checked)s entries before it are "
+                "intact. Restore the database from a backup taken before the change, and find out who had "
+                "direct access to it. The check page: %(url)s"
+            ),
+            context={
+                "seq": problem.seq,
+                # Rendered per recipient, in each one's language.
+                "detail": lazy(problem_message, str)(problem, report.head_seq),
+                "checked": report.checked,
+                "url": absolute_url(reverse("audit-verify")),
+            },
+            url=reverse("audit-verify"),
+            dedupe_key=f"audit-broken:{problem.kind}:{problem.seq}:{timezone.localdate():%Y-%m-%d}",
+        )
+    return False

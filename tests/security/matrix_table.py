@@ -27,6 +27,12 @@ MATRIX: dict[tuple[str, str, str | None], dict[str, str]] = {
     ("GET", "audit.xlsx", None): {
         "*": "LOG 404 404 404 404 404 404 200 404 404 404",
     },
+    ("GET", "audit/verify/", None): {
+        "*": "LOG 404 404 404 404 404 404 200 404 404 404",
+    },
+    ("POST", "audit/verify/", None): {
+        "*": "LOG 404 404 404 404 404 404 200 404 404 404",
+    },
     ("GET", "accounts/login/", None): {
         "*": "200 200 200 200 200 200 200 200 200 200 200",
     },

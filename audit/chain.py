@@ -1,0 +1,153 @@
+"""The audit trail as a hash chain: a changed, deleted or out-of-order row shows.
+
+Every entry carries ``seq`` (1, 2, 3 … with no gaps), the ``row_hash`` of the entry before
+it (``prev_hash``) and its own ``row_hash``: the SHA-256 of a canonical JSON of its content and
+``prev_hash``. Entries are sealed when they are written, under one lock for the whole trail
+(a PostgreSQL advisory lock held to the end of the writing transaction; SQLite serialises
+writers itself), so the chain follows commit order and two writers never take the same ``seq``.
+
+What it proves, and what it does not: anyone who changes a row without recomputing every
+later hash is caught by :func:`chain_verify`. Cutting off the newest rows leaves a valid,
+shorter chain; the daily check therefore keeps a checkpoint (the head it saw) and reports a
+trail that no longer reaches it. Someone with write access to the database who recomputes the
+whole chain *and* the checkpoints is beyond what an in-database chain can show: that needs a
+head published outside (the daily staff alert carries it).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+if TYPE_CHECKING:
+    from .models import AuditEntry
+
+GENESIS = "0" * 64
+#: Any constant fits; this one spells "audit" so a DBA reading pg_locks can tell what it is.
+ADVISORY_LOCK_KEY = 0x6175646974
+
+
+def _canonical_time(moment: dt.datetime) -> str:
+    return moment.astimezone(dt.UTC).isoformat(timespec="microseconds")
+
+
+def entry_content(entry: AuditEntry) -> dict[str, Any]:
+    """What the hash covers: every column but the id and the hash itself."""
+    return {
+        "seq": entry.seq,
+        "prev": entry.prev_hash,
+        "at": _canonical_time(entry.at),
+        "actor": entry.actor_id,
+        "action": entry.action,
+        "target_type": entry.target_type,
+        "target_id": entry.target_id,
+        "from_state": entry.from_state,
+        "to_state": entry.to_state,
+        "comment": entry.comment,
+        "data": entry.data,
+    }
+
+
+def entry_hash(entry: AuditEntry) -> str:
+    text = json.dumps(entry_content(entry), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _lock_and_read_head() -> tuple[int, str]:
+    """Take the trail's lock for the rest of the transaction, then read its newest entry.
+
+    Two statements, on purpose: under READ COMMITTED each statement sees what was committed
+    when it started, so the head must be read by a statement that starts after the lock is held.
+    """
+    from .models import AuditEntry
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [ADVISORY_LOCK_KEY])
+    head = AuditEntry.objects.order_by("-seq").values_list("seq", "row_hash").first()
+    return head if head is not None else (0, GENESIS)
+
+
+def chain_seal(entries: Sequence[AuditEntry]) -> None:
+    """Give new entries their place in the chain (seq, prev_hash, row_hash), in order.
+
+    Must run inside the transaction that inserts them; the lock it takes is held until that
+    transaction ends, so the next writer reads the head these entries make.
+    """
+    if not entries:
+        return
+    assert transaction.get_connection().in_atomic_block, "seal audit entries inside the writing transaction"
+    seq, prev = _lock_and_read_head()
+    for entry in entries:
+        if entry.at is None:
+            entry.at = timezone.now()
+        # What the database will give back: JSON types only, so the hash read back matches.
+        entry.data = json.loads(json.dumps(entry.data or {}))
+        seq += 1
+        entry.seq = seq
+        entry.prev_hash = prev
+        entry.row_hash = prev = entry_hash(entry)
+
+
+@dataclass(frozen=True)
+class ChainProblem:
+    """The first place where the trail stops being the one that was written."""
+
+    kind: str  # "missing", "reordered", "unlinked", "changed", "truncated", "checkpoint"
+    seq: int  # the entry where it shows
+    expected: int  # the entry that should stand there
+    entry_id: int | None = None
+
+
+@dataclass(frozen=True)
+class ChainReport:
+    checked: int
+    head_seq: int
+    head_hash: str
+    problem: ChainProblem | None
+
+    @property
+    def ok(self) -> bool:
+        return self.problem is None
+
+
+def problem_message(problem: ChainProblem, head_seq: int) -> str:
+    """The problem in the reader's language (called at render time, per recipient)."""
+    texts = {
+        "missing": _("Entry %(expected)s is missing: the trail jumps to entry %(seq)s (entries were deleted)."),
+        "reordered": _("Entry %(seq)s stands where entry %(expected)s should (entries were put in or reordered)."),
+        "unlinked": _("Entry %(seq)s does not link to the entry before it (an entry was removed or put in)."),
+        "changed": _("Entry %(seq)s was changed: its content no longer matches its hash."),
+        "truncated": _(
+            "The trail ends at entry %(head)s, but an earlier check saw entry %(seq)s (the newest entries were deleted)."
+        ),
+        "checkpoint": _("Entry %(seq)s differs from the one an earlier check recorded."),
+    }
+    return texts[problem.kind] % {"seq": problem.seq, "expected": problem.expected, "head": head_seq}
+
+
+def chain_check(rows: Iterable[AuditEntry]) -> ChainReport:
+    """Walk entries in ``seq`` order and report the first that breaks the chain."""
+    expected, prev, checked = 1, GENESIS, 0
+    for entry in rows:
+        problem = None
+        if entry.seq != expected:
+            problem = ChainProblem("missing" if entry.seq > expected else "reordered", entry.seq, expected, entry.pk)
+        elif entry.prev_hash != prev:
+            problem = ChainProblem("unlinked", entry.seq, expected, entry.pk)
+        elif entry_hash(entry) != entry.row_hash:
+            problem = ChainProblem("changed", entry.seq, expected, entry.pk)
+        if problem is not None:
+            return ChainReport(checked, expected - 1, prev, problem)
+        prev = entry.row_hash
+        expected += 1
+        checked += 1
+    return ChainReport(checked, expected - 1, prev, None)

@@ -1,0 +1,166 @@
+"""Issue 19.3: the audit trail is hash-chained, so an entry changed, deleted or put in directly in
+the database is reported (command, staff page, daily clock), and writers racing each other still
+make one unbroken chain."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from django.core import mail
+from django.core.management import CommandError, call_command
+from django.db import connection, connections, transaction
+from django.test import Client
+
+from applications.services import application_create
+from audit.chain import GENESIS
+from audit.models import AuditCheckpoint, AuditEntry
+from audit.services import audit_record, audit_verify
+from notifications.models import Notification
+from workflow import steps
+from workflow.tasks import verify_audit_trail
+
+pytestmark = pytest.mark.django_db
+
+
+def _history(call, applicant, staff, n=3):
+    """A few real steps, so the trail holds what a bureau's would."""
+    for i in range(n):
+        app = application_create(
+            actor=applicant, call=call, title=f"节能阀门研发 {i}", summary="s", field="manufacturing",
+            requested_yuan="300000.00", self_funding_yuan="600000.00",
+        )  # fmt: skip
+        steps.application_submit(application=app, actor=applicant)
+        steps.formal_review(application=app, actor=staff, decision="accept")
+
+
+def _raw(sql, params=()):
+    """What someone with direct database access does: no model, no save()."""
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+
+
+def test_entries_chain_from_the_genesis_in_order(call, applicant, staff):
+    _history(call, applicant, staff)
+    entries = list(AuditEntry.objects.order_by("seq"))
+    assert [e.seq for e in entries] == list(range(1, len(entries) + 1))
+    assert entries[0].prev_hash == GENESIS
+    assert all(later.prev_hash == earlier.row_hash for earlier, later in zip(entries, entries[1:], strict=False))
+    report = audit_verify()
+    assert report.ok and report.checked == len(entries) and report.head_hash == entries[-1].row_hash
+
+
+def test_an_entry_edited_in_the_database_is_reported_with_its_number(call, applicant, staff):
+    _history(call, applicant, staff)
+    target = AuditEntry.objects.order_by("seq")[3]
+    _raw("UPDATE audit_auditentry SET comment = %s WHERE id = %s", ["nothing to see", target.pk])
+    report = audit_verify()
+    assert report.problem is not None
+    assert (report.problem.kind, report.problem.seq) == ("changed", target.seq)
+    assert report.checked == target.seq - 1  # everything before it is vouched for
+    with pytest.raises(CommandError, match=f"Entry {target.seq} was changed"):
+        call_command("audit_verify")
+
+
+def test_a_changed_time_or_actor_is_reported_too(call, applicant, staff):
+    _history(call, applicant, staff, n=1)
+    first, second = AuditEntry.objects.order_by("seq")[:2]
+    _raw("UPDATE audit_auditentry SET at = at - interval '1 day' WHERE id = %s", [second.pk])
+    assert audit_verify().problem.seq == second.seq
+
+
+def test_a_deleted_entry_is_reported(call, applicant, staff):
+    _history(call, applicant, staff)
+    victim = AuditEntry.objects.order_by("seq")[2]
+    _raw("DELETE FROM audit_auditentry WHERE id = %s", [victim.pk])
+    problem = audit_verify().problem
+    assert (problem.kind, problem.expected, problem.seq) == ("missing", victim.seq, victim.seq + 1)
+
+
+def test_an_entry_put_in_with_a_forged_place_is_reported(call, applicant, staff):
+    _history(call, applicant, staff)
+    last = AuditEntry.objects.order_by("-seq").first()
+    # A forger who copies the head's hash as the link but cannot make the content hash.
+    _raw(
+        "INSERT INTO audit_auditentry (at, action, target_type, target_id, from_state, to_state, comment, data, seq,"
+        " prev_hash, row_hash) VALUES (now(), 'decision_fund', 'applications.application', 1, '', 'funded', '',"
+        " '{}', %s, %s, %s)",
+        [last.seq + 1, last.row_hash, "f" * 64],
+    )
+    problem = audit_verify().problem
+    assert (problem.kind, problem.seq) == ("changed", last.seq + 1)
+
+
+def test_entries_renumbered_to_hide_a_deletion_are_reported(call, applicant, staff):
+    _history(call, applicant, staff)
+    victim = AuditEntry.objects.order_by("seq")[2]
+    _raw("DELETE FROM audit_auditentry WHERE id = %s", [victim.pk])
+    _raw("UPDATE audit_auditentry SET seq = seq - 1 WHERE seq > %s", [victim.seq])
+    problem = audit_verify().problem
+    assert problem.seq == victim.seq and problem.kind in {"unlinked", "changed"}
+
+
+def test_cutting_off_the_newest_entries_is_caught_by_the_last_checkpoint(call, applicant, staff):
+    _history(call, applicant, staff)
+    assert audit_verify().ok  # records the head as a checkpoint
+    head = AuditCheckpoint.objects.get()
+    _raw("DELETE FROM audit_auditentry WHERE seq >= %s", [head.seq - 1])
+    problem = audit_verify().problem
+    assert (problem.kind, problem.seq) == ("truncated", head.seq)
+
+
+def test_the_daily_clock_alerts_staff_once_a_day(call, applicant, staff, django_capture_on_commit_callbacks):
+    _history(call, applicant, staff, n=1)
+    assert verify_audit_trail() is True
+    assert not Notification.objects.filter(kind="audit_broken").exists()
+    victim = AuditEntry.objects.order_by("seq").first()
+    _raw("UPDATE audit_auditentry SET to_state = 'funded' WHERE id = %s", [victim.pk])
+    with django_capture_on_commit_callbacks(execute=True):
+        assert verify_audit_trail() is False
+        assert verify_audit_trail() is False  # a second run the same day writes nothing more
+    alerts = Notification.objects.filter(kind="audit_broken", recipient=staff)
+    assert alerts.count() == 1
+    assert "1" in alerts.get().subject and "/audit/verify/" in alerts.get().url
+    assert any("audit" in m.subject.lower() or "审计" in m.subject for m in mail.outbox)
+
+
+def test_staff_check_the_trail_from_the_page(call, applicant, staff):
+    _history(call, applicant, staff, n=1)
+    client = Client()
+    client.force_login(staff)
+    assert client.get("/audit/verify/").status_code == 200
+    whole = client.post("/audit/verify/")
+    assert whole.context["report"].ok
+    victim = AuditEntry.objects.order_by("seq")[1]
+    _raw("UPDATE audit_auditentry SET comment = 'x' WHERE id = %s", [victim.pk])
+    broken = client.post("/audit/verify/", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert broken.context["report"].problem.seq == victim.seq
+    assert str(victim.seq) in broken.content.decode()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_writers_racing_each_other_make_one_unbroken_chain(applicant):
+    """Eight threads append at once: the lock gives each entry its own place in commit order."""
+    barrier = threading.Barrier(8)
+    errors: list[BaseException] = []
+
+    def write(i: int) -> None:
+        try:
+            barrier.wait(timeout=10)
+            for j in range(5):
+                with transaction.atomic():
+                    audit_record(actor=None, action=f"race-{i}-{j}", target=applicant, comment=str(j))
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=write, args=(i,)) for i in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert errors == []
+    report = audit_verify()
+    assert report.ok
+    assert AuditEntry.objects.filter(action__startswith="race-").count() == 40
