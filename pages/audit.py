@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from accounts.rules import is_staff
 from audit.models import AuditEntry
+from core.params import parse_int
 from core.responses import xlsx_response
 from reviews.exports import xlsx_table
 
@@ -46,8 +47,9 @@ def audit_filtered(params: Any) -> tuple[QuerySet[AuditEntry], dict[str, str]]:
     if chosen["type"]:
         entries = entries.filter(target_type=chosen["type"])
     if chosen["object"]:
-        if chosen["object"].isdigit():
-            entries = entries.filter(target_id=int(chosen["object"]))
+        target_id = parse_int(chosen["object"])
+        if target_id is not None:
+            entries = entries.filter(target_id=target_id)
         else:
             chosen["object"] = ""
     if chosen["actor"]:
