@@ -70,8 +70,12 @@ class SecurityHeadersMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
-        relaxed = request.path.startswith(tuple(settings.PINGSHEN_CSP_RELAXED_PREFIXES))
-        policy = settings.PINGSHEN_CSP_RELAXED if relaxed else settings.PINGSHEN_CSP
+        if request.path.startswith(tuple(settings.PINGSHEN_CSP_DOCS_PREFIXES)):
+            policy = settings.PINGSHEN_CSP_DOCS
+        elif request.path.startswith(tuple(settings.PINGSHEN_CSP_RELAXED_PREFIXES)):
+            policy = settings.PINGSHEN_CSP_RELAXED
+        else:
+            policy = settings.PINGSHEN_CSP
         response.headers.setdefault("Content-Security-Policy", policy)
         response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
         return response

@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI served from our own static files, not a CDN
     "django_filters",
     "django_htmx",
     "guardian",
@@ -270,6 +271,12 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     # Several serializers have a "status"; name the item states' enum so they never collide.
     "ENUM_NAME_OVERRIDES": {"ApplicationStatusEnum": "applications.enums.ApplicationStatus"},
+    # Swagger UI from the pinned drf-spectacular-sidecar package, served by WhiteNoise: bureaus
+    # run on intranets without internet access, and a page staff log into must not run code
+    # fetched at @latest from a CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
 
 VIEWFLOW: dict[str, object] = {}
@@ -298,7 +305,14 @@ PINGSHEN_CSP_RELAXED = (
     "font-src 'self' data: https://fonts.gstatic.com; img-src 'self' data: https://cdn.jsdelivr.net; "
     "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
 )
-PINGSHEN_CSP_RELAXED_PREFIXES = ("/api/docs/", "/processes/", "/admin/")
+PINGSHEN_CSP_RELAXED_PREFIXES = ("/processes/", "/admin/")
+# The API docs (Swagger UI, split view: its start-up script is a same-origin file too): scripts
+# only from this site; inline styles, which Swagger UI sets on its elements, allowed.
+PINGSHEN_CSP_DOCS = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+    "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+)
+PINGSHEN_CSP_DOCS_PREFIXES = ("/api/docs/",)
 # Login throttling (django-axes): AXES_FAILURE_LIMIT wrong passwords for one username from one
 # address lock that pair out for AXES_COOLOFF_MINUTES; the page says so, the API answers 429.
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)

@@ -589,26 +589,32 @@ def test_a_300_character_user_name_at_login_is_refused_not_a_500(client, anon, a
     assert response.status_code == 200
 
 
-@pytest.fixture
-def nomination(db, staff, nominator):
+def open_award_round(staff: Any, title: str) -> Any:
     import datetime as dt
 
     from django.utils import timezone
 
-    from awards.services import award_round_create, nomination_create
+    from awards.services import award_round_create
     from tests.conftest import CRITERIA
-    from workflow import steps
 
     now = timezone.now()
-    award_round = award_round_create(
+    return award_round_create(
         actor=staff,
-        title="科学技术进步奖",
+        title=title,
         year=2016,
         opens_at=now - dt.timedelta(days=1),
         closes_at=now + dt.timedelta(days=3),
         levels=[{"level": 1, "quota": 1, "bonus_yuan": "30000.00"}],
         criteria=CRITERIA,
     )
+
+
+@pytest.fixture
+def nomination(db, staff, nominator):
+    from awards.services import nomination_create
+    from workflow import steps
+
+    award_round = open_award_round(staff, "科学技术进步奖")
     item = nomination_create(
         actor=nominator,
         award_round=award_round,
@@ -695,23 +701,7 @@ def _no_formulas(content: bytes) -> list[str]:
 
 
 def test_a_formula_in_an_award_round_title_stays_text_in_the_round_report(client_for, client, staff):
-    import datetime as dt
-
-    from django.utils import timezone
-
-    from awards.services import award_round_create
-    from tests.conftest import CRITERIA
-
-    now = timezone.now()
-    award_round = award_round_create(
-        actor=staff,
-        title=FORMULA,
-        year=2016,
-        opens_at=now - dt.timedelta(days=1),
-        closes_at=now + dt.timedelta(days=3),
-        levels=[{"level": 1, "quota": 1, "bonus_yuan": "30000.00"}],
-        criteria=CRITERIA,
-    )
+    award_round = open_award_round(staff, FORMULA)
     response = client_for(staff).get(f"/api/award-rounds/{award_round.pk}/report.xlsx")
     assert response.status_code == 200
     assert FORMULA in _no_formulas(response.content)
