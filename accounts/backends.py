@@ -23,3 +23,20 @@ class ThrottledBackend(AxesStandaloneBackend):
         if request is None:
             return None
         return super().authenticate(request, username, password, **kwargs)
+
+
+#: django-axes keeps the username of each attempt in a column of this many characters.
+AXES_USERNAME_MAX = 255
+
+
+def axes_username(request: HttpRequest, credentials: dict[str, Any] | None = None) -> str | None:
+    """The username django-axes records and locks out by (``AXES_USERNAME_CALLABLE``): the one
+    typed, cut to the column it is stored in. A 300-character name at login was a 500 (the
+    failed attempt could not be written) on the page and on ``POST /api/auth/token/``."""
+    if credentials:
+        raw = credentials.get("username")
+    else:
+        raw = getattr(request, "data", request.POST).get("username")
+    if raw is None:
+        return None
+    return str(raw)[:AXES_USERNAME_MAX]

@@ -70,11 +70,51 @@ class SecurityHeadersMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
-        relaxed = request.path.startswith(tuple(settings.PINGSHEN_CSP_RELAXED_PREFIXES))
-        policy = settings.PINGSHEN_CSP_RELAXED if relaxed else settings.PINGSHEN_CSP
+        if request.path.startswith(tuple(settings.PINGSHEN_CSP_DOCS_PREFIXES)):
+            policy = settings.PINGSHEN_CSP_DOCS
+        elif request.path.startswith(tuple(settings.PINGSHEN_CSP_RELAXED_PREFIXES)):
+            policy = settings.PINGSHEN_CSP_RELAXED
+        else:
+            policy = settings.PINGSHEN_CSP
         response.headers.setdefault("Content-Security-Policy", policy)
         response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
         return response
+
+
+def request_body_limit(request: HttpRequest) -> int:
+    """The most bytes a request may send: a file upload (multipart) may carry one attachment or
+    an expert sheet plus its form fields; anything else (JSON, a form) what Django keeps in
+    memory, ``DATA_UPLOAD_MAX_MEMORY_SIZE``."""
+    if request.content_type == "multipart/form-data":
+        return settings.ATTACHMENT_MAX_BYTES + settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    return settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+
+
+def too_large_response(request: HttpRequest, limit: int) -> HttpResponse:
+    message = _("The request is larger than %(mb)s MB.") % {"mb": f"{limit / (1024 * 1024):.0f}"}
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": message}, status=413)
+    return HttpResponse(message, status=413, content_type="text/plain; charset=utf-8")
+
+
+class BodySizeLimitMiddleware:
+    """413 for a request that announces a body over :func:`request_body_limit`, before anything
+    reads it. ``DATA_UPLOAD_MAX_MEMORY_SIZE`` alone guards ``request.body`` and ``request.POST``
+    only: DRF's JSON parser reads ``request.stream`` and would take in a 100 MB body whole.
+    A body sent without a length (chunked) is cut by ``api.parsers.LimitedJSONParser``."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0  # Django reads an unreadable length as none as well
+        limit = request_body_limit(request)
+        if length > limit:
+            return too_large_response(request, limit)
+        return self.get_response(request)
 
 
 def lockout_response(request: HttpRequest, original_response: Any = None, credentials: Any = None) -> HttpResponse:

@@ -24,6 +24,7 @@ from rest_framework.views import APIView
 
 from accounts.enums import Role
 from applications.models import Call
+from core.params import parse_int
 from core.responses import xlsx_response
 from funding.documents import funding_notice_pdf
 from funding.exports import programme_report_xlsx
@@ -194,9 +195,10 @@ def _year(request: Request) -> int:
     if not raw:
         years = report_years()
         return years[0] if years else timezone.localdate().year
-    if not (raw.isdigit() and len(raw) == 4):
+    year = parse_int(raw, digits=4)
+    if year is None:
         raise ValidationError({"year": [_("Enter a year, such as 2016.")]})
-    return int(raw)
+    return year
 
 
 YEAR_PARAMETER = [OpenApiParameter("year", OpenApiTypes.INT, description="Default: the latest year with calls")]

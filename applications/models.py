@@ -60,6 +60,9 @@ class Call(models.Model):
     )
     blind = models.BooleanField(_("blind review"), default=False)
     notice_days = models.PositiveIntegerField(_("notice days"), default=7)
+    #: Attachments one application of this call may hold, by count and by total size.
+    max_attachments = models.PositiveIntegerField(_("attachments per application"), default=20)
+    max_attachments_mb = models.PositiveIntegerField(_("total attachment size per application (MB)"), default=100)
     #: Percentages of the approved amount paid per tranche, e.g. [60, 40]; they add up to 100.
     tranches = models.JSONField(_("tranche plan (%)"), default=list)
     created_at = models.DateTimeField(auto_now_add=True)

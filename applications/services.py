@@ -12,6 +12,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
+from django.db.models import Count, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -308,6 +309,21 @@ def clean_upload_name(name: str) -> str:
     return base[:200] or "file"
 
 
+def _attachment_limits(application: Application, size: int) -> None:
+    """The call's caps on one application's attachments (count and total size), checked under
+    the application's row lock so two uploads at once cannot both slip under them."""
+    call = application.call
+    held = application.attachments.aggregate(n=Count("id"), total=Sum("size"))
+    if held["n"] >= call.max_attachments:
+        raise ValidationError(
+            {"file": [_("An application holds at most %(n)s attachments.") % {"n": call.max_attachments}]}
+        )
+    if (held["total"] or 0) + size > call.max_attachments_mb * 1024 * 1024:
+        raise ValidationError(
+            {"file": [_("An application's attachments total at most %(mb)s MB.") % {"mb": call.max_attachments_mb}]}
+        )
+
+
 @service_atomic
 def attachment_add(*, application: Application, actor: Any, upload: UploadedFile) -> Attachment:
     """Store an attachment after checking its type by name and by content, and its size."""
@@ -335,6 +351,7 @@ def attachment_add(*, application: Application, actor: Any, upload: UploadedFile
         raise ValidationError(
             {"file": [_("The file's content does not match its type %(suffix)s.") % {"suffix": suffix}]}
         )
+    _attachment_limits(application, upload.size)
     attachment = Attachment(
         application=application,
         original_name=name,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from io import BytesIO
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -11,6 +10,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from applications.enums import ApplicationStatus
+from core.xlsx import append, sheet_title, workbook_bytes
 
 from .models import Disbursement
 from .selectors import CallReport, ProgrammeReport
@@ -21,28 +21,15 @@ WAN_FORMAT = "#,##0.0000"
 
 
 def _bold_header(ws: Any, headers: list[str]) -> None:  # ws: an openpyxl Worksheet (untyped)
-    ws.append(headers)
+    append(ws, headers)
     for cell in ws[1]:
         cell.font = Font(bold=True)
-
-
-def _saved(wb: Any) -> bytes:
-    """The workbook's bytes, every text cell kept as text: a name or title typed as a formula
-    (``=HYPERLINK(…)``) must not run in the spreadsheet of whoever opens the download."""
-    for ws in wb.worksheets:
-        for row in ws.iter_rows():
-            for cell in row:
-                if isinstance(cell.value, str) and cell.data_type == "f":
-                    cell.data_type = "s"
-    out = BytesIO()
-    wb.save(out)
-    return out.getvalue()
 
 
 def call_report_xlsx(report: CallReport) -> bytes:
     wb = Workbook()
     ws = wb.active
-    ws.title = _("Summary")[:31]
+    ws.title = sheet_title(_("Summary"))
     _bold_header(ws, [_("Item"), _("Value")])
     rows = [
         (_("Call"), report.call.title),
@@ -56,23 +43,23 @@ def call_report_xlsx(report: CallReport) -> bytes:
         (_("Remaining budget (yuan)"), report.remaining_budget_yuan),
     ]
     for label, value in rows:
-        ws.append([label, value])
+        append(ws, [label, value])
     for row in ws.iter_rows(min_row=2):
         if "10,000" in str(row[0].value):
             row[1].number_format = WAN_FORMAT
         elif isinstance(row[1].value, (int,)) is False and not isinstance(row[1].value, str):
             row[1].number_format = MONEY_FORMAT
-    status_sheet = wb.create_sheet(_("By status")[:31])
+    status_sheet = wb.create_sheet(sheet_title(_("By status")))
     _bold_header(status_sheet, [_("Status"), _("Code"), _("Applications")])
     for code, count in report.by_status.items():
-        status_sheet.append([str(ApplicationStatus(code).label), code, count])
-    return _saved(wb)
+        append(status_sheet, [str(ApplicationStatus(code).label), code, count])
+    return workbook_bytes(wb)
 
 
 def payment_list_xlsx(disbursements: Iterable[Disbursement]) -> bytes:
     wb = Workbook()
     ws = wb.active
-    ws.title = _("Payments")[:31]
+    ws.title = sheet_title(_("Payments"))
     _bold_header(
         ws,
         [
@@ -90,7 +77,8 @@ def payment_list_xlsx(disbursements: Iterable[Disbursement]) -> bytes:
     )
     for d in disbursements:
         org = d.application.organisation
-        ws.append(
+        append(
+            ws,
             [
                 d.application.call.title,
                 d.application.title,
@@ -102,17 +90,17 @@ def payment_list_xlsx(disbursements: Iterable[Disbursement]) -> bytes:
                 d.amount_yuan,
                 str(d.get_status_display()),
                 d.voucher,
-            ]
+            ],
         )
         ws.cell(row=ws.max_row, column=8).number_format = MONEY_FORMAT
-    return _saved(wb)
+    return workbook_bytes(wb)
 
 
 def programme_report_xlsx(report: ProgrammeReport) -> bytes:
     """A year's plan calls by programme, with a total row (figures as numbers, not text)."""
     wb = Workbook()
     ws = wb.active
-    ws.title = _("By programme")[:31]
+    ws.title = sheet_title(_("By programme"))
     headers = [
         _("Programme"),
         _("Code"),
@@ -128,7 +116,8 @@ def programme_report_xlsx(report: ProgrammeReport) -> bytes:
     ]
     _bold_header(ws, headers)
     for row in report.rows:
-        ws.append(
+        append(
+            ws,
             [
                 row.programme.name,
                 row.programme.code,
@@ -141,9 +130,10 @@ def programme_report_xlsx(report: ProgrammeReport) -> bytes:
                 row.approved_wan,
                 row.disbursed_yuan,
                 row.disbursed_wan,
-            ]
+            ],
         )
-    ws.append(
+    append(
+        ws,
         [
             _("Total"),
             "",
@@ -156,7 +146,7 @@ def programme_report_xlsx(report: ProgrammeReport) -> bytes:
             report.approved_wan,
             report.disbursed_yuan,
             report.disbursed_wan,
-        ]
+        ],
     )
     for cell in ws[ws.max_row]:
         cell.font = Font(bold=True)
@@ -165,14 +155,14 @@ def programme_report_xlsx(report: ProgrammeReport) -> bytes:
             cells[index].number_format = MONEY_FORMAT
         for index in (8, 10):
             cells[index].number_format = WAN_FORMAT
-    return _saved(wb)
+    return workbook_bytes(wb)
 
 
 def suggestion_xlsx(suggestion: Suggestion) -> bytes:
     """The suggested funding list as the panel takes it into the meeting."""
     wb = Workbook()
     ws = wb.active
-    ws.title = _("Suggested list")[:31]
+    ws.title = sheet_title(_("Suggested list"))
     _bold_header(
         ws,
         [
@@ -189,7 +179,8 @@ def suggestion_xlsx(suggestion: Suggestion) -> bytes:
         ],
     )
     for row in suggestion.rows:
-        ws.append(
+        append(
+            ws,
             [
                 row.rank,
                 row.item,
@@ -201,17 +192,17 @@ def suggestion_xlsx(suggestion: Suggestion) -> bytes:
                 row.suggested_yuan,
                 row.cumulative_yuan,
                 row.outcome_label,
-            ]
+            ],
         )
         for column in (7, 8, 9):
             ws.cell(row=ws.max_row, column=column).number_format = MONEY_FORMAT
-    ws.append([])
+    append(ws, [])
     for label, value in (
         (_("Budget (yuan)"), suggestion.budget_yuan),
         (_("Already decided (yuan)"), suggestion.decided_yuan),
         (_("Suggested now (yuan)"), suggestion.suggested_yuan),
         (_("Remaining (yuan)"), suggestion.remaining_yuan),
     ):
-        ws.append(["", "", str(label), "", "", "", "", value])
+        append(ws, ["", "", str(label), "", "", "", "", value])
         ws.cell(row=ws.max_row, column=8).number_format = MONEY_FORMAT
-    return _saved(wb)
+    return workbook_bytes(wb)

@@ -22,6 +22,7 @@ from audit.services import audit_record
 from core.db import service_atomic
 from core.errors import NotVisible, StateConflict
 from core.money import percent_of, yuan
+from core.params import parse_int
 from notifications.services import notify
 
 from .enums import COMMITTED_DISBURSEMENT_STATES, AcceptanceResult, DisbursementStatus, ObjectionStatus
@@ -152,7 +153,8 @@ def objection_file(*, notice: Notice, application_id: Any, text: str, name: str,
         errors["text"] = [_("Say what the objection is.")]
     elif len(text) > 10000:
         errors["text"] = [_("The objection is limited to 10,000 characters.")]
-    application = notice.applications.filter(pk=application_id).first() if str(application_id).isdigit() else None
+    item_id = parse_int(application_id)
+    application = notice.applications.filter(pk=item_id).first() if item_id is not None else None
     if application is None:
         errors["item"] = [_("This item is not on the notice.")]
     if errors or application is None:

@@ -36,6 +36,7 @@ from applications.models import Application, Call
 from applications.services import parse_money
 from core.errors import StateConflict
 from core.money import to_wan, yuan
+from core.params import parse_int
 from reviews.selectors import RankedItem, call_ranking
 
 S = ApplicationStatus
@@ -312,12 +313,12 @@ def what_if_from(data: Mapping[str, Any]) -> WhatIf:
         raw = str(data.get(key) or "").strip()
         if not raw:
             continue
-        item = str(key)[4:]
-        if not item.isdigit() or len(item) > 18:
+        item = parse_int(str(key)[4:])
+        if item is None:
             errors[str(key)] = [_("Unknown item.")]
             continue
         try:
-            cuts[int(item)] = parse_money(raw, str(key))
+            cuts[item] = parse_money(raw, str(key))
         except ValidationError as exc:
             errors.update(exc.message_dict)
     if errors:

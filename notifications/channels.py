@@ -9,6 +9,7 @@ a further channel plugs in by a line of settings; the callers of ``notify`` neve
 
 from __future__ import annotations
 
+import re
 import smtplib
 from functools import cache
 from typing import Any, Protocol
@@ -82,7 +83,7 @@ class EmailChannel:
             text = render_to_string("notifications/email/message.txt", context)
             html = render_to_string("notifications/email/message.html", context)
         message = EmailMultiAlternatives(
-            subject=notification.subject,
+            subject=one_line(notification.subject),
             body=text,
             from_email=settings.DEFAULT_FROM_EMAIL,
             to=[address],
@@ -94,6 +95,16 @@ class EmailChannel:
             raise TransportError(str(exc), permanent=True) from exc
         except (smtplib.SMTPException, OSError) as exc:
             raise TransportError(str(exc)) from exc
+
+
+#: Line breaks of every kind: Django refuses a header holding CR or LF (``BadHeaderError``).
+_LINE_BREAKS = re.compile(r"[\r\n\x0b\x0c\x85\u2028\u2029]+")
+
+
+def one_line(subject: str) -> str:
+    """``subject`` on one line. A title typed with a line break reaches every subject about its
+    item; unfolded it made each of those e-mails fail for good (``BadHeaderError``)."""
+    return _LINE_BREAKS.sub(" ", subject).strip()
 
 
 #: The first name of the e-mail channel's class.

@@ -21,6 +21,7 @@ from accounts.rules import is_staff
 from audit.chain import problem_message
 from audit.models import AuditCheckpoint, AuditEntry
 from audit.services import audit_verify
+from core.params import parse_int
 from core.responses import xlsx_response
 from reviews.exports import xlsx_table
 
@@ -48,8 +49,9 @@ def audit_filtered(params: Any) -> tuple[QuerySet[AuditEntry], dict[str, str]]:
     if chosen["type"]:
         entries = entries.filter(target_type=chosen["type"])
     if chosen["object"]:
-        if chosen["object"].isdigit():
-            entries = entries.filter(target_id=int(chosen["object"]))
+        target_id = parse_int(chosen["object"])
+        if target_id is not None:
+            entries = entries.filter(target_id=target_id)
         else:
             chosen["object"] = ""
     if chosen["actor"]:

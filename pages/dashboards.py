@@ -15,7 +15,6 @@ import datetime as dt
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from io import BytesIO
 from typing import Any
 from urllib.parse import urlencode
 
@@ -39,6 +38,7 @@ from applications.enums import ApplicationStatus
 from applications.models import Call
 from applications.rules import can_apply
 from core.responses import xlsx_response
+from core.xlsx import append, sheet_title, workbook_bytes
 from funding.enums import DisbursementStatus, ObjectionStatus
 from funding.models import Objection
 from funding.rules import is_finance_head, is_finance_officer
@@ -240,24 +240,18 @@ class Section:
     def xlsx(self) -> bytes:
         wb = Workbook()
         ws = wb.active
-        ws.title = str(self.title)[:31]
-        ws.append([str(c.header) for c in self.columns])
+        ws.title = sheet_title(self.title)
+        append(ws, [str(c.header) for c in self.columns])
         for cell in ws[1]:
             cell.font = Font(bold=True)
         for row in self.filtered.iterator(chunk_size=500):
-            ws.append([_cell(c.value(row)) for c in self.columns])
-            for cell in ws[ws.max_row]:
-                # openpyxl takes text starting with "=" for a formula; a title typed by an
-                # applicant (say "=HYPERLINK(...)") must stay text when the bureau opens it.
-                if cell.data_type == "f":
-                    cell.data_type = "s"
+            # A title typed by an applicant (say "=HYPERLINK(...)") stays text (core.xlsx).
+            append(ws, [_cell(c.value(row)) for c in self.columns])
         for index, column in enumerate(self.columns, start=1):
             if column.number_format:
                 for (cell,) in ws.iter_rows(min_row=2, min_col=index, max_col=index):
                     cell.number_format = column.number_format
-        out = BytesIO()
-        wb.save(out)
-        return out.getvalue()
+        return workbook_bytes(wb)
 
 
 def _cell(value: Any) -> Any:

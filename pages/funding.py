@@ -27,6 +27,7 @@ from applications.models import Application, Call
 from applications.rules import can_view_application
 from core.errors import StateConflict
 from core.money import to_wan
+from core.params import parse_int
 from core.responses import xlsx_response
 from funding.documents import funding_notice_pdf
 from funding.exports import programme_report_xlsx, suggestion_xlsx
@@ -194,9 +195,9 @@ def _report_reader(request: HttpRequest) -> None:
 
 
 def _report_year(request: HttpRequest, years: list[int]) -> int:
-    raw = str(request.GET.get("year") or "")
-    if raw.isdigit() and len(raw) == 4:
-        return int(raw)
+    year = parse_int(request.GET.get("year"), digits=4)
+    if year is not None:
+        return year
     return years[0] if years else timezone.localdate().year
 
 

@@ -13,9 +13,9 @@ The rules, in the order they are checked (the first that applies is the reason r
 2. ``inactive``: the expert is not active;
 3. ``already_assigned``: the expert already has an assignment on this item, in any state
    (a decliner is not drawn again);
-4. ``same_organisation``: the expert's organisation is the applicant's — the same row, the
+4. ``same_organisation``: the expert's organisation is one of the item's — the same row, the
    same credit code when both have one, or the same name when either lacks a code;
-5. ``declared_conflict``: the expert declared a conflict with the applicant's organisation;
+5. ``declared_conflict``: the expert declared a conflict with one of the item's organisations;
 6. ``load_limit``: the expert's open assignments (counting this draw's earlier picks) reach
    their load limit.
 
@@ -24,6 +24,11 @@ picks and draws avoid the same people; staff may hand-pick outside the item's fi
 
 The choice is all or nothing per item: when fewer experts are eligible than needed, none is
 chosen and the shortfall is reported, so an item is never left half drawn.
+
+"The item's organisations" are the applicant's (for a nomination, the lead completing unit)
+and, for a nomination, every other completing unit and every listed person's organisation
+(:attr:`ItemSnapshot.others`): an expert from the second completing unit is as conflicted as
+one from the first.
 """
 
 from __future__ import annotations
@@ -39,6 +44,22 @@ X = DrawExclusion
 
 
 @dataclass(frozen=True)
+class OrgRef:
+    """One organisation an item involves, as the avoidance rules compare it."""
+
+    id: int | None
+    credit_code: str
+    name: str
+
+    def as_json(self) -> dict[str, Any]:
+        return {"id": self.id, "credit_code": self.credit_code, "name": self.name}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> OrgRef:
+        return cls(id=data.get("id"), credit_code=str(data.get("credit_code") or ""), name=str(data.get("name") or ""))
+
+
+@dataclass(frozen=True)
 class ItemSnapshot:
     """What the draw needs to know about an item (an application) and its applicant."""
 
@@ -47,15 +68,25 @@ class ItemSnapshot:
     credit_code: str
     organisation_name: str
     field: str
+    #: The item's other organisations: a nomination's other completing units and its persons'
+    #: organisations. Empty for a plan application (and in draws recorded before they counted).
+    others: tuple[OrgRef, ...] = ()
+
+    def organisations(self) -> tuple[OrgRef, ...]:
+        """Every organisation an expert must not belong to (or have declared a conflict with)."""
+        return (OrgRef(self.organisation_id, self.credit_code, self.organisation_name), *self.others)
 
     def as_json(self) -> dict[str, Any]:
-        return {
+        data: dict[str, Any] = {
             "id": self.id,
             "organisation_id": self.organisation_id,
             "credit_code": self.credit_code,
             "organisation_name": self.organisation_name,
             "field": self.field,
         }
+        if self.others:
+            data["others"] = [o.as_json() for o in self.others]
+        return data
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> ItemSnapshot:
@@ -65,6 +96,7 @@ class ItemSnapshot:
             credit_code=str(data.get("credit_code") or ""),
             organisation_name=str(data.get("organisation_name") or ""),
             field=str(data.get("field") or ""),
+            others=tuple(OrgRef.from_json(o) for o in data.get("others") or ()),
         )
 
 
@@ -140,21 +172,30 @@ def _norm(text: str) -> str:
     return (text or "").strip()
 
 
-def same_organisation(item: ItemSnapshot, expert: ExpertSnapshot) -> bool:
-    """Same organisation: the same row, else the same credit code when both have one, else the
-    same name (an organisation imported without its code is still recognised)."""
-    if expert.organisation_id is not None and expert.organisation_id == item.organisation_id:
+def _same_org(org: OrgRef, expert: ExpertSnapshot) -> bool:
+    if expert.organisation_id is not None and expert.organisation_id == org.id:
         return True
-    if item.credit_code and expert.credit_code:
-        return _norm(item.credit_code).upper() == _norm(expert.credit_code).upper()
-    return bool(_norm(item.organisation_name)) and _norm(item.organisation_name) == _norm(expert.organisation_name)
+    if org.credit_code and expert.credit_code:
+        return _norm(org.credit_code).upper() == _norm(expert.credit_code).upper()
+    return bool(_norm(org.name)) and _norm(org.name) == _norm(expert.organisation_name)
+
+
+def same_organisation(item: ItemSnapshot, expert: ExpertSnapshot) -> bool:
+    """The expert belongs to one of the item's organisations: the same row, else the same
+    credit code when both have one, else the same name (an organisation imported without its
+    code is still recognised)."""
+    return any(_same_org(org, expert) for org in item.organisations())
 
 
 def declared_conflict(item: ItemSnapshot, expert: ExpertSnapshot) -> bool:
-    if item.organisation_id is not None and item.organisation_id in expert.conflict_organisation_ids:
-        return True
-    name = _norm(item.organisation_name)
-    return bool(name) and name in {_norm(n) for n in expert.conflict_names}
+    """The expert declared a conflict with one of the item's organisations."""
+    names = {_norm(n) for n in expert.conflict_names}
+    for org in item.organisations():
+        if org.id is not None and org.id in expert.conflict_organisation_ids:
+            return True
+        if _norm(org.name) and _norm(org.name) in names:
+            return True
+    return False
 
 
 def exclusion_reason(item: ItemSnapshot, expert: ExpertSnapshot, assigned: Collection[int] = ()) -> str:
@@ -253,20 +294,31 @@ class PoolIndex:
                     self.conflict_name.setdefault(_norm(name), set()).add(e.id)
         self.field_sets = {name: set(ids) for name, ids in self.by_field.items()}
 
-    def same_organisation(self, item: ItemSnapshot) -> set[int]:
-        same = set(self.by_org.get(item.organisation_id, ())) if item.organisation_id is not None else set()
-        name = _norm(item.organisation_name)
+    def _same_org(self, org: OrgRef) -> set[int]:
+        same = set(self.by_org.get(org.id, ())) if org.id is not None else set()
+        name = _norm(org.name)
         by_name = self.by_name.get(name, set()) if name else set()
-        if item.credit_code:
+        if org.credit_code:
             # Both have a code: the codes decide. Otherwise the names do.
-            code = _norm(item.credit_code).upper()
+            code = _norm(org.credit_code).upper()
             return same | self.by_code.get(code, set()) | (by_name & self.without_code)
         return same | by_name
 
+    def same_organisation(self, item: ItemSnapshot) -> set[int]:
+        found: set[int] = set()
+        for org in item.organisations():
+            found |= self._same_org(org)
+        return found
+
     def declared_conflict(self, item: ItemSnapshot) -> set[int]:
-        found = set(self.conflict_org.get(item.organisation_id, ())) if item.organisation_id is not None else set()
-        name = _norm(item.organisation_name)
-        return found | self.conflict_name.get(name, set()) if name else found
+        found: set[int] = set()
+        for org in item.organisations():
+            if org.id is not None:
+                found |= self.conflict_org.get(org.id, set())
+            name = _norm(org.name)
+            if name:
+                found |= self.conflict_name.get(name, set())
+        return found
 
     def take(self, expert_id: int) -> None:
         self.loads[expert_id] += 1

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-import io
 from collections.abc import Iterable, Sequence
 from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+
+from core.xlsx import append, sheet_title, workbook_bytes
 
 
 def xlsx_table(title: str, headers: Sequence[Any], rows: Iterable[Sequence[Any]]) -> bytes:
@@ -16,20 +18,12 @@ def xlsx_table(title: str, headers: Sequence[Any], rows: Iterable[Sequence[Any]]
     workbook = Workbook()
     sheet = workbook.active
     assert sheet is not None
-    sheet.title = str(title)[:31]
-    sheet.append([str(h) for h in headers])
+    sheet.title = sheet_title(title)
+    append(sheet, [str(h) for h in headers])
     for cell in sheet[1]:
         cell.font = Font(bold=True)
-    for number, row in enumerate(rows, start=2):
-        for column, value in enumerate(row, start=1):
-            cell = sheet.cell(row=number, column=column)
-            if isinstance(value, str):
-                cell.value = value
-                cell.data_type = "s"
-            else:
-                cell.value = value
+    for row in rows:
+        append(sheet, row)
     for index in range(len(headers)):
-        sheet.column_dimensions[chr(ord("A") + index)].width = 18
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
+        sheet.column_dimensions[get_column_letter(index + 1)].width = 18
+    return workbook_bytes(workbook)

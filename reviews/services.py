@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import secrets
+from collections.abc import Sequence
 from datetime import timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -16,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.enums import Role
+from accounts.models import Organisation
 from accounts.rules import is_staff
 from accounts.services import organisation_get_or_create, user_create
 from applications.enums import ApplicationStatus
@@ -27,7 +29,7 @@ from core.grants import grant_object_perms_many, grant_user_object_perms
 from notifications.services import notify
 
 from . import draw as draw_rules
-from .draw import ExpertSnapshot, ItemRequest, ItemResult, ItemSnapshot
+from .draw import ExpertSnapshot, ItemRequest, ItemResult, ItemSnapshot, OrgRef
 from .enums import LOAD_STATES, OPEN_ASSIGNMENT_STATES, AssignmentStatus, DrawExclusion, DrawKind, Recommendation
 from .models import Assignment, Conflict, Criterion, Draw, DrawItem, Expert, Review
 from .rules import is_assigned_expert
@@ -328,16 +330,55 @@ def conflict_withdraw(*, conflict: Conflict, actor: Any) -> None:
 # --- avoidance (回避), the same for hand picks and draws ---------------------------------------
 
 
+def _other_organisation_names(application: Application) -> list[str]:
+    """A nomination's organisations besides the lead unit: the other completing units and
+    every listed person's organisation, in order, without repeats."""
+    names = [str(u).strip() for u in (application.units or [])]
+    for person in application.persons or []:
+        if isinstance(person, dict):
+            names.append(str(person.get("organisation") or "").strip())
+    lead = (application.organisation.name or "").strip()
+    return [n for n in dict.fromkeys(names) if n and n != lead]
+
+
+def item_snapshots(applications: Sequence[Application]) -> dict[int, ItemSnapshot]:
+    """The applicant side of the avoidance rules for each item, id → snapshot.
+
+    ``application.organisation`` is read (select it). A nomination's other completing units
+    and its persons' organisations are looked up by name in one query for all items, so an
+    expert of a registered unit is recognised by its row and credit code as well as its name.
+    """
+    wanted = {a.pk: _other_organisation_names(a) for a in applications}
+    all_names = {n for names in wanted.values() for n in names}
+    known: dict[str, Organisation] = {}
+    if all_names:
+        for org in Organisation.objects.filter(name__in=all_names).order_by("-pk"):
+            known[org.name] = org  # the oldest row of a name wins, as nominations resolve it
+    snapshots = {}
+    for application in applications:
+        org = application.organisation
+        others = []
+        for name in wanted[application.pk]:
+            match = known.get(name)
+            others.append(
+                OrgRef(
+                    id=match.pk if match else None, credit_code=(match.credit_code or "") if match else "", name=name
+                )
+            )
+        snapshots[application.pk] = ItemSnapshot(
+            id=application.pk,
+            organisation_id=org.pk,
+            credit_code=org.credit_code or "",
+            organisation_name=org.name or "",
+            field=(application.field or "").strip(),
+            others=tuple(others),
+        )
+    return snapshots
+
+
 def item_snapshot(application: Application) -> ItemSnapshot:
-    """The applicant side of the avoidance rules (``application.organisation`` is read)."""
-    org = application.organisation
-    return ItemSnapshot(
-        id=application.pk,
-        organisation_id=org.pk,
-        credit_code=org.credit_code or "",
-        organisation_name=org.name or "",
-        field=(application.field or "").strip(),
-    )
+    """The avoidance inputs of one item (see :func:`item_snapshots`)."""
+    return item_snapshots([application])[application.pk]
 
 
 def expert_snapshot(expert: Expert, *, load: int) -> ExpertSnapshot:
@@ -685,9 +726,10 @@ def draw_for_call(*, call: Call, actor: Any, seed: str | None = None) -> Draw:
     )
     short = [a for a in applications if a.seated < call.reviewers_per_item]
     assigned, unreplaced = _assigned_experts([a.pk for a in short])
+    snapshots = item_snapshots(short)
     requests = [
         ItemRequest(
-            item=item_snapshot(a),
+            item=snapshots[a.pk],
             needed=call.reviewers_per_item - a.seated,
             assigned=frozenset(assigned[a.pk]),
         )

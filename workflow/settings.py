@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI served from our own static files, not a CDN
     "django_filters",
     "django_htmx",
     "guardian",
@@ -94,6 +95,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # A body over its limit is refused (413) before any session, parser or view touches it.
+    "accounts.middleware.BodySizeLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -250,6 +253,12 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # JSON bodies are read at most DATA_UPLOAD_MAX_MEMORY_SIZE bytes deep (api/parsers.py).
+    "DEFAULT_PARSER_CLASSES": [
+        "api.parsers.LimitedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "EXCEPTION_HANDLER": "api.exceptions.exception_handler",
     "COERCE_DECIMAL_TO_STRING": True,
@@ -263,6 +272,12 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     # Several serializers have a "status"; name the item states' enum so they never collide.
     "ENUM_NAME_OVERRIDES": {"ApplicationStatusEnum": "applications.enums.ApplicationStatus"},
+    # Swagger UI from the pinned drf-spectacular-sidecar package, served by WhiteNoise: bureaus
+    # run on intranets without internet access, and a page staff log into must not run code
+    # fetched at @latest from a CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
 
 VIEWFLOW: dict[str, object] = {}
@@ -291,7 +306,14 @@ PINGSHEN_CSP_RELAXED = (
     "font-src 'self' data: https://fonts.gstatic.com; img-src 'self' data: https://cdn.jsdelivr.net; "
     "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
 )
-PINGSHEN_CSP_RELAXED_PREFIXES = ("/api/docs/", "/processes/", "/admin/")
+PINGSHEN_CSP_RELAXED_PREFIXES = ("/processes/", "/admin/")
+# The API docs (Swagger UI, split view: its start-up script is a same-origin file too): scripts
+# only from this site; inline styles, which Swagger UI sets on its elements, allowed.
+PINGSHEN_CSP_DOCS = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+    "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+)
+PINGSHEN_CSP_DOCS_PREFIXES = ("/api/docs/",)
 # Login throttling (django-axes): AXES_FAILURE_LIMIT wrong passwords for one username from one
 # address lock that pair out for AXES_COOLOFF_MINUTES; the page says so, the API answers 429.
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
@@ -301,6 +323,7 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "accounts.middleware.lockout_response"
 AXES_IPWARE_PROXY_COUNT = env_int("AXES_PROXY_COUNT", 0) or None
 AXES_VERBOSE = False
+AXES_USERNAME_CALLABLE = "accounts.backends.axes_username"  # cut to the column: no 500 on a long name
 if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", True)

@@ -62,6 +62,16 @@ def _flow(item: Application | Process | None = None) -> Any:
     return AwardNominationFlow if item is not None and _is_award(item) else PlanProjectFlow
 
 
+def _node(process: Process, name: str) -> Any:
+    """The node ``name`` of the flow ``process`` travels, or a 409 when that flow has no such
+    step: a nomination has no contract or acceptance, and asking for one is a state the item
+    is not in, not a crash (it was an AttributeError, a 500)."""
+    node = getattr(_flow(process), name, None)
+    if node is None:
+        raise StateConflict(_("This step is not part of this item's process."))
+    return node
+
+
 def _process_rows(application: Application) -> Any:
     ct = ContentType.objects.get_for_model(Application)
     model = AwardNominationProcess if _is_award(application) else PlanProjectProcess
@@ -195,7 +205,7 @@ def application_submit(*, application: Application, actor: Any) -> Application:
             _flow(application).start.run(application=application)
             return application
     with locked(application) as process:
-        task = _active_task(process, _flow(process).revise)
+        task = _active_task(process, _node(process, "revise"))
         if task.owner_id != actor.pk:
             raise PermissionDenied(_("Only the applicant may resubmit."))
         application = app_services.application_submit(application=application, actor=actor)
@@ -208,7 +218,7 @@ def formal_review(*, application: Application, actor: Any, decision: str, commen
     if not is_staff(actor):
         raise PermissionDenied(_("Only bureau staff do formal review."))
     with locked(application) as process:
-        task = _active_task(process, _flow(process).formal_review)
+        task = _active_task(process, _node(process, "formal_review"))
         application = app_services.application_formal_review(
             application=application, actor=actor, decision=decision, comment=comment
         )
@@ -240,7 +250,7 @@ def _add_review_slot(process: Process, assignment: Assignment) -> None:
 
 
 def _review_task(process: Process, assignment_id: int) -> Task | None:
-    for task in Task.objects.filter(process_id=process.pk, flow_task=_flow(process).review, status__in=ACTIVE):
+    for task in Task.objects.filter(process_id=process.pk, flow_task=_node(process, "review"), status__in=ACTIVE):
         if task.data.get("assignment_id") == assignment_id:
             return _task_of(process, task)
     return None
@@ -256,7 +266,7 @@ def _open_nodes(process: Process, *nodes: Any) -> set[Any]:
 
 
 def _reviewing(process: Process) -> bool:
-    return Task.objects.filter(process_id=process.pk, flow_task=_flow(process).review, status__in=ACTIVE).exists()
+    return Task.objects.filter(process_id=process.pk, flow_task=_node(process, "review"), status__in=ACTIVE).exists()
 
 
 def _seat(process: Process, assignment: Assignment, *, reviewing: bool | None = None) -> None:
@@ -325,7 +335,7 @@ def call_draw(*, call: Call, actor: Any, seed: str | None = None) -> Draw:
             if application_id in short:
                 continue
             task = Task.objects.filter(
-                process_id=process.pk, flow_task=_flow(process).expert_assignment, status__in=ACTIVE
+                process_id=process.pk, flow_task=_node(process, "expert_assignment"), status__in=ACTIVE
             ).first()
             if task is not None:
                 _task_of(process, task)
@@ -345,7 +355,7 @@ def expert_review_start(*, application: Application, actor: Any) -> Application:
     if not is_staff(actor):
         raise PermissionDenied(_("Only bureau staff start expert review."))
     with locked(application) as process:
-        task = _active_task(process, _flow(process).expert_assignment)
+        task = _active_task(process, _node(process, "expert_assignment"))
         if not Assignment.objects.filter(
             application=application, status__in=[AssignmentStatus.INVITED, AssignmentStatus.ACCEPTED]
         ).exists():
@@ -508,7 +518,7 @@ def decide(*, application: Application, actor: Any, fund: Any, approved_yuan: An
         decision = funding_services.decision_make(
             application=application, actor=actor, fund=fund, approved_yuan=approved_yuan, comment=comment
         )
-        _complete(_active_task(process, _flow(process).decision), actor)
+        _complete(_active_task(process, _node(process, "decision")), actor)
         return decision
 
 
@@ -517,7 +527,7 @@ def award_decide(*, nomination: Application, actor: Any, level: Any, comment: st
     nomination = _visible(nomination, actor)
     with locked(nomination) as process:
         decision = award_services.award_decide(nomination=nomination, actor=actor, level=level, comment=comment)
-        _complete(_active_task(process, _flow(process).decision), actor)
+        _complete(_active_task(process, _node(process, "decision")), actor)
         return decision
 
 
@@ -554,10 +564,10 @@ def notice_close(*, notice: Notice, actor: Any = None) -> Notice:
         for nomination in notice.applications.filter(status=S.AWARDED).order_by("pk"):
             with locked(nomination) as process:
                 award_services.award_grant(nomination=nomination, actor=actor)
-                _run_handle(process, _flow(process).notice)
+                _run_handle(process, _node(process, "notice"))
         for application in notice.applications.filter(status=S.FUNDED).order_by("pk"):
             with locked(application) as process:
-                _run_handle(process, _flow(process).notice)
+                _run_handle(process, _node(process, "notice"))
                 notify(
                     recipients=[application.applicant],
                     kind="contract_due",
@@ -574,7 +584,7 @@ def notice_close(*, notice: Notice, actor: Any = None) -> Notice:
 def contract_sign(*, application: Application, actor: Any, accept_terms: bool) -> Any:
     application = _visible(application, actor)
     with locked(application) as process:
-        task = _active_task(process, _flow(process).contract)
+        task = _active_task(process, _node(process, "contract"))
         contract = funding_services.contract_sign(application=application, actor=actor, accept_terms=accept_terms)
         _complete(task, actor)
         return contract
@@ -613,7 +623,7 @@ def disbursement_pay(*, disbursement: Disbursement, actor: Any, voucher: str) ->
 def acceptance_submit(*, application: Application, actor: Any, report: str, spent_yuan: Any) -> Any:
     application = _visible(application, actor)
     with locked(application) as process:
-        task = _active_task(process, _flow(process).acceptance)
+        task = _active_task(process, _node(process, "acceptance"))
         acceptance = funding_services.acceptance_submit(
             application=application, actor=actor, report=report, spent_yuan=spent_yuan
         )
@@ -624,7 +634,7 @@ def acceptance_submit(*, application: Application, actor: Any, report: str, spen
 def acceptance_decide(*, application: Application, actor: Any, result: str, comment: str = "") -> Any:
     application = _visible(application, actor)
     with locked(application) as process:
-        task = _active_task(process, _flow(process).acceptance_review)
+        task = _active_task(process, _node(process, "acceptance_review"))
         report = funding_services.acceptance_decide(
             application=application, actor=actor, result=result, comment=comment
         )

@@ -28,7 +28,7 @@ NOMINATION = {
     "title": "瓯江流域水质在线监测系统",
     "summary": "建立瓯江流域水质在线监测网络。",
     "field": "manufacturing",
-    "units": ["永嘉县东蒙集团有限公司", "浙江理工大学"],
+    "units": ["永嘉县东蒙集团有限公司", "温州大学"],
     "persons": [{"name": "王建国", "organisation": "永嘉县东蒙集团有限公司", "role": "总体设计"}, "李红"],
 }
 

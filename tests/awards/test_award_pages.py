@@ -26,7 +26,7 @@ FORM = {
     "title": "瓯江流域水质在线监测系统",
     "field": "manufacturing",
     "summary": "建立瓯江流域水质在线监测网络。",
-    "units": "永嘉县东蒙集团有限公司\n浙江理工大学",
+    "units": "永嘉县东蒙集团有限公司\n温州大学",
     "persons": "王建国, 永嘉县东蒙集团有限公司, 总体设计\n李红",
 }
 
@@ -55,7 +55,7 @@ def test_award_round_runs_through_the_pages(staff, nominator, panel, finance_off
     ok(nominator_c.post(reverse("award-nominate", args=[award_round.pk]), FORM))
     ok(nominator_c.post(reverse("award-nominate", args=[award_round.pk]), {**FORM, "title": "高效节能阀门"}))
     first, second = Application.objects.filter(call=award_round).order_by("pk")
-    assert first.units == ["永嘉县东蒙集团有限公司", "浙江理工大学"]
+    assert first.units == ["永嘉县东蒙集团有限公司", "温州大学"]
     assert first.persons == [
         {"name": "王建国", "organisation": "永嘉县东蒙集团有限公司", "role": "总体设计"},
         {"name": "李红"},

@@ -6,7 +6,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from reviews.draw import ExpertSnapshot, ItemRequest, ItemSnapshot, draw_item, draw_run, draw_run_reference
+from reviews.draw import ExpertSnapshot, ItemRequest, ItemSnapshot, OrgRef, draw_item, draw_run, draw_run_reference
 
 FIELDS = ["manufacturing", "agriculture", "medicine"]
 ORG_IDS = [None, 1, 2, 3]
@@ -36,6 +36,12 @@ def pools(draw: st.DrawFn) -> list[ExpertSnapshot]:
     return experts
 
 
+#: A nomination's other completing units and persons' organisations, as snapshotted: a name,
+#: with the row and code when the name is registered.
+other_orgs = st.lists(
+    st.builds(OrgRef, id=st.sampled_from(ORG_IDS), credit_code=st.sampled_from(CODES), name=st.sampled_from(NAMES[1:])),
+    max_size=3,
+).map(tuple)
 items = st.builds(
     ItemSnapshot,
     id=st.integers(min_value=1, max_value=10_000),
@@ -43,19 +49,25 @@ items = st.builds(
     credit_code=st.sampled_from(CODES),
     organisation_name=st.sampled_from(NAMES[1:]),
     field=st.sampled_from(FIELDS),
+    others=other_orgs,
 )
 seeds = st.text(min_size=1, max_size=20)
 
 
 def may_review(item: ItemSnapshot, e: ExpertSnapshot, assigned: set[int], load: int) -> bool:
-    """The rules restated plainly, independent of the code under test."""
-    if e.organisation_id is not None and e.organisation_id == item.organisation_id:
-        same_org = True
-    elif item.credit_code and e.credit_code:
-        same_org = item.credit_code == e.credit_code
-    else:
-        same_org = item.organisation_name != "" and item.organisation_name == e.organisation_name
-    conflicted = item.organisation_name in e.conflict_names or item.organisation_id in e.conflict_organisation_ids
+    """The rules restated plainly, independent of the code under test: every organisation of
+    the item (lead unit, other units, persons' organisations) counts alike."""
+    same_org = conflicted = False
+    orgs = [(item.organisation_id, item.credit_code, item.organisation_name)]
+    orgs += [(o.id, o.credit_code, o.name) for o in item.others]
+    for org_id, code, name in orgs:
+        if e.organisation_id is not None and e.organisation_id == org_id:
+            same_org = True
+        elif code and e.credit_code:
+            same_org = same_org or code == e.credit_code
+        else:
+            same_org = same_org or (name != "" and name == e.organisation_name)
+        conflicted = conflicted or name in e.conflict_names or org_id in e.conflict_organisation_ids
     return (
         e.active
         and item.field in e.fields
@@ -156,6 +168,7 @@ any_items = st.builds(
     credit_code=st.sampled_from([*CODES, " ", "91330324ma285kj35x "]),
     organisation_name=st.sampled_from([*NAMES, " 浙江理工大学 "]),
     field=st.sampled_from(FIELDS),
+    others=other_orgs,
 )
 
 
@@ -177,6 +190,7 @@ def test_indexed_draw_equals_the_plain_rules_one_expert_at_a_time(pool, ids, dat
                     credit_code=item.credit_code,
                     organisation_name=item.organisation_name,
                     field=item.field,
+                    others=item.others,
                 ),
                 needed=data.draw(st.integers(min_value=0, max_value=4)),
                 assigned=assigned,

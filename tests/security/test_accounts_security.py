@@ -184,3 +184,32 @@ def test_production_settings_send_hsts_and_redirect_to_https():
     )
     done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True)  # noqa: S603
     assert done.stdout.split() == ["31536000", "True", "True", "True"], done.stderr
+
+
+def test_api_docs_run_only_same_origin_scripts_that_are_served_here(client, settings):
+    """Issue 14.11: Swagger UI came from a public CDN at @latest under a CSP allowing inline
+    script. Now every script is a file of this site (drf-spectacular-sidecar through WhiteNoise,
+    the start-up script from the docs view itself) and the page's CSP allows nothing else."""
+    import re
+
+    # WhiteNoise serves the installed apps' static files straight from their packages, as it
+    # does in development; production serves the same files after collectstatic.
+    settings.WHITENOISE_USE_FINDERS = True
+    page = client.get("/api/docs/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    csp = page["Content-Security-Policy"]
+    script_src = re.search(r"script-src ([^;]*)", csp).group(1).split()
+    assert script_src == ["'self'"]
+    assert "cdn" not in csp and "http" not in csp
+    assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", html), "an inline script"
+    sources = re.findall(r'<script[^>]*\bsrc="([^"]+)"', html)
+    links = re.findall(r'<link[^>]*\bhref="([^"]+)"', html)
+    assert len(sources) == 3, sources
+    for url in [*sources, *links]:
+        url = url.replace("&amp;", "&")
+        assert url.startswith("/") and not url.startswith("//"), url
+        response = client.get(url)
+        assert response.status_code == 200, url
+        body = b"".join(response.streaming_content) if response.streaming else response.content
+        assert body, url

