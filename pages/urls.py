@@ -72,6 +72,7 @@ urlpatterns = [
     # Expert draw and exports
     path("calls/<int:pk>/draw/", views.call_draw, name="call-draw"),
     path("draws/<int:pk>/", views.draw_detail, name="draw-detail"),
+    path("draws/<int:pk>/snapshot.json", views.draw_snapshot_download, name="draw-snapshot"),
     path("calls/<int:pk>/report.xlsx", views.call_report_download, name="call-report-xlsx"),
     path("finance/payment-list.xlsx", views.payment_list_download, name="payment-list-xlsx"),
     # Money: suggested funding list, live budget, report by programme, funding notice (pages/funding.py)

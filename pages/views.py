@@ -20,7 +20,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -45,7 +45,7 @@ from funding.models import Disbursement, Notice, Objection
 from funding.services import call_decided_total, notice_is_open, objection_file
 from reviews.enums import AssignmentStatus
 from reviews.models import Assignment, Review
-from reviews.selectors import assignments_of, call_ranking
+from reviews.selectors import assignments_of, call_ranking, draw_export, draw_verify
 from workflow import steps
 
 from . import dashboards, forms
@@ -799,7 +799,21 @@ def draw_detail(request: HttpRequest, pk: int) -> HttpResponse:
         }
         for item in items
     ]
-    return render(request, "pages/draw_detail.html", {"draw": draw, "rows": rows, "page": page})
+    verified = draw_verify(draw) if request.GET.get("verify") else None
+    context = {"draw": draw, "rows": rows, "page": page, "verified": verified}
+    return render(request, "pages/draw_detail.html", context)
+
+
+def draw_snapshot_download(request: HttpRequest, pk: int) -> HttpResponse:
+    """The public export of a draw (reviews/proof.py), for docs/verify_draw.py."""
+    from reviews.models import Draw
+
+    if not is_staff(request.user):
+        raise Http404
+    draw = get_object_or_404(Draw, pk=pk)
+    response = JsonResponse(draw_export(draw), json_dumps_params={"ensure_ascii": False, "indent": 1})
+    response["Content-Disposition"] = f'attachment; filename="draw-{draw.pk}.json"'
+    return response
 
 
 def call_report_download(request: HttpRequest, pk: int) -> HttpResponse:

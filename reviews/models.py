@@ -109,6 +109,11 @@ class Draw(models.Model):
         related_name="+",
     )
     performed_at = models.DateTimeField(_("performed at"), default=timezone.now)
+    #: The commitment, recorded before the draw ran (reviews/proof.py): the SHA-256 of the
+    #: public snapshot of its inputs and of its seed, and the rules it follows.
+    pool_sha256 = models.CharField(_("SHA-256 of the pool snapshot"), max_length=64, blank=True)
+    seed_sha256 = models.CharField(_("SHA-256 of the seed"), max_length=64, blank=True)
+    algorithm = models.CharField(_("algorithm"), max_length=120, blank=True)
 
     class Meta:
         verbose_name = _("draw")

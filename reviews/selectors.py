@@ -16,8 +16,9 @@ from django.utils import timezone
 from applications.enums import DECIDED_STATES, ApplicationStatus, ScoringRule
 from applications.models import Application, Call
 
+from . import proof
 from .enums import LOAD_STATES, AssignmentStatus
-from .models import Assignment, Expert, Review
+from .models import Assignment, Draw, Expert, Review
 
 
 def assignments_of(user: Any) -> QuerySet[Assignment]:
@@ -198,3 +199,55 @@ def call_review_progress(call: Call) -> QuerySet[Application]:
         )
         .order_by("id")
     )
+
+
+# --- a draw anyone can verify (reviews/proof.py) -----------------------------------------------
+
+
+def draw_export(draw: Draw) -> dict[str, Any]:
+    """The revealed draw: its commitment, seed, public snapshot and recorded choices — what
+    ``docs/verify_draw.py`` checks on any machine. No expert's name or organisation is in it."""
+    items = list(draw.items.order_by("id").values("application_id", "item", "needed", "assigned", "chosen"))
+    document = proof.snapshot_document(
+        pool=draw.pool, items=[{"item": i["item"], "needed": i["needed"], "assigned": i["assigned"]} for i in items]
+    )
+    return {
+        "draw": draw.pk,
+        "call": draw.call_id,
+        "kind": draw.kind,
+        "performed_at": draw.performed_at.isoformat(),
+        "algorithm": draw.algorithm,
+        "pool_sha256": draw.pool_sha256,
+        "seed_sha256": draw.seed_sha256,
+        "seed": draw.seed,
+        "snapshot": document,
+        "chosen": {str(i["application_id"]): list(i["chosen"]) for i in items},
+    }
+
+
+def draw_verify(draw: Draw) -> dict[str, Any]:
+    """Check a draw against its commitment: the snapshot rebuilt from what is stored hashes to
+    the recorded ``pool_sha256``, the seed to ``seed_sha256``, and running the rules again on
+    them chooses exactly the recorded experts. ``matches`` only when all three hold."""
+    from .services import draw_replay
+
+    exported = draw_export(draw)
+    pool_sha256 = proof.sha256_hex(proof.canonical_bytes(exported["snapshot"]))
+    seed_sha256 = proof.sha256_hex(draw.seed)
+    replayed = {str(k): v for k, v in draw_replay(draw=draw).items()}
+    differing = sorted(int(k) for k, chosen in exported["chosen"].items() if replayed.get(k) != chosen)
+    checks = {
+        "snapshot_matches": pool_sha256 == draw.pool_sha256,
+        "seed_matches": seed_sha256 == draw.seed_sha256,
+        "replay_matches": not differing,
+    }
+    return {
+        "matches": all(checks.values()),
+        **checks,
+        "pool_sha256": pool_sha256,
+        "seed_sha256": seed_sha256,
+        "recorded_pool_sha256": draw.pool_sha256,
+        "recorded_seed_sha256": draw.seed_sha256,
+        "algorithm": draw.algorithm,
+        "differing_items": differing,
+    }

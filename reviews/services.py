@@ -29,6 +29,7 @@ from core.grants import grant_object_perms_many, grant_user_object_perms
 from notifications.services import notify
 
 from . import draw as draw_rules
+from . import proof
 from .draw import ExpertSnapshot, ItemRequest, ItemResult, ItemSnapshot, OrgRef
 from .enums import LOAD_STATES, OPEN_ASSIGNMENT_STATES, AssignmentStatus, DrawExclusion, DrawKind, Recommendation
 from .models import Assignment, Conflict, Criterion, Draw, DrawItem, Expert, Review
@@ -544,13 +545,17 @@ def _draw_record(
 
     ``replacing`` maps an item to its declined or expired assignments not yet replaced: the
     experts drawn for it replace them in that order (``Assignment.replaces``)."""
+    pool_json = [e.as_json() for e in pool]
+    # The commitment is taken from the inputs before anything is drawn (reviews/proof.py).
+    promise = proof.commitment(pool=pool_json, items=[_item_input(r) for r in requests], seed=seed)
     results = draw_rules.draw_run(requests=requests, pool=pool, seed=seed)
     draw = Draw.objects.create(
         call=call,
         kind=kind,
         seed=seed,
-        pool=[e.as_json() for e in pool],
+        pool=pool_json,
         performed_by=actor if actor is not None and getattr(actor, "is_authenticated", False) else None,
+        **promise,
     )
     items = DrawItem.objects.bulk_create(
         [
@@ -581,6 +586,7 @@ def _draw_record(
         target=draw,
         data={
             "seed": seed,
+            **promise,
             "kind": kind,
             "call": call.pk,
             "replacing": {str(k): v for k, v in replacing.items() if v},
@@ -788,6 +794,10 @@ def draw_replacement(*, assignment: Assignment, actor: Any, seed: str | None = N
         replacing={application.pk: [assignment.pk]},
     )
     return made[0] if made else None
+
+
+def _item_input(request: ItemRequest) -> dict[str, Any]:
+    return {"item": request.item.as_json(), "needed": request.needed, "assigned": sorted(request.assigned)}
 
 
 def draw_replay_items(*, draw: Draw) -> list[ItemResult]:
