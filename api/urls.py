@@ -1,7 +1,7 @@
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from . import awards, draws, pool, views
+from . import awards, pool, transparency, views
 from . import funding as funding_api
 
 urlpatterns = [
@@ -23,9 +23,12 @@ urlpatterns = [
     path("calls/<int:pk>/ranking/", views.CallRankingView.as_view(), name="api-call-ranking"),
     path("calls/<int:pk>/notice/", views.CallNoticeView.as_view(), name="api-call-notice"),
     path("calls/<int:pk>/draw/", views.CallDrawView.as_view(), name="api-call-draw"),
-    path("draws/<int:pk>/", draws.DrawDetailView.as_view(), name="api-draw"),
-    path("draws/<int:pk>/snapshot/", draws.DrawSnapshotView.as_view(), name="api-draw-snapshot"),
-    path("draws/<int:pk>/verify/", draws.DrawVerifyView.as_view(), name="api-draw-verify"),
+    path("draws/<int:pk>/", transparency.DrawDetailView.as_view(), name="api-draw"),
+    path(
+        "applications/<int:pk>/dossier/", transparency.ApplicationDossierView.as_view(), name="api-application-dossier"
+    ),
+    path("draws/<int:pk>/snapshot/", transparency.DrawSnapshotView.as_view(), name="api-draw-snapshot"),
+    path("draws/<int:pk>/verify/", transparency.DrawVerifyView.as_view(), name="api-draw-verify"),
     path("calls/<int:pk>/report/", views.CallReportView.as_view(), name="api-call-report"),
     path("calls/<int:pk>/report.xlsx", views.CallReportXlsxView.as_view(), name="api-call-report-xlsx"),
     path("disbursements/payment-list.xlsx", views.PaymentListXlsxView.as_view(), name="api-payment-list-xlsx"),

@@ -4,6 +4,7 @@ from django.urls import path
 
 from . import audit as audit_pages
 from . import awards, pool, ranking, views
+from . import dossier as dossier_pages
 from . import funding as funding_pages
 from . import notifications as notification_pages
 
@@ -72,6 +73,8 @@ urlpatterns = [
     # Expert draw and exports
     path("calls/<int:pk>/draw/", views.call_draw, name="call-draw"),
     path("draws/<int:pk>/", views.draw_detail, name="draw-detail"),
+    path("applications/<int:pk>/dossier/", dossier_pages.application_dossier_page, name="application-dossier"),
+    path("applications/<int:pk>/dossier.pdf", dossier_pages.application_dossier_pdf, name="application-dossier-pdf"),
     path("draws/<int:pk>/snapshot.json", views.draw_snapshot_download, name="draw-snapshot"),
     path("calls/<int:pk>/report.xlsx", views.call_report_download, name="call-report-xlsx"),
     path("finance/payment-list.xlsx", views.payment_list_download, name="payment-list-xlsx"),

@@ -214,6 +214,11 @@ def _application_page(request: HttpRequest, application: Application, **bound: A
         "timeline": timeline_of(application),
         "disbursements": application.disbursements.order_by("tranche", "id"),
         "acceptance_reports": application.acceptance_reports.all(),
+        # Officials read the dossier at any time; the applicant once the notice has closed.
+        "dossier_open": staff
+        or panel
+        or is_finance(user)
+        or (owner and application.notices.filter(closed_at__isnull=False).exists()),
     }
     forms_: dict[str, Any] = {}
     if owner:

@@ -49,8 +49,8 @@ def main() -> int:
     po = polib.pofile(str(CATALOGUE))
     for entry in po:
         key = f"{entry.msgctxt}\x04{entry.msgid}" if entry.msgctxt else entry.msgid
-        if key not in pending:
-            continue
+        if key not in pending or (entry.translated() and "fuzzy" not in entry.flags):
+            continue  # a translation already in the catalogue stands
         value = pending[key]
         if entry.msgid_plural:
             forms = value if isinstance(value, list) else [value]

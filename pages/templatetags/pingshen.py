@@ -26,3 +26,21 @@ def wan(value: Any) -> str:
     if value in (None, ""):
         return "—"
     return f"{to_wan(Decimal(value)):f}"
+
+
+@register.filter
+def when(value: Any) -> str:
+    """An ISO timestamp (as the dossier and the API carry them) in local time, to the minute."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    if not value:
+        return ""
+    try:
+        moment = dt.datetime.fromisoformat(str(value))
+    except ValueError:
+        return str(value)
+    if timezone.is_aware(moment):
+        moment = timezone.localtime(moment)
+    return f"{moment:%Y-%m-%d %H:%M}"

@@ -78,6 +78,12 @@ MATRIX: dict[tuple[str, str, str | None], dict[str, str]] = {
     ("POST", "api/applications/<int:pk>/formal-review/", "application"): {
         "*": "401 403 403 403 403 403 403 400 403 403 403",
     },
+    ("GET", "api/applications/<int:pk>/dossier/", "application"): {
+        "*": "401 409 404 404 404 404 404 200 200 200 200",
+        "draft": "401 409 404 404 404 404 404 404 404 404 404",
+        "contracted": "401 200 404 404 404 404 404 200 200 200 200",
+        "missing": "401 404 404 404 404 404 404 404 404 404 404",
+    },
     ("GET", "api/applications/<int:pk>/funding-notice.pdf", "application"): {
         "*": "401 409 404 404 404 404 404 409 409 409 409",
         "draft": "401 409 404 404 404 404 404 404 404 404 404",
@@ -355,6 +361,18 @@ MATRIX: dict[tuple[str, str, str | None], dict[str, str]] = {
     ("POST", "applications/<int:pk>/formal-review/", "application"): {
         "*": "LOG 200 404 404 404 404 404 200 200 200 200",
         "draft": "LOG 200 404 404 404 404 404 404 404 404 404",
+        "missing": "LOG 404 404 404 404 404 404 404 404 404 404",
+    },
+    ("GET", "applications/<int:pk>/dossier/", "application"): {
+        "*": "LOG 409 404 404 404 404 404 200 200 200 200",
+        "draft": "LOG 409 404 404 404 404 404 404 404 404 404",
+        "contracted": "LOG 200 404 404 404 404 404 200 200 200 200",
+        "missing": "LOG 404 404 404 404 404 404 404 404 404 404",
+    },
+    ("GET", "applications/<int:pk>/dossier.pdf", "application"): {
+        "*": "LOG 409 404 404 404 404 404 200 200 200 200",
+        "draft": "LOG 409 404 404 404 404 404 404 404 404 404",
+        "contracted": "LOG 200 404 404 404 404 404 200 200 200 200",
         "missing": "LOG 404 404 404 404 404 404 404 404 404 404",
     },
     ("GET", "applications/<int:pk>/funding-notice.pdf", "application"): {

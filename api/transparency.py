@@ -1,6 +1,7 @@
-"""REST endpoints of a draw anyone can verify (issue 19.2; reviews/proof.py): the draw with its
-commitment, its public snapshot, and the check. Staff only: the snapshot is fit to publish (no
-expert's name or organisation is in it), and staff decide when to publish it."""
+"""REST endpoints of transparency (issue 19): a draw anyone can verify (reviews/proof.py) — the
+draw with its commitment, its public snapshot and the check, staff only: the snapshot is fit to
+publish (no expert's name or organisation is in it), and staff decide when to publish it — and an
+item's decision dossier (funding/dossier.py)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.enums import Role
+from applications.models import Application
+from funding.dossier import application_dossier, dossier_reader
 from reviews.models import Draw
 from reviews.selectors import draw_export, draw_verify
 
@@ -92,3 +95,14 @@ class DrawVerifyView(APIView):
     @extend_schema(responses=VERIFY)
     def get(self, request: Request, pk: int) -> Response:
         return Response(draw_verify(_draw(request, pk)))
+
+
+class ApplicationDossierView(APIView):
+    """The decision dossier (funding/dossier.py): staff see all of it; panel and finance without
+    experts' names; the applicant a redacted one once the notice has closed (409 before)."""
+
+    @extend_schema(responses=OpenApiTypes.OBJECT)
+    def get(self, request: Request, pk: int) -> Response:
+        application = _get_or_404(Application.objects.all(), pk)
+        reader = dossier_reader(request.user, application)
+        return Response(application_dossier(application=application, reader=reader))
