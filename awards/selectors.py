@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from django.db.models import QuerySet
@@ -12,10 +13,11 @@ from applications.enums import ItemKind
 from applications.models import Application
 from applications.selectors import applications_visible_to
 from funding.models import FundingDecision
+from funding.selectors import FieldRow, ProgrammeReport, field_report, programme_report
 from reviews.selectors import RankedItem, call_ranking
 
 from .models import AwardRound
-from .services import LevelRow, round_report
+from .services import LevelRow, RoundReport, round_report
 
 
 def award_rounds() -> QuerySet[AwardRound]:
@@ -62,3 +64,36 @@ def committee_rows(award_round: AwardRound) -> tuple[list[CommitteeRow], list[Le
         if r.item in items
     ]
     return rows, round_report(award_round).levels
+
+
+# --- the public figures of a year (issue 19.4) ----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class YearFigures:
+    """What the public page of a year shows: the programme report itself (the same figures, not
+    a second count), the same applications by field, and every award round of the year with its
+    report — so the page and the reports can never disagree."""
+
+    year: int
+    programmes: ProgrammeReport
+    fields: list[FieldRow]
+    award_rounds: list[RoundReport]
+
+    @property
+    def awards(self) -> int:
+        return sum(r.count for r in self.award_rounds)
+
+    @property
+    def award_total_yuan(self) -> Decimal:
+        return sum((r.total_yuan for r in self.award_rounds), Decimal("0.00"))
+
+
+def year_figures(year: int) -> YearFigures:
+    rounds = award_rounds().filter(year=year).order_by("id")
+    return YearFigures(
+        year=year,
+        programmes=programme_report(year),
+        fields=field_report(year),
+        award_rounds=[round_report(r) for r in rounds],
+    )

@@ -239,3 +239,41 @@ def programme_report(year: int) -> ProgrammeReport:
     zero: dict[str, Any] = {name: Decimal("0.00") if name.endswith("_yuan") else 0 for name in FIGURES}
     totals: dict[str, Any] = {name: sum((getattr(row, name) for row in rows), zero[name]) for name in FIGURES}
     return ProgrammeReport(year=year, rows=rows, **totals)
+
+
+# --- the public figures of a year (issue 19.4) ----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FieldRow:
+    field: str
+    applications: int
+    funded: int
+    approved_yuan: Decimal
+
+    @property
+    def approved_wan(self) -> Decimal:
+        return to_wan(self.approved_yuan)
+
+
+def field_report(year: int) -> list[FieldRow]:
+    """A year's plan applications by field: how many, how many funded, for how much."""
+    by_field = (
+        Application.objects.filter(call__year=year, call__kind=CallKind.PLAN)
+        .values("field")
+        .annotate(
+            n=Count("id"),
+            funded=Count("id", filter=Q(decision__fund=True)),
+            approved=Sum("decision__approved_yuan", filter=Q(decision__fund=True)),
+        )
+        .order_by("-approved", "field")
+    )
+    return [
+        FieldRow(field=r["field"], applications=r["n"], funded=r["funded"], approved_yuan=yuan(r["approved"] or 0))
+        for r in by_field
+    ]
+
+
+def public_years() -> list[int]:
+    """Years with a plan call or an award round, newest first."""
+    return list(Call.objects.order_by("-year").values_list("year", flat=True).distinct())

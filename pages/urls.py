@@ -5,6 +5,7 @@ from django.urls import path
 from . import audit as audit_pages
 from . import awards, pool, ranking, views
 from . import dossier as dossier_pages
+from . import figures as figures_pages
 from . import funding as funding_pages
 from . import notifications as notification_pages
 
@@ -84,6 +85,7 @@ urlpatterns = [
     path("calls/<int:pk>/suggestions/apply/", funding_pages.call_suggestions_apply, name="call-suggestions-apply"),
     path("calls/<int:pk>/budget/", funding_pages.call_budget_fragment, name="call-budget"),
     path("reports/programmes/", funding_pages.programme_report_page, name="programme-report"),
+    path("figures/", figures_pages.public_figures, name="public-figures"),
     path("reports/programmes.xlsx", funding_pages.programme_report_download, name="programme-report-xlsx"),
     path("applications/<int:pk>/funding-notice.pdf", funding_pages.funding_notice_download, name="funding-notice"),
     # Staff: the audit trail (pages/audit.py)

@@ -126,3 +126,36 @@ def test_the_dossier_as_pdf(paid_project):
     assert paid_project.title[:6] in text
     draw = Draw.objects.filter(items__application=paid_project).first()
     assert draw.seed in text
+
+
+# --- issue 19.4: the public figures of a year -----------------------------------------------------
+
+
+def test_the_public_figures_of_2016_are_the_reports_figures():
+    from funding.selectors import programme_report
+
+    page = Client().get("/figures/", {"year": "2016"}, HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert page.status_code == 200  # no login
+    figures = page.context["figures"]
+    report = programme_report(2016)
+    assert (figures.programmes.funded, figures.programmes.approved_yuan) == (report.funded, report.approved_yuan)
+    # The county's published year: 52 + 39 projects, 1847.2425 + 716.654 万元.
+    assert figures.programmes.funded == 91
+    assert f"{figures.programmes.approved_wan}" == "2563.8965"
+    # The same applications by field add up to the same totals.
+    assert sum(r.funded for r in figures.fields) == 91
+    assert sum(r.approved_yuan for r in figures.fields) == report.approved_yuan
+    html = page.content.decode()
+    assert "<svg" in html and "2563.8965" in html
+
+
+def test_the_public_figures_of_2015_show_the_award_levels():
+    page = Client().get("/figures/", {"year": "2015"})
+    figures = page.context["figures"]
+    assert [(lv.level, lv.count) for r in figures.award_rounds for lv in r.levels] == [(1, 3), (2, 9), (3, 20)]
+    assert figures.awards == 32 and f"{figures.award_total_yuan:.2f}" == "470000.00"
+
+
+def test_junk_years_on_the_public_page_are_not_a_500():
+    for junk in ("²⁰¹⁶", "x", "99999", "-1", ""):
+        assert Client().get("/figures/", {"year": junk}).status_code == 200
