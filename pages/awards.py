@@ -162,6 +162,7 @@ def round_list(request: HttpRequest) -> HttpResponse:
     context = {
         "rounds": award_rounds() if _bureau(user) else award_rounds_open(),
         "can_nominate": can_apply(user),
+        "is_staff": is_staff(user),
         "mine": Application.objects.filter(applicant_id=user.pk, kind=ItemKind.NOMINATION)
         .select_related("call")
         .order_by("-created_at"),
