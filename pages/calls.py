@@ -59,7 +59,8 @@ class LevelForm(forms.Form):
     level = forms.TypedChoiceField(
         label=gettext_lazy("Level"),
         coerce=int,
-        choices=[(lv, gettext_lazy("Level %(n)s") % {"n": lv}) for lv in LEVELS],
+        # A blank first choice: a select always sends a value, and a blank row must stay blank.
+        choices=[("", "—")] + [(lv, gettext_lazy("Level %(n)s") % {"n": lv}) for lv in LEVELS],
     )
     quota = forms.IntegerField(label=gettext_lazy("Quota"), min_value=0, max_value=10000)
     bonus_yuan = MoneyField(label=gettext_lazy("Bonus (yuan)"))
