@@ -30,7 +30,7 @@ from awards import services as award_services
 from awards.models import LEVELS, AwardRound
 from workflow import steps
 
-from .forms import DateTimeField, MoneyField, StepForm
+from .forms import DateTimeField, MoneyField, StepForm, TextField
 from .views import perform
 
 # --- forms ------------------------------------------------------------------------------------
@@ -50,7 +50,7 @@ class CriterionForm(forms.Form):
     label = forms.CharField(label=gettext_lazy("Criterion"), max_length=100)
     weight = forms.DecimalField(label=gettext_lazy("Weight"), max_digits=6, decimal_places=2, min_value=0.01)
     max_score = forms.DecimalField(label=gettext_lazy("Maximum score"), max_digits=6, decimal_places=2, min_value=0.01)
-    guidance = forms.CharField(
+    guidance = TextField(
         label=gettext_lazy("Guidance for experts"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
 

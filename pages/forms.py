@@ -48,6 +48,16 @@ class DateTimeField(forms.DateTimeField):
     widget = IsoDateTimeInput
 
 
+class TextField(forms.CharField):
+    """Text over several lines. Browsers send line breaks as CRLF: stored as LF, so a text
+    saved unchanged stays the same text."""
+
+    widget = forms.Textarea
+
+    def to_python(self, value: Any) -> str:
+        return super().to_python(value).replace("\r\n", "\n").replace("\r", "\n")
+
+
 class MoneyInput(forms.TextInput):
     """A yuan amount with its unit (元) beside it and, once there is one, the 万元 it makes."""
 
@@ -137,7 +147,7 @@ class RegisterForm(StepForm):
 class ApplicationForm(StepForm):
     title = forms.CharField(label=_("Project title"), max_length=200)
     field = forms.CharField(label=_("Field"), max_length=60, help_text=_("For example: manufacturing, agriculture."))
-    summary = forms.CharField(label=_("Project summary"), widget=forms.Textarea(attrs={"rows": 8}), required=False)
+    summary = TextField(label=_("Project summary"), widget=forms.Textarea(attrs={"rows": 8}), required=False)
     requested_yuan = MoneyField(label=_("Requested funding (yuan)"))
     self_funding_yuan = MoneyField(label=_("Self-funding (yuan)"), required=False)
     start_date = DateField(label=_("Start date"), required=False)
@@ -163,7 +173,7 @@ class ContractForm(StepForm):
 
 
 class AcceptanceForm(StepForm):
-    report = forms.CharField(label=_("Final report"), widget=forms.Textarea(attrs={"rows": 8}))
+    report = TextField(label=_("Final report"), widget=forms.Textarea(attrs={"rows": 8}))
     spent_yuan = MoneyField(label=_("Money spent (yuan)"))
 
 
@@ -172,7 +182,7 @@ class AcceptanceForm(StepForm):
 
 class FormalReviewForm(StepForm):
     decision = forms.ChoiceField(label=_("Decision"), choices=FormalDecision.choices, widget=forms.RadioSelect)
-    comment = forms.CharField(
+    comment = TextField(
         label=_("Comment to the applicant"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -203,12 +213,12 @@ class AssignExpertForm(StepForm):
 
 
 class TerminateForm(StepForm):
-    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
+    reason = TextField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class AcceptanceDecisionForm(StepForm):
     result = forms.ChoiceField(label=_("Result"), choices=AcceptanceResult.choices, widget=forms.RadioSelect)
-    comment = forms.CharField(
+    comment = TextField(
         label=_("Comment"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -223,7 +233,7 @@ class ObjectionResolveForm(StepForm):
         coerce=lambda value: value == "yes",
         widget=forms.RadioSelect,
     )
-    resolution = forms.CharField(label=_("Resolution"), widget=forms.Textarea(attrs={"rows": 2}))
+    resolution = TextField(label=_("Resolution"), widget=forms.Textarea(attrs={"rows": 2}))
 
 
 # --- experts --------------------------------------------------------------------------------
@@ -240,14 +250,14 @@ class AcceptInvitationForm(StepForm):
 
 
 class DeclineForm(StepForm):
-    reason = forms.CharField(label=_("Reason for declining"), widget=forms.Textarea(attrs={"rows": 2}))
+    reason = TextField(label=_("Reason for declining"), widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class ReviewForm(StepForm):
     """One number per criterion, named ``scores_<code>`` so the service's ``scores.<code>``
     errors land on the right input."""
 
-    comment = forms.CharField(label=_("Comment"), widget=forms.Textarea(attrs={"rows": 5}))
+    comment = TextField(label=_("Comment"), widget=forms.Textarea(attrs={"rows": 5}))
     recommendation = forms.ChoiceField(
         label=_("Recommendation"), choices=Recommendation.choices, widget=forms.RadioSelect
     )
@@ -305,7 +315,7 @@ class DecisionForm(StepForm):
         required=False,
         help_text=_("At most the amount requested; leave empty when not funding."),
     )
-    comment = forms.CharField(label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    comment = TextField(label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
     def step_data(self) -> dict[str, Any]:
         data = dict(self.cleaned_data)
@@ -334,7 +344,7 @@ class ObjectionForm(StepForm):
     contact = forms.CharField(
         label=_("How to reach you"), max_length=200, required=False, help_text=_("Telephone or e-mail.")
     )
-    text = forms.CharField(label=_("Your objection"), widget=forms.Textarea(attrs={"rows": 5}), required=False)
+    text = TextField(label=_("Your objection"), widget=forms.Textarea(attrs={"rows": 5}), required=False)
 
     def __init__(self, *args: Any, notice: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

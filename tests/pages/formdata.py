@@ -83,8 +83,10 @@ class _FormReader(HTMLParser):
             self._select = None
         elif tag == "textarea" and self._textarea is not None:
             # The HTML spec drops one newline right after <textarea>; Django writes one there.
+            # A browser sends a textarea's line breaks as CRLF.
             text = self._textarea["text"]
-            self.pairs.append((self._textarea["name"], text[1:] if text.startswith("\n") else text))
+            text = text[1:] if text.startswith("\n") else text
+            self.pairs.append((self._textarea["name"], text.replace("\r\n", "\n").replace("\n", "\r\n")))
             self._textarea = None
 
 

@@ -118,9 +118,14 @@ def roundtrip(client: Any, url: str, language: str, action: str | None = None) -
     return data
 
 
-@pytest.fixture
-def edits(call: Call, programme: Any, applicant: Any, staff: Any, nominator: Any, expert: Expert) -> dict[str, Any]:
-    """Each edit page with the object it edits and who edits it."""
+#: Every edit page of an existing object (tests/browser/test_form_roundtrip.py opens the same).
+EDIT_PAGES = ["application", "expert", "call", "award_round", "nomination"]
+
+
+def build_edits(
+    *, call: Call, programme: Any, applicant: Any, staff: Any, nominator: Any, expert: Expert
+) -> dict[str, tuple[Any, Any, str]]:
+    """Each edit page with the object it edits and who edits it: name → (user, object, url)."""
     application = draft(call, applicant)
     open_round = future_round(staff, days=-1, title="2026年度科学技术进步奖")
     nomination = nomination_create(
@@ -143,8 +148,15 @@ def edits(call: Call, programme: Any, applicant: Any, staff: Any, nominator: Any
     }
 
 
+@pytest.fixture
+def edits(call: Call, programme: Any, applicant: Any, staff: Any, nominator: Any, expert: Expert) -> dict[str, Any]:
+    return build_edits(
+        call=call, programme=programme, applicant=applicant, staff=staff, nominator=nominator, expert=expert
+    )
+
+
 @pytest.mark.parametrize("language", LANGUAGES)
-@pytest.mark.parametrize("which", ["application", "expert", "call", "award_round", "nomination"])
+@pytest.mark.parametrize("which", EDIT_PAGES)
 def test_an_edit_form_sent_back_unchanged_changes_nothing(edits: dict[str, Any], which: str, language: str):
     user, obj, url = edits[which]
     before = snapshot(obj)
@@ -171,6 +183,6 @@ def test_the_form_reader_drops_what_a_browser_cannot_read():
         '<form action="/x/"><input type="date" name="d" value="2027/03/01">'
         '<input type="date" name="e" value="2027-03-01"><input type="checkbox" name="c">'
         '<select name="s" multiple><option value="a" selected>A</option><option value="b" selected>B</option>'
-        "</select><textarea name=t>\nline</textarea></form>"
+        "</select><textarea name=t>\nline\nnext</textarea></form>"
     )
-    assert form_data(html, "/x/") == {"d": "", "e": "2027-03-01", "s": ["a", "b"], "t": "line"}
+    assert form_data(html, "/x/") == {"d": "", "e": "2027-03-01", "s": ["a", "b"], "t": "line\r\nnext"}
