@@ -54,8 +54,9 @@ class TextField(forms.CharField):
 
     widget = forms.Textarea
 
-    def to_python(self, value: Any) -> str:
-        return super().to_python(value).replace("\r\n", "\n").replace("\r", "\n")
+    def to_python(self, value: Any) -> str | None:
+        text = super().to_python(value)
+        return text.replace("\r\n", "\n").replace("\r", "\n") if text else text
 
 
 class MoneyInput(forms.TextInput):
