@@ -177,7 +177,7 @@ class CallForm(ReviewTermsForm):
     budget_yuan = MoneyField(label=gettext_lazy("Budget (yuan)"))
     max_request_yuan = MoneyField(label=gettext_lazy("Maximum request per project (yuan)"))
     tranches = TranchesField(
-        label=gettext_lazy("Tranche plan (%)"),
+        label=gettext_lazy("Tranche plan (percent)"),
         initial="60, 40",
         max_length=40,
         help_text=gettext_lazy("Percent paid at contract and at acceptance, adding up to 100, e.g. 60, 40."),
