@@ -21,7 +21,7 @@ from audit.services import audit_record
 from core.db import service_atomic
 from core.errors import StateConflict
 from core.grants import grant_user_object_perms
-from core.money import yuan
+from core.money import ungroup, yuan
 from notifications.services import notify
 
 from .enums import EDITABLE_STATES, TRANSITIONS, ApplicationStatus, CallKind, FormalDecision, ItemKind, ScoringRule
@@ -41,7 +41,7 @@ def parse_money(value: Any, field: str, *, allow_zero: bool = True) -> Decimal:
     if isinstance(value, float):
         value = repr(value)
     try:
-        amount = Decimal(str(value).strip())
+        amount = Decimal(ungroup(str(value)))
     except (InvalidOperation, ValueError, TypeError):
         raise ValidationError({field: [_("Enter an amount in yuan, such as 150000.00.")]}) from None
     if not amount.is_finite():

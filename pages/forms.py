@@ -3,7 +3,6 @@ is valid, and their ``ValidationError`` messages are put back on these forms' fi
 
 from __future__ import annotations
 
-import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -13,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.enums import OrganisationKind
 from applications.enums import FormalDecision
+from core.money import to_wan, ungroup
 from funding.enums import AcceptanceResult
 from reviews.enums import Recommendation
 from reviews.models import Assignment, Criterion, Expert
@@ -73,23 +73,18 @@ class MoneyInput(forms.TextInput):
         return super().format_value(value)
 
     def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict[str, Any]:
-        from core.money import to_wan
-
         context = super().get_context(name, value, attrs)
         amount = _decimal_or_none(value)
         context["widget"]["wan"] = f"{to_wan(amount):f}" if amount is not None and amount.is_finite() else ""
         return context
 
 
-#: Thousands separators people type: 300,000 · 300，000 · 300 000.
-_SEPARATORS = re.compile(r"[,，\s\u00a0]")
-
-
 def _decimal_or_none(value: Any) -> Decimal | None:
+    """The amount typed, thousands separators and all (300,000 · 300，000 · 300 000)."""
     if value in (None, ""):
         return None
     try:
-        return Decimal(_SEPARATORS.sub("", str(value)))
+        return Decimal(ungroup(str(value)))
     except (InvalidOperation, ValueError):
         return None
 

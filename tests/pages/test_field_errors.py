@@ -15,7 +15,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from applications.models import Application
-from applications.services import application_create
+from applications.services import application_create, parse_money
 from reviews import services as review_services
 from reviews.models import Assignment
 from tests.conftest import make_code
@@ -167,3 +167,19 @@ def _register(code: str, language: str) -> Any:
     )
     assert response.status_code == 200
     return response
+
+
+def test_a_comma_is_read_only_between_thousands(call: Any, applicant: Any):
+    """1,5 is not fifteen yuan: separators count only between groups of three digits."""
+    page = client_for(applicant).post(
+        reverse("application-create", args=[call.pk]), {**DRAFT, "requested_yuan": "1,5"}, HTTP_ACCEPT_LANGUAGE="en"
+    )
+    assert page.context["form"].errors["requested_yuan"] == ["Enter an amount in yuan, such as 150000.00."]
+
+
+@pytest.mark.parametrize(("typed", "amount"), [("1,000,000", "1000000.00"), ("250，000.50", "250000.50")])
+def test_every_money_input_reads_separators_the_same(typed: str, amount: str):
+    """The service's parser (the what-if budget and cuts, anything sent as text) reads them too."""
+    assert parse_money(typed, "budget") == Decimal(amount)
+    with pytest.raises(ValidationError):
+        parse_money("1,5", "budget")
