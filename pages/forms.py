@@ -75,7 +75,8 @@ class MoneyInput(forms.TextInput):
     def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict[str, Any]:
         context = super().get_context(name, value, attrs)
         amount = _decimal_or_none(value)
-        context["widget"]["wan"] = f"{to_wan(amount):f}" if amount is not None and amount.is_finite() else ""
+        finite = amount is not None and amount.is_finite()
+        context["widget"]["wan"] = f"{to_wan(amount).normalize():f}" if amount is not None and finite else ""
         return context
 
 

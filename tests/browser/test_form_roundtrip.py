@@ -46,3 +46,13 @@ def test_saving_an_edit_form_unchanged_in_chinese_changes_nothing(
     assert browser.driver.current_url != browser.base_url + url or which == "expert", browser.text[:1500]
     assert not browser.driver.find_elements(By.CSS_SELECTOR, "ul.errorlist"), browser.text[:1500]
     assert snapshot(obj) == before
+
+
+def test_money_inputs_show_the_amount_in_wan_as_it_is_typed(browser: Browser, call: Any, applicant: Any):
+    browser.login(applicant)
+    browser.visit(f"/calls/{call.pk}/apply/")
+    browser.type("requested_yuan", "300,000")
+    field = browser.driver.find_element(By.NAME, "requested_yuan")
+    hint = field.find_element(By.XPATH, "following-sibling::span[contains(@class, 'wan-hint')]")
+    assert hint.text == "= 30 10k yuan"
+    assert field.find_element(By.XPATH, "following-sibling::span[@class='unit']").text == "yuan"
