@@ -16,11 +16,13 @@ from rest_framework.test import APIClient
 
 from applications.models import Application
 from applications.services import application_create, parse_money
+from awards.services import nomination_create
 from reviews import services as review_services
 from reviews.models import Assignment
 from tests.conftest import make_code
 from workflow import steps
 
+from .test_form_roundtrip import future_round
 from .test_plan_project_pages import DRAFT, client_for, messages_of
 
 pytestmark = pytest.mark.django_db
@@ -183,3 +185,25 @@ def test_every_money_input_reads_separators_the_same(typed: str, amount: str):
     assert parse_money(typed, "budget") == Decimal(amount)
     with pytest.raises(ValidationError):
         parse_money("1,5", "budget")
+
+
+@pytest.mark.parametrize(("language", "label"), [("en", "Summary of the achievement"), ("zh-hans", "成果简介")])
+def test_nomination_submit_refusal_names_the_nominations_own_fields(
+    staff: Any, nominator: Any, language: str, label: str
+):
+    award_round = future_round(staff, days=-1)
+    nomination = nomination_create(
+        actor=nominator,
+        award_round=award_round,
+        title="瓯江流域水质在线监测",
+        summary="",
+        field="manufacturing",
+        units=["永嘉县东蒙集团有限公司"],
+        persons=["王建国"],
+    )
+    response = client_for(nominator).post(
+        reverse("award-nomination-submit", args=[nomination.pk]), HTTP_ACCEPT_LANGUAGE=language, follow=True
+    )
+    assert label in " ".join(messages_of(response))
+    nomination.refresh_from_db()
+    assert nomination.status == "draft"
