@@ -59,6 +59,9 @@ class TextField(forms.CharField):
         return text.replace("\r\n", "\n").replace("\r", "\n") if text else text
 
 
+WAN_HINT_LIMIT = Decimal("1e15")
+
+
 class MoneyInput(forms.TextInput):
     """A yuan amount with its unit (元) beside it and, once there is one, the 万元 it makes."""
 
@@ -75,8 +78,9 @@ class MoneyInput(forms.TextInput):
     def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict[str, Any]:
         context = super().get_context(name, value, attrs)
         amount = _decimal_or_none(value)
-        finite = amount is not None and amount.is_finite()
-        context["widget"]["wan"] = f"{to_wan(amount).normalize():f}" if amount is not None and finite else ""
+        # Only amounts a call could hold: quantizing 1e400 into 万元 would overflow (a 500).
+        sensible = amount is not None and amount.is_finite() and abs(amount) < WAN_HINT_LIMIT
+        context["widget"]["wan"] = f"{to_wan(amount).normalize():f}" if amount is not None and sensible else ""
         return context
 
 
