@@ -3,7 +3,16 @@
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from stdnum.cn import uscc
+from stdnum.exceptions import InvalidChecksum, InvalidComponent, InvalidFormat, InvalidLength
 from stdnum.exceptions import ValidationError as StdnumError
+
+#: python-stdnum explains in English only; the reader gets the reason in their own language.
+REASONS = (
+    (InvalidLength, _("it must have 18 characters")),
+    (InvalidFormat, _("it may only contain digits and capital letters other than I, O, S, V and Z")),
+    (InvalidChecksum, _("the last character (the check digit) does not match the others")),
+    (InvalidComponent, _("a part of it is not a valid code")),
+)
 
 
 def normalise_credit_code(value: str) -> str:
@@ -15,8 +24,9 @@ def validate_credit_code(value: str) -> None:
     try:
         uscc.validate(value)
     except StdnumError as exc:
+        reason = next((text for kind, text in REASONS if isinstance(exc, kind)), _("it is not well formed"))
         raise ValidationError(
             _("%(code)s is not a valid unified social credit code (%(reason)s)."),
             code="credit_code",
-            params={"code": value, "reason": str(exc)},
+            params={"code": value, "reason": reason},
         ) from exc

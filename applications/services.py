@@ -15,14 +15,14 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db.models import Count, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 
 from accounts.rules import is_staff
 from audit.services import audit_record
 from core.db import service_atomic
 from core.errors import StateConflict
 from core.grants import grant_user_object_perms
-from core.money import yuan
+from core.money import ungroup, yuan
 from notifications.services import notify
 
 from .enums import EDITABLE_STATES, TRANSITIONS, ApplicationStatus, CallKind, FormalDecision, ItemKind, ScoringRule
@@ -42,7 +42,7 @@ def parse_money(value: Any, field: str, *, allow_zero: bool = True) -> Decimal:
     if isinstance(value, float):
         value = repr(value)
     try:
-        amount = Decimal(str(value).strip())
+        amount = Decimal(ungroup(str(value)))
     except (InvalidOperation, ValueError, TypeError):
         raise ValidationError({field: [_("Enter an amount in yuan, such as 150000.00.")]}) from None
     if not amount.is_finite():
@@ -127,15 +127,39 @@ def call_validate(
         raise ValidationError(errors)
 
 
-@service_atomic
-def call_create(*, actor: Any, programme: Programme, title: str, **fields: Any) -> Call:
-    """Create a call. Criteria are set beside it by ``reviews.services.criteria_set``."""
-    if not is_staff(actor):
-        raise PermissionDenied(_("Only bureau staff manage calls."))
+#: What staff set on a call, besides its programme and criteria (the API's and the pages' fields).
+CALL_FIELDS = (
+    "title",
+    "year",
+    "batch",
+    "opens_at",
+    "closes_at",
+    "budget_yuan",
+    "max_request_yuan",
+    "reviewers_per_item",
+    "min_reviews",
+    "review_days",
+    "scoring_rule",
+    "spread_threshold",
+    "blind",
+    "notice_days",
+    "tranches",
+)
+
+
+def _clean_call_fields(title: str, fields: dict[str, Any]) -> dict[str, Any]:
+    """The call's terms, checked the same way for the API and the pages, create and edit."""
     if not (title or "").strip():
         raise ValidationError({"title": [_("A title is required.")]})
-    fields["budget_yuan"] = parse_money(fields["budget_yuan"], "budget_yuan")
-    fields["max_request_yuan"] = parse_money(fields["max_request_yuan"], "max_request_yuan")
+    fields = dict(fields)
+    errors: dict[str, list[str]] = {}
+    for name in ("budget_yuan", "max_request_yuan"):
+        try:
+            fields[name] = parse_money(fields[name], name)
+        except ValidationError as exc:
+            errors.update(exc.message_dict)
+    if errors:
+        raise ValidationError(errors)
     call_validate(
         **{
             k: fields[k]
@@ -154,8 +178,53 @@ def call_create(*, actor: Any, programme: Programme, title: str, **fields: Any) 
             )
         }
     )
-    call = Call.objects.create(programme=programme, title=title.strip(), **fields)
+    fields["title"] = title.strip()
+    return fields
+
+
+@service_atomic
+def call_create(*, actor: Any, programme: Programme, title: str, **fields: Any) -> Call:
+    """Create a call. Criteria are set beside it by ``reviews.services.criteria_set``."""
+    if not is_staff(actor):
+        raise PermissionDenied(_("Only bureau staff manage calls."))
+    fields = _clean_call_fields(title, fields)
+    call = Call.objects.create(programme=programme, **fields)
     audit_record(actor=actor, action="call.create", target=call)
+    return call
+
+
+def call_editable_conflict(call: Call, at: dt.datetime | None = None) -> str | None:
+    """Why a call's terms can no longer change, or ``None`` while they still may: once it
+    has opened, applicants have read them (and may have applied under them)."""
+    at = at or timezone.now()
+    if call.closed_at is not None or call.opens_at <= at:
+        return _("The call opened on %(date)s: its terms can no longer change. Copy it into a new call instead.") % {
+            "date": timezone.localtime(call.opens_at).strftime("%Y-%m-%d %H:%M")
+        }
+    if call.applications.exists():
+        return _("Applications have been made under this call: its terms can no longer change.")
+    return None
+
+
+@service_atomic
+def call_update(*, call: Call, actor: Any, programme: Programme, title: str, **fields: Any) -> Call:
+    """Change a call's terms until it opens (then 409 with the reason). Its criteria are
+    replaced beside it by ``reviews.services.criteria_set``. Side effect: an audit row."""
+    if not is_staff(actor):
+        raise PermissionDenied(_("Only bureau staff manage calls."))
+    call = Call.objects.select_for_update().get(pk=call.pk)
+    conflict = call_editable_conflict(call)
+    if conflict:
+        raise StateConflict(conflict)
+    fields = _clean_call_fields(title, {name: fields.get(name, getattr(call, name)) for name in CALL_FIELDS})
+    changed = sorted(name for name, value in fields.items() if getattr(call, name) != value)
+    if call.programme_id != programme.pk:
+        changed.append("programme")
+    call.programme = programme
+    for name, value in fields.items():
+        setattr(call, name, value)
+    call.save()
+    audit_record(actor=actor, action="call.update", target=call, data={"fields": changed})
     return call
 
 
@@ -404,6 +473,27 @@ def application_locked(application: Application) -> Application:
     return Application.objects.select_for_update().select_related("call", "applicant").get(pk=application.pk)
 
 
+#: What must be filled in before an item is submitted, with the label its form gives it.
+REQUIRED_TO_SUBMIT: dict[str, dict[str, Any]] = {
+    ItemKind.APPLICATION: {
+        "title": gettext_lazy("Project title"),
+        "field": gettext_lazy("Field"),
+        "summary": gettext_lazy("Project summary"),
+    },
+    ItemKind.NOMINATION: {
+        "title": gettext_lazy("Achievement"),
+        "field": gettext_lazy("Field"),
+        "summary": gettext_lazy("Summary of the achievement"),
+    },
+}
+
+
+def missing_before_submit(application: Application) -> list[str]:
+    """The labels, in the reader's language, of the fields still empty that submitting needs."""
+    required = REQUIRED_TO_SUBMIT[application.kind]
+    return [str(label) for name, label in required.items() if not str(getattr(application, name) or "").strip()]
+
+
 @service_atomic
 def application_submit(*, application: Application, actor: Any) -> Application:
     """Submit a draft or a revised application. Side effects: notifications to applicant and staff."""
@@ -414,9 +504,11 @@ def application_submit(*, application: Application, actor: Any) -> Application:
         raise StateConflict(_("This application has already been submitted."))
     if application.status == S.DRAFT and not application.call.is_open():
         raise StateConflict(_("The call is closed; submissions are no longer accepted."))
-    missing = [name for name in ("title", "field", "summary") if not getattr(application, name)]
+    missing = missing_before_submit(application)
     if missing:
-        raise ValidationError({name: [_("Required before submitting.")] for name in missing})
+        raise StateConflict(
+            _("Fill in before submitting: %(fields)s.") % {"fields": pgettext("list separator", ", ").join(missing)}
+        )
     application.submitted_at = timezone.now()
     application_transition(
         application=application,

@@ -24,7 +24,13 @@ from accounts.services import organisation_get_or_create
 from applications.enums import EDITABLE_STATES, ApplicationStatus, CallKind, ItemKind
 from applications.models import Application, Call, Programme
 from applications.rules import can_apply, can_edit_application
-from applications.services import application_locked, application_transition, call_validate, parse_money
+from applications.services import (
+    application_locked,
+    application_transition,
+    call_editable_conflict,
+    call_validate,
+    parse_money,
+)
 from audit.services import audit_record
 from core.db import service_atomic
 from core.errors import StateConflict
@@ -85,6 +91,50 @@ def _clean_levels(levels: Any) -> list[tuple[int, int, Decimal]]:
     return sorted(cleaned)
 
 
+def _round_terms(
+    *,
+    title: str,
+    year: int,
+    opens_at: dt.datetime,
+    closes_at: dt.datetime,
+    levels: Any,
+    reviewers_per_item: int,
+    min_reviews: int,
+    scoring_rule: str,
+    blind: bool,
+    notice_days: int,
+    review_days: int,
+    spread_threshold: Decimal,
+) -> tuple[list[tuple[int, int, Decimal]], dict[str, Any]]:
+    """A round's levels and its call fields, checked the same for create and edit. The
+    budget is what the levels can pay (Σ quota × bonus); each award is paid in one tranche."""
+    if not (title or "").strip():
+        raise ValidationError({"title": [_("A title is required.")]})
+    cleaned = _clean_levels(levels)
+    budget = yuan(sum((quota * bonus for _l, quota, bonus in cleaned), Decimal("0")))
+    largest = max(bonus for _l, _q, bonus in cleaned)
+    fields: dict[str, Any] = {
+        "opens_at": opens_at,
+        "closes_at": closes_at,
+        "budget_yuan": budget,
+        "max_request_yuan": largest,
+        "reviewers_per_item": reviewers_per_item,
+        "min_reviews": min_reviews,
+        "scoring_rule": scoring_rule,
+        "notice_days": notice_days,
+        "tranches": [100],
+        "year": year,
+        "batch": 1,
+    }
+    call_validate(**fields)
+    fields.update(title=title.strip(), blind=blind, review_days=review_days, spread_threshold=spread_threshold)
+    return cleaned, fields
+
+
+def _levels_data(cleaned: list[tuple[int, int, Decimal]]) -> dict[str, Any]:
+    return {"levels": [{"level": lv, "quota": q, "bonus_yuan": str(b)} for lv, q, b in cleaned]}
+
+
 @service_atomic
 def award_round_create(
     *,
@@ -105,50 +155,84 @@ def award_round_create(
 ) -> AwardRound:
     """Open an award round: a call of kind ``award`` with its levels and criteria.
 
-    The budget is what the levels can pay (Σ quota × bonus) and each award is paid in one
-    tranche. Side effects: the award programme on first use, criteria, an audit row.
+    Side effects: the award programme on first use, criteria, an audit row.
     """
     if not is_staff(actor):
         raise PermissionDenied(_("Only bureau staff manage award rounds."))
-    if not (title or "").strip():
-        raise ValidationError({"title": [_("A title is required.")]})
-    cleaned = _clean_levels(levels)
-    budget = yuan(sum((quota * bonus for _l, quota, bonus in cleaned), Decimal("0")))
-    largest = max(bonus for _l, _q, bonus in cleaned)
-    fields: dict[str, Any] = {
-        "opens_at": opens_at,
-        "closes_at": closes_at,
-        "budget_yuan": budget,
-        "max_request_yuan": largest,
-        "reviewers_per_item": reviewers_per_item,
-        "min_reviews": min_reviews,
-        "scoring_rule": scoring_rule,
-        "notice_days": notice_days,
-        "tranches": [100],
-        "year": year,
-        "batch": 1,
-    }
-    call_validate(**fields)
-    award_round = AwardRound(
-        kind=CallKind.AWARD,
-        programme=award_programme(),
-        title=title.strip(),
+    cleaned, fields = _round_terms(
+        title=title,
+        year=year,
+        opens_at=opens_at,
+        closes_at=closes_at,
+        levels=levels,
+        reviewers_per_item=reviewers_per_item,
+        min_reviews=min_reviews,
+        scoring_rule=scoring_rule,
         blind=blind,
+        notice_days=notice_days,
         review_days=review_days,
         spread_threshold=spread_threshold,
-        **fields,
     )
+    award_round = AwardRound(kind=CallKind.AWARD, programme=award_programme(), **fields)
     award_round.save()
     AwardLevel.objects.bulk_create(
         AwardLevel(round=award_round, level=level, quota=quota, bonus_yuan=bonus) for level, quota, bonus in cleaned
     )
     criteria_set(call=award_round, criteria=criteria)
-    audit_record(
-        actor=actor,
-        action="award_round.create",
-        target=award_round,
-        data={"levels": [{"level": lv, "quota": q, "bonus_yuan": str(b)} for lv, q, b in cleaned]},
+    audit_record(actor=actor, action="award_round.create", target=award_round, data=_levels_data(cleaned))
+    return award_round
+
+
+@service_atomic
+def award_round_update(
+    *,
+    award_round: AwardRound,
+    actor: Any,
+    title: str,
+    year: int,
+    opens_at: dt.datetime,
+    closes_at: dt.datetime,
+    levels: Any,
+    criteria: list[dict[str, Any]],
+    reviewers_per_item: int = 5,
+    min_reviews: int = 3,
+    scoring_rule: str = "mean",
+    blind: bool = False,
+    notice_days: int = 7,
+    review_days: int = 14,
+    spread_threshold: Decimal = Decimal("20"),
+) -> AwardRound:
+    """Change a round's terms, levels and criteria until it opens (then 409 with the reason,
+    as for a call). Side effects: levels and criteria replaced, an audit row."""
+    if not is_staff(actor):
+        raise PermissionDenied(_("Only bureau staff manage award rounds."))
+    award_round = AwardRound.objects.select_for_update().get(pk=award_round.pk)
+    conflict = call_editable_conflict(award_round)
+    if conflict:
+        raise StateConflict(conflict)
+    cleaned, fields = _round_terms(
+        title=title,
+        year=year,
+        opens_at=opens_at,
+        closes_at=closes_at,
+        levels=levels,
+        reviewers_per_item=reviewers_per_item,
+        min_reviews=min_reviews,
+        scoring_rule=scoring_rule,
+        blind=blind,
+        notice_days=notice_days,
+        review_days=review_days,
+        spread_threshold=spread_threshold,
     )
+    for name, value in fields.items():
+        setattr(award_round, name, value)
+    award_round.save()
+    AwardLevel.objects.filter(round=award_round).delete()
+    AwardLevel.objects.bulk_create(
+        AwardLevel(round=award_round, level=level, quota=quota, bonus_yuan=bonus) for level, quota, bonus in cleaned
+    )
+    criteria_set(call=award_round, criteria=criteria)
+    audit_record(actor=actor, action="award_round.update", target=award_round, data=_levels_data(cleaned))
     return award_round
 
 

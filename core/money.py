@@ -2,11 +2,28 @@
 
 from __future__ import annotations
 
+import re
 from decimal import ROUND_HALF_UP, Decimal
 
 CENT = Decimal("0.01")
 WAN = Decimal("10000")
 WAN_PLACES = Decimal("0.0001")
+
+
+#: An amount written with thousands separators (``300,000.00``, ``300，000``, ``300 000``):
+#: separators only between groups of three digits, so ``1,5`` is not read as 15.
+_GROUPED = re.compile(r"^([+-]?)(\d{1,3}(?:[,，\u00a0 ]\d{3})+)(\.\d*)?$")
+_SEPARATOR = re.compile(r"[,，\u00a0 ]")
+
+
+def ungroup(text: str) -> str:
+    """``300,000.00`` → ``300000.00``; any other text comes back stripped, unchanged."""
+    text = text.strip()
+    match = _GROUPED.match(text)
+    if match is None:
+        return text
+    sign, digits, fraction = match.groups()
+    return sign + _SEPARATOR.sub("", digits) + (fraction or "")
 
 
 def yuan(value: Decimal | int | str) -> Decimal:

@@ -32,7 +32,7 @@ from funding.documents import award_certificate_pdf
 from funding.models import Notice
 from workflow import steps
 
-from .forms import AttachmentForm, FormalReviewForm, StepForm
+from .forms import AttachmentForm, FormalReviewForm, StepForm, TextField
 from .views import perform, timeline_of
 
 S = ApplicationStatus
@@ -46,15 +46,15 @@ class NominationForm(StepForm):
     field = forms.CharField(
         label=gettext_lazy("Field"), max_length=60, help_text=gettext_lazy("For example: manufacturing, agriculture.")
     )
-    summary = forms.CharField(
+    summary = TextField(
         label=gettext_lazy("Summary of the achievement"), widget=forms.Textarea(attrs={"rows": 8}), required=False
     )
-    units = forms.CharField(
+    units = TextField(
         label=gettext_lazy("Completing units"),
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=gettext_lazy("One per line, in order; the first is the lead unit."),
     )
-    persons = forms.CharField(
+    persons = TextField(
         label=gettext_lazy("Completing persons"),
         widget=forms.Textarea(attrs={"rows": 5}),
         help_text=gettext_lazy(
@@ -162,6 +162,7 @@ def round_list(request: HttpRequest) -> HttpResponse:
     context = {
         "rounds": award_rounds() if _bureau(user) else award_rounds_open(),
         "can_nominate": can_apply(user),
+        "is_staff": is_staff(user),
         "mine": Application.objects.filter(applicant_id=user.pk, kind=ItemKind.NOMINATION)
         .select_related("call")
         .order_by("-created_at"),

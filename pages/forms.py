@@ -3,16 +3,115 @@ is valid, and their ``ValidationError`` messages are put back on these forms' fi
 
 from __future__ import annotations
 
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from accounts.enums import OrganisationKind
 from applications.enums import FormalDecision
+from core.money import to_wan, ungroup
 from funding.enums import AcceptanceResult
 from reviews.enums import Recommendation
 from reviews.models import Assignment, Criterion, Expert
+from reviews.services import clean_scores
+
+# --- inputs every form shares ------------------------------------------------------------------
+#
+# An HTML date input only reads ISO values (2027-03-01): the zh-hans input format
+# (2027/03/01) left it empty, and saving the form unchanged then wiped the date. These
+# widgets always render ISO, whatever the language; the fields parse ISO in every language
+# (Django adds the ISO formats to the localised input formats).
+
+
+class IsoDateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs, format="%Y-%m-%d")
+
+
+class IsoDateTimeInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs, format="%Y-%m-%dT%H:%M")
+
+
+class DateField(forms.DateField):
+    widget = IsoDateInput
+
+
+class DateTimeField(forms.DateTimeField):
+    widget = IsoDateTimeInput
+
+
+class TextField(forms.CharField):
+    """Text over several lines. Browsers send line breaks as CRLF: stored as LF, so a text
+    saved unchanged stays the same text."""
+
+    widget = forms.Textarea
+
+    def to_python(self, value: Any) -> str | None:
+        text = super().to_python(value)
+        return text.replace("\r\n", "\n").replace("\r", "\n") if text else text
+
+
+WAN_HINT_LIMIT = Decimal("1e15")
+
+
+class MoneyInput(forms.TextInput):
+    """A yuan amount with its unit (元) beside it and, once there is one, the 万元 it makes."""
+
+    template_name = "pages/widgets/money.html"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__({"inputmode": "decimal", "autocomplete": "off", **(attrs or {})})
+
+    def format_value(self, value: Any) -> str | None:
+        if isinstance(value, Decimal):
+            return f"{value:f}"
+        return super().format_value(value)
+
+    def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict[str, Any]:
+        context = super().get_context(name, value, attrs)
+        amount = _decimal_or_none(value)
+        # Only amounts a call could hold: quantizing 1e400 into 万元 would overflow (a 500).
+        sensible = amount is not None and amount.is_finite() and abs(amount) < WAN_HINT_LIMIT
+        context["widget"]["wan"] = f"{to_wan(amount).normalize():f}" if amount is not None and sensible else ""
+        return context
+
+
+def _decimal_or_none(value: Any) -> Decimal | None:
+    """The amount typed, thousands separators and all (300,000 · 300，000 · 300 000)."""
+    if value in (None, ""):
+        return None
+    try:
+        return Decimal(ungroup(str(value)))
+    except (InvalidOperation, ValueError):
+        return None
+
+
+class MoneyField(forms.CharField):
+    """Yuan as people write them: ``300000``, ``300,000``, ``300000.00``, ``300,000.00``.
+
+    Cleans to a ``Decimal`` (never a float); the domain service still decides what amount is
+    allowed (not negative, two places at most, within the call's maximum)."""
+
+    widget = MoneyInput
+    default_error_messages = {"invalid": _("Enter an amount in yuan, such as 150000.00.")}
+
+    def to_python(self, value: Any) -> Decimal | None:  # type: ignore[override]
+        text = super().to_python(value)
+        if not text:
+            return None
+        # Length first: Decimal("9" * 10**6) would take its time.
+        amount = _decimal_or_none(text) if len(text) <= 40 else None
+        if amount is None or not amount.is_finite():
+            raise ValidationError(self.error_messages["invalid"], code="invalid")
+        return amount
 
 
 class StepForm(forms.Form):
@@ -49,20 +148,16 @@ class RegisterForm(StepForm):
 class ApplicationForm(StepForm):
     title = forms.CharField(label=_("Project title"), max_length=200)
     field = forms.CharField(label=_("Field"), max_length=60, help_text=_("For example: manufacturing, agriculture."))
-    summary = forms.CharField(label=_("Project summary"), widget=forms.Textarea(attrs={"rows": 8}), required=False)
-    # Amounts stay text so the service parses them exactly (Decimal yuan, never a float).
-    requested_yuan = forms.CharField(
-        label=_("Requested funding (yuan)"), widget=forms.TextInput(attrs={"inputmode": "decimal"})
-    )
-    self_funding_yuan = forms.CharField(
-        label=_("Self-funding (yuan)"), required=False, widget=forms.TextInput(attrs={"inputmode": "decimal"})
-    )
-    start_date = forms.DateField(label=_("Start date"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    end_date = forms.DateField(label=_("End date"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    summary = TextField(label=_("Project summary"), widget=forms.Textarea(attrs={"rows": 8}), required=False)
+    requested_yuan = MoneyField(label=_("Requested funding (yuan)"))
+    self_funding_yuan = MoneyField(label=_("Self-funding (yuan)"), required=False)
+    start_date = DateField(label=_("Start date"), required=False)
+    end_date = DateField(label=_("End date"), required=False)
 
     def step_data(self) -> dict[str, Any]:
         data = dict(self.cleaned_data)
-        data["self_funding_yuan"] = data.get("self_funding_yuan") or "0"
+        if data.get("self_funding_yuan") is None:
+            data["self_funding_yuan"] = Decimal("0")
         return data
 
 
@@ -79,8 +174,8 @@ class ContractForm(StepForm):
 
 
 class AcceptanceForm(StepForm):
-    report = forms.CharField(label=_("Final report"), widget=forms.Textarea(attrs={"rows": 8}))
-    spent_yuan = forms.CharField(label=_("Money spent (yuan)"), widget=forms.TextInput(attrs={"inputmode": "decimal"}))
+    report = TextField(label=_("Final report"), widget=forms.Textarea(attrs={"rows": 8}))
+    spent_yuan = MoneyField(label=_("Money spent (yuan)"))
 
 
 # --- staff ----------------------------------------------------------------------------------
@@ -88,7 +183,7 @@ class AcceptanceForm(StepForm):
 
 class FormalReviewForm(StepForm):
     decision = forms.ChoiceField(label=_("Decision"), choices=FormalDecision.choices, widget=forms.RadioSelect)
-    comment = forms.CharField(
+    comment = TextField(
         label=_("Comment to the applicant"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -119,12 +214,12 @@ class AssignExpertForm(StepForm):
 
 
 class TerminateForm(StepForm):
-    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
+    reason = TextField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class AcceptanceDecisionForm(StepForm):
     result = forms.ChoiceField(label=_("Result"), choices=AcceptanceResult.choices, widget=forms.RadioSelect)
-    comment = forms.CharField(
+    comment = TextField(
         label=_("Comment"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -139,7 +234,7 @@ class ObjectionResolveForm(StepForm):
         coerce=lambda value: value == "yes",
         widget=forms.RadioSelect,
     )
-    resolution = forms.CharField(label=_("Resolution"), widget=forms.Textarea(attrs={"rows": 2}))
+    resolution = TextField(label=_("Resolution"), widget=forms.Textarea(attrs={"rows": 2}))
 
 
 # --- experts --------------------------------------------------------------------------------
@@ -156,14 +251,14 @@ class AcceptInvitationForm(StepForm):
 
 
 class DeclineForm(StepForm):
-    reason = forms.CharField(label=_("Reason for declining"), widget=forms.Textarea(attrs={"rows": 2}))
+    reason = TextField(label=_("Reason for declining"), widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class ReviewForm(StepForm):
     """One number per criterion, named ``scores_<code>`` so the service's ``scores.<code>``
     errors land on the right input."""
 
-    comment = forms.CharField(label=_("Comment"), widget=forms.Textarea(attrs={"rows": 5}))
+    comment = TextField(label=_("Comment"), widget=forms.Textarea(attrs={"rows": 5}))
     recommendation = forms.ChoiceField(
         label=_("Recommendation"), choices=Recommendation.choices, widget=forms.RadioSelect
     )
@@ -180,6 +275,19 @@ class ReviewForm(StepForm):
             )
         # Scores first, then the comment and recommendation.
         self.fields = {**score_fields, **self.fields}
+
+    def clean(self) -> dict[str, Any]:
+        """Check the scores the way the service will, so a missing recommendation and a score
+        out of range show together instead of one after the other."""
+        data = super().clean() or {}
+        raw = {c.code: data[f"scores_{c.code}"] for c in self.criteria if data.get(f"scores_{c.code}") is not None}
+        try:
+            clean_scores([c for c in self.criteria if c.code in raw], raw)
+        except ValidationError as exc:
+            for key, errors in exc.message_dict.items():
+                name = key.replace(".", "_")
+                self.add_error(name if name in self.fields else None, errors)
+        return data
 
     def score_rows(self) -> list[tuple[Criterion, forms.BoundField]]:
         return [(c, self[f"scores_{c.code}"]) for c in self.criteria]
@@ -203,13 +311,12 @@ class DecisionForm(StepForm):
         coerce=lambda value: value == "yes",
         widget=forms.RadioSelect,
     )
-    approved_yuan = forms.CharField(
+    approved_yuan = MoneyField(
         label=_("Amount granted (yuan)"),
         required=False,
-        widget=forms.TextInput(attrs={"inputmode": "decimal"}),
         help_text=_("At most the amount requested; leave empty when not funding."),
     )
-    comment = forms.CharField(label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    comment = TextField(label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
     def step_data(self) -> dict[str, Any]:
         data = dict(self.cleaned_data)
@@ -238,7 +345,7 @@ class ObjectionForm(StepForm):
     contact = forms.CharField(
         label=_("How to reach you"), max_length=200, required=False, help_text=_("Telephone or e-mail.")
     )
-    text = forms.CharField(label=_("Your objection"), widget=forms.Textarea(attrs={"rows": 5}), required=False)
+    text = TextField(label=_("Your objection"), widget=forms.Textarea(attrs={"rows": 5}), required=False)
 
     def __init__(self, *args: Any, notice: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -3,7 +3,7 @@
 from django.urls import path
 
 from . import audit as audit_pages
-from . import awards, pool, ranking, views
+from . import awards, calls, pool, ranking, views
 from . import dossier as dossier_pages
 from . import figures as figures_pages
 from . import funding as funding_pages
@@ -29,6 +29,14 @@ urlpatterns = [
     path("applications/<int:pk>/acceptance-decision/", views.acceptance_decide, name="acceptance-decide"),
     path("assignments/<int:pk>/close-slot/", views.review_slot_close, name="review-slot-close"),
     path("calls/<int:pk>/", views.call_detail, name="call-detail"),
+    # Staff set up the year: programmes, calls and award rounds (pages/calls.py)
+    path("programmes/", calls.programmes, name="programmes"),
+    path("calls/new/", calls.call_create, name="call-create"),
+    path("calls/<int:pk>/edit/", calls.call_edit, name="call-edit"),
+    path("calls/<int:pk>/copy/", calls.call_copy, name="call-copy"),
+    path("awards/rounds/new/", calls.round_create, name="award-round-create"),
+    path("awards/rounds/<int:pk>/edit/", calls.round_edit, name="award-round-edit"),
+    path("awards/rounds/<int:pk>/copy/", calls.round_copy, name="award-round-copy"),
     path("calls/<int:pk>/publish-notice/", views.notice_publish, name="notice-publish"),
     path("notices/<int:pk>/close/", views.notice_close, name="notice-close"),
     path("objections/", views.objections, name="objections"),

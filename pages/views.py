@@ -71,7 +71,12 @@ def put_errors(form: forms.StepForm, exc: ValidationError) -> None:
     if not hasattr(exc, "error_dict"):
         form.add_error(None, exc.messages)
         return
+    formsets = getattr(form, "formsets", {})
     for key, errors in exc.message_dict.items():
+        if key in formsets:
+            # A table of rows (a call's criteria, a round's levels): the error goes above it.
+            formsets[key].non_form_errors().extend(errors)
+            continue
         name = form.error_fields.get(key, key.replace(".", "_"))
         form.add_error(name if name in form.fields else None, errors)
 

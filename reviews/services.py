@@ -918,8 +918,12 @@ def review_submit(*, assignment: Assignment, actor: Any, scores: Any, comment: s
     (:func:`review_reopen`); then this writes the new scores into the same review row."""
     assignment = _assignment_locked(assignment, actor)
     criteria = list(assignment.application.call.criteria.all())
-    cleaned = clean_scores(criteria, scores)
+    # Every mistake at once: the expert fixes the scores and the recommendation in one go.
     errors: dict[str, list[str]] = {}
+    try:
+        cleaned = clean_scores(criteria, scores)
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
     if recommendation not in Recommendation.values:
         errors["recommendation"] = [_("Choose support or oppose.")]
     if not (comment or "").strip():

@@ -194,6 +194,14 @@ def call_setup(*, actor: Any, criteria: list[dict[str, Any]], **fields: Any) -> 
     return call
 
 
+@transaction.atomic
+def call_change(*, call: Call, actor: Any, criteria: list[dict[str, Any]], **fields: Any) -> Call:
+    """Change a call's terms and criteria together, until it opens."""
+    call = app_services.call_update(call=call, actor=actor, **fields)
+    review_services.criteria_set(call=call, criteria=criteria)
+    return call
+
+
 # --- submission and formal review -----------------------------------------------------------
 
 

@@ -450,6 +450,25 @@ MATRIX: dict[tuple[str, str, str | None], dict[str, str]] = {
         "*": "LOG 404 404 404 404 404 404 404 404 404 404",
         "award": "LOG 403 403 403 403 403 403 302 403 403 403",
     },
+    # Staff set up award rounds (pages/calls.py): an open round is read-only, a change 409.
+    ("GET", "awards/rounds/new/", None): {
+        "*": "LOG 404 404 404 404 404 404 200 404 404 404",
+    },
+    ("POST", "awards/rounds/new/", None): {
+        "*": "LOG 404 404 404 404 404 404 200 404 404 404",
+    },
+    ("GET", "awards/rounds/<int:pk>/copy/", "award_round"): {
+        "*": "LOG 404 404 404 404 404 404 200 404 404 404",
+        "missing": "LOG 404 404 404 404 404 404 404 404 404 404",
+    },
+    ("GET", "awards/rounds/<int:pk>/edit/", "award_round"): {
+        "*": "LOG 404 404 404 404 404 404 200 404 404 404",
+        "missing": "LOG 404 404 404 404 404 404 404 404 404 404",
+    },
+    ("POST", "awards/rounds/<int:pk>/edit/", "award_round"): {
+        "*": "LOG 404 404 404 404 404 404 409 404 404 404",
+        "missing": "LOG 404 404 404 404 404 404 404 404 404 404",
+    },
     ("GET", "awards/rounds/<int:pk>/", "award_round"): {
         "*": "LOG 200 200 200 200 200 200 200 200 200 200",
         "missing": "LOG 404 404 404 404 404 404 404 404 404 404",
@@ -473,6 +492,31 @@ MATRIX: dict[tuple[str, str, str | None], dict[str, str]] = {
     ("GET", "awards/rounds/<int:pk>/report/", "award_round"): {
         "*": "LOG 404 404 404 404 404 404 200 200 200 200",
         "missing": "LOG 404 404 404 404 404 404 404 404 404 404",
+    },
+    # Staff set up programmes and calls (pages/calls.py): the world's calls are open, so read-only.
+    ("GET", "calls/new/", None): {
+        "*": "LOG 404 404 404 404 404 404 200 404 404 404",
+    },
+    ("POST", "calls/new/", None): {
+        "*": "LOG 404 404 404 404 404 404 200 404 404 404",
+    },
+    ("GET", "calls/<int:pk>/copy/", "call"): {
+        "*": "LOG 404 404 404 404 404 404 200 404 404 404",
+        "missing": "LOG 404 404 404 404 404 404 404 404 404 404",
+    },
+    ("GET", "calls/<int:pk>/edit/", "call"): {
+        "*": "LOG 404 404 404 404 404 404 200 404 404 404",
+        "missing": "LOG 404 404 404 404 404 404 404 404 404 404",
+    },
+    ("POST", "calls/<int:pk>/edit/", "call"): {
+        "*": "LOG 404 404 404 404 404 404 409 404 404 404",
+        "missing": "LOG 404 404 404 404 404 404 404 404 404 404",
+    },
+    ("GET", "programmes/", None): {
+        "*": "LOG 404 404 404 404 404 404 200 404 404 404",
+    },
+    ("POST", "programmes/", None): {
+        "*": "LOG 404 404 404 404 404 404 200 404 404 404",
     },
     ("GET", "calls/<int:call_pk>/apply/", "call"): {
         "*": "LOG 200 200 200 200 200 200 200 200 200 200",
