@@ -32,4 +32,6 @@ KINDS: dict[str, StrOrPromise] = {
     "acceptance_due": _("Acceptance report due"),
     "acceptance_submitted": _("Acceptance report submitted"),
     "acceptance_decided": _("Acceptance result"),
+    "membership_requested": _("Someone asks to act for your organisation"),
+    "membership_decided": _("Your request to act for an organisation was decided"),
 }

@@ -3,13 +3,18 @@
 from django.urls import path
 
 from . import audit as audit_pages
-from . import awards, pool, ranking, views
+from . import awards, people, pool, ranking, views
 from . import funding as funding_pages
 from . import notifications as notification_pages
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("register/", views.register, name="register"),
+    # People: staff create accounts (by invitation); members approve newcomers (pages/people.py)
+    path("people/new/", people.user_new, name="user-new"),
+    path("memberships/", people.memberships, name="memberships"),
+    path("memberships/<int:pk>/approve/", people.membership_approve, name="membership-approve"),
+    path("memberships/<int:pk>/reject/", people.membership_reject, name="membership-reject"),
     # Applicants
     path("calls/<int:call_pk>/apply/", views.application_create, name="application-create"),
     path("applications/<int:pk>/", views.application_detail, name="application-detail"),
