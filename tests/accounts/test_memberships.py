@@ -154,3 +154,11 @@ def test_page_newcomer_sees_that_they_wait_and_cannot_decide(membership, newcome
 
 def test_existing_people_with_an_organisation_have_an_approved_membership(applicant):
     assert Membership.objects.get(user=applicant).status == MembershipStatus.APPROVED
+
+
+def test_home_tells_a_pending_newcomer_why_they_cannot_apply(newcomer):
+    client = Client()
+    client.force_login(newcomer)
+    client.cookies["django_language"] = "en"
+    page = client.get("/").content.decode()
+    assert "awaits approval" in page and "/memberships/" in page
