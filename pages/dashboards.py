@@ -480,7 +480,7 @@ def home(request: HttpRequest) -> HttpResponse:
     context: dict[str, Any] = {}
     if can_apply(user):
         context["applicant"] = applicant_sections(request, calls)
-    if has_role(user, Role.APPLICANT) and user.organisation_id is None:
+    if has_role(user, Role.APPLICANT) and getattr(user, "organisation_id", None) is None:
         # Registered with a known credit code: say why applying is refused until approval.
         context["pending_membership"] = pending_membership_of(user)
     if has_role(user, Role.EXPERT):
