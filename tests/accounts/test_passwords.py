@@ -268,3 +268,28 @@ def test_staff_page_creates_an_account_by_invitation(staff, django_capture_on_co
     assert response.status_code == 302
     (message,) = mail.outbox
     assert message.to == ["wu@example.org"]
+
+
+def test_imported_experts_are_invited_once_each(staff, django_capture_on_commit_callbacks):
+    from reviews import imports
+    from tests.reviews.conftest import HEADER, sheet
+
+    base = {
+        "name": "李四",
+        "username": "lisi",
+        "email": "lisi@example.org",
+        "organisation": "浙江理工大学",
+        "credit code": "",
+        "fields": "manufacturing",
+        "title": "教授",
+        "region": "杭州",
+        "load limit": 5,
+        "active": "是",
+        "conflicts": "",
+    }
+    second = {**base, "username": "wangwu", "name": "王五", "email": "wangwu@example.org"}
+    with django_capture_on_commit_callbacks(execute=True):
+        report = imports.experts_import(upload=sheet([[r[h] for h in HEADER] for r in (base, second)]), actor=staff)
+    assert report.created == 2
+    assert sorted(m.to[0] for m in mail.outbox) == ["lisi@example.org", "wangwu@example.org"]
+    assert all("/accounts/invitation/" in m.body for m in mail.outbox)
