@@ -13,6 +13,13 @@ class AccountsConfig(AppConfig):
 
         post_migrate.connect(lambda **kwargs: roles_ensure(), sender=self, weak=False)
 
+        from django.db.models.signals import m2m_changed
+
+        from .guards import finance_roles_guard
+        from .models import User
+
+        m2m_changed.connect(finance_roles_guard, sender=User.groups.through, dispatch_uid="pingshen-finance-roles")
+
         from django.contrib.auth.signals import user_logged_in
 
         from .middleware import mark_authenticated

@@ -16,6 +16,19 @@ class Role(models.TextChoices):
 
 FINANCE_ROLES = frozenset({Role.FINANCE_OFFICER, Role.FINANCE_HEAD})
 
+#: Roles bureau staff may give when they create an account (issue 14.1).
+STAFF_GRANTED_ROLES = frozenset({Role.APPLICANT, Role.NOMINATOR, Role.EXPERT})
+#: Roles that decide or move money: only an administrator (superuser) grants them.
+ADMIN_GRANTED_ROLES = frozenset({Role.STAFF, Role.PANEL, Role.FINANCE_OFFICER, Role.FINANCE_HEAD})
+
+
+class MembershipStatus(models.TextChoices):
+    """A person's membership of an organisation: only an approved one lets them act for it."""
+
+    PENDING = "pending", _("Awaiting approval")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+
 
 class OrganisationKind(models.TextChoices):
     ENTERPRISE = "enterprise", _("Enterprise")

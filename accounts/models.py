@@ -4,7 +4,7 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from .enums import Language, OrganisationKind, Role
+from .enums import Language, MembershipStatus, OrganisationKind, Role
 from .validators import validate_credit_code
 
 
@@ -46,6 +46,10 @@ class User(AbstractUser):
     """A person. What they may do comes from their roles (groups named by role code)."""
 
     display_name = models.CharField(_("name"), max_length=100, blank=True)
+    #: The organisation this person acts for. Set only through an approved ``Membership``
+    #: (``accounts.services``): a newcomer who registered with a known credit code has none
+    #: until a member or staff approve them, so everything that acts "for the organisation"
+    #: reads this field and nothing else.
     organisation = models.ForeignKey(
         Organisation,
         verbose_name=_("organisation"),
@@ -79,3 +83,34 @@ class User(AbstractUser):
         if self.is_superuser and role == Role.STAFF:
             return True
         return role in self.roles
+
+
+class Membership(models.Model):
+    """A person's request to act for an organisation, and its answer (issue 14.4).
+
+    One row per person and organisation. ``User.organisation`` follows the approved one;
+    only ``accounts.services.membership_approve`` / ``membership_reject`` change ``status``.
+    """
+
+    user = models.ForeignKey(User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="memberships")
+    organisation = models.ForeignKey(
+        Organisation, verbose_name=_("organisation"), on_delete=models.CASCADE, related_name="memberships"
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=MembershipStatus.choices, default=MembershipStatus.PENDING
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "organisation"], name="membership_one_per_person_and_organisation"),
+        ]
+        indexes = [models.Index(fields=["organisation", "status"], name="membership_org_status")]
+
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.organisation}"

@@ -1,7 +1,9 @@
-"""Writes about people: registration, staff-created users, roles."""
+"""Writes about people: registration, staff-created users and their roles, invitations,
+passwords, API log-out, and memberships of organisations."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 from typing import Any
 
@@ -9,14 +11,23 @@ from django.contrib.auth.models import Group
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from audit.services import audit_record
+from core.errors import NotVisible, StateConflict
+from notifications.services import notify
 
-from .enums import OrganisationKind, Role
-from .models import Organisation, User
-from .rules import is_staff
+from .enums import ADMIN_GRANTED_ROLES, FINANCE_ROLES, MembershipStatus, OrganisationKind, Role
+from .models import Membership, Organisation, User
+from .rules import can_decide_membership, can_view_membership, is_staff
+from .selectors import users_with_role
+from .tokens import token_revoke
 from .validators import normalise_credit_code, validate_credit_code
+
+logger = logging.getLogger(__name__)
 
 
 def roles_ensure() -> None:
@@ -29,6 +40,11 @@ def organisation_get_or_create(
     *, name: str, credit_code: str = "", kind: str = OrganisationKind.ENTERPRISE
 ) -> Organisation:
     """Find an organisation by credit code (or by exact name when it has none), else create it."""
+    organisation, _created = _organisation_find_or_create(name=name, credit_code=credit_code, kind=kind)
+    return organisation
+
+
+def _organisation_find_or_create(*, name: str, credit_code: str, kind: str) -> tuple[Organisation, bool]:
     name = (name or "").strip()
     if not name:
         raise ValidationError({"organisation": [_("The organisation needs a name.")]})
@@ -40,26 +56,48 @@ def organisation_get_or_create(
             raise ValidationError({"credit_code": exc.messages}) from exc
         existing = Organisation.objects.filter(credit_code=code).first()
         if existing:
-            return existing
+            return existing, False
     else:
         existing = Organisation.objects.filter(name=name, credit_code="").first()
         if existing:
-            return existing
+            return existing, False
     if kind not in OrganisationKind.values:
         raise ValidationError({"kind": [_("Unknown organisation kind.")]})
-    return Organisation.objects.create(name=name, credit_code=code, kind=kind)
+    return Organisation.objects.create(name=name, credit_code=code, kind=kind), True
 
 
-def _validate_new_user(*, username: str, password: str, email: str) -> None:
+def roles_check(*, roles: Iterable[str], actor: Any) -> list[str]:
+    """The roles, checked: known codes, never both finance roles (400); and, when a person
+    grants them (``actor``), staff may give applicant, nominator and expert, only an
+    administrator (superuser) the roles that decide or move money (403)."""
+    roles = list(dict.fromkeys(roles))
+    unknown = [r for r in roles if r not in Role.values]
+    if unknown:
+        raise ValidationError({"roles": [_("Unknown role: %(role)s") % {"role": unknown[0]}]})
+    if FINANCE_ROLES <= set(roles):
+        raise ValidationError({"roles": [_("One person cannot be both finance officer and finance head.")]})
+    if actor is not None:
+        if not is_staff(actor):
+            raise PermissionDenied(_("Only bureau staff may create users."))
+        powerful = sorted(set(roles) & ADMIN_GRANTED_ROLES)
+        if powerful and not actor.is_superuser:
+            raise PermissionDenied(
+                _("Only an administrator may grant the role %(role)s.") % {"role": Role(powerful[0]).label}
+            )
+    return roles
+
+
+def _validate_new_user(*, username: str, password: str | None, email: str) -> None:
     errors: dict[str, list[str]] = {}
     if not username or len(username) > 150:
         errors["username"] = [_("A user name of 1 to 150 characters is required.")]
     elif User.objects.filter(username__iexact=username).exists():
         errors["username"] = [_("This user name is taken.")]
-    try:
-        validate_password(password or "", User(username=username, email=email))
-    except ValidationError as exc:
-        errors["password"] = list(exc.messages)
+    if password is not None:
+        try:
+            validate_password(password, User(username=username, email=email))
+        except ValidationError as exc:
+            errors["password"] = list(exc.messages)
     if errors:
         raise ValidationError(errors)
 
@@ -68,7 +106,7 @@ def _validate_new_user(*, username: str, password: str, email: str) -> None:
 def user_create(
     *,
     username: str,
-    password: str,
+    password: str | None,
     email: str = "",
     roles: Iterable[str] = (),
     organisation: Organisation | None = None,
@@ -76,11 +114,19 @@ def user_create(
     language: str = "zh-hans",
     actor: Any = None,
 ) -> User:
-    """Create a user with roles. Side effects: groups joined, audit row."""
-    roles = list(roles)
-    unknown = [r for r in roles if r not in Role.values]
-    if unknown:
-        raise ValidationError({"roles": [_("Unknown role: %(role)s") % {"role": unknown[0]}]})
+    """Create a user with roles, acting for ``organisation`` (an approved membership).
+
+    ``actor`` is the person creating the account (None for the system: registration, the
+    demo, tests); ``roles_check`` says what they may grant. Without a password (``None`` or
+    empty) the account gets none until its owner sets one through the one-time link of an
+    invitation e-mail: staff never know anyone's password.
+
+    Side effects: groups joined, an approved membership, audit row ``user.create``; the
+    invitation e-mail after commit when there is no password and there is an address.
+    """
+    username = (username or "").strip()
+    roles = roles_check(roles=roles, actor=actor)
+    password = password or None
     _validate_new_user(username=username, password=password, email=email)
     user = User.objects.create_user(
         username=username,
@@ -92,8 +138,27 @@ def user_create(
     )
     if roles:
         user.groups.set(Group.objects.filter(name__in=roles))
-    audit_record(actor=actor, action="user.create", target=user, data={"roles": roles})
+    if organisation is not None:
+        Membership.objects.create(
+            user=user, organisation=organisation, status=MembershipStatus.APPROVED, decided_at=timezone.now()
+        )
+    audit_record(actor=actor, action="user.create", target=user, data={"roles": roles, "invited": password is None})
+    if password is None and email:
+        invitation_queue(user=user)
     return user
+
+
+def invitation_queue(*, user: User) -> None:
+    """Send the invitation to set a password once the account is committed."""
+    from .emails import invitation_send
+
+    def send() -> None:
+        try:
+            invitation_send(user_id=user.pk)
+        except Exception:  # noqa: BLE001 - the account exists; a mail outage must not turn that into a 500
+            logger.exception("invitation e-mail to user %s not sent", user.pk)
+
+    transaction.on_commit(send)
 
 
 @transaction.atomic
@@ -106,25 +171,170 @@ def applicant_register(
     credit_code: str,
     kind: str = OrganisationKind.ENTERPRISE,
 ) -> User:
-    """Self-registration of an applicant for an organisation; the credit code is required."""
+    """Self-registration of an applicant for an organisation; the credit code is required.
+
+    A new credit code makes the organisation and its first, approved member. A credit code
+    that is already registered gives an account whose membership waits for a member of that
+    organisation or staff to approve it (``membership_request``): until then it acts for nobody.
+    """
     errors: dict[str, list[str]] = {}
     if not email:
         errors["email"] = [_("An e-mail address is required.")]
     if not normalise_credit_code(credit_code):
         errors["credit_code"] = [_("The unified social credit code is required.")]
+    if not password:
+        errors["password"] = [_("A password is required.")]
     if errors:
         raise ValidationError(errors)
-    organisation = organisation_get_or_create(name=organisation_name, credit_code=credit_code, kind=kind)
-    return user_create(
+    organisation, created = _organisation_find_or_create(name=organisation_name, credit_code=credit_code, kind=kind)
+    user = user_create(
         username=username,
         password=password,
         email=email,
         roles=[Role.APPLICANT],
-        organisation=organisation,
+        organisation=organisation if created else None,
     )
+    if not created:
+        membership_request(user=user, organisation=organisation)
+    return user
 
 
 def user_create_by_staff(*, actor: Any, **kwargs: Any) -> User:
     if not is_staff(actor):
         raise PermissionDenied(_("Only bureau staff may create users."))
     return user_create(actor=actor, **kwargs)
+
+
+# --- passwords and tokens -----------------------------------------------------------------------
+
+
+@transaction.atomic
+def password_set(*, user: User, password: str, reason: str) -> User:
+    """Give ``user`` a new password (validated: 400 on ``new_password``).
+
+    ``reason``: ``change`` (they knew the old one), ``reset`` (the e-mailed link) or
+    ``invitation`` (the first password of an invited account). Side effects: every API token
+    of the user ends, the audit row ``user.password_<reason>``. Sessions elsewhere end by
+    themselves: Django ties a session to the password's hash.
+    """
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:
+        raise ValidationError({"new_password": list(exc.messages)}) from exc
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    token_revoke(user)
+    audit_record(actor=user, action=f"user.password_{reason}", target=user)
+    return user
+
+
+def password_change(*, user: User, old_password: str, new_password: str) -> User:
+    """The signed-in person changes their password; the old one must be right (400)."""
+    if not user.check_password(old_password or ""):
+        raise ValidationError({"old_password": [_("Your old password was entered incorrectly.")]})
+    return password_set(user=user, password=new_password, reason="change")
+
+
+def user_logout_api(*, user: User) -> None:
+    """End the caller's API tokens (``POST /api/auth/logout/``); audit row ``user.logout``."""
+    token_revoke(user)
+    audit_record(actor=user, action="user.logout", target=user)
+
+
+# --- memberships ----------------------------------------------------------------------------------
+
+MEMBERSHIP_REQUESTED_SUBJECT = gettext_lazy("%(name)s asks to act for %(organisation)s")
+MEMBERSHIP_REQUESTED_BODY = gettext_lazy(
+    "%(name)s (%(username)s, %(email)s) registered with the credit code of %(organisation)s. "
+    "Until a member or the bureau approves it, they cannot apply or act for the organisation. "
+    "Approve or reject on the members page."
+)
+MEMBERSHIP_DECIDED_SUBJECT = {
+    MembershipStatus.APPROVED: gettext_lazy("You may now act for %(organisation)s"),
+    MembershipStatus.REJECTED: gettext_lazy("Your request to act for %(organisation)s was rejected"),
+}
+MEMBERSHIP_DECIDED_BODY = {
+    MembershipStatus.APPROVED: gettext_lazy("Your membership of %(organisation)s was approved."),
+    MembershipStatus.REJECTED: gettext_lazy(
+        "Your membership of %(organisation)s was rejected. Ask the organisation or the bureau if this is a mistake."
+    ),
+}
+
+
+def membership_request(*, user: User, organisation: Organisation) -> Membership:
+    """``user`` asks to act for ``organisation``: a pending membership.
+
+    Side effects: audit row ``membership.request``; a notification to the organisation's
+    members (to staff when it has none) after commit."""
+    membership = Membership.objects.create(user=user, organisation=organisation)
+    audit_record(actor=user, action="membership.request", target=membership, to_state=MembershipStatus.PENDING)
+    recipients = User.objects.filter(organisation=organisation, is_active=True)
+    if not recipients.exists():
+        recipients = users_with_role(Role.STAFF)
+    notify(
+        recipients=recipients,
+        kind="membership_requested",
+        subject=MEMBERSHIP_REQUESTED_SUBJECT,
+        body=MEMBERSHIP_REQUESTED_BODY,
+        context={
+            "name": user.display_name or user.username,
+            "username": user.username,
+            "email": user.email,
+            "organisation": organisation.name,
+        },
+        url=reverse("memberships"),
+    )
+    return membership
+
+
+def _membership_decide(*, membership: Membership, actor: Any, to: MembershipStatus, comment: str) -> Membership:
+    with transaction.atomic():
+        # The row lock first: two members pressing at once decide once; the loser gets 409.
+        locked = Membership.objects.select_for_update().filter(pk=membership.pk).first()
+        if locked is None or not can_view_membership(actor, locked):
+            raise NotVisible()
+        if not can_decide_membership(actor, locked):
+            raise PermissionDenied(_("Only a member of this organisation or bureau staff may decide."))
+        if locked.status != MembershipStatus.PENDING:
+            raise StateConflict(_("This request was already decided."))
+        person = User.objects.select_for_update().get(pk=locked.user_id)
+        if to == MembershipStatus.APPROVED and person.organisation_id not in (None, locked.organisation_id):
+            raise StateConflict(_("This person already acts for another organisation."))
+        locked.status = to
+        locked.decided_at = timezone.now()
+        locked.decided_by = actor
+        locked.save(update_fields=["status", "decided_at", "decided_by"])
+        if to == MembershipStatus.APPROVED:
+            person.organisation_id = locked.organisation_id
+            person.save(update_fields=["organisation"])
+        audit_record(
+            actor=actor,
+            action=f"membership.{'approve' if to == MembershipStatus.APPROVED else 'reject'}",
+            target=locked,
+            from_state=MembershipStatus.PENDING,
+            to_state=to,
+            comment=comment,
+        )
+        notify(
+            recipients=[person],
+            kind="membership_decided",
+            subject=MEMBERSHIP_DECIDED_SUBJECT[to],
+            body=MEMBERSHIP_DECIDED_BODY[to],
+            context={"organisation": locked.organisation.name},
+            url=reverse("home"),
+        )
+    return locked
+
+
+def membership_approve(*, membership: Membership, actor: Any, comment: str = "") -> Membership:
+    """A member of the organisation (or staff) lets a newcomer act for it.
+
+    Checks: may decide (403), still pending (409). Side effects: ``User.organisation`` set,
+    audit row ``membership.approve``, a notification to the newcomer after commit."""
+    return _membership_decide(membership=membership, actor=actor, to=MembershipStatus.APPROVED, comment=comment)
+
+
+def membership_reject(*, membership: Membership, actor: Any, comment: str = "") -> Membership:
+    """As ``membership_approve``, but the newcomer stays without the organisation;
+    audit row ``membership.reject``."""
+    return _membership_decide(membership=membership, actor=actor, to=MembershipStatus.REJECTED, comment=comment)

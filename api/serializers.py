@@ -16,7 +16,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from accounts.enums import OrganisationKind, Role
+from accounts.enums import Language, OrganisationKind, Role
 from applications.enums import FormalDecision, ScoringRule
 from applications.models import Application, Call
 from applications.services import parse_money
@@ -95,13 +95,28 @@ class RegisterSerializer(serializers.Serializer):
     organisation = OrganisationInSerializer()
 
 
+#: Optional on accounts staff make: without one the person is invited to set their own.
+def _invitation_password() -> serializers.CharField:
+    return serializers.CharField(
+        max_length=128,
+        write_only=True,
+        required=False,
+        allow_blank=True,
+        allow_null=True,
+        default=None,
+        style={"input_type": "password"},
+        help_text="Leave out: the person gets an invitation e-mail with a one-time link to set one.",
+    )
+
+
 class UserCreateSerializer(serializers.Serializer):
     username = serializers.CharField(max_length=150)
-    password = serializers.CharField(max_length=128, write_only=True, style={"input_type": "password"})
+    password = _invitation_password()
     email = serializers.EmailField(required=False, allow_blank=True, default="")
     roles = serializers.ListField(child=serializers.ChoiceField(choices=Role.choices), max_length=len(Role.values))
     display_name = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
     organisation = OrganisationInSerializer(required=False, allow_null=True, default=None)
+    language = serializers.ChoiceField(choices=Language.choices, required=False, default=Language.ZH_HANS)
 
 
 class MeSerializer(serializers.Serializer):
@@ -121,7 +136,7 @@ class MeSerializer(serializers.Serializer):
 
 class ExpertCreateSerializer(serializers.Serializer):
     username = serializers.CharField(max_length=150)
-    password = serializers.CharField(max_length=128, write_only=True, style={"input_type": "password"})
+    password = _invitation_password()
     email = serializers.EmailField(required=False, allow_blank=True, default="")
     name = serializers.CharField(max_length=100)
     organisation = OrganisationInSerializer(required=False, allow_null=True, default=None)

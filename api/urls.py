@@ -1,7 +1,7 @@
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from . import awards, pool, transparency, views
+from . import accounts, awards, pool, transparency, views
 from . import funding as funding_api
 
 urlpatterns = [
@@ -9,7 +9,17 @@ urlpatterns = [
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
     # People
     path("auth/token/", views.TokenView.as_view(), name="api-token"),
+    path("auth/logout/", accounts.LogoutView.as_view(), name="api-logout"),
+    path("auth/password/change/", accounts.PasswordChangeView.as_view(), name="api-password-change"),
+    path("auth/password/reset/", accounts.PasswordResetView.as_view(), name="api-password-reset"),
     path("register/", views.RegisterView.as_view(), name="api-register"),
+    path(
+        "organisations/<int:pk>/members/",
+        accounts.OrganisationMembersView.as_view(),
+        name="api-organisation-members",
+    ),
+    path("memberships/<int:pk>/approve/", accounts.MembershipApproveView.as_view(), name="api-membership-approve"),
+    path("memberships/<int:pk>/reject/", accounts.MembershipRejectView.as_view(), name="api-membership-reject"),
     path("users/", views.UserCreateView.as_view(), name="api-users"),
     path("me/", views.MeView.as_view(), name="api-me"),
     path("experts/", views.ExpertCreateView.as_view(), name="api-experts"),

@@ -132,7 +132,11 @@ class RegisterView(APIView):
             credit_code=org["credit_code"],
             kind=org["kind"],
         )
-        return Response({"id": user.pk, "username": user.username}, status=status.HTTP_201_CREATED)
+        # "pending": the organisation was registered before; a member or staff must approve.
+        membership = user.memberships.values_list("status", flat=True).first()
+        return Response(
+            {"id": user.pk, "username": user.username, "membership": membership}, status=status.HTTP_201_CREATED
+        )
 
 
 class UserCreateView(APIView):

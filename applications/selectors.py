@@ -4,18 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
 
 from accounts.enums import Role
 from accounts.rules import is_finance, is_panel, is_staff
+from accounts.selectors import users_with_role
 
 from .enums import SUBMITTED_STATES
 from .models import Application
 
-
-def users_with_role(role: str) -> QuerySet[Any]:
-    return get_user_model().objects.filter(groups__name=role, is_active=True)
+# ``users_with_role`` lives with the people (accounts.selectors); kept importable from here.
+__all__ = ["applications_visible_to", "users_with_role"]
 
 
 def applications_visible_to(user: Any) -> QuerySet[Application]:

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 
 from accounts.rules import is_staff
+from accounts.selectors import refuse_while_pending
 from audit.services import audit_record
 from core.db import service_atomic
 from core.errors import StateConflict
@@ -305,6 +306,9 @@ def application_create(*, actor: Any, call: Call, **data: Any) -> Application:
     if not can_apply(actor):
         raise PermissionDenied(_("Only applicants may apply."))
     if actor.organisation_id is None:
+        # ``organisation`` is set only by an approved membership (accounts.services): a
+        # newcomer waiting for approval acts for nobody yet.
+        refuse_while_pending(actor)
         raise ValidationError({"organisation": [_("Your account has no organisation.")]})
     if call.kind == CallKind.AWARD:
         raise ValidationError({"call": [_("This is an award round: nominate an achievement instead.")]})

@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy
 
 from accounts.models import Organisation
 from accounts.rules import is_panel, is_staff
+from accounts.selectors import refuse_while_pending
 from accounts.services import organisation_get_or_create
 from applications.enums import EDITABLE_STATES, ApplicationStatus, CallKind, ItemKind
 from applications.models import Application, Call, Programme
@@ -326,6 +327,7 @@ def nomination_create(*, actor: Any, award_round: Call, **data: Any) -> Nominati
     """Start a draft nomination. Side effects: guardian grants to the nominator, audit row."""
     if not can_apply(actor):
         raise PermissionDenied(_("Only nominators and applicants may nominate."))
+    refuse_while_pending(actor)
     if award_round.kind != CallKind.AWARD:
         raise ValidationError({"round": [_("This is not an award round.")]})
     if not award_round.is_open():

@@ -33,4 +33,6 @@ KINDS: dict[str, StrOrPromise] = {
     "acceptance_submitted": _("Acceptance report submitted"),
     "acceptance_decided": _("Acceptance result"),
     "audit_broken": _("The audit trail was altered"),
+    "membership_requested": _("Someone asks to act for your organisation"),
+    "membership_decided": _("Your request to act for an organisation was decided"),
 }

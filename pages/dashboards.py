@@ -34,6 +34,7 @@ from openpyxl.styles import Font
 
 from accounts.enums import Role
 from accounts.rules import has_role, is_finance, is_panel, is_staff
+from accounts.selectors import pending_membership_of
 from applications.enums import ApplicationStatus
 from applications.models import Call
 from applications.rules import can_apply
@@ -473,6 +474,9 @@ def home(request: HttpRequest) -> HttpResponse:
     context: dict[str, Any] = {}
     if can_apply(user):
         context["applicant"] = applicant_sections(request, calls)
+    if has_role(user, Role.APPLICANT) and getattr(user, "organisation_id", None) is None:
+        # Registered with a known credit code: say why applying is refused until approval.
+        context["pending_membership"] = pending_membership_of(user)
     if has_role(user, Role.EXPERT):
         context["expert"] = expert_sections(request, calls)
     if is_staff(user):

@@ -120,20 +120,15 @@ class ExpertEditForm(StepForm):
 class ExpertCreateForm(ExpertEditForm):
     username = dj_forms.CharField(label=gettext_lazy("User name"), max_length=150)
     email = dj_forms.EmailField(label=gettext_lazy("E-mail"))
-    password = dj_forms.CharField(
-        label=gettext_lazy("Initial password"),
-        widget=dj_forms.PasswordInput(render_value=False),
-        help_text=gettext_lazy("Tell the expert; they change it after logging in."),
-    )
-
-    field_order = ["username", "email", "password", "name"]
+    # No password: the expert sets their own through the invitation e-mail (staff never know it).
+    field_order = ["username", "email", "name"]
 
     def step_data(self) -> dict[str, Any]:
         data = super().step_data()
         data.update(
             username=self.cleaned_data["username"],
             email=self.cleaned_data["email"],
-            password=self.cleaned_data["password"],
+            password=None,
         )
         return data
 

@@ -3,7 +3,7 @@
 from django.urls import path
 
 from . import audit as audit_pages
-from . import awards, calls, pool, ranking, views
+from . import awards, calls, people, pool, ranking, views
 from . import dossier as dossier_pages
 from . import figures as figures_pages
 from . import funding as funding_pages
@@ -12,6 +12,11 @@ from . import notifications as notification_pages
 urlpatterns = [
     path("", views.home, name="home"),
     path("register/", views.register, name="register"),
+    # People: staff create accounts (by invitation); members approve newcomers (pages/people.py)
+    path("people/new/", people.user_new, name="user-new"),
+    path("memberships/", people.memberships, name="memberships"),
+    path("memberships/<int:pk>/approve/", people.membership_approve, name="membership-approve"),
+    path("memberships/<int:pk>/reject/", people.membership_reject, name="membership-reject"),
     # Applicants
     path("calls/<int:call_pk>/apply/", views.application_create, name="application-create"),
     path("applications/<int:pk>/", views.application_detail, name="application-detail"),

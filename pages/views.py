@@ -32,6 +32,7 @@ from django_stubs_ext import StrOrPromise
 from accounts.enums import Role
 from accounts.models import User
 from accounts.rules import has_role, is_finance, is_panel, is_staff
+from accounts.selectors import pending_membership_of
 from accounts.services import applicant_register
 from applications import services as app_services
 from applications.enums import EDITABLE_STATES, FINAL_STATES, ApplicationStatus
@@ -157,6 +158,16 @@ def register(request: HttpRequest) -> HttpResponse:
 
         response = perform(request, form, sign_up, success=_("Welcome! Your account is ready."), then=reverse("home"))
         if response:
+            pending = pending_membership_of(request.user)
+            if pending is not None:
+                messages.warning(
+                    request,
+                    _(
+                        "%(organisation)s is registered already: a member or the bureau must approve you "
+                        "before you can apply for it. They have been told."
+                    )
+                    % {"organisation": pending.organisation.name},
+                )
             return response
     return render(request, "pages/register.html", {"form": form})
 

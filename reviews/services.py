@@ -102,8 +102,7 @@ def expert_create(
     active: bool = True,
 ) -> Expert:
     """Add an expert and their login. ``password=None`` (the sheet import) gives the login
-    no usable password until one is set for it: hashing a throwaway random password costs
-    most of a second per expert and lets nobody in anyway."""
+    no usable password and sends the expert an invitation to set one (``user_create``)."""
     if not is_staff(actor):
         raise PermissionDenied(_("Only bureau staff manage the expert pool."))
     if not (name or "").strip():
@@ -118,20 +117,17 @@ def expert_create(
             credit_code=str(organisation.get("credit_code") or ""),
             kind=str(organisation.get("kind") or "other"),
         )
-    if password is None:
-        user = _user_without_password(
-            username=username, email=email, organisation=org, display_name=name.strip(), actor=actor
-        )
-    else:
-        user = user_create(
-            username=username,
-            password=password,
-            email=email,
-            roles=[Role.EXPERT],
-            organisation=org,
-            display_name=name.strip(),
-            actor=actor,
-        )
+    # Without a password (the sheet import, or staff leaving it empty) the login has none
+    # until the expert sets one through the invitation e-mail's one-time link.
+    user = user_create(
+        username=username,
+        password=password,
+        email=email,
+        roles=[Role.EXPERT],
+        organisation=org,
+        display_name=name.strip(),
+        actor=actor,
+    )
     expert = Expert.objects.create(
         user=user,
         name=name.strip(),
@@ -144,26 +140,6 @@ def expert_create(
     )
     audit_record(actor=actor, action="expert.create", target=expert)
     return expert
-
-
-def _user_without_password(*, username: str, email: str, organisation: Any, display_name: str, actor: Any) -> Any:
-    """An expert's login with an unusable password, otherwise as ``accounts.services.user_create``
-    makes it (same user name rule, the expert group, the ``user.create`` audit row)."""
-    from django.contrib.auth import get_user_model
-    from django.contrib.auth.models import Group
-
-    user_model = get_user_model()
-    username = (username or "").strip()
-    if not username or len(username) > 150:
-        raise ValidationError({"username": [_("A user name of 1 to 150 characters is required.")]})
-    if user_model.objects.filter(username__iexact=username).exists():
-        raise ValidationError({"username": [_("This user name is taken.")]})
-    user = user_model.objects.create_user(
-        username=username, password=None, email=email, organisation=organisation, display_name=display_name
-    )
-    user.groups.set(Group.objects.filter(name__in=[Role.EXPERT]))
-    audit_record(actor=actor, action="user.create", target=user, data={"roles": [Role.EXPERT]})
-    return user
 
 
 _FIELD_SEPARATORS = re.compile(r"[；;,，、\n]+")

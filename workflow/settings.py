@@ -293,6 +293,10 @@ SESSION_COOKIE_HTTPONLY = True
 # within PINGSHEN_RECENT_LOGIN_MINUTES.
 SESSION_COOKIE_AGE = env_int("PINGSHEN_SESSION_HOURS", 8) * 3600
 PINGSHEN_TOKEN_HOURS = env_int("PINGSHEN_TOKEN_HOURS", 24)
+# A password-reset link works once, for PINGSHEN_PASSWORD_RESET_HOURS; the link in an
+# invitation (an account made by staff or an expert import) once, for PINGSHEN_INVITATION_DAYS.
+PASSWORD_RESET_TIMEOUT = env_int("PINGSHEN_PASSWORD_RESET_HOURS", 24) * 3600
+PINGSHEN_INVITATION_DAYS = env_int("PINGSHEN_INVITATION_DAYS", 14)
 PINGSHEN_RECENT_LOGIN_MINUTES = env_int("PINGSHEN_RECENT_LOGIN_MINUTES", 15)
 # Content-Security-Policy sent by accounts.middleware.SecurityHeadersMiddleware: our pages load
 # only our own files; the API docs page and viewflow's process UI get the relaxed one.

@@ -1,12 +1,9 @@
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.i18n import set_language
 from viewflow.urls import Site
 from viewflow.workflow.flow import FlowAppViewset
-
-from accounts import views as account_views
 
 from .flows import AwardNominationFlow, PlanProjectFlow
 
@@ -23,9 +20,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     # Anyone may switch language, the public notice's readers included.
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
-    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
-    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("accounts/reauth/", account_views.reauth, name="reauth"),
+    path("accounts/", include("accounts.urls")),
     path("api/", include("api.urls")),
     path("processes/", processes.urls),
     path("", include("pages.urls")),

@@ -222,7 +222,10 @@ def test_expert_declares_own_conflict_and_staff_creates_people(as_staff, as_expe
     ok(as_expert.post(f"/api/experts/{expert.pk}/conflicts/", body, format="json"), 201)
     ok(as_staff.post(f"/api/experts/{expert2.pk}/conflicts/", body, format="json"), 201)
     assert as_expert.post(f"/api/experts/{expert2.pk}/conflicts/", body, format="json").status_code == 404
-    user = {"username": "officer2", "password": PASSWORD, "email": "o2@example.org", "roles": ["finance_officer"]}
+    # Money roles come from an administrator only (issue 14.1); staff make applicants and the like.
+    officer = {"username": "officer2", "password": PASSWORD, "email": "o2@example.org", "roles": ["finance_officer"]}
+    assert as_staff.post("/api/users/", officer, format="json").status_code == 403
+    user = {"username": "applicant2", "password": PASSWORD, "email": "a2@example.org", "roles": ["applicant"]}
     user_id = ok(as_staff.post("/api/users/", user, format="json"), 201)["id"]
     new = {
         "username": "prof_li",

@@ -42,6 +42,31 @@ MATRIX: dict[tuple[str, str, str | None], dict[str, str]] = {
     ("POST", "accounts/logout/", None): {
         "*": "LOG 302 302 302 302 302 302 302 302 302 302",
     },
+    ("GET", "accounts/password/change/", None): {
+        "*": "LOG 200 200 200 200 200 200 200 200 200 200",
+    },
+    ("GET", "accounts/password/change/done/", None): {
+        "*": "LOG 200 200 200 200 200 200 200 200 200 200",
+    },
+    ("GET", "accounts/password/reset/", None): {
+        "*": "200 200 200 200 200 200 200 200 200 200 200",
+    },
+    ("POST", "accounts/password/reset/", None): {
+        "*": "200 200 200 200 200 200 200 200 200 200 200",
+    },
+    ("GET", "accounts/password/reset/sent/", None): {
+        "*": "200 200 200 200 200 200 200 200 200 200 200",
+    },
+    ("GET", "accounts/password/reset/done/", None): {
+        "*": "200 200 200 200 200 200 200 200 200 200 200",
+    },
+    # A made-up link: every visitor sees "this link no longer works".
+    ("GET", "accounts/password/reset/<uidb64>/<token>/", "account"): {
+        "*": "200 200 200 200 200 200 200 200 200 200 200",
+    },
+    ("GET", "accounts/invitation/<uidb64>/<token>/", "account"): {
+        "*": "200 200 200 200 200 200 200 200 200 200 200",
+    },
     ("GET", "accounts/reauth/", None): {
         "*": "LOG 200 200 200 200 200 200 200 200 200 200",
     },
@@ -120,6 +145,15 @@ MATRIX: dict[tuple[str, str, str | None], dict[str, str]] = {
     ("POST", "api/assignments/<int:pk>/review/", "assignment"): {
         "*": "401 404 404 404 400 404 404 404 404 404 404",
         "missing": "401 404 404 404 404 404 404 404 404 404 404",
+    },
+    ("POST", "api/auth/logout/", None): {
+        "*": "401 204 204 204 204 204 204 204 204 204 204",
+    },
+    ("POST", "api/auth/password/change/", None): {
+        "*": "401 400 400 400 400 400 400 400 400 400 400",
+    },
+    ("POST", "api/auth/password/reset/", None): {
+        "*": "400 400 400 400 400 400 400 400 400 400 400",
     },
     ("POST", "api/auth/token/", None): {
         "*": "400 400 400 400 400 400 400 400 400 400 400",
@@ -298,6 +332,19 @@ MATRIX: dict[tuple[str, str, str | None], dict[str, str]] = {
     ("POST", "api/objections/<int:pk>/resolve/", "objection"): {
         "*": "401 403 403 403 403 403 403 400 403 403 403",
         "missing": "401 403 403 403 403 403 403 404 403 403 403",
+    },
+    # The owner and the conflicted expert act for the owner's organisation; the newcomer waits.
+    ("GET", "api/organisations/<int:pk>/members/", "organisation"): {
+        "*": "401 200 404 404 404 404 200 200 404 404 404",
+        "missing": "401 404 404 404 404 404 404 404 404 404 404",
+    },
+    ("POST", "api/memberships/<int:pk>/approve/", "membership"): {
+        "*": "401 200 404 404 404 404 200 200 404 404 404",
+        "missing": "401 404 404 404 404 404 404 404 404 404 404",
+    },
+    ("POST", "api/memberships/<int:pk>/reject/", "membership"): {
+        "*": "401 200 404 404 404 404 200 200 404 404 404",
+        "missing": "401 404 404 404 404 404 404 404 404 404 404",
     },
     ("GET", "api/programmes/", None): {
         "*": "401 200 200 200 200 200 200 200 200 200 200",
@@ -662,6 +709,20 @@ MATRIX: dict[tuple[str, str, str | None], dict[str, str]] = {
     },
     ("POST", "outbox/<int:pk>/resend/", "notification"): {
         "*": "LOG 404 404 404 404 404 404 302 404 404 404",
+        "missing": "LOG 404 404 404 404 404 404 404 404 404 404",
+    },
+    ("GET", "people/new/", None): {
+        "*": "LOG 403 403 403 403 403 403 200 403 403 403",
+    },
+    ("GET", "memberships/", None): {
+        "*": "LOG 200 200 200 200 200 200 200 200 200 200",
+    },
+    ("POST", "memberships/<int:pk>/approve/", "membership"): {
+        "*": "LOG 302 404 404 404 404 302 302 404 404 404",
+        "missing": "LOG 404 404 404 404 404 404 404 404 404 404",
+    },
+    ("POST", "memberships/<int:pk>/reject/", "membership"): {
+        "*": "LOG 302 404 404 404 404 302 302 404 404 404",
         "missing": "LOG 404 404 404 404 404 404 404 404 404 404",
     },
     ("GET", "register/", None): {

@@ -15,7 +15,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from accounts.enums import Role
-from accounts.models import Organisation
+from accounts.models import Membership, Organisation
+from accounts.services import applicant_register
 from applications.models import Application, Call, Programme
 from applications.services import application_create, attachment_add
 from awards.services import award_round_create, nomination_create
@@ -24,7 +25,7 @@ from funding.services import objection_file
 from notifications.models import Notification
 from reviews.models import Assignment, Draw, Review
 from reviews.services import conflict_declare, criteria_set
-from tests.conftest import CRITERIA, _user, make_code, make_expert
+from tests.conftest import CRITERIA, PASSWORD, _user, make_code, make_expert
 from workflow import steps
 
 PDF = b"%PDF-1.4 matrix attachment\n"
@@ -191,6 +192,18 @@ def build_world() -> World:
     objects["nomination"] = nominations
     objects["draw"] = {"empty": Draw.objects.get(pk=draw.pk)}
     objects["conflict"] = {"declared": conflict}
+    # Someone registers with the owner's credit code: their membership waits for approval.
+    newcomer = applicant_register(
+        username="newcomer",
+        password=PASSWORD,
+        email="newcomer@example.org",
+        organisation_name=owner_org.name,
+        credit_code=owner_org.credit_code,
+    )
+    objects["membership"] = {"pending": Membership.objects.get(user=newcomer)}
+    objects["organisation"] = {"owner's": owner_org}
+    # Password links carry the account's id and a token; the matrix asks with made-up ones.
+    objects["account"] = {"owner's": owner}
     return World(users=users, calls=calls, applications=apps, objects=objects)
 
 
