@@ -435,7 +435,8 @@ def expert_attachment(request: HttpRequest, assignment_pk: int, pk: int) -> Http
 
 
 def item_reviews(request: HttpRequest, pk: int) -> HttpResponse:
-    """Every review of one item with its scores per criterion; staff may reopen one."""
+    """Every review of one item with its scores per criterion; staff may reopen one. The panel
+    sees the reviews numbered, without the experts' names."""
     if not (is_staff(request.user) or is_panel(request.user)):
         raise PermissionDenied(_("Only bureau staff and the panel read the reviews."))
     application = get_object_or_404(Application.objects.select_related("call", "organisation"), pk=pk)
@@ -443,12 +444,16 @@ def item_reviews(request: HttpRequest, pk: int) -> HttpResponse:
     assignments = list(
         Assignment.objects.filter(application=application).select_related("expert", "review").order_by("id")
     )
+    # The panel reads reviews by number, never by who wrote them (staff, who assign the
+    # experts, see the names): a panel member must not weigh a score by its author.
+    names = is_staff(request.user)
     rows = []
-    for assignment in assignments:
+    for number, assignment in enumerate(assignments, start=1):
         review: Review | None = getattr(assignment, "review", None)
         rows.append(
             {
                 "assignment": assignment,
+                "label": assignment.expert.name if names else _("Review %(n)s") % {"n": number},
                 "review": review,
                 "scores": [(c, (review.scores or {}).get(c.code) if review else None) for c in criteria],
                 "reopenable": bool(

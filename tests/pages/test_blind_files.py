@@ -21,6 +21,13 @@ from workflow import steps
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture(autouse=True)
+def _english(client, settings):
+    """Pages are read in English here (the site's default language is zh-hans)."""
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+
+
 AUTHOR = "Wang Jianguo"
 COMPANY = "Dongmeng Group"
 XMP = (
@@ -243,4 +250,37 @@ def test_the_upload_form_says_names_in_the_text_are_the_applicants_responsibilit
     app = draft(call, applicant)
     client.force_login(applicant)
     page = client.get(f"/applications/{app.pk}/").content.decode()
-    assert "Names written inside the text" in page or "正文" in page
+    assert "Names written inside the text" in page
+
+
+def test_the_panel_reads_reviews_by_number_never_by_expert_name(client, call, applicant, staff, panel):
+    from tests.conftest import make_expert
+    from tests.workflow.test_plan_project_services import SCORES, to_review
+
+    experts = [make_expert("zhang_wei_reviewer", None), make_expert("li_na_reviewer", None)]
+    app, assignments = to_review(call, applicant, staff, experts)
+    for assignment, expert in zip(assignments, experts, strict=True):
+        steps.assignment_accept(assignment=assignment, actor=expert.user, no_conflict=True)
+        steps.review_submit(
+            assignment=assignment, actor=expert.user, scores=SCORES, comment="好", recommendation="support"
+        )
+    names = [e.name for e in experts]
+    client.force_login(panel)
+    pages = [
+        client.get(url).content.decode()
+        for url in (f"/applications/{app.pk}/reviews/", f"/calls/{call.pk}/ranking/", f"/applications/{app.pk}/")
+    ]
+    assert "Review 1" in pages[0] and "Review 2" in pages[0]
+    from rest_framework.test import APIClient
+
+    api = APIClient()
+    api.force_authenticate(panel)
+    answers = [
+        api.get(url).content.decode() for url in (f"/api/calls/{call.pk}/ranking/", f"/api/applications/{app.pk}/")
+    ]
+    for text in [*pages, *answers]:
+        assert not any(name in text for name in names)
+    # Staff, who assign the experts, still see who wrote what.
+    client.force_login(staff)
+    page = client.get(f"/applications/{app.pk}/reviews/").content.decode()
+    assert all(name in page for name in names)
