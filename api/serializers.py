@@ -192,6 +192,8 @@ class CallCreateSerializer(serializers.Serializer):
     notice_days = serializers.IntegerField(min_value=1, max_value=60, required=False, default=7)
     tranches = serializers.ListField(child=serializers.IntegerField(min_value=1, max_value=100), min_length=1)
     criteria = CriterionSerializer(many=True, allow_empty=False)
+    max_attachments = serializers.IntegerField(min_value=1, max_value=200, required=False, default=20)
+    max_attachments_mb = serializers.IntegerField(min_value=1, max_value=2000, required=False, default=100)
 
 
 class CallSerializer(serializers.ModelSerializer):
@@ -222,6 +224,8 @@ class CallSerializer(serializers.ModelSerializer):
             "blind",
             "notice_days",
             "tranches",
+            "max_attachments",
+            "max_attachments_mb",
             "criteria",
         ]
         read_only_fields = fields

@@ -29,6 +29,7 @@ from notifications.services import notify
 from .enums import EDITABLE_STATES, TRANSITIONS, ApplicationStatus, CallKind, FormalDecision, ItemKind, ScoringRule
 from .models import Application, Attachment, Call, Programme
 from .rules import can_apply, can_edit_application
+from .scrub import SCRUBBED_SUFFIXES, scrub
 from .selectors import users_with_role
 
 S = ApplicationStatus
@@ -425,6 +426,10 @@ def attachment_add(*, application: Application, actor: Any, upload: UploadedFile
             {"file": [_("The file's content does not match its type %(suffix)s.") % {"suffix": suffix}]}
         )
     _attachment_limits(application, upload.size)
+    if application.call.blind and suffix not in SCRUBBED_SUFFIXES:
+        raise ValidationError(
+            {"file": [_("A blind call takes PDF, docx, xlsx, pptx, PNG or JPEG files, whose metadata is removed.")]}
+        )
     attachment = Attachment(
         application=application,
         original_name=name,
@@ -436,6 +441,14 @@ def attachment_add(*, application: Application, actor: Any, upload: UploadedFile
     attachment.save()
     audit_record(actor=actor, action="attachment.add", target=application, data={"name": name})
     return attachment
+
+
+def attachment_scrubbed(*, attachment: Attachment) -> bytes:
+    """The attachment's content without its metadata (``applications.scrub``), as experts of a
+    blind call receive it; raises ``CannotScrub`` when that cannot be done. Reads only."""
+    with attachment.file.open("rb") as handle:
+        data = handle.read()
+    return scrub(data, attachment.original_name)
 
 
 def application_transition(

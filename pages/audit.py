@@ -29,11 +29,17 @@ PER_PAGE = 50
 EXPORT_LIMIT = 50_000
 
 
+#: Dates a filter may name: 0001-01-01 or 9999-12-31 overflow once moved to UTC (or a day
+#: on), an OverflowError that was a 500; outside these bounds the filter is ignored.
+EARLIEST, LATEST = dt.date(1900, 1, 1), dt.date(2999, 12, 31)
+
+
 def _date(raw: str) -> dt.date | None:
     try:
-        return dt.date.fromisoformat(raw) if raw else None
+        day = dt.date.fromisoformat(raw) if raw else None
     except ValueError:
         return None
+    return day if day is not None and EARLIEST <= day <= LATEST else None
 
 
 def audit_filtered(params: Any) -> tuple[QuerySet[AuditEntry], dict[str, str]]:

@@ -9,6 +9,7 @@ act; the role checks here only answer 403 before an object lookup could answer 4
 from __future__ import annotations
 
 import os
+from io import BytesIO
 from typing import Any
 from urllib.parse import urlencode
 
@@ -27,6 +28,8 @@ from django.views.decorators.http import require_POST
 from accounts.enums import Role
 from accounts.rules import has_role, is_panel, is_staff
 from applications.models import Application, Attachment
+from applications.scrub import CannotScrub
+from applications.services import attachment_scrubbed
 from core.errors import StateConflict
 from core.responses import xlsx_response
 from reviews import imports
@@ -401,10 +404,25 @@ def expert_attachment(request: HttpRequest, assignment_pk: int, pk: int) -> Http
     position, attachment = next(((i, a) for i, a in enumerate(attachments, 1) if a.pk == pk), (0, None))
     if attachment is None:
         raise Http404
-    blind = assignment.application.call.blind
-    filename = neutral_name(position, attachment.original_name) if blind else attachment.original_name
+    if not assignment.application.call.blind:
+        return FileResponse(
+            attachment.file.open("rb"),
+            as_attachment=True,
+            filename=attachment.original_name,
+            content_type=attachment.content_type,
+        )
+    # Blind: a neutral name, and the file without the metadata that names its makers.
+    try:
+        content = attachment_scrubbed(attachment=attachment)
+    except CannotScrub:
+        # Fail closed: a file whose metadata could not be removed is not given out.
+        messages.error(request, _("This attachment cannot be given out on a blind call; the bureau has to replace it."))
+        return redirect("review-detail", assignment.pk)
     return FileResponse(
-        attachment.file.open("rb"), as_attachment=True, filename=filename, content_type=attachment.content_type
+        BytesIO(content),
+        as_attachment=True,
+        filename=neutral_name(position, attachment.original_name),
+        content_type=attachment.content_type,
     )
 
 
@@ -412,7 +430,8 @@ def expert_attachment(request: HttpRequest, assignment_pk: int, pk: int) -> Http
 
 
 def item_reviews(request: HttpRequest, pk: int) -> HttpResponse:
-    """Every review of one item with its scores per criterion; staff may reopen one."""
+    """Every review of one item with its scores per criterion; staff may reopen one. The panel
+    sees the reviews numbered, without the experts' names."""
     if not (is_staff(request.user) or is_panel(request.user)):
         raise PermissionDenied(_("Only bureau staff and the panel read the reviews."))
     application = get_object_or_404(Application.objects.select_related("call", "organisation"), pk=pk)
@@ -420,12 +439,16 @@ def item_reviews(request: HttpRequest, pk: int) -> HttpResponse:
     assignments = list(
         Assignment.objects.filter(application=application).select_related("expert", "review").order_by("id")
     )
+    # The panel reads reviews by number, never by who wrote them (staff, who assign the
+    # experts, see the names): a panel member must not weigh a score by its author.
+    names = is_staff(request.user)
     rows = []
-    for assignment in assignments:
+    for number, assignment in enumerate(assignments, start=1):
         review: Review | None = getattr(assignment, "review", None)
         rows.append(
             {
                 "assignment": assignment,
+                "label": assignment.expert.name if names else _("Review %(n)s") % {"n": number},
                 "review": review,
                 "scores": [(c, (review.scores or {}).get(c.code) if review else None) for c in criteria],
                 "reopenable": bool(

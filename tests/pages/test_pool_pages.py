@@ -10,19 +10,21 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import translation
 from openpyxl import load_workbook
+from pypdf import PdfReader
 
 from applications.services import attachment_add
 from audit.models import AuditEntry
 from reviews.enums import AssignmentStatus
 from reviews.models import Conflict, Expert, Review
 from tests.conftest import make_expert
+from tests.pages.test_blind_files import pdf_with_metadata
 from tests.reviews.conftest import sheet
 from tests.workflow.test_plan_project_services import SCORES, draft, to_review
 from workflow import steps
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-PDF = b"%PDF-1.4 test attachment\n"
+PDF = pdf_with_metadata()  # a real PDF: on a blind call its metadata is removed, so it must parse
 
 
 @pytest.fixture(autouse=True)
@@ -200,7 +202,9 @@ def test_expert_opens_attachments_once_accepted_under_a_neutral_name_when_blind(
     assert ("东蒙集团-可行性报告.pdf" in page) is not blind
     response = client.get(url)
     assert response.status_code == 200
-    assert b"".join(response.streaming_content) == PDF
+    served = b"".join(response.streaming_content)
+    assert (served == PDF) is not blind  # blind: the same document without its metadata
+    assert len(PdfReader(io.BytesIO(served)).pages) == 1
     disposition = response["Content-Disposition"]
     if blind:
         assert "attachment-1.pdf" in disposition and "%E4%B8%9C" not in disposition
@@ -240,7 +244,7 @@ def test_staff_reopen_from_the_reviews_page_and_the_expert_scores_again(client, 
     review = Review.objects.get(assignment=a1)
     client.force_login(panel)
     page = client.get(f"/applications/{app.pk}/reviews/").content.decode()
-    assert "Reopen for the expert" not in page and "expert" in page
+    assert "Reopen for the expert" not in page and "Review 1" in page  # by number (issue 14.9)
     assert client.post(f"/submitted-reviews/{review.pk}/reopen/", {"reason": "x"}).status_code == 403
     client.force_login(staff)
     assert "Reopen for the expert" in client.get(f"/applications/{app.pk}/reviews/").content.decode()

@@ -174,6 +174,21 @@ def test_raw_json_nan_and_float_money_are_refused(as_applicant, call):
     assert not Application.objects.exists()
 
 
+def call_body(programme: Any, criteria: Any) -> dict[str, Any]:
+    """``POST /api/calls/`` with every required field."""
+    return {
+        "programme": programme.pk,
+        "title": "第二批",
+        "year": 2016,
+        "opens_at": "2016-01-01T00:00:00Z",
+        "closes_at": "2016-03-01T00:00:00Z",
+        "budget_yuan": "1000000",
+        "max_request_yuan": "500000",
+        "tranches": [60, 40],
+        "criteria": criteria,
+    }
+
+
 HOSTILE_MONEY = ["NaN", "Infinity", "-Infinity", "1e400", "-1e400", "1e-400", "-0.01", "0.001"]
 
 
@@ -183,17 +198,7 @@ def test_hostile_money_in_every_money_field_of_staff_input_is_400(client_for, st
     from tests.conftest import CRITERIA
 
     api = client_for(staff)
-    call = {
-        "programme": programme.pk,
-        "title": "第二批",
-        "year": 2016,
-        "opens_at": "2016-01-01T00:00:00Z",
-        "closes_at": "2016-03-01T00:00:00Z",
-        "budget_yuan": "1000000",
-        "max_request_yuan": "500000",
-        "tranches": [60, 40],
-        "criteria": CRITERIA,
-    }
+    call = call_body(programme, CRITERIA)
     for field in ("budget_yuan", "max_request_yuan"):
         response = api.post("/api/calls/", {**call, field: value}, format="json")
         assert response.status_code == 400, (field, response.content)
@@ -790,6 +795,20 @@ def test_a_page_form_over_the_limit_is_413(client, applicant, call):
     assert response.status_code == 413
 
 
+def test_attachment_limits_are_set_per_call_with_sane_defaults(client_for, staff, programme):
+    from tests.conftest import CRITERIA
+
+    api = client_for(staff)
+    call = call_body(programme, CRITERIA)
+    for body, limits in ((call, (20, 100)), ({**call, "max_attachments": 5, "max_attachments_mb": 30}, (5, 30))):
+        response = api.post("/api/calls/", body, format="json")
+        assert response.status_code == 201, response.content
+        shown = api.get(f"/api/calls/{response.json()['id']}/").json()
+        assert (shown["max_attachments"], shown["max_attachments_mb"]) == limits
+    bad(api.post("/api/calls/", {**call, "max_attachments": 0}, format="json"), "max_attachments")
+    bad(api.post("/api/calls/", {**call, "max_attachments_mb": 10**9}, format="json"), "max_attachments_mb")
+
+
 def test_attachments_per_application_are_capped_by_count_and_total_size(as_applicant, draft, call):
     pk = draft()
     call.max_attachments = 2
@@ -811,3 +830,11 @@ def test_attachments_per_application_are_capped_by_count_and_total_size(as_appli
     bad(response, "file")
     assert "1 MB" in response.json()["file"][0]
     assert Attachment.objects.filter(application_id=pk).count() == 2
+
+
+def test_audit_dates_at_the_ends_of_the_calendar_are_ignored_not_a_500(client, staff):
+    """0001-01-01 and 9999-12-31 overflowed once moved to UTC (found by the sweep of every route)."""
+    client.force_login(staff)
+    for url in ("/audit/", "/audit.xlsx"):
+        response = client.get(f"{url}?since=0001-01-01&until=9999-12-31")
+        assert response.status_code == 200, url
