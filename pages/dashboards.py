@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from io import BytesIO
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 from django import forms
@@ -29,7 +29,6 @@ from django.utils.formats import date_format
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django_stubs_ext import StrOrPromise
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
@@ -46,6 +45,9 @@ from reviews.enums import AssignmentStatus
 from reviews.selectors import assignments_of
 
 from . import selectors
+
+if TYPE_CHECKING:  # django-stubs is a dev dependency: types only, never imported at run time
+    from django_stubs_ext import StrOrPromise
 
 S = ApplicationStatus
 A = AssignmentStatus
