@@ -152,3 +152,21 @@ def test_the_deploy_tests_install_what_the_image_installs():
     assert "requirements-dev" not in script
     test_sh = (ROOT / "scripts" / "test.sh").read_text(encoding="utf-8")
     assert "PINGSHEN_PROD_VENV=$(scripts/prod_venv.sh)" in test_sh
+
+
+def test_operations_doc_covers_the_production_tasks():
+    doc = (ROOT / "docs" / "operations.md").read_text(encoding="utf-8")
+    for heading in (
+        "Several hosts",
+        "Behind nginx with TLS",
+        "Backup and restore",
+        "Rotating the secret key",
+        "Upgrading",
+    ):
+        assert f"## {heading}" in doc, heading
+    assert "proxy_set_header X-Forwarded-Proto $scheme;" in doc  # what SECURE_PROXY_SSL_HEADER trusts
+    for name in ("SECRET_KEY_FALLBACKS", "SECURE_SSL_REDIRECT", "AXES_PROXY_COUNT", "PINGSHEN_MEDIA_STORAGE"):
+        assert name in doc, name
+    assert "--scale web=2 --scale worker=2" in doc
+    for command in ("manage.py backup", "manage.py restore", "manage.py migrate", "check --deploy"):
+        assert command in doc, command
