@@ -47,7 +47,7 @@ class ErrorAnswerMiddleware:
             and not hasattr(response, "accepted_renderer")  # DRF answered: its own format
             and not response.get("Content-Type", "").startswith("application/json")
         ):
-            detail = _("Not found.") if response.status_code == 404 else _("A server error occurred.")
+            detail = _("Not found") if response.status_code == 404 else _("A server error occurred.")
             return JsonResponse({"detail": detail}, status=response.status_code)
         return response
 
