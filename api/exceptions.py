@@ -7,13 +7,13 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
-from django.utils.translation import gettext as _
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 from viewflow.workflow.exceptions import FlowLockFailed
 
 from core.errors import StateConflict
+from core.middleware import busy_message
 
 
 def _messages(error: DjangoValidationError) -> Any:
@@ -28,9 +28,7 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     if isinstance(exc, StateConflict):
         return Response({"detail": exc.message}, status=status.HTTP_409_CONFLICT)
     if isinstance(exc, FlowLockFailed):
-        return Response(
-            {"detail": _("Someone else is acting on this right now; try again.")}, status=status.HTTP_409_CONFLICT
-        )
+        return Response({"detail": busy_message()}, status=status.HTTP_409_CONFLICT)
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):

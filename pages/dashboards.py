@@ -15,7 +15,7 @@ import datetime as dt
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 from django import forms
@@ -28,7 +28,6 @@ from django.utils.formats import date_format
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django_stubs_ext import StrOrPromise
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
@@ -47,6 +46,9 @@ from reviews.enums import AssignmentStatus
 from reviews.selectors import assignments_of
 
 from . import selectors
+
+if TYPE_CHECKING:  # django-stubs is a dev dependency: types only, never imported at run time
+    from django_stubs_ext import StrOrPromise
 
 S = ApplicationStatus
 A = AssignmentStatus

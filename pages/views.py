@@ -12,7 +12,7 @@ maps the domain errors the same way everywhere:
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
 from django.contrib.auth import login
@@ -27,7 +27,6 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
-from django_stubs_ext import StrOrPromise
 
 from accounts.enums import Role
 from accounts.models import User
@@ -51,6 +50,9 @@ from workflow import steps
 
 from . import dashboards, forms
 from . import selectors as pages_selectors
+
+if TYPE_CHECKING:  # django-stubs is a dev dependency: types only, never imported at run time
+    from django_stubs_ext import StrOrPromise
 
 S = ApplicationStatus
 A = AssignmentStatus

@@ -28,6 +28,15 @@ stage "mypy" "$BIN/mypy" accounts api applications audit awards core funding not
 stage "makemigrations --check" "$BIN/python" manage.py makemigrations --check --dry-run
 stage "manage.py check" "$BIN/python" manage.py check
 
+# The production path (tests/deploy) runs from a clean virtualenv of requirements.txt alone,
+# built once per requirements.txt (under var/prodenv/; pip needs PyPI the first time).
+echo "== production virtualenv (requirements.txt alone)"
+if PINGSHEN_PROD_VENV=$(scripts/prod_venv.sh); then
+  export PINGSHEN_PROD_VENV
+else
+  failed+=("production virtualenv")
+fi
+
 echo "== pytest (DATABASE_URL=${DATABASE_URL}, REDIS_URL=${REDIS_URL})"
 status=0
 "$BIN/pytest" tests --create-db "$@" || status=$?

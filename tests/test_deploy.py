@@ -101,3 +101,72 @@ def test_dockerfile_installs_the_pinned_requirements():
     requirements = (ROOT / match.group(1)).read_text(encoding="utf-8").lower()
     for package in ("gunicorn", "celery", "psycopg", "redis"):
         assert re.search(rf"^{package}\b", requirements, re.M), package
+
+
+def env_example_names() -> set[str]:
+    """Names in .env.example, set (``NAME=``) or listed as optional (``# NAME=``)."""
+    text = (ROOT / ".env.example").read_text(encoding="utf-8")
+    return set(re.findall(r"^#?\s*([A-Z][A-Z0-9_]*)=", text, re.M))
+
+
+def test_env_example_lists_every_variable_the_settings_read():
+    missing = settings_env_names() - env_example_names()
+    assert not missing, f"add to .env.example: {sorted(missing)}"
+    # The reverse-proxy switches that serve plain HTTP behind a TLS-terminating proxy among them.
+    assert {"SECURE_SSL_REDIRECT", "SESSION_COOKIE_SECURE", "CSRF_COOKIE_SECURE", "AXES_PROXY_COUNT"} <= (
+        env_example_names()
+    )
+
+
+def test_settings_env_names_sees_each_way_of_reading():
+    names = settings_env_names()
+    assert {"SECRET_KEY_FALLBACKS", "PINGSHEN_MEDIA_STORAGE", "AWS_STORAGE_BUCKET_NAME", "SQLITE_TIMEOUT_SECONDS"} <= (
+        names
+    )
+    assert {"SECURE_SSL_REDIRECT", "PINGSHEN_SESSION_HOURS", "DATABASE_URL"} <= names
+
+
+def test_compose_runs_the_province_shape(compose):
+    """2 web and 2 workers (``--scale``), one beat, one PostgreSQL and Redis (docs/operations.md)."""
+    services = compose["services"]
+    ports = [str(p) for p in services["web"]["ports"]]
+    match = re.fullmatch(r"127\.0\.0\.1:(\d+)-(\d+):8000", ports[0])
+    assert match, ports  # a range: each web replica takes a port; only the host's proxy reaches them
+    assert int(match.group(2)) - int(match.group(1)) + 1 >= 2
+    assert services["beat"].get("scale") == 1
+    for name in ("web", "worker"):
+        assert "scale" not in services[name] and "container_name" not in services[name]
+    environments = [services[name]["environment"] for name in ("web", "worker", "beat")]
+    assert environments[0] == environments[1] == environments[2]  # one configuration everywhere
+    for switch in ("SECURE_SSL_REDIRECT", "SESSION_COOKIE_SECURE", "CSRF_COOKIE_SECURE", "PINGSHEN_MEDIA_STORAGE"):
+        assert switch in environments[0], switch
+    assert any(str(v).startswith("media:") for v in services["worker"]["volumes"])  # shared by web and worker
+
+
+def test_the_deploy_tests_install_what_the_image_installs():
+    """tests/deploy run from scripts/prod_venv.sh: the same requirements file as the Dockerfile."""
+    dockerfile = (ROOT / "Dockerfile").read_text(encoding="utf-8")
+    script = (ROOT / "scripts" / "prod_venv.sh").read_text(encoding="utf-8")
+    assert "pip install -r requirements.txt" in dockerfile
+    assert re.search(r"pip\" install .*-r requirements\.txt", script)
+    assert "requirements-dev" not in script
+    test_sh = (ROOT / "scripts" / "test.sh").read_text(encoding="utf-8")
+    assert "PINGSHEN_PROD_VENV=$(scripts/prod_venv.sh)" in test_sh
+
+
+def test_operations_doc_covers_the_production_tasks():
+    doc = (ROOT / "docs" / "operations.md").read_text(encoding="utf-8")
+    for heading in (
+        "Several hosts",
+        "Behind nginx with TLS",
+        "Backup and restore",
+        "Rotating the secret key",
+        "Upgrading",
+    ):
+        assert f"## {heading}" in doc, heading
+    assert "proxy_set_header X-Forwarded-Proto $scheme;" in doc  # what SECURE_PROXY_SSL_HEADER trusts
+    for name in ("SECRET_KEY_FALLBACKS", "SECURE_SSL_REDIRECT", "AXES_PROXY_COUNT", "PINGSHEN_MEDIA_STORAGE"):
+        assert name in doc, name
+    assert "--scale web=2 --scale worker=2" in doc
+    for command in ("manage.py backup", "manage.py restore", "manage.py migrate", "check --deploy"):
+        assert command in doc, command

@@ -54,6 +54,9 @@ if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is false")
     SECRET_KEY = "insecure-embedded-default-only-for-local-use"  # noqa: S105 - DEBUG only
+# Rotating the key (docs/operations.md): the old keys, comma-separated, still check sessions,
+# password-reset links and signed values made before, until they expire; new ones use SECRET_KEY.
+SECRET_KEY_FALLBACKS = [k.strip() for k in os.environ.get("SECRET_KEY_FALLBACKS", "").split(",") if k.strip()]
 
 ALLOWED_HOSTS = [h.strip() for h in os.environ.get("ALLOWED_HOSTS", "").split(",") if h.strip()]
 if DEBUG and not ALLOWED_HOSTS:
@@ -94,6 +97,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Outside the rest: /api/ errors become JSON whichever layer made them (issue 13).
+    "core.middleware.ErrorAnswerMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # A body over its limit is refused (413) before any session, parser or view touches it.
     "accounts.middleware.BodySizeLimitMiddleware",
@@ -141,6 +146,18 @@ DATABASES = {
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"].setdefault("CONN_MAX_AGE", 60 if not DEBUG else 0)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The embedded default under concurrency (issue 13): readers never wait for the writer (WAL),
+    # a write transaction takes the write lock when it begins (IMMEDIATE), so it cannot fail half
+    # way on a lock upgrade, and waits up to the timeout for it. If it still cannot get it, the
+    # answer is 409 "try again" (core.middleware.ErrorAnswerMiddleware), never a 500.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": env_int("SQLITE_TIMEOUT_SECONDS", 20),
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        }
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -177,8 +194,38 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 # Uploaded attachments live outside the web root and are served only by a view that
 # checks the caller may see them; there is deliberately no MEDIA_URL route.
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
+
+
+def media_storage() -> dict[str, object]:
+    """Where uploads live: MEDIA_ROOT (a volume shared by every web and worker host), or with
+    PINGSHEN_MEDIA_STORAGE=s3 an S3-compatible object store through django-storages."""
+    kind = os.environ.get("PINGSHEN_MEDIA_STORAGE", "filesystem").strip().lower()
+    if kind == "filesystem":
+        return {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    if kind != "s3":
+        raise ImproperlyConfigured(f"PINGSHEN_MEDIA_STORAGE={kind!r}: use filesystem or s3")
+    bucket = os.environ.get("AWS_STORAGE_BUCKET_NAME", "")
+    if not bucket:
+        raise ImproperlyConfigured("PINGSHEN_MEDIA_STORAGE=s3 needs AWS_STORAGE_BUCKET_NAME")
+    return {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": bucket,
+            "endpoint_url": os.environ.get("AWS_S3_ENDPOINT_URL") or None,  # MinIO, Ceph, a cloud's S3
+            "region_name": os.environ.get("AWS_S3_REGION_NAME") or None,
+            "access_key": os.environ.get("AWS_ACCESS_KEY_ID") or None,  # else boto3's own chain (roles)
+            "secret_key": os.environ.get("AWS_SECRET_ACCESS_KEY") or None,
+            "location": os.environ.get("AWS_LOCATION", ""),  # a prefix inside the bucket
+            "addressing_style": os.environ.get("AWS_S3_ADDRESSING_STYLE") or None,  # "path" for most MinIO
+            "default_acl": None,  # private: files are served only through the view that checks access
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
+
+
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": media_storage(),
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage" if DEBUG else "core.storage.StaticStorage"
     },
