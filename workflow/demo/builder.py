@@ -8,8 +8,7 @@ are always chosen by the draw, on PostgreSQL and SQLite alike.
 The year happened in 2016: the loader's :class:`~.clock.Clock` stands at each step's date
 while the step runs (a call open in March takes submissions in March, its notice runs seven
 days in May), so every timestamp the steps write falls in 2016–2017, stage after stage. The
-open 2017 call lives in the month before the load. The one date set afterwards is when the
-load's e-mail went out (at its commit): as when it was written.
+open 2017 call lives in the month before the load.
 
 Safe to repeat, and it leaves alone what people did with the demo: reference data is keyed on
 credit codes, user names and programme codes; a 2016 call or the award round that exists is
@@ -32,7 +31,6 @@ from unittest import mock
 from django.contrib.auth import base_user
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F, Max
 from django.test.utils import override_settings
 
 from accounts.enums import OrganisationKind, Role
@@ -44,7 +42,6 @@ from applications.models import Application, Call, Programme
 from core.errors import StateConflict
 from funding import services as funding_services
 from funding.models import Disbursement
-from notifications.models import Notification
 from reviews import services as review_services
 from reviews.enums import AssignmentStatus
 from reviews.models import Assignment, Conflict, Expert
@@ -72,7 +69,10 @@ PROJECT_PERIODS = {1: (dt.date(2016, 7, 1), dt.date(2017, 6, 30)), 2: (dt.date(2
 def quiet_eager_tasks() -> Iterator[None]:
     """Run Celery tasks in-process and keep e-mail in memory for the duration of the load,
     whatever the environment says, so the demo never queues to a broker nor mails (or prints)
-    its hundreds of notifications. The in-app notifications are all there."""
+    anything. Its notifications are written with no outside channel: all 1,600 of them are in
+    the inbox ("not sent by e-mail"), none waits in the outbox for a worker to mail it to the
+    demo's example.org addresses, and the load does not deliver them one by one (a seventh
+    of its time when it did)."""
     from workflow.celery import app
 
     saved = app.conf.task_always_eager, app.conf.task_eager_propagates
@@ -84,6 +84,10 @@ def quiet_eager_tasks() -> Iterator[None]:
         with override_settings(
             CELERY_TASK_ALWAYS_EAGER=True,
             EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
+            PINGSHEN_NOTIFICATION_CHANNELS={},
+            # With DEBUG on (the embedded default of `make run`) every statement goes through
+            # Django's debug cursor, which times, formats and logs it: 80,000 of them here.
+            DEBUG=False,
         ):
             yield
     finally:
@@ -123,18 +127,8 @@ def silent(_message: str) -> None:
 def load(log: Callable[[str], None] = silent) -> int:
     """Load the demo year; returns how many applications were created."""
     clock = Clock()
-    with quiet_eager_tasks(), one_hash_per_password():
-        known = Notification.objects.aggregate(last=Max("pk"))["last"] or 0
-        # on_commit (the notification sends) runs when this block commits, still eager.
-        with transaction.atomic():
-            with clock.running():
-                created = Loader(log, clock).load()
-        # Those sends ran at the commit, by the wall clock: a message of the demo year went
-        # out the moment it was written, as the outbox does when nothing is down.
-        Notification.objects.filter(pk__gt=known, sent_at__isnull=False).update(
-            claimed_at=F("created_at"), sent_at=F("created_at")
-        )
-        return created
+    with quiet_eager_tasks(), one_hash_per_password(), clock.running(), transaction.atomic():
+        return Loader(log, clock).load()
 
 
 class Loader:
