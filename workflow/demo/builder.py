@@ -49,7 +49,7 @@ from workflow import steps
 
 from . import data
 from .awards import load_award_round
-from .clock import CST, DAY, Clock, Timeline, cst, spread
+from .clock import CST, DAY, Clock, Timeline, cst, office_hours, spread
 from .data import BatchPlan, ItemPlan
 
 BANKS = ["中国农业银行永嘉县支行", "中国工商银行永嘉支行", "浙江永嘉农村商业银行", "中国银行永嘉县支行"]
@@ -558,8 +558,9 @@ class CurrentCall:
         self.today = dt.datetime.now(dt.UTC)
 
     def at(self, days_ago: float) -> None:
-        """Move the loader's clock to ``days_ago`` days before today."""
-        self.loader.clock.set(self.today - days_ago * DAY)
+        """Move the loader's clock to ``days_ago`` days before today, in office hours (at
+        least one day ago, so never later than now)."""
+        self.loader.clock.set(office_hours(self.today - days_ago * DAY))
 
     def load(self) -> int:
         call = Call.objects.filter(title=data.CURRENT_CALL).first()
@@ -690,14 +691,14 @@ class CurrentCall:
             steps.contract_sign(application=contracted, actor=contracted.applicant, accept_terms=True)
             self.at(12.5)
             steps.contract_sign(application=closed, actor=closed.applicant, accept_terms=True)
-            self.loader.pay(closed, 1, self.today - 12 * DAY)
+            self.loader.pay(closed, 1, office_hours(self.today - 12 * DAY))
             self.at(6.5)
             steps.acceptance_submit(
                 application=closed, actor=closed.applicant, report="已完成任务书全部考核指标。", spent_yuan="1350000.00"
             )
             self.at(6)
             steps.acceptance_decide(application=closed, actor=staff, result="pass", comment="通过验收")
-            self.loader.pay(closed, 2, self.today - 5.5 * DAY)
+            self.loader.pay(closed, 2, office_hours(self.today - 5.5 * DAY))
 
         def funded() -> None:
             # Funded and on public notice now (公示中): published three days ago for seven.

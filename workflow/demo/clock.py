@@ -74,9 +74,18 @@ class Clock:
             yield self
 
 
+def office_hours(at: dt.datetime) -> dt.datetime:
+    """The same day's moment in the county's office hours: its 24 hours squeezed into 9:00 to
+    17:00, in order, so that moments spread over days fall in the working day and stay in
+    the order they had (it moves a moment at most nine hours)."""
+    local = at.astimezone(CST)
+    midnight = local.replace(hour=0, minute=0, second=0, microsecond=0)
+    return midnight + dt.timedelta(hours=9) + (local - midnight) / 3
+
+
 def spread(start: dt.datetime, end: dt.datetime, n: int, of: int) -> dt.datetime:
-    """The ``n``-th of ``of`` moments spread evenly from ``start`` to ``end``."""
-    return start + (end - start) * n / max(of, 1)
+    """The ``n``-th of ``of`` moments spread evenly from ``start`` to ``end``, in office hours."""
+    return office_hours(start + (end - start) * n / max(of, 1))
 
 
 DAY = dt.timedelta(days=1)
