@@ -11,10 +11,14 @@ from typing import Any
 
 import pytest
 from django.apps import apps
-from django.core.management import call_command
+from django.contrib.contenttypes.models import ContentType
+from django.core.management import CommandError, call_command
+from django.db import connection
 from django.db.models import Count, Sum
 from django.test import Client
+from django.utils import timezone
 from stdnum.cn import uscc
+from viewflow.workflow.models import Task
 
 from accounts.models import Organisation, User
 from applications.enums import GRANTED_STATES
@@ -22,9 +26,13 @@ from applications.enums import ApplicationStatus as S
 from applications.models import Application, Call
 from audit.models import AuditEntry
 from funding.enums import DisbursementStatus as D
-from funding.models import Disbursement, FundingDecision, Objection
+from funding.models import Disbursement, FundingDecision, Notice, Objection
+from notifications.enums import DeliveryState
+from notifications.models import Notification
 from reviews.models import Assignment, Conflict, Draw, Expert, Review
 from reviews.services import draw_replay
+from workflow import steps
+from workflow.deadlines import response_deadline
 from workflow.demo import data
 
 PASSWORD = "demo-pass-2026"
@@ -48,13 +56,14 @@ ROLE_LOGINS = {
 
 
 @pytest.fixture(scope="module")
-def demo(django_db_setup: Any, django_db_blocker: Any) -> Iterator[None]:
+def demo(django_db_setup: Any, django_db_blocker: Any) -> Iterator[dict[str, int]]:
     """Load the year once (it drives a hundred applications through every step), and flush
-    it afterwards as a transactional test would, so the rest of the suite starts empty."""
+    it afterwards as a transactional test would, so the rest of the suite starts empty. It
+    gives the row counts of the freshly loaded year."""
     with django_db_blocker.unblock():
         call_command("load_demo", verbosity=0)
         try:
-            yield
+            yield counts()
         finally:
             call_command("flush", interactive=False, verbosity=0)
 
@@ -199,6 +208,105 @@ def test_loading_again_changes_nothing():
     assert counts() == before
 
 
+def what_people_change() -> dict[str, Any]:
+    """Every row count, and the state of everything people act on."""
+    return {
+        "counts": counts(),
+        "items": dict(Application.objects.values_list("pk", "status")),
+        "payments": dict(Disbursement.objects.values_list("pk", "status")),
+        "assignments": dict(Assignment.objects.values_list("pk", "status")),
+        "decisions": dict(FundingDecision.objects.values_list("pk", "fund")),
+    }
+
+
+def use_the_demo() -> dict[str, Application]:
+    """What a newcomer does with the demo logins, through the same steps as the pages: the
+    staff accept the submitted 2017 application, the panel decides the reviewed one, the
+    applicant submits the draft, finance approves a 2016 tranche and an award bonus."""
+    staff, panel, officer, head = (
+        User.objects.get(username=name)
+        for name in ("demo_staff", "demo_panel", "demo_finance_officer", "demo_finance_head")
+    )
+    current = Application.objects.filter(call__title=CURRENT)
+    submitted, reviewed, draft = (current.get(status=s) for s in (S.SUBMITTED, S.REVIEWED, S.DRAFT))
+    steps.formal_review(application=submitted, actor=staff, decision="accept", comment="材料齐全，进入专家评审。")
+    steps.decide(application=reviewed, actor=panel, fund=True, approved_yuan="200000.00", comment="同意立项")
+    steps.application_submit(application=draft, actor=draft.applicant)
+    tranche = Disbursement.objects.filter(application__call__title=BATCH_1, status=D.REQUESTED).earliest("pk")
+    steps.disbursement_approve(disbursement=tranche, actor=officer)
+    bonus = Disbursement.objects.filter(application__call__title=AWARD_ROUND, status=D.OFFICER_APPROVED).earliest("pk")
+    steps.disbursement_approve(disbursement=bonus, actor=head)
+    return {"submitted": submitted, "reviewed": reviewed, "draft": draft}
+
+
+def assert_published_figures() -> None:
+    client = Client()
+    assert client.login(username="demo_staff", password=PASSWORD)
+    first, second = (report(client, Call.objects.get(title=title)) for title in (BATCH_1, BATCH_2))
+    assert (first["funded"], first["total_approved_wan"]) == (52, "1847.2425")
+    assert (second["funded"], second["total_approved_wan"]) == (39, "716.6540")
+    body = client.get(f"/api/award-rounds/{award_round().pk}/report/").json()
+    assert [row["count"] for row in body["levels"]] == [3, 9, 20]
+    assert Decimal(body["total_wan"]) == Decimal("47")
+
+
+def test_loading_again_leaves_what_people_did_with_the_demo_alone():
+    used = use_the_demo()
+    before = what_people_change()
+
+    call_command("load_demo", verbosity=0)
+
+    assert what_people_change() == before
+    statuses = {key: Application.objects.get(pk=item.pk).status for key, item in used.items()}
+    assert statuses["submitted"] != S.SUBMITTED
+    assert statuses["reviewed"] == S.FUNDED
+    assert statuses["draft"] == S.SUBMITTED
+    assert_published_figures()
+
+
+def test_loading_again_adds_only_what_is_missing():
+    use_the_demo()
+    draft_title = data.CURRENT_APPLICATIONS["draft"][1]
+    Application.objects.get(title=draft_title).delete()  # as if it were never loaded
+    before = what_people_change()
+
+    call_command("load_demo", verbosity=0)
+
+    after = what_people_change()
+    recreated = Application.objects.get(title=draft_title)
+    assert recreated.status == S.DRAFT
+    assert after["items"] == {**before["items"], recreated.pk: S.DRAFT}
+    for key in ("payments", "assignments", "decisions"):
+        assert after[key] == before[key]
+    assert after["counts"]["applications.Application"] == before["counts"]["applications.Application"] + 1
+
+
+def test_reset_asks_first_and_changes_nothing_when_refused(monkeypatch: pytest.MonkeyPatch):
+    before = what_people_change()
+    monkeypatch.setattr("builtins.input", lambda _prompt: "no")
+    with pytest.raises(CommandError, match="cancelled"):
+        call_command("load_demo", "--reset", verbosity=0)
+    assert what_people_change() == before
+
+
+def test_reset_starts_the_demo_over(demo: dict[str, int]):
+    use_the_demo()
+    with connection.cursor() as cursor:
+        # The test's transaction still holds the deferred foreign-key checks of what it
+        # wrote, and PostgreSQL refuses to truncate under pending checks; run them now.
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+    try:
+        call_command("load_demo", "--reset", "--noinput", verbosity=0)
+        assert counts() == demo
+        current = dict(Application.objects.filter(call__title=CURRENT).values_list("title", "status"))
+        assert current[data.CURRENT_APPLICATIONS["submitted"][1]] == S.SUBMITTED
+        assert current[data.CURRENT_APPLICATIONS["draft"][1]] == S.DRAFT
+        assert_published_figures()
+    finally:
+        # The flush gave the content types new ids; this test's rollback takes them back.
+        ContentType.objects.clear_cache()
+
+
 @pytest.mark.parametrize(("username", "page"), ROLE_LOGINS.items())
 def test_every_demo_login_works_and_sees_its_pages(username: str, page: str):
     client = Client()
@@ -260,7 +368,8 @@ def award_round() -> Call:
 def test_the_award_round_report_reads_as_published():
     round_ = award_round()
     assert round_.year == 2015
-    assert (round_.opens_at.year, round_.closes_at.year) == (2015, 2015)
+    # The round for 2015's achievements ran early in the following year.
+    assert (round_.opens_at.year, round_.closes_at.year) == (2016, 2016)
     client = Client()
     assert client.login(username="demo_staff", password=PASSWORD)
     body = client.get(f"/api/award-rounds/{round_.pk}/report/").json()
@@ -355,3 +464,88 @@ def test_the_award_round_pages_render_for_the_bureau(username: str):
     assert "470,000.00" in report.content.decode()
     committee = client.get(f"/awards/rounds/{round_.pk}/committee/")
     assert committee.status_code == 200
+
+
+# --- the demo year happened in 2016 ---------------------------------------------------------------
+
+THE_YEAR = {2016, 2017}
+
+
+def test_the_demo_year_happened_in_2016_stage_after_stage():
+    rounds = Call.objects.filter(title__in=[BATCH_1, BATCH_2, AWARD_ROUND])
+    for call in rounds:
+        assert {call.created_at.year, call.opens_at.year, call.closes_at.year, call.closed_at.year} == {2016}
+    items = Application.objects.filter(call__in=rounds).exclude(status=S.DRAFT)
+    assert items.count() == 60 + 45 + 38
+    for item in items:
+        audit = list(
+            AuditEntry.objects.filter(target_type="applications.application", target_id=item.pk)
+            .order_by("pk")
+            .values_list("at", flat=True)
+        )
+        assert audit == sorted(audit), item.title  # in the order it happened
+        assert item.call.opens_at <= audit[0] and item.submitted_at < item.call.closes_at
+        tasks = Task.objects.filter(process=steps.process_of(item)).order_by("pk")
+        for task in tasks:
+            assert task.created.year in THE_YEAR and (task.finished is None or task.finished >= task.created)
+        history = audit + [t.created for t in tasks] + [t.finished for t in tasks if t.finished]
+        assert {when.year for when in history} <= THE_YEAR, item.title
+
+    # Each funded project's stages follow one another: calls open → submission → review →
+    # decision → notice → contract → payments → acceptance → the final payment.
+    closed = Application.objects.filter(call__title__in=[BATCH_1, BATCH_2], status=S.CLOSED)
+    assert closed.count() > 20
+    for item in closed.select_related("decision", "contract"):
+        notice = item.notices.get()
+        reviews = Review.objects.filter(assignment__application=item).values_list("submitted_at", flat=True)
+        first, final = item.disbursements.order_by("tranche")
+        (report,) = item.acceptance_reports.all()
+        chain = [
+            item.call.opens_at,
+            item.submitted_at,
+            *sorted(reviews),
+            item.decision.decided_at,
+            notice.published_at,
+            notice.ends_at,
+            notice.closed_at,
+            item.contract.signed_at,
+            first.requested_at,
+            first.officer_at,
+            first.head_at,
+            first.paid_at,
+            report.submitted_at,
+            report.decided_at,
+            final.officer_at,
+            final.paid_at,
+        ]
+        assert chain == sorted(chain), item.title
+        assert {when.year for when in chain} <= THE_YEAR
+
+    # The county's year shows in what people read: notifications, audit rows, draws.
+    assert (
+        Draw.objects.filter(call__in=rounds, performed_at__year=2016).count()
+        == Draw.objects.filter(call__in=rounds).count()
+    )
+    notes = Notification.objects.filter(created_at__year__in=THE_YEAR)
+    assert notes.count() > 500
+    # In the inbox, and none waits in the outbox for a worker to mail it years late.
+    assert set(Notification.objects.values_list("state", flat=True)) == {DeliveryState.SKIPPED}
+
+
+def test_the_open_2017_call_is_live():
+    call = Call.objects.get(title=CURRENT)
+    now = timezone.now()
+    assert call.is_open()
+    items = Application.objects.filter(call=call)
+    for item in items.exclude(status=S.DRAFT):
+        audit = list(
+            AuditEntry.objects.filter(target_type="applications.application", target_id=item.pk)
+            .order_by("pk")
+            .values_list("at", flat=True)
+        )
+        assert audit == sorted(audit) and call.opens_at <= audit[0] and audit[-1] <= now, item.title
+    # The funded item is on public notice now, and the last invitation still waits for its answer.
+    notice = Notice.objects.get(call=call, closed_at=None)
+    assert notice.published_at < now < notice.ends_at
+    pending = Assignment.objects.get(application__call=call, status="invited")
+    assert response_deadline(pending) > now

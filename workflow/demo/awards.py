@@ -9,10 +9,11 @@ the round, each expert's acceptance and scores, the committee's levels within th
 the notice (closing it grants the awards and requests the bonuses), and finance approving
 and paying the level 1 and 2 bonuses while the level 3 ones wait.
 
-The only shortcut, as for the 2016 calls: the round's dates are set back to 2015 afterwards,
-because nominations need an open round. Everything random comes from this module's own seed,
-so the round is the same whatever else the database holds. Idempotent: a round with this
-title is skipped whole.
+The round for 2015's achievements runs early in 2016, before the year's first batch opens:
+nominations in January, the experts' scores in February, the committee and the notice in
+early March, the bonuses paid in the weeks after; the loader's clock (``.clock``) stands at
+each step's date. Everything random comes from this module's own seed, so the round is the
+same whatever else the database holds. Idempotent: a round with this title is skipped whole.
 """
 
 from __future__ import annotations
@@ -22,8 +23,6 @@ import random
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
-
-from django.utils import timezone
 
 from applications import services as app_services
 from applications.enums import ApplicationStatus as S
@@ -36,10 +35,13 @@ from reviews.models import Assignment
 from workflow import steps
 
 from . import data
+from .clock import DAY, Timeline, cst
 
 SEED = "yongjia-2015-award"
 TITLE = "2015年度永嘉县科学技术进步奖"
 YEAR = 2015
+#: Nominations open in the second week of 2016 and close before the Spring Festival.
+WHEN = Timeline(opens=cst(2016, 1, 11), closes=cst(2016, 2, 5, 17))
 
 #: level → (awards, bonus in yuan), as the round is configured.
 AWARD_LEVELS = {1: (3, "30000.00"), 2: (9, "20000.00"), 3: (20, "10000.00")}
@@ -226,13 +228,14 @@ class AwardRoundLoader:
         return self.loader.applicants.get(plan.nominator) or self.users["demo_nominator"]
 
     def load(self) -> int:
-        now = timezone.now()
+        clock = self.loader.clock
+        clock.set(WHEN.setup)
         award_round = award_services.award_round_create(
             actor=self.staff,
             title=TITLE,
             year=YEAR,
-            opens_at=now - dt.timedelta(days=1),
-            closes_at=now + dt.timedelta(days=30),
+            opens_at=WHEN.opens,
+            closes_at=WHEN.closes,
             levels=[{"level": lv, "quota": q, "bonus_yuan": b} for lv, (q, b) in AWARD_LEVELS.items()],
             criteria=CRITERIA,
             reviewers_per_item=3,
@@ -242,9 +245,10 @@ class AwardRoundLoader:
         )
         orgs = self.loader.orgs
         made: list[tuple[Application, NominationPlan]] = []
-        for plan in NOMINATIONS:
+        for n, plan in enumerate(NOMINATIONS):
             units = [orgs[key].name for key in plan.units]
             actor = self.nominator(plan)
+            clock.set(WHEN.submission(n, len(NOMINATIONS)))
             item: Application = award_services.nomination_create(
                 actor=actor,
                 award_round=award_round,
@@ -254,26 +258,33 @@ class AwardRoundLoader:
                 units=units,
                 persons=persons(plan, units, self.rng),
             )
+            clock.set(WHEN.submission(n, len(NOMINATIONS)) + dt.timedelta(hours=3))
             steps.application_submit(application=item, actor=actor)
             made.append((item, plan))
 
         # Formal review: one nomination returned, completed and resubmitted; one rejected.
-        for nomination, plan in made:
+        for n, (nomination, plan) in enumerate(made):
+            reviewed_at = WHEN.formal_review(n, len(made))
+            clock.set(reviewed_at)
             if plan.rejected:
                 steps.formal_review(application=nomination, actor=self.staff, decision="reject", comment=REJECT_COMMENT)
                 continue
             if plan.returned:
                 steps.formal_review(application=nomination, actor=self.staff, decision="return", comment=RETURN_COMMENT)
+                clock.set(reviewed_at + 2 * DAY)
                 award_services.nomination_update(
                     nomination=nomination,
                     actor=nomination.applicant,
                     summary=nomination.summary + "已补充用户应用证明3份及省级检测机构出具的性能检测报告。",
                 )
                 steps.application_submit(application=nomination, actor=nomination.applicant)
+                clock.set(reviewed_at + 3 * DAY)
             steps.formal_review(application=nomination, actor=self.staff, decision="accept", comment=ACCEPT_COMMENT)
+        clock.set(WHEN.closes)
         app_services.call_close(call=award_round, actor=self.staff)
 
         # One draw for the round, then every drawn expert accepts and scores.
+        clock.set(WHEN.draw)
         draw = steps.call_draw(call=award_round, actor=self.staff, seed="demo-2015-award")
         short = list(draw.items.filter(shortfall__gt=0).values_list("application__title", flat=True))
         if short:
@@ -281,26 +292,25 @@ class AwardRoundLoader:
         self.review_all(award_round, {n.pk: p for n, p in made})
 
         panel = self.users["demo_panel"]
-        for nomination, plan in made:
+        for n, (nomination, plan) in enumerate(made):
             if not plan.rejected:
+                clock.set(WHEN.decision(n, len(made)))
                 steps.award_decide(
                     nomination=nomination, actor=panel, level=plan.level, comment=DECISION_COMMENTS[plan.level]
                 )
+        clock.set(WHEN.notice)
         notice = steps.notice_publish(call=award_round, actor=self.staff)
+        clock.set(WHEN.notice_closed)
         steps.notice_close(notice=notice, actor=self.staff)  # grants the awards, requests the bonuses
 
         level_3 = 0
-        for nomination, plan in made:
+        for n, (nomination, plan) in enumerate(made):
             if plan.level in (1, 2):
-                self.loader.pay(nomination, 1)
+                self.loader.pay(nomination, 1, WHEN.contract(n, len(made)))
             elif plan.level == 3 and level_3 < OFFICER_APPROVED_LEVEL_3:
-                self.loader.pay(nomination, 1, upto="officer_approved")
+                self.loader.pay(nomination, 1, WHEN.contract(n, len(made)), upto="officer_approved")
                 level_3 += 1
 
-        Call.objects.filter(pk=award_round.pk).update(
-            opens_at=dt.datetime(YEAR, 3, 1, tzinfo=dt.UTC),
-            closes_at=dt.datetime(YEAR, 4, 30, tzinfo=dt.UTC),
-        )
         self.check(award_round, made)
         self.loader.log(
             f"  {TITLE}: {len(made)} nominations, "
@@ -310,17 +320,21 @@ class AwardRoundLoader:
         return len(made)
 
     def review_all(self, award_round: Call, plans: dict[int, NominationPlan]) -> None:
-        assignments = (
+        assignments = list(
             Assignment.objects.filter(application__call=award_round, status=AssignmentStatus.INVITED)
             .select_related("expert__user")
             .order_by("pk")
         )
-        for assignment in assignments:
+        clock = self.loader.clock
+        for n, assignment in enumerate(assignments):
+            clock.set(WHEN.answer(n, len(assignments)))
+            steps.assignment_accept(assignment=assignment, actor=assignment.expert.user, no_conflict=True)
+        for n, assignment in enumerate(assignments):
             user = assignment.expert.user
             quality = plans[assignment.application_id].quality
             scores = {c["code"]: max(40, min(99, quality + self.rng.randint(-2, 2))) for c in CRITERIA}
             recommendation = "support" if quality >= 72 else "oppose"
-            steps.assignment_accept(assignment=assignment, actor=user, no_conflict=True)
+            clock.set(WHEN.review(n, len(assignments)))
             steps.review_submit(
                 assignment=assignment,
                 actor=user,

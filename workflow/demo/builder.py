@@ -2,14 +2,19 @@
 
 Applications reach their states only through ``workflow.steps`` (submit, formal review, the
 draw, each expert's acceptance and scores, the panel's decision, the notice, the contract,
-both finance approvals and the payment, acceptance); nothing sets a status directly. The
-only shortcut is that a 2016 call's dates (and the 2015 award round's, ``.awards``) are set
-back to their year after the round has run, because submissions need an open call. Experts
+both finance approvals and the payment, acceptance); nothing sets a status directly. Experts
 are always chosen by the draw, on PostgreSQL and SQLite alike.
 
-Idempotent: reference data is keyed on credit codes, user names and programme codes, and a
-call that already exists is skipped whole, so a second run creates nothing. Everything runs
-in one transaction, so a failed run leaves nothing behind.
+The year happened in 2016: the loader's :class:`~.clock.Clock` stands at each step's date
+while the step runs (a call open in March takes submissions in March, its notice runs seven
+days in May), so every timestamp the steps write falls in 2016–2017, stage after stage. The
+open 2017 call lives in the month before the load.
+
+Safe to repeat, and it leaves alone what people did with the demo: reference data is keyed on
+credit codes, user names and programme codes; a 2016 call or the award round that exists is
+skipped whole; an item of the open call that exists is left in whatever state it is, and only
+a missing one is created and walked to its state. ``load_demo --reset`` starts over.
+Everything runs in one transaction, so a failed run leaves nothing behind.
 """
 
 from __future__ import annotations
@@ -24,9 +29,9 @@ from typing import Any
 from unittest import mock
 
 from django.contrib.auth import base_user
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.test.utils import override_settings
-from django.utils import timezone
 
 from accounts.enums import OrganisationKind, Role
 from accounts.models import Organisation, User
@@ -34,6 +39,7 @@ from accounts.services import roles_ensure, user_create
 from applications import services as app_services
 from applications.enums import ApplicationStatus as S
 from applications.models import Application, Call, Programme
+from core.errors import StateConflict
 from funding import services as funding_services
 from funding.models import Disbursement
 from reviews import services as review_services
@@ -43,16 +49,30 @@ from workflow import steps
 
 from . import data
 from .awards import load_award_round
+from .clock import CST, DAY, Clock, Timeline, cst, office_hours, spread
 from .data import BatchPlan, ItemPlan
 
 BANKS = ["中国农业银行永嘉县支行", "中国工商银行永嘉支行", "浙江永嘉农村商业银行", "中国银行永嘉县支行"]
+
+#: When the accounts, the organisations and the expert pool were set up, before the year's rounds.
+REFERENCE_DATA_AT = cst(2016, 1, 4)
+#: The 2016 batches: open in March and July, each closing six weeks later.
+BATCH_TIMELINES = {
+    1: Timeline(opens=cst(2016, 3, 1), closes=cst(2016, 4, 15, 17)),
+    2: Timeline(opens=cst(2016, 7, 1), closes=cst(2016, 8, 15, 17)),
+}
+#: The batches' projects run a year from the quarter after the call; acceptance follows.
+PROJECT_PERIODS = {1: (dt.date(2016, 7, 1), dt.date(2017, 6, 30)), 2: (dt.date(2016, 10, 1), dt.date(2017, 9, 30))}
 
 
 @contextmanager
 def quiet_eager_tasks() -> Iterator[None]:
     """Run Celery tasks in-process and keep e-mail in memory for the duration of the load,
     whatever the environment says, so the demo never queues to a broker nor mails (or prints)
-    its hundreds of notifications. The in-app notifications are all there."""
+    anything. Its notifications are written with no outside channel: all 1,600 of them are in
+    the inbox ("not sent by e-mail"), none waits in the outbox for a worker to mail it to the
+    demo's example.org addresses, and the load does not deliver them one by one (a seventh
+    of its time when it did)."""
     from workflow.celery import app
 
     saved = app.conf.task_always_eager, app.conf.task_eager_propagates
@@ -64,6 +84,10 @@ def quiet_eager_tasks() -> Iterator[None]:
         with override_settings(
             CELERY_TASK_ALWAYS_EAGER=True,
             EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
+            PINGSHEN_NOTIFICATION_CHANNELS={},
+            # With DEBUG on (the embedded default of `make run`) every statement goes through
+            # Django's debug cursor, which times, formats and logs it: 80,000 of them here.
+            DEBUG=False,
         ):
             yield
     finally:
@@ -102,15 +126,15 @@ def silent(_message: str) -> None:
 
 def load(log: Callable[[str], None] = silent) -> int:
     """Load the demo year; returns how many applications were created."""
-    with quiet_eager_tasks(), one_hash_per_password():
-        # on_commit (the notification sends) runs when this block commits, still eager.
-        with transaction.atomic():
-            return Loader(log).load()
+    clock = Clock()
+    with quiet_eager_tasks(), one_hash_per_password(), clock.running(), transaction.atomic():
+        return Loader(log, clock).load()
 
 
 class Loader:
-    def __init__(self, log: Callable[[str], None]) -> None:
+    def __init__(self, log: Callable[[str], None], clock: Clock) -> None:
         self.log = log
+        self.clock = clock
         self.rng = random.Random(data.SEED)  # noqa: S311 - reproducible demo data, not a secret
         self.orgs: dict[str, Organisation] = {}
         self.users: dict[str, User] = {}
@@ -131,6 +155,7 @@ class Loader:
         return self.users["demo_staff"]
 
     def load(self) -> int:
+        self.clock.set(REFERENCE_DATA_AT)
         roles_ensure()
         self.load_organisations()
         self.load_people()
@@ -226,6 +251,7 @@ class Loader:
             )
             self.demo_experts.append(expert)
         existing = {e.user.username: e for e in Expert.objects.select_related("user")}
+        fresh: set[int] = set()
         for username, name, org_key, fields, title in self.pool:
             if username in existing:
                 expert = existing[username]
@@ -243,13 +269,15 @@ class Loader:
                     region="温州市" if org_key not in ("zju", "zjut", "cjlu", "zjmei", "zaas") else "杭州市",
                     load_limit=12,
                 )
+                fresh.add(expert.pk)
             self.experts.append(expert)
         self.experts = self.demo_experts + self.experts
         # A few declared conflicts (回避): the draw passes these experts over for those units.
+        # Declared with the expert only: one an expert has since withdrawn stays withdrawn.
         companies = [key for key, _name, _industry in data.COMPANIES]
         for n, expert in enumerate(self.experts[6::7]):
             org = self.orgs[companies[(n * 3) % len(companies)]]
-            if Conflict.objects.filter(expert=expert, organisation_name=org.name).exists():
+            if expert.pk not in fresh or Conflict.objects.filter(expert=expert, organisation_name=org.name).exists():
                 continue
             review_services.conflict_declare(
                 expert=expert,
@@ -265,7 +293,9 @@ class Loader:
         if call is not None:
             self.calls[plan.key] = call
             return 0
-        now = timezone.now()
+        when = BATCH_TIMELINES[plan.batch]
+        clock = self.clock
+        clock.set(when.setup)
         call = steps.call_setup(
             actor=self.staff,
             criteria=data.CRITERIA,
@@ -273,8 +303,8 @@ class Loader:
             title=plan.title,
             year=2016,
             batch=plan.batch,
-            opens_at=now - dt.timedelta(days=1),
-            closes_at=now + dt.timedelta(days=30),
+            opens_at=when.opens,
+            closes_at=when.closes,
             budget_yuan=str(plan.budget_yuan),
             max_request_yuan=str(plan.max_request_yuan),
             reviewers_per_item=3,
@@ -284,10 +314,11 @@ class Loader:
             tranches=[60, 40],
         )
         self.calls[plan.key] = call
-        start = dt.date(2016, 7, 1) if plan.batch == 1 else dt.date(2016, 10, 1)
+        start, end = PROJECT_PERIODS[plan.batch]
         apps: list[tuple[Application, ItemPlan]] = []
-        for item in items:
+        for n, item in enumerate(items):
             applicant = self.applicants[item.organisation]
+            clock.set(when.submission(n, len(items)))
             app = app_services.application_create(
                 actor=applicant,
                 call=call,
@@ -297,13 +328,15 @@ class Loader:
                 requested_yuan=str(item.requested_yuan),
                 self_funding_yuan=str(item.requested_yuan * self.rng.choice([1, 2, 3])),
                 start_date=start.isoformat(),
-                end_date=start.replace(year=start.year + 2).isoformat(),
+                end_date=end.isoformat(),
             )
+            clock.set(when.submission(n, len(items)) + dt.timedelta(hours=2))
             steps.application_submit(application=app, actor=applicant)
             apps.append((app, item))
 
         # Formal review: one item is returned and revised before it goes on; some are rejected.
         for n, (app, item) in enumerate(apps):
+            clock.set(when.formal_review(n, len(apps)))
             if item.outcome == "rejected":
                 steps.formal_review(
                     application=app,
@@ -319,27 +352,33 @@ class Loader:
                     decision="return",
                     comment="请补充自筹资金证明和近三年财务审计报告。",
                 )
+                clock.set(when.formal_review(n, len(apps)) + 2 * DAY)
                 steps.application_submit(application=app, actor=app.applicant)
+                clock.set(when.formal_review(n, len(apps)) + 3 * DAY)
             steps.formal_review(
                 application=app, actor=self.staff, decision="accept", comment="材料齐全，进入专家评审。"
             )
+        clock.set(when.closes)
         app_services.call_close(call=call, actor=self.staff)
 
         # One draw for the whole call; in batch 2 an expert declines and is replaced at once.
+        clock.set(when.draw)
         draw = steps.call_draw(call=call, actor=self.staff, seed=f"demo-{plan.key}")
         short = list(draw.items.filter(shortfall__gt=0).values_list("application__title", flat=True))
         if short:
             raise RuntimeError(f"the expert pool is short for {short}")
         if plan.batch == 2:
             first = Assignment.objects.filter(draw_item__draw=draw).select_related("expert__user").order_by("pk")[0]
+            clock.set(when.answer(0, 1))
             steps.assignment_decline(
                 assignment=first, actor=first.expert.user, reason="评审期间出差在外，无法按期完成。"
             )
-        self.review_all(call, {app.pk: item for app, item in apps})
+        self.review_all(call, {app.pk: item for app, item in apps}, when)
 
-        for app, item in apps:
+        for n, (app, item) in enumerate(apps):
             if item.outcome == "rejected":
                 continue
+            clock.set(when.decision(n, len(apps)))
             if item.approved_yuan is None:
                 steps.decide(
                     application=app,
@@ -355,9 +394,11 @@ class Loader:
                     approved_yuan=str(item.approved_yuan),
                     comment=f"同意立项，资助{item.approved_yuan / 10000:g}万元。",
                 )
+        clock.set(when.notice)
         notice = steps.notice_publish(call=call, actor=self.staff)
         if plan.batch == 2:
             app, _item = next((a, i) for a, i in apps if i.approved_yuan is not None)
+            clock.set(when.notice + 2 * DAY)
             objection = funding_services.objection_file(
                 notice=notice,
                 application_id=app.pk,
@@ -365,43 +406,47 @@ class Loader:
                 name="王先生",
                 contact="0577-67221234",
             )
+            clock.set(when.notice + 4 * DAY)
             steps.objection_resolve(
                 objection=objection,
                 actor=self.staff,
                 upheld=False,
                 resolution="经核查，本项目研究内容与往年项目不同，不属于重复申报，异议不成立。",
             )
+        clock.set(when.notice_closed)
         steps.notice_close(notice=notice, actor=self.staff)
 
-        for app, item in apps:
-            if item.approved_yuan is not None:
-                self.carry_out(app, item)
-        Call.objects.filter(pk=call.pk).update(
-            opens_at=dt.datetime(2016, 3 if plan.batch == 1 else 7, 1, tzinfo=dt.UTC),
-            closes_at=dt.datetime(2016, 4 if plan.batch == 1 else 8, 15, tzinfo=dt.UTC),
-        )
+        funded = [(app, item) for app, item in apps if item.approved_yuan is not None]
+        for n, (app, item) in enumerate(funded):
+            finished = dt.datetime.combine(end + 5 * DAY, dt.time(10), tzinfo=CST)
+            self.carry_out(
+                app, item, when.contract(n, len(funded)), spread(finished, finished + 20 * DAY, n, len(funded))
+            )
         self.check_batch(call, plan, items)
         self.log(
             f"  {plan.title}: {len(items)} applications, {plan.funded_count} funded, {plan.funded_total / 10000} 万元"
         )
         return len(items)
 
-    def review_all(self, call: Call, plans: dict[int, ItemPlan]) -> None:
-        """Every invited expert accepts (no conflict) and scores, around the item's quality."""
-        assignments = (
+    def review_all(self, call: Call, plans: dict[int, ItemPlan], when: Timeline) -> None:
+        """Every invited expert accepts (no conflict) within the response days, then scores
+        within the review days, around the item's quality."""
+        assignments = list(
             Assignment.objects.filter(application__call=call, status=AssignmentStatus.INVITED)
             .select_related("expert__user", "application")
             .order_by("pk")
         )
-        for assignment in assignments:
-            user = assignment.expert.user
+        for n, assignment in enumerate(assignments):
+            self.clock.set(when.answer(n, len(assignments)))
+            steps.assignment_accept(assignment=assignment, actor=assignment.expert.user, no_conflict=True)
+        for n, assignment in enumerate(assignments):
             quality = plans[assignment.application_id].quality
             scores = {c["code"]: max(40, min(98, quality + self.rng.randint(-6, 6))) for c in data.CRITERIA}
-            steps.assignment_accept(assignment=assignment, actor=user, no_conflict=True)
             recommendation = "support" if quality >= 72 else "oppose"
+            self.clock.set(when.review(n, len(assignments)))
             steps.review_submit(
                 assignment=assignment,
-                actor=user,
+                actor=assignment.expert.user,
                 scores=scores,
                 comment=self.rng.choice(data.REVIEW_COMMENTS[recommendation]),
                 recommendation=recommendation,
@@ -411,35 +456,45 @@ class Loader:
         self.vouchers += 1
         return f"YJKJ-{year}-{self.vouchers:04d}"
 
-    def pay(self, app: Application, tranche: int, upto: str = "paid") -> None:
-        """Take a tranche through the officer's and the head's approvals and the payment."""
+    def pay(self, app: Application, tranche: int, at: dt.datetime, upto: str = "paid") -> None:
+        """Take a tranche through the officer's and the head's approvals and the payment,
+        the officer's starting at ``at`` (the voucher is of the year it is paid)."""
         disbursement = Disbursement.objects.get(application=app, tranche=tranche)
+        self.clock.set(at)
         steps.disbursement_approve(disbursement=disbursement, actor=self.users["demo_finance_officer"])
         if upto == "officer_approved":
             return
+        self.clock.set(at + 2 * DAY)
         steps.disbursement_approve(disbursement=disbursement, actor=self.users["demo_finance_head"])
         if upto == "approved":
             return
+        paid = at + 5 * DAY
+        self.clock.set(paid)
         steps.disbursement_pay(
-            disbursement=disbursement, actor=self.users["demo_finance_officer"], voucher=self.voucher(app.call.year)
+            disbursement=disbursement, actor=self.users["demo_finance_officer"], voucher=self.voucher(paid.year)
         )
 
-    def carry_out(self, app: Application, item: ItemPlan) -> None:
-        """A funded project as far as its stage: contract, first tranche, acceptance, final tranche."""
+    def carry_out(self, app: Application, item: ItemPlan, contract: dt.datetime, acceptance: dt.datetime) -> None:
+        """A funded project as far as its stage: the contract at ``contract``, the first tranche
+        in the weeks after, the acceptance report when the project ends (``acceptance``) and
+        the final tranche after it passes."""
         stage = item.outcome
         if stage == "funded":
             return  # the notice has closed; the contract waits for the applicant's signature
+        self.clock.set(contract)
         steps.contract_sign(application=app, actor=app.applicant, accept_terms=True)
         if stage == "contracted":
             return  # the first tranche waits for the finance officer
         if stage in ("officer_approved", "approved"):
-            self.pay(app, 1, upto=stage)
+            self.pay(app, 1, contract + 10 * DAY, upto=stage)
             return
-        self.pay(app, 1)
+        self.pay(app, 1, contract + 10 * DAY)
         if stage == "executing":
             return
         assert item.approved_yuan is not None
         spent = item.approved_yuan + item.requested_yuan * self.rng.choice([1, 2])
+        submitted = acceptance
+        self.clock.set(submitted)
         steps.acceptance_submit(
             application=app,
             actor=app.applicant,
@@ -448,6 +503,7 @@ class Loader:
         )
         if stage == "acceptance_submitted":
             return
+        self.clock.set(submitted + 15 * DAY)
         if stage == "failed":
             steps.acceptance_decide(
                 application=app,
@@ -459,7 +515,7 @@ class Loader:
         steps.acceptance_decide(application=app, actor=self.staff, result="pass", comment="专家组现场验收，同意通过。")
         if stage == "accepted":
             return  # the final tranche waits for finance
-        self.pay(app, 2)
+        self.pay(app, 2, submitted + 25 * DAY)
 
     def check_batch(self, call: Call, plan: BatchPlan, items: list[ItemPlan]) -> None:
         """Fail loudly (and roll back) if the batch did not land exactly where it should."""
@@ -489,16 +545,27 @@ class Loader:
 
 
 class CurrentCall:
-    """The open 2017 call: one application in each state, for the demo logins to act on."""
+    """The open 2017 call: one application in each state, for the demo logins to act on.
+
+    It is live: it opened a month before the load and its items moved through their steps in
+    the days since, in the order of their states (the earliest ones furthest along), so the
+    one on public notice is still on it and the pending invitation is still open."""
 
     def __init__(self, loader: Loader) -> None:
         self.loader = loader
         self.users = loader.users
+        # The wall clock: the loader's clock stands somewhere in 2017 by now.
+        self.today = dt.datetime.now(dt.UTC)
+
+    def at(self, days_ago: float) -> None:
+        """Move the loader's clock to ``days_ago`` days before today, in office hours (at
+        least one day ago, so never later than now)."""
+        self.loader.clock.set(office_hours(self.today - days_ago * DAY))
 
     def load(self) -> int:
         call = Call.objects.filter(title=data.CURRENT_CALL).first()
         if call is None:
-            now = timezone.now()
+            self.at(31)
             call = steps.call_setup(
                 actor=self.loader.staff,
                 criteria=data.CRITERIA,
@@ -506,8 +573,8 @@ class CurrentCall:
                 title=data.CURRENT_CALL,
                 year=2017,
                 batch=1,
-                opens_at=now - dt.timedelta(days=30),
-                closes_at=now + dt.timedelta(days=60),
+                opens_at=self.today - 30 * DAY,
+                closes_at=self.today + 60 * DAY,
                 budget_yuan="20000000.00",
                 max_request_yuan="500000.00",
                 reviewers_per_item=3,
@@ -519,8 +586,9 @@ class CurrentCall:
         self.loader.calls["2017-1"] = call
         return self.load_applications(call)
 
-    def draft(self, call: Call, key: str) -> Application:
+    def draft(self, call: Call, key: str, day: float) -> Application:
         username, title, summary, requested = data.CURRENT_APPLICATIONS[key]
+        self.at(day)
         return app_services.application_create(
             actor=self.users[username],
             call=call,
@@ -537,22 +605,31 @@ class CurrentCall:
         titles = [data.CURRENT_APPLICATIONS[k][1] for k in keys]
         return Application.objects.filter(call=call, title__in=titles).exists()
 
-    def submitted(self, call: Call, key: str) -> Application:
-        app = self.draft(call, key)
+    def submitted(self, call: Call, key: str, day: float) -> Application:
+        app = self.draft(call, key, day)
+        self.at(day - 0.1)
         steps.application_submit(application=app, actor=app.applicant)
         return app
 
-    def in_review(self, call: Call, key: str, experts: list[Expert]) -> tuple[Application, list[Assignment]]:
+    def in_review(
+        self, call: Call, key: str, experts: list[Expert], day: float
+    ) -> tuple[Application, list[Assignment]]:
+        """Submitted ``day`` days ago, accepted in formal review half a day later, experts
+        invited at once."""
         staff = self.loader.staff
-        app = self.submitted(call, key)
+        app = self.submitted(call, key, day)
+        self.at(day - 0.5)
         steps.formal_review(application=app, actor=staff, decision="accept", comment="材料齐全，进入专家评审。")
+        self.at(day - 0.6)
         assignments = [steps.assignment_add(application=app, expert=e, actor=staff) for e in experts]
         steps.expert_review_start(application=app, actor=staff)
         return app, assignments
 
-    def review(self, assignment: Assignment, n: int) -> None:
+    def review(self, assignment: Assignment, n: int, day: float) -> None:
         user = assignment.expert.user
+        self.at(day)
         steps.assignment_accept(assignment=assignment, actor=user, no_conflict=True)
+        self.at(day - 0.2)
         steps.review_submit(
             assignment=assignment,
             actor=user,
@@ -561,79 +638,104 @@ class CurrentCall:
             recommendation="support",
         )
 
-    def reviewed(self, call: Call, key: str, experts: list[Expert]) -> Application:
-        app, assignments = self.in_review(call, key, experts)
+    def reviewed(self, call: Call, key: str, experts: list[Expert], day: float) -> Application:
+        """In review from ``day`` days ago, every expert's score in within the next two days."""
+        app, assignments = self.in_review(call, key, experts, day)
         for n, assignment in enumerate(assignments):
-            self.review(assignment, n)
+            self.review(assignment, n, day - 1 - 0.3 * n)
         return app
 
-    def decide_fund(self, app: Application, approved: str) -> None:
+    def decide_fund(self, app: Application, approved: str, day: float) -> None:
+        self.at(day)
         steps.decide(
             application=app, actor=self.users["demo_panel"], fund=True, approved_yuan=approved, comment="同意立项"
         )
 
     def load_applications(self, call: Call) -> int:
+        """Create the items of the open call that are missing and walk each to its state.
+
+        An item that exists is left as it is, whatever people have done with it since (a
+        newcomer accepting the submitted one is what the demo is for). On a re-run, an item
+        the call can no longer take (the call has closed, an expert has declared a conflict)
+        is skipped with a note rather than failing the whole load."""
         staff = self.loader.staff
         e1, e2, e3, e4, e5, e6 = self.loader.demo_experts
-        created = 0
+        rerun = Application.objects.filter(call=call).exists()
+        created: list[str] = []
 
-        # Two items through the first public notice: one to the end, one waiting for its first tranche.
-        if not self.exists(call, "closed", "contracted"):
-            closed = self.reviewed(call, "closed", [e1, e3])
-            contracted = self.reviewed(call, "contracted", [e2, e4])
-            self.decide_fund(closed, "450000.00")
-            self.decide_fund(contracted, "380000.00")
+        def make(keys: tuple[str, ...], walk: Callable[[], object]) -> None:
+            if self.exists(call, *keys):
+                return
+            try:
+                with transaction.atomic():
+                    walk()
+            except (StateConflict, ValidationError, PermissionDenied) as error:
+                if not rerun:
+                    raise
+                self.loader.log(f"  {call.title}: {', '.join(keys)} not added again ({error})")
+                return
+            created.extend(keys)
+
+        def closed_and_contracted() -> None:
+            # Two items through the first public notice: one to the end, one waiting for its first tranche.
+            closed = self.reviewed(call, "closed", [e1, e3], 29)
+            contracted = self.reviewed(call, "contracted", [e2, e4], 28.5)
+            self.decide_fund(closed, "450000.00", 22)
+            self.decide_fund(contracted, "380000.00", 22)
+            self.at(21)
             notice = steps.notice_publish(call=call, actor=staff)
+            self.at(13.5)  # the notice ended the day before
             steps.notice_close(notice=notice, actor=staff)
             # Signing the contract requests the first tranche (60 %) from finance.
+            self.at(13)
             steps.contract_sign(application=contracted, actor=contracted.applicant, accept_terms=True)
+            self.at(12.5)
             steps.contract_sign(application=closed, actor=closed.applicant, accept_terms=True)
-            self.loader.pay(closed, 1)
+            self.loader.pay(closed, 1, office_hours(self.today - 12 * DAY))
+            self.at(6.5)
             steps.acceptance_submit(
                 application=closed, actor=closed.applicant, report="已完成任务书全部考核指标。", spent_yuan="1350000.00"
             )
+            self.at(6)
             steps.acceptance_decide(application=closed, actor=staff, result="pass", comment="通过验收")
-            self.loader.pay(closed, 2)
-            created += 2
+            self.loader.pay(closed, 2, office_hours(self.today - 5.5 * DAY))
 
-        # Funded and on public notice now (公示中).
-        if not self.exists(call, "funded"):
-            funded = self.reviewed(call, "funded", [e1, e4])
-            self.decide_fund(funded, "300000.00")
+        def funded() -> None:
+            # Funded and on public notice now (公示中): published three days ago for seven.
+            self.decide_fund(self.reviewed(call, "funded", [e1, e4], 20), "300000.00", 5)
+            self.at(3)
             steps.notice_publish(call=call, actor=staff)
-            created += 1
 
-        if not self.exists(call, "reviewed"):
-            self.reviewed(call, "reviewed", [e2, e3])
-            created += 1
-
-        if not self.exists(call, "in_review"):
-            _app, assignments = self.in_review(call, "in_review", [e1, e5, e6])
-            self.review(assignments[0], 0)
+        def in_review() -> None:
+            # Invited two and a half days ago: the third expert's five days to answer still run.
+            _app, assignments = self.in_review(call, "in_review", [e1, e5, e6], 3)
+            self.review(assignments[0], 0, 2)
+            self.at(1)
             steps.assignment_accept(assignment=assignments[1], actor=e5.user, no_conflict=True)
-            created += 1
 
-        if not self.exists(call, "returned"):
-            app = self.submitted(call, "returned")
+        def returned() -> None:
+            app = self.submitted(call, "returned", 2.5)
+            self.at(2)
             steps.formal_review(
                 application=app, actor=staff, decision="return", comment="请补充预算明细和自筹资金证明材料。"
             )
-            created += 1
 
-        if not self.exists(call, "submitted"):
-            self.submitted(call, "submitted")
-            created += 1
+        make(("closed", "contracted"), closed_and_contracted)
+        make(("funded",), funded)
+        make(("reviewed",), lambda: self.reviewed(call, "reviewed", [e2, e3], 18))
+        make(("in_review",), in_review)
+        make(("returned",), returned)
+        make(("submitted",), lambda: self.submitted(call, "submitted", 1.5))
+        make(("draft",), lambda: self.draft(call, "draft", 1))
 
-        if not self.exists(call, "draft"):
-            self.draft(call, "draft")
-            created += 1
-
-        self.check(call)
+        # Only what this run made is checked: the rest may have moved on in people's hands.
+        self.check(call, created)
         if created:
-            self.loader.log(f"  {call.title}: {created} applications, one in each state of the process")
-        return created
+            self.loader.log(f"  {call.title}: {len(created)} applications, one in each state of the process")
+        return len(created)
 
-    def check(self, call: Call) -> None:
+    def check(self, call: Call, keys: Sequence[str]) -> None:
+        """Fail loudly (and roll back) if an item made by this run did not land where it should."""
         expected = {
             "closed": S.CLOSED,
             "contracted": S.CONTRACTED,
@@ -644,7 +746,8 @@ class CurrentCall:
             "submitted": S.SUBMITTED,
             "draft": S.DRAFT,
         }
-        for key, status in expected.items():
+        for key in keys:
+            status = expected[key]
             app = Application.objects.get(call=call, title=data.CURRENT_APPLICATIONS[key][1])
             if app.status != status:
                 raise RuntimeError(f"demo application {app.title!r} is {app.status}, expected {status}")
