@@ -499,6 +499,10 @@ class VoucherSerializer(serializers.Serializer):
     voucher = serializers.CharField(max_length=100)
 
 
+class CommentSerializer(serializers.Serializer):
+    comment = serializers.CharField(max_length=2000)
+
+
 # --- notifications ------------------------------------------------------------------------------
 
 

@@ -100,6 +100,11 @@ urlpatterns = [
     path("disbursements/<int:pk>/approve/", views.DisbursementApproveView.as_view(), name="api-disbursement-approve"),
     path("disbursements/<int:pk>/reject/", views.DisbursementRejectView.as_view(), name="api-disbursement-reject"),
     path("disbursements/<int:pk>/pay/", views.DisbursementPayView.as_view(), name="api-disbursement-pay"),
+    path(
+        "disbursements/<int:pk>/resubmit/",
+        views.DisbursementResubmitView.as_view(),
+        name="api-disbursement-resubmit",
+    ),
     # Notifications
     path("notifications/", views.NotificationListView.as_view(), name="api-notifications"),
     path("notifications/<int:pk>/read/", views.NotificationReadView.as_view(), name="api-notification-read"),

@@ -27,6 +27,7 @@ from rest_framework.views import APIView
 from accounts import services as account_services
 from accounts.enums import Role
 from accounts.models import User
+from accounts.recent import token_mark_proved
 from accounts.rules import has_role, is_staff
 from accounts.tokens import token_issue, token_lifetime
 from applications import services as app_services
@@ -114,6 +115,7 @@ class TokenView(ObtainAuthToken):
         user = serializer.validated_data["user"]
         axes_reset(username=user.get_username())  # a right password clears the failure count
         token = token_issue(user)
+        token_mark_proved(token.key)  # the password was typed: a recent login for money actions
         return Response({"token": token.key, "expires": token.created + token_lifetime()})
 
 
@@ -583,6 +585,19 @@ class DisbursementPayView(APIView):
         disbursement = _disbursement(request, pk)
         data = _valid(s.VoucherSerializer, request)
         d = steps.disbursement_pay(disbursement=disbursement, actor=request.user, **data)
+        return Response({"id": d.pk, "status": d.status})
+
+
+class DisbursementResubmitView(APIView):
+    """POST /api/disbursements/{id}/resubmit/ (staff) {comment}: a rejected payment requested
+    again; it goes through both approvals again."""
+
+    @extend_schema(request=s.CommentSerializer, responses=s.IdStatusSerializer)
+    def post(self, request: Request, pk: int) -> Response:
+        _require(request, Role.STAFF)
+        disbursement = _get_or_404(Disbursement.objects.select_related("application"), pk)
+        data = _valid(s.CommentSerializer, request)
+        d = steps.disbursement_resubmit(disbursement=disbursement, actor=request.user, **data)
         return Response({"id": d.pk, "status": d.status})
 
 

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from accounts.recent import require_recent_login
 from accounts.rules import is_panel, is_staff
 from applications.enums import DECIDED_STATES, NOTICE_STATES, ApplicationStatus, ItemKind
 from applications.models import Application, Call
@@ -51,6 +52,7 @@ def decision_make(
     """
     if not is_panel(actor):
         raise PermissionDenied(_("Only the panel decides funding."))
+    require_recent_login(actor)
     if not isinstance(fund, bool):
         raise ValidationError({"fund": [_("Say whether to fund: true or false.")]})
     amount = Decimal("0.00")
@@ -111,6 +113,7 @@ def notice_publish(*, call: Call, actor: Any) -> Notice:
     """Publish every decided item of the call that has not been on a notice yet."""
     if not is_staff(actor):
         raise PermissionDenied(_("Only bureau staff publish notices."))
+    require_recent_login(actor)
     call = Call.objects.select_for_update().get(pk=call.pk)
     if Notice.objects.filter(call=call, closed_at__isnull=True).exists():
         raise StateConflict(_("A notice for this call is still open."))
@@ -182,6 +185,7 @@ def objection_resolve(*, objection: Objection, actor: Any, upheld: bool, resolut
     """Uphold or dismiss, saying why. An upheld objection terminates the item (done by workflow)."""
     if not is_staff(actor):
         raise PermissionDenied(_("Only bureau staff resolve objections."))
+    require_recent_login(actor)
     if not isinstance(upheld, bool):
         raise ValidationError({"upheld": [_("Say whether the objection is upheld: true or false.")]})
     if not (resolution or "").strip():
@@ -210,6 +214,7 @@ def notice_close(*, notice: Notice, actor: Any = None) -> Notice:
     """End the notice. Refused while an objection is open. ``actor=None`` is the clock."""
     if actor is not None and not is_staff(actor):
         raise PermissionDenied(_("Only bureau staff close notices."))
+    require_recent_login(actor)
     notice = Notice.objects.select_for_update().get(pk=notice.pk)
     if notice.closed_at is not None:
         raise StateConflict(_("This notice is already closed."))
@@ -308,6 +313,7 @@ def disbursement_approve(*, disbursement: Disbursement, actor: Any) -> Disbursem
     """First a finance officer, then a different finance head; never the requester."""
     if not (is_finance_officer(actor) or is_finance_head(actor)):
         raise PermissionDenied(_("Only finance staff approve payments."))
+    require_recent_login(actor)
     d = _disbursement_locked(disbursement)
     if d.requested_by_id == actor.pk:
         raise PermissionDenied(_("You requested this payment, so you may not approve it."))
@@ -340,6 +346,7 @@ def disbursement_approve(*, disbursement: Disbursement, actor: Any) -> Disbursem
 def disbursement_reject(*, disbursement: Disbursement, actor: Any, reason: str) -> Disbursement:
     if not (is_finance_officer(actor) or is_finance_head(actor)):
         raise PermissionDenied(_("Only finance staff reject payments."))
+    require_recent_login(actor)
     if not (reason or "").strip():
         raise ValidationError({"reason": [_("A reason is required.")]})
     d = _disbursement_locked(disbursement)
@@ -351,15 +358,79 @@ def disbursement_reject(*, disbursement: Disbursement, actor: Any, reason: str) 
 
 
 @service_atomic
-def disbursement_resubmit(*, disbursement: Disbursement, actor: Any) -> Disbursement:
-    """Staff request a rejected tranche again, after the reason was dealt with."""
+def disbursement_resubmit(*, disbursement: Disbursement, actor: Any, comment: str) -> Disbursement:
+    """Staff request a rejected payment again, once the reason was dealt with (issue 14.7).
+
+    The same row goes back to ``requested`` and through both approvals again: the officer's
+    and the head's approvals and the rejection reason are cleared (the audit trail keeps
+    them, and this step's row records who asked again and why). The person asking again
+    becomes the requester, so they may not approve it themselves. Refused (409) when the
+    project was terminated or closed, when another payment of the same tranche is live, or
+    when it would take the payments beyond the amount granted. Finance officers are told,
+    as for any new request.
+    """
     if not is_staff(actor):
         raise PermissionDenied(_("Only bureau staff request payments again."))
+    require_recent_login(actor)
+    if not (comment or "").strip():
+        raise ValidationError({"comment": [_("Say what was done about the reason for rejecting.")]})
     d = _disbursement_locked(disbursement)
     if d.status != D.REJECTED:
         raise StateConflict(_("Only a rejected payment can be requested again."))
     application = application_locked(d.application)
-    return disbursement_request(application=application, tranche=d.tranche, actor=actor)
+    if application.status in (S.TERMINATED, S.FAILED, S.CLOSED):
+        raise StateConflict(_("The project has ended; its payments cannot be requested again."))
+    live = Disbursement.objects.filter(application=application, status__in=COMMITTED_DISBURSEMENT_STATES)
+    if live.filter(tranche=d.tranche).exists():
+        raise StateConflict(_("Another payment of this tranche is already under way."))
+    committed = live.aggregate(s=Sum("amount_yuan"))["s"] or Decimal("0")
+    if committed + d.amount_yuan > (application.approved_yuan or 0):
+        raise StateConflict(_("This payment would exceed the amount granted."))
+    previous = {
+        "officer": d.officer_id,
+        "head": d.head_id,
+        "rejected_reason": d.rejected_reason,
+        "requested_by": d.requested_by_id,
+    }
+    d.officer = d.head = None
+    d.officer_at = d.head_at = None
+    d.rejected_reason = ""
+    d.requested_by = actor
+    d.requested_at = timezone.now()
+    source = d.status
+    d.status = D.REQUESTED
+    d.save(
+        update_fields=[
+            "status",
+            "officer",
+            "officer_at",
+            "head",
+            "head_at",
+            "rejected_reason",
+            "requested_by",
+            "requested_at",
+        ]
+    )
+    audit_record(
+        actor=actor,
+        action="disbursement.resubmit",
+        target=d,
+        from_state=source,
+        to_state=D.REQUESTED,
+        comment=comment.strip(),
+        data={"amount_yuan": str(d.amount_yuan), "tranche": d.tranche, "previous": previous},
+    )
+    notify(
+        recipients=users_with_role("finance_officer"),
+        kind="disbursement_requested",
+        subject=gettext_lazy("Payment requested again: %(title)s"),
+        body=gettext_lazy(
+            "Tranche %(tranche)s of “%(title)s”, %(amount)s yuan, was requested again after its rejection "
+            "and waits for approval: %(comment)s"
+        ),
+        context={"title": application.title, "tranche": d.tranche, "amount": d.amount_yuan, "comment": comment},
+    )
+    return d
 
 
 def disbursements_withdraw(*, application: Application, actor: Any, reason: str) -> None:
@@ -376,6 +447,7 @@ def disbursement_pay(*, disbursement: Disbursement, actor: Any, voucher: str) ->
     """Record the payment with its voucher. Paid never exceeds granted (checked under lock)."""
     if not (is_finance_officer(actor) or is_finance_head(actor)):
         raise PermissionDenied(_("Only finance staff record payments."))
+    require_recent_login(actor)
     if not (voucher or "").strip():
         raise ValidationError({"voucher": [_("The payment voucher number is required.")]})
     d = _disbursement_locked(disbursement)
@@ -438,6 +510,7 @@ def acceptance_decide(*, application: Application, actor: Any, result: str, comm
     fail → failed; rectify → back to the applicant to resubmit."""
     if not is_staff(actor):
         raise PermissionDenied(_("Only bureau staff decide acceptance."))
+    require_recent_login(actor)
     if result not in AcceptanceResult.values:
         raise ValidationError({"result": [_("Choose pass, fail or rectify.")]})
     if result != AcceptanceResult.PASS and not (comment or "").strip():

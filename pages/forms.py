@@ -225,6 +225,10 @@ class RejectDisbursementForm(StepForm):
     reason = forms.CharField(label=_("Reason for rejecting"), max_length=2000)
 
 
+class ResubmitDisbursementForm(StepForm):
+    comment = forms.CharField(label=_("What was done about the reason"), max_length=2000)
+
+
 class PayForm(StepForm):
     voucher = forms.CharField(label=_("Payment voucher number"), max_length=100)
 

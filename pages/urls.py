@@ -44,6 +44,7 @@ urlpatterns = [
     path("disbursements/<int:pk>/approve/", views.disbursement_approve, name="disbursement-approve"),
     path("disbursements/<int:pk>/reject/", views.disbursement_reject, name="disbursement-reject"),
     path("disbursements/<int:pk>/pay/", views.disbursement_pay, name="disbursement-pay"),
+    path("disbursements/<int:pk>/resubmit/", views.disbursement_resubmit, name="disbursement-resubmit"),
     # Everyone: the in-app inbox; staff: delivery state of every notification
     path("inbox/", views.inbox, name="inbox"),
     path("inbox/<int:pk>/read/", views.inbox_read, name="inbox-read"),

@@ -237,6 +237,7 @@ def _application_page(request: HttpRequest, application: Application, **bound: A
             forms_["acceptance_decision"] = forms.AcceptanceDecisionForm()
         if application.status not in FINAL_STATES:
             forms_["terminate"] = forms.TerminateForm()
+            forms_["resubmit"] = forms.ResubmitDisbursementForm()
         context["assignments"] = application.assignments.select_related("expert", "expert__organisation")
     if panel and application.status == S.REVIEWED:
         forms_["decision"] = forms.DecisionForm()
@@ -684,6 +685,24 @@ disbursement_reject = _disbursement_step(
     "reject", forms.RejectDisbursementForm, steps.disbursement_reject, gettext_lazy("Payment rejected.")
 )
 disbursement_pay = _disbursement_step("pay", forms.PayForm, steps.disbursement_pay, gettext_lazy("Payment recorded."))
+
+
+@require_POST
+def disbursement_resubmit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Staff request a rejected payment again, from the application page."""
+    if not is_staff(request.user):
+        raise Http404
+    disbursement = get_object_or_404(Disbursement.objects.select_related("application"), pk=pk)
+    application = _application_for(request.user, disbursement.application_id)
+    form = forms.ResubmitDisbursementForm(request.POST)
+    response = perform(
+        request,
+        form,
+        lambda **data: steps.disbursement_resubmit(disbursement=disbursement, actor=request.user, **data),
+        success=_("The payment is requested again; it waits for both approvals."),
+        then=_detail_url(application),
+    )
+    return response or _application_page(request, application, resubmit=form)
 
 
 # --- notifications ----------------------------------------------------------------------------

@@ -26,8 +26,19 @@ PENDING = ROOT / "locale" / "pending"
 
 def main() -> int:
     subprocess.run(
-        [sys.executable, "manage.py", "makemessages", "-l", "zh_Hans", "--no-location", "--ignore=tests/*",
-         "--ignore=bench/*", "--ignore=.venv/*", "-v", "0"],
+        [
+            sys.executable,
+            "manage.py",
+            "makemessages",
+            "-l",
+            "zh_Hans",
+            "--no-location",
+            "--ignore=tests/*",
+            "--ignore=bench/*",
+            "--ignore=.venv/*",
+            "-v",
+            "0",
+        ],
         cwd=ROOT,
         check=True,
     )

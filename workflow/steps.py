@@ -24,6 +24,7 @@ from viewflow.workflow.models import Process, Task
 from viewflow.workflow.status import STATUS
 from viewflow.workflow.token import Token
 
+from accounts.recent import require_recent_login
 from accounts.rules import is_staff
 from applications import services as app_services
 from applications.enums import ApplicationStatus, CallKind, ItemKind
@@ -504,6 +505,9 @@ def reviews_complete(*, application_id: int) -> None:
 
 def decide(*, application: Application, actor: Any, fund: Any, approved_yuan: Any = None, comment: str = "") -> Any:
     application = _visible(application, actor)
+    # The service checks it too; asking before the lock answers a stale login with 403, not
+    # with whatever the item's state would say.
+    require_recent_login(actor)
     with locked(application) as process:
         decision = funding_services.decision_make(
             application=application, actor=actor, fund=fund, approved_yuan=approved_yuan, comment=comment
@@ -515,6 +519,7 @@ def decide(*, application: Application, actor: Any, fund: Any, approved_yuan: An
 def award_decide(*, nomination: Application, actor: Any, level: Any, comment: str = "") -> Any:
     """The award committee gives a nomination a level (its fixed bonus) or no award."""
     nomination = _visible(nomination, actor)
+    require_recent_login(actor)
     with locked(nomination) as process:
         decision = award_services.award_decide(nomination=nomination, actor=actor, level=level, comment=comment)
         _complete(_active_task(process, _flow(process).decision), actor)
@@ -529,6 +534,7 @@ def notice_publish(*, call: Call, actor: Any) -> Notice:
         return funding_services.notice_publish(call=call, actor=actor)
     if not is_staff(actor):
         raise PermissionDenied(_("Only bureau staff publish notices."))
+    require_recent_login(actor)
     with transaction.atomic():
         award_round = Call.objects.select_for_update().get(pk=call.pk)
         award_services.round_publish_check(award_round=award_round)
@@ -588,6 +594,12 @@ def disbursement_reject(*, disbursement: Disbursement, actor: Any, reason: str) 
     return funding_services.disbursement_reject(disbursement=disbursement, actor=actor, reason=reason)
 
 
+def disbursement_resubmit(*, disbursement: Disbursement, actor: Any, comment: str) -> Disbursement:
+    """A rejected payment requested again. Its process waits where it was (the tranche's
+    handle runs when it is paid), so nothing in the flow moves here."""
+    return funding_services.disbursement_resubmit(disbursement=disbursement, actor=actor, comment=comment)
+
+
 def disbursement_pay(*, disbursement: Disbursement, actor: Any, voucher: str) -> Disbursement:
     """Record the payment; the first tranche opens acceptance, the last closes the project;
     an award's bonus, once paid, closes the nomination."""
@@ -623,6 +635,8 @@ def acceptance_submit(*, application: Application, actor: Any, report: str, spen
 
 def acceptance_decide(*, application: Application, actor: Any, result: str, comment: str = "") -> Any:
     application = _visible(application, actor)
+    if is_staff(actor):
+        require_recent_login(actor)
     with locked(application) as process:
         task = _active_task(process, _flow(process).acceptance_review)
         report = funding_services.acceptance_decide(

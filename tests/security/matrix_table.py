@@ -201,6 +201,10 @@ MATRIX: dict[tuple[str, str, str | None], dict[str, str]] = {
         "*": "401 403 403 403 403 403 403 403 403 400 400",
         "missing": "401 403 403 403 403 403 403 403 403 404 404",
     },
+    ("POST", "api/disbursements/<int:pk>/resubmit/", "disbursement"): {
+        "*": "401 403 403 403 403 403 403 400 403 403 403",
+        "missing": "401 403 403 403 403 403 403 404 403 403 403",
+    },
     ("GET", "api/disbursements/payment-list.xlsx", None): {
         "*": "401 403 403 403 403 403 403 403 403 200 200",
     },
@@ -498,6 +502,10 @@ MATRIX: dict[tuple[str, str, str | None], dict[str, str]] = {
     },
     ("POST", "disbursements/<int:pk>/reject/", "disbursement"): {
         "*": "LOG 404 404 404 404 404 404 404 404 200 200",
+        "missing": "LOG 404 404 404 404 404 404 404 404 404 404",
+    },
+    ("POST", "disbursements/<int:pk>/resubmit/", "disbursement"): {
+        "*": "LOG 404 404 404 404 404 404 200 404 404 404",
         "missing": "LOG 404 404 404 404 404 404 404 404 404 404",
     },
     ("GET", "draws/<int:pk>/", "draw"): {
