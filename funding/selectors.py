@@ -13,7 +13,7 @@ from applications.models import Application, Call, Programme
 from core.money import to_wan, yuan
 
 from .enums import DisbursementStatus
-from .models import Disbursement, FundingDecision
+from .models import Disbursement, FundingDecision, Notice
 
 
 @dataclass(frozen=True)
@@ -239,3 +239,38 @@ def programme_report(year: int) -> ProgrammeReport:
     zero: dict[str, Any] = {name: Decimal("0.00") if name.endswith("_yuan") else 0 for name in FIGURES}
     totals: dict[str, Any] = {name: sum((getattr(row, name) for row in rows), zero[name]) for name in FIGURES}
     return ProgrammeReport(year=year, rows=rows, **totals)
+
+
+def on_closed_notice(application: Application) -> bool:
+    """Was the item on a public notice that has closed? (The contract, the funding notice
+    PDF and the award certificate wait for it.)"""
+    return Notice.objects.filter(applications=application, closed_at__isnull=False).exists()
+
+
+def _public_items_filter() -> Q:
+    from django.conf import settings
+
+    return Q() if getattr(settings, "PINGSHEN_NOTICE_SHOWS_NOT_FUNDED", False) else Q(decision__fund=True)
+
+
+def notice_public_items(notice: Notice) -> Any:
+    """What the public sees on a notice: the funded projects and awarded nominations. Items
+    not funded are on the notice too (it decides them all), but are shown only where the
+    bureau chose to publish them (``PINGSHEN_NOTICE_SHOWS_NOT_FUNDED``). Uses the list that
+    ``notices_public`` prefetched, when there is one."""
+    prefetched = getattr(notice, "public_items", None)
+    if prefetched is not None:
+        return prefetched
+    return notice.applications.filter(_public_items_filter()).select_related("organisation", "decision").order_by("id")
+
+
+def notices_public() -> QuerySet[Notice]:
+    """Every notice, current and past, newest first, with its public items in one query."""
+    from django.db.models import Prefetch
+
+    items = Application.objects.filter(_public_items_filter()).select_related("organisation", "decision").order_by("id")
+    return (
+        Notice.objects.select_related("call")
+        .prefetch_related(Prefetch("applications", queryset=items, to_attr="public_items"))
+        .order_by("-published_at", "-id")
+    )

@@ -28,6 +28,7 @@ from notifications.services import notify
 from .enums import COMMITTED_DISBURSEMENT_STATES, AcceptanceResult, DisbursementStatus, ObjectionStatus
 from .models import AcceptanceReport, Contract, Disbursement, FundingDecision, Notice, Objection
 from .rules import is_finance_head, is_finance_officer
+from .selectors import notice_public_items, on_closed_notice
 
 S = ApplicationStatus
 D = DisbursementStatus
@@ -145,7 +146,14 @@ def notice_is_open(notice: Notice) -> bool:
 
 @service_atomic
 def objection_file(*, notice: Notice, application_id: Any, text: str, name: str, contact: str) -> Objection:
-    """Anyone may object to an item while the notice runs, by name and with a contact."""
+    """Anyone may object to an item shown on the notice while it runs, by name and with a
+    contact (400 naming each missing field).
+
+    The notice row is locked before the "still open?" check, as ``notice_close`` locks it
+    before counting open objections: an objection and a close at the same moment queue on
+    the row, so either the objection lands first and the close is refused, or the close
+    lands first and the objection is refused (409). Never an objection on a closed notice.
+    """
     errors: dict[str, list[str]] = {}
     if not (name or "").strip():
         errors["name"] = [_("Objections are accepted by name only.")]
@@ -155,11 +163,16 @@ def objection_file(*, notice: Notice, application_id: Any, text: str, name: str,
         errors["text"] = [_("Say what the objection is.")]
     elif len(text) > 10000:
         errors["text"] = [_("The objection is limited to 10,000 characters.")]
-    application = notice.applications.filter(pk=application_id).first() if str(application_id).isdigit() else None
+    application = (
+        Application.objects.filter(pk=application_id, pk__in=notice_public_items(Notice(pk=notice.pk))).first()
+        if str(application_id).isdigit()
+        else None
+    )
     if application is None:
         errors["item"] = [_("This item is not on the notice.")]
     if errors or application is None:
         raise ValidationError(errors)
+    notice = Notice.objects.select_for_update().get(pk=notice.pk)
     if not notice_is_open(notice):
         raise StateConflict(_("The notice period has ended."))
     objection = Objection.objects.create(
@@ -178,6 +191,49 @@ def objection_file(*, notice: Notice, application_id: Any, text: str, name: str,
         context={"title": application.title},
     )
     return objection
+
+
+@service_atomic
+def objections_dismiss(*, objection_ids: list[int], actor: Any, resolution: str) -> list[Objection]:
+    """Staff dismiss several open objections at once (duplicates, a flood of the same text),
+    with one resolution; each dismissal is audited on its own row as a single one would be.
+    All or nothing: 409 naming the ones no longer open, 400 for ids that do not exist."""
+    if not is_staff(actor):
+        raise PermissionDenied(_("Only bureau staff resolve objections."))
+    require_recent_login(actor)
+    if not (resolution or "").strip():
+        raise ValidationError({"resolution": [_("Record how the objection was resolved.")]})
+    ids = sorted({int(i) for i in objection_ids})
+    if not ids:
+        raise ValidationError({"objections": [_("Choose at least one objection.")]})
+    found = {o.pk: o for o in Objection.objects.select_for_update().filter(pk__in=ids).order_by("pk")}
+    missing = [i for i in ids if i not in found]
+    if missing:
+        raise ValidationError(
+            {"objections": [_("No such objection: %(ids)s.") % {"ids": ", ".join(map(str, missing))}]}
+        )
+    resolved = [i for i in ids if found[i].status != ObjectionStatus.OPEN]
+    if resolved:
+        raise StateConflict(
+            _("Already resolved: %(ids)s. Nothing was dismissed.") % {"ids": ", ".join(map(str, resolved))}
+        )
+    now = timezone.now()
+    for objection in found.values():
+        objection.status = ObjectionStatus.DISMISSED
+        objection.resolution = resolution.strip()
+        objection.resolved_by = actor
+        objection.resolved_at = now
+        objection.save(update_fields=["status", "resolution", "resolved_by", "resolved_at"])
+        audit_record(
+            actor=actor,
+            action="objection.resolve",
+            target=objection,
+            from_state=ObjectionStatus.OPEN,
+            to_state=ObjectionStatus.DISMISSED,
+            comment=resolution,
+            data={"bulk": ids},
+        )
+    return list(found.values())
 
 
 @service_atomic
@@ -211,13 +267,21 @@ def objection_resolve(*, objection: Objection, actor: Any, upheld: bool, resolut
 
 @service_atomic
 def notice_close(*, notice: Notice, actor: Any = None) -> Notice:
-    """End the notice. Refused while an objection is open. ``actor=None`` is the clock."""
+    """End the notice once its window has run (``ends_at``). Refused before, and while an
+    objection is open. ``actor=None`` is the clock. Takes the notice's row lock, as filing an
+    objection does, so an objection never lands on a notice closed at the same moment."""
     if actor is not None and not is_staff(actor):
         raise PermissionDenied(_("Only bureau staff close notices."))
     require_recent_login(actor)
     notice = Notice.objects.select_for_update().get(pk=notice.pk)
     if notice.closed_at is not None:
         raise StateConflict(_("This notice is already closed."))
+    # The window is the public's: nobody shortens it, staff no more than the clock.
+    if timezone.now() < notice.ends_at:
+        raise StateConflict(
+            _("The notice runs until %(ends)s; it cannot be closed before.")
+            % {"ends": f"{timezone.localtime(notice.ends_at):%Y-%m-%d %H:%M}"}
+        )
     if notice.objections.filter(status=ObjectionStatus.OPEN).exists():
         raise StateConflict(_("Resolve every objection before closing the notice."))
     notice.closed_at = timezone.now()
@@ -277,7 +341,7 @@ def contract_sign(*, application: Application, actor: Any, accept_terms: bool) -
         raise ValidationError({"accept_terms": [_("Accept the terms to sign the contract.")]})
     if application.status != S.FUNDED:
         raise StateConflict(_("Only a funded application waiting for its contract can be signed."))
-    if Notice.objects.filter(applications=application, closed_at__isnull=False).count() == 0:
+    if not on_closed_notice(application):
         raise StateConflict(_("The contract can be signed once the public notice has closed."))
     contract = Contract.objects.create(application=application, signed_by=actor)
     application_transition(application=application, to=S.CONTRACTED, actor=actor, action="contract.sign")

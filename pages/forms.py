@@ -132,6 +132,24 @@ class AcceptanceDecisionForm(StepForm):
     )
 
 
+class ObjectionsDismissForm(StepForm):
+    objections = forms.TypedMultipleChoiceField(label=_("Objections"), coerce=int, choices=())
+    resolution = forms.CharField(
+        label=_("Resolution"),
+        initial=_("A duplicate of an objection already on file."),
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args: Any, open_ids: list[int], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["objections"]
+        assert isinstance(field, forms.MultipleChoiceField)
+        field.choices = [(pk, str(pk)) for pk in open_ids]
+
+    def step_data(self) -> dict[str, Any]:
+        return {"objection_ids": self.cleaned_data["objections"], "resolution": self.cleaned_data["resolution"]}
+
+
 class ObjectionResolveForm(StepForm):
     upheld = forms.TypedChoiceField(
         label=_("Outcome"),
@@ -244,11 +262,11 @@ class ObjectionForm(StepForm):
     )
     text = forms.CharField(label=_("Your objection"), widget=forms.Textarea(attrs={"rows": 5}), required=False)
 
-    def __init__(self, *args: Any, notice: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, items: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         item = self.fields["item"]
         assert isinstance(item, forms.ChoiceField)
-        item.choices = [(a.pk, a.title) for a in notice.applications.all()]
+        item.choices = [(a.pk, a.title) for a in items]
 
     def step_data(self) -> dict[str, Any]:
         data = dict(self.cleaned_data)

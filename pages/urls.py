@@ -31,6 +31,7 @@ urlpatterns = [
     path("notices/<int:pk>/close/", views.notice_close, name="notice-close"),
     path("objections/", views.objections, name="objections"),
     path("objections/<int:pk>/resolve/", views.objection_resolve, name="objection-resolve"),
+    path("objections/dismiss/", views.objections_dismiss, name="objections-dismiss"),
     # Panel
     path("applications/<int:pk>/decide/", views.decide, name="decide"),
     # Experts
@@ -106,5 +107,6 @@ urlpatterns = [
     ),
     path("awards/nominations/<int:pk>/decide/", awards.decide, name="award-decide"),
     # The public
+    path("notices/", views.notices_public, name="notices"),
     path("notices/<int:pk>/", views.notice_public, name="notice"),
 ]

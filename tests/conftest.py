@@ -169,6 +169,15 @@ def _celery_eager(request: pytest.FixtureRequest, settings: Any) -> Any:
 
 
 @pytest.fixture(autouse=True)
+def _empty_cache() -> None:
+    """Rate-limit counts and token proofs live in the cache (Redis under `make test`), which
+    outlives the test database: ids are reused by the next run, counts must not be."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _fast_tests(settings: Any) -> None:
     """Two costs that say nothing about the code under test: hashing each persona's password
     with PBKDF2 (~0.3 s of CPU each; production keeps Django's hashers), and WhiteNoise

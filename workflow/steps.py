@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from typing import Any
 
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.db import DatabaseError, transaction
@@ -34,6 +35,7 @@ from applications.selectors import users_with_role
 from awards import services as award_services
 from core.db import shared_rollback_boundary
 from core.errors import NotVisible, StateConflict
+from core.ratelimit import rate_check, rate_count
 from funding import services as funding_services
 from funding.enums import ObjectionStatus
 from funding.models import Disbursement, Notice, Objection
@@ -539,6 +541,31 @@ def notice_publish(*, call: Call, actor: Any) -> Notice:
         award_round = Call.objects.select_for_update().get(pk=call.pk)
         award_services.round_publish_check(award_round=award_round)
         return funding_services.notice_publish(call=award_round, actor=actor)
+
+
+#: The objection limit's window: an hour.
+OBJECTION_WINDOW = 3600
+
+
+def objection_file(
+    *, notice: Notice, address: str, application_id: Any, text: str, name: str, contact: str
+) -> Objection:
+    """Anyone objects to an item on a running notice. At most
+    ``PINGSHEN_OBJECTIONS_PER_HOUR`` objections to one notice from one client address an hour
+    (``RateLimited``, 429 with the wait): a flood cannot bury the real ones, and since an open
+    objection holds the close, nobody can stall a notice by filing without end."""
+    scope = f"objection:{notice.pk}:{address}"
+    rate_check(scope=scope, limit=settings.PINGSHEN_OBJECTIONS_PER_HOUR, window=OBJECTION_WINDOW)
+    objection = funding_services.objection_file(
+        notice=notice, application_id=application_id, text=text, name=name, contact=contact
+    )
+    rate_count(scope=scope, window=OBJECTION_WINDOW)
+    return objection
+
+
+def objections_dismiss(*, objection_ids: list[int], actor: Any, resolution: str) -> list[Objection]:
+    """Staff dismiss duplicates in bulk (``funding.services.objections_dismiss``)."""
+    return funding_services.objections_dismiss(objection_ids=objection_ids, actor=actor, resolution=resolution)
 
 
 def objection_resolve(*, objection: Objection, actor: Any, upheld: bool, resolution: str) -> Objection:

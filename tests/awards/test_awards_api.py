@@ -10,8 +10,9 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from funding.models import Disbursement
+from funding.models import Disbursement, Notice
 from reviews.models import Assignment
+from tests.conftest import notice_window_passed
 
 from ..api.conftest import ok
 from ..conftest import CRITERIA, make_expert
@@ -129,6 +130,7 @@ def test_award_round_runs_end_to_end_through_the_api(
             f"/api/objections/{objection['id']}/resolve/", {"upheld": False, "resolution": "经核实无误"}, format="json"
         )
     )
+    notice_window_passed(Notice.objects.get(pk=notice["id"]))
     ok(as_staff.post(f"/api/notices/{notice['id']}/close/"))
     assert ok(as_nominator.get(f"/api/nominations/{best}/"))["status"] == "granted"
 

@@ -235,6 +235,12 @@ MATRIX: dict[tuple[str, str, str | None], dict[str, str]] = {
         "draft": "401 404 404 200 404 404 404 404 404 404 404",
         "missing": "401 404 404 404 404 404 404 404 404 404 404",
     },
+    ("GET", "api/nominations/<int:pk>/certificate.pdf", "nomination"): {
+        # No nomination of the world has its notice closed yet: no certificate (409).
+        "*": "401 404 404 409 404 404 404 409 409 409 409",
+        "draft": "401 404 404 409 404 404 404 404 404 404 404",
+        "missing": "401 404 404 404 404 404 404 404 404 404 404",
+    },
     ("POST", "api/nominations/<int:pk>/attachments/", "nomination"): {
         "*": "401 404 404 415 404 404 404 415 415 415 415",
         "draft": "401 404 404 415 404 404 404 404 404 404 404",
@@ -251,14 +257,17 @@ MATRIX: dict[tuple[str, str, str | None], dict[str, str]] = {
         "draft": "401 404 404 200 404 404 404 404 404 404 404",
         "missing": "401 404 404 404 404 404 404 404 404 404 404",
     },
+    ("GET", "api/notices/", None): {
+        "*": "200 200 200 200 200 200 200 200 200 200 200",
+    },
     ("GET", "api/notices/<int:pk>/", "notice"): {
         "*": "200 200 200 200 200 200 200 200 200 200 200",
         "missing": "404 404 404 404 404 404 404 404 404 404 404",
     },
     ("POST", "api/notices/<int:pk>/close/", "notice"): {
         "*": "401 403 403 403 403 403 403 409 403 403 403",
-        # No objection on the award notice: staff may close it before the clock does (API.md).
-        "award": "401 403 403 403 403 403 403 200 403 403 403",
+        # Every notice of the world still runs (or has closed): nobody closes one before its
+        # ends_at, staff included (issue 14.5).
         "missing": "401 403 403 403 403 403 403 404 403 403 403",
     },
     ("POST", "api/notices/<int:pk>/objections/", "notice"): {
@@ -271,6 +280,9 @@ MATRIX: dict[tuple[str, str, str | None], dict[str, str]] = {
     ("POST", "api/notifications/<int:pk>/read/", "notification"): {
         "*": "401 200 404 404 404 404 404 404 404 404 404",
         "missing": "401 404 404 404 404 404 404 404 404 404 404",
+    },
+    ("POST", "api/objections/dismiss/", None): {
+        "*": "401 403 403 403 403 403 403 400 403 403 403",
     },
     ("POST", "api/objections/<int:pk>/resolve/", "objection"): {
         "*": "401 403 403 403 403 403 403 400 403 403 403",
@@ -563,6 +575,9 @@ MATRIX: dict[tuple[str, str, str | None], dict[str, str]] = {
     ("GET", "my-conflicts/", None): {
         "*": "LOG 403 403 403 200 200 200 403 403 403 403",
     },
+    ("GET", "notices/", None): {
+        "*": "200 200 200 200 200 200 200 200 200 200 200",
+    },
     ("GET", "notices/<int:pk>/", "notice"): {
         "*": "200 200 200 200 200 200 200 200 200 200 200",
         "missing": "404 404 404 404 404 404 404 404 404 404 404",
@@ -572,6 +587,9 @@ MATRIX: dict[tuple[str, str, str | None], dict[str, str]] = {
         "missing": "LOG 404 404 404 404 404 404 404 404 404 404",
     },
     ("GET", "objections/", None): {
+        "*": "LOG 404 404 404 404 404 404 200 404 404 404",
+    },
+    ("POST", "objections/dismiss/", None): {
         "*": "LOG 404 404 404 404 404 404 200 404 404 404",
     },
     ("POST", "objections/<int:pk>/resolve/", "objection"): {

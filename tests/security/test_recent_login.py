@@ -37,6 +37,7 @@ API_ROUTES = [
     ("staff", "/api/award-rounds/{}/notice/", "award_round", "open", {}),
     ("staff", "/api/notices/{}/close/", "notice", "open", {}),
     ("staff", "/api/objections/{}/resolve/", "objection", "open", {"upheld": False, "resolution": "不成立"}),
+    ("staff", "/api/objections/dismiss/", "objection", "open", {"objections": [], "resolution": "重复"}),
     ("staff", "/api/applications/{}/terminate/", "application", "reviewed", {"reason": "撤回"}),
     ("staff", "/api/applications/{}/acceptance-decision/", "application", "contracted", {"result": "pass"}),
 ]
@@ -54,6 +55,7 @@ PAGE_ROUTES = [
     ("staff", "/notices/{}/close/", "notice", "open", {}),
     ("staff", "/awards/notices/{}/close/", "notice", "award", {}),
     ("staff", "/objections/{}/resolve/", "objection", "open", {"upheld": "no", "resolution": "不成立"}),
+    ("staff", "/objections/dismiss/", "objection", "open", {"objections": [], "resolution": "重复"}),
     ("staff", "/applications/{}/terminate/", "application", "reviewed", {"reason": "撤回"}),
     ("staff", "/applications/{}/acceptance-decision/", "application", "contracted", {"result": "pass"}),
 ]
@@ -84,6 +86,11 @@ def _post(client: Any, url: str, body: dict[str, Any], *, json: bool) -> Any:
     return response
 
 
+def _with_ids(body: dict[str, Any], pk: int) -> dict[str, Any]:
+    """The bulk dismissal names the objections in its body rather than in its path."""
+    return {**body, "objections": [pk]} if "objections" in body else body
+
+
 def _refused_by_api(response: Any) -> bool:
     return response.status_code == 403 and "recent login" in str(response.json().get("detail", ""))
 
@@ -98,6 +105,7 @@ def test_api_money_action_refuses_a_stale_browser_session_and_takes_a_fresh_one(
 ):
     user = world.users[persona]
     url = route.format(world.pk(kind, state))
+    body = _with_ids(body, world.pk(kind, state))
     stale = _post(_session_client(user, stale=True), url, body, json=True)
     assert _refused_by_api(stale), (stale.status_code, stale.content)
     assert "/accounts/reauth/" in stale.json()["detail"]
@@ -112,6 +120,7 @@ def test_api_money_action_takes_a_token_only_while_it_counts_as_a_recent_login(
 ):
     user = world.users[persona]
     url = route.format(world.pk(kind, state))
+    body = _with_ids(body, world.pk(kind, state))
     token, _created = Token.objects.get_or_create(user=user)
     api = APIClient()
     api.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
@@ -131,6 +140,7 @@ def test_page_money_action_sends_a_stale_session_to_reauth_and_takes_a_fresh_one
 ):
     user = world.users[persona]
     url = route.format(world.pk(kind, state))
+    body = _with_ids(body, world.pk(kind, state))
     assert _sent_to_reauth(_post(_session_client(user, stale=True), url, body, json=False))
     fresh = _post(_session_client(user, stale=False), url, body, json=False)
     assert not _sent_to_reauth(fresh)
@@ -145,6 +155,7 @@ def test_page_money_action_is_checked_by_the_service_not_by_the_list_of_pages(
     refuses, and the page turns the refusal into the same prompt."""
     monkeypatch.setattr("accounts.middleware.RECENT_LOGIN_URL_NAMES", frozenset())
     url = route.format(world.pk(kind, state))
+    body = _with_ids(body, world.pk(kind, state))
     assert _sent_to_reauth(_post(_session_client(world.users[persona], stale=True), url, body, json=False))
 
 

@@ -34,6 +34,7 @@ from funding.models import Disbursement
 from reviews.enums import AssignmentStatus
 from reviews.models import Assignment
 from workflow import steps
+from workflow.demo import notice_window_passed
 
 from . import data
 
@@ -287,7 +288,9 @@ class AwardRoundLoader:
                     nomination=nomination, actor=panel, level=plan.level, comment=DECISION_COMMENTS[plan.level]
                 )
         notice = steps.notice_publish(call=award_round, actor=self.staff)
-        steps.notice_close(notice=notice, actor=self.staff)  # grants the awards, requests the bonuses
+        steps.notice_close(
+            notice=notice_window_passed(notice), actor=self.staff
+        )  # grants the awards, requests the bonuses
 
         level_3 = 0
         for nomination, plan in made:

@@ -40,6 +40,7 @@ from reviews import services as review_services
 from reviews.enums import AssignmentStatus
 from reviews.models import Assignment, Conflict, Expert
 from workflow import steps
+from workflow.demo import notice_window_passed
 
 from . import data
 from .awards import load_award_round
@@ -371,7 +372,7 @@ class Loader:
                 upheld=False,
                 resolution="经核查，本项目研究内容与往年项目不同，不属于重复申报，异议不成立。",
             )
-        steps.notice_close(notice=notice, actor=self.staff)
+        steps.notice_close(notice=notice_window_passed(notice), actor=self.staff)
 
         for app, item in apps:
             if item.approved_yuan is not None:
@@ -584,7 +585,7 @@ class CurrentCall:
             self.decide_fund(closed, "450000.00")
             self.decide_fund(contracted, "380000.00")
             notice = steps.notice_publish(call=call, actor=staff)
-            steps.notice_close(notice=notice, actor=staff)
+            steps.notice_close(notice=notice_window_passed(notice), actor=staff)
             # Signing the contract requests the first tranche (60 %) from finance.
             steps.contract_sign(application=contracted, actor=contracted.applicant, accept_terms=True)
             steps.contract_sign(application=closed, actor=closed.applicant, accept_terms=True)
