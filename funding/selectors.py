@@ -274,3 +274,27 @@ def notices_public() -> QuerySet[Notice]:
         .prefetch_related(Prefetch("applications", queryset=items, to_attr="public_items"))
         .order_by("-published_at", "-id")
     )
+
+
+def notice_publish_problem(call: Call) -> str | None:
+    """Why the call's decided items cannot go on a new notice now, in words for staff (the
+    page shows it instead of the button, the API answers it with 409); ``None`` when they can."""
+    from django.utils import timezone
+    from django.utils.translation import gettext as _
+
+    from applications.enums import NOTICE_STATES
+
+    running = Notice.objects.filter(call=call, closed_at__isnull=True).order_by("-published_at").first()
+    if running is not None:
+        return _("A notice for this call is still open (until %(ends)s): one notice at a time.") % {
+            "ends": f"{timezone.localtime(running.ends_at):%Y-%m-%d %H:%M}"
+        }
+    waiting = Application.objects.filter(call=call, status__in=NOTICE_STATES, notices__isnull=True)
+    if not waiting.exists():
+        undecided = Application.objects.filter(
+            call=call, status__in=[ApplicationStatus.IN_REVIEW, ApplicationStatus.REVIEWED]
+        ).count()
+        if undecided:
+            return _("Nothing to publish: %(n)s items of this call are not decided yet.") % {"n": undecided}
+        return _("There are no decided applications to publish.")
+    return None

@@ -28,7 +28,7 @@ from notifications.services import notify
 from .enums import COMMITTED_DISBURSEMENT_STATES, AcceptanceResult, DisbursementStatus, ObjectionStatus
 from .models import AcceptanceReport, Contract, Disbursement, FundingDecision, Notice, Objection
 from .rules import is_finance_head, is_finance_officer
-from .selectors import notice_public_items, on_closed_notice
+from .selectors import notice_public_items, notice_publish_problem, on_closed_notice
 
 S = ApplicationStatus
 D = DisbursementStatus
@@ -116,15 +116,14 @@ def notice_publish(*, call: Call, actor: Any) -> Notice:
         raise PermissionDenied(_("Only bureau staff publish notices."))
     require_recent_login(actor)
     call = Call.objects.select_for_update().get(pk=call.pk)
-    if Notice.objects.filter(call=call, closed_at__isnull=True).exists():
-        raise StateConflict(_("A notice for this call is still open."))
+    problem = notice_publish_problem(call)
+    if problem is not None:
+        raise StateConflict(problem)
     items = list(
         Application.objects.filter(call=call, status__in=NOTICE_STATES)
         .exclude(notices__isnull=False)
         .select_related("applicant")
     )
-    if not items:
-        raise StateConflict(_("There are no decided applications to publish."))
     notice = Notice.objects.create(
         call=call, published_by=actor, ends_at=timezone.now() + timedelta(days=call.notice_days)
     )

@@ -547,7 +547,7 @@ def call_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "decided_total": call_decided_total(call),
             "notices": notices,
             "is_staff": is_staff(request.user),
-            "can_publish": not any(n.closed_at is None for n in notices),
+            "publish_problem": funding_selectors.notice_publish_problem(call),
             "draws": call.draws.order_by("-performed_at")[:10],
         },
     )

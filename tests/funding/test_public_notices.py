@@ -7,6 +7,7 @@ import pytest
 from django.test import Client
 
 from ..conftest import close_notice
+from ..workflow.test_plan_project_services import to_review
 from .test_objections import funded_on_notice
 
 pytestmark = pytest.mark.django_db
@@ -55,12 +56,22 @@ def test_the_public_page_lists_notices_without_a_login(notice_and_apps, call):
     assert 'href="/notices/"' in Client().get(f"/notices/{notice.pk}/").content.decode()
 
 
-def test_a_notice_that_cannot_be_published_says_why(notice_and_apps, call, staff, client_for):
+def test_a_notice_that_cannot_be_published_says_why(notice_and_apps, call, staff, client_for, applicant, expert):
     api = client_for(staff)
     second = api.post(f"/api/calls/{call.pk}/notice/")
     assert second.status_code == 409
-    assert second.json()["detail"]
+    assert "still open" in second.json()["detail"]
     page = Client()
     page.force_login(staff)
+    call_page = page.get(f"/calls/{call.pk}/").content.decode()
+    assert "still open" in call_page and f"/calls/{call.pk}/publish-notice/" not in call_page
     response = page.post(f"/calls/{call.pk}/publish-notice/", follow=True)
-    assert "still open" in response.content.decode() or "公示" in response.content.decode()
+    assert "still open" in response.content.decode()
+    # Once it closed, an item still in review is named as the reason nothing can be published.
+    notice, _apps = notice_and_apps
+    close_notice(notice, staff)
+    to_review(call, applicant, staff, [expert], title="评审中项目")
+    undecided = api.post(f"/api/calls/{call.pk}/notice/")
+    assert undecided.status_code == 409
+    assert "1 items of this call are not decided yet" in undecided.json()["detail"]
+    assert "not decided yet" in page.get(f"/calls/{call.pk}/").content.decode()
