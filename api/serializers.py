@@ -445,7 +445,7 @@ class NoticeItemSerializer(serializers.Serializer):
         decision = getattr(application, "decision", None)
         return decision.fund if decision else None
 
-    @extend_schema_field(OpenApiTypes.DECIMAL)
+    @extend_schema_field({"type": "string", "format": "decimal", "nullable": True})
     def get_approved_yuan(self, application: Application) -> str | None:
         decision = getattr(application, "decision", None)
         return str(yuan(decision.approved_yuan)) if decision and decision.fund else None
@@ -457,7 +457,7 @@ class NoticeSerializer(serializers.Serializer):
     call_title = serializers.CharField(source="call.title", read_only=True)
     published_at = serializers.DateTimeField(read_only=True)
     ends_at = serializers.DateTimeField(read_only=True)
-    closed_at = serializers.DateTimeField(read_only=True)
+    closed_at = serializers.DateTimeField(read_only=True, allow_null=True)
     items = serializers.SerializerMethodField()
 
     @extend_schema_field(NoticeItemSerializer(many=True))

@@ -216,23 +216,29 @@ def objections_dismiss(*, objection_ids: list[int], actor: Any, resolution: str)
         raise StateConflict(
             _("Already resolved: %(ids)s. Nothing was dismissed.") % {"ids": ", ".join(map(str, resolved))}
         )
-    now = timezone.now()
     for objection in found.values():
-        objection.status = ObjectionStatus.DISMISSED
-        objection.resolution = resolution.strip()
-        objection.resolved_by = actor
-        objection.resolved_at = now
-        objection.save(update_fields=["status", "resolution", "resolved_by", "resolved_at"])
-        audit_record(
-            actor=actor,
-            action="objection.resolve",
-            target=objection,
-            from_state=ObjectionStatus.OPEN,
-            to_state=ObjectionStatus.DISMISSED,
-            comment=resolution,
-            data={"bulk": ids},
-        )
+        _objection_settle(objection, to=ObjectionStatus.DISMISSED, actor=actor, resolution=resolution, bulk=ids)
     return list(found.values())
+
+
+def _objection_settle(
+    objection: Objection, *, to: str, actor: Any, resolution: str, bulk: list[int] | None = None
+) -> None:
+    """The one place an open objection becomes upheld or dismissed (caller holds its row lock)."""
+    objection.status = to
+    objection.resolution = resolution.strip()
+    objection.resolved_by = actor
+    objection.resolved_at = timezone.now()
+    objection.save(update_fields=["status", "resolution", "resolved_by", "resolved_at"])
+    audit_record(
+        actor=actor,
+        action="objection.resolve",
+        target=objection,
+        from_state=ObjectionStatus.OPEN,
+        to_state=to,
+        comment=resolution,
+        data={"bulk": bulk} if bulk else None,
+    )
 
 
 @service_atomic
@@ -248,19 +254,8 @@ def objection_resolve(*, objection: Objection, actor: Any, upheld: bool, resolut
     objection = Objection.objects.select_for_update().get(pk=objection.pk)
     if objection.status != ObjectionStatus.OPEN:
         raise StateConflict(_("This objection was already resolved."))
-    objection.status = ObjectionStatus.UPHELD if upheld else ObjectionStatus.DISMISSED
-    objection.resolution = resolution.strip()
-    objection.resolved_by = actor
-    objection.resolved_at = timezone.now()
-    objection.save(update_fields=["status", "resolution", "resolved_by", "resolved_at"])
-    audit_record(
-        actor=actor,
-        action="objection.resolve",
-        target=objection,
-        from_state=ObjectionStatus.OPEN,
-        to_state=objection.status,
-        comment=resolution,
-    )
+    to = ObjectionStatus.UPHELD if upheld else ObjectionStatus.DISMISSED
+    _objection_settle(objection, to=to, actor=actor, resolution=resolution)
     return objection
 
 
