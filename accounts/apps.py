@@ -22,7 +22,7 @@ class AccountsConfig(AppConfig):
 
         from django.contrib.auth.signals import user_logged_in
 
-        from .middleware import mark_authenticated
+        from .recent import mark_authenticated
 
         # Every login proves the password now: the clock for money actions starts here.
         user_logged_in.connect(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
@@ -12,43 +11,52 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonRes
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
-#: Session key: when this session last proved the password (epoch seconds).
-AUTH_AT = "pingshen_auth_at"
+from .recent import AUTH_AT, RecentLoginRequired, login_is_recent, mark_authenticated, request_in_context
 
-#: Page routes that move money or decide funding: they need a password typed recently.
-#: (An award level fixes its bonus; applying the suggested list decides every amount of a call.)
+__all__ = ["AUTH_AT", "mark_authenticated"]
+
+#: Page routes that move money or decide an outcome. The check itself is in the services
+#: (``accounts.recent.require_recent_login``) and covers every route; naming the pages here
+#: only sends the user to the password prompt *before* they fill in the form.
 RECENT_LOGIN_URL_NAMES = frozenset(
     {
         "disbursement-approve",
         "disbursement-reject",
         "disbursement-pay",
+        "disbursement-resubmit",
         "decide",
         "award-decide",
         "call-suggestions-apply",
+        "notice-publish",
+        "notice-close",
+        "award-notice-publish",
+        "award-notice-close",
+        "objection-resolve",
+        "objections-dismiss",
+        "terminate",
+        "acceptance-decide",
     }
 )
 
 
-def mark_authenticated(request: HttpRequest) -> None:
-    request.session[AUTH_AT] = time.time()
-
-
-def login_is_recent(request: HttpRequest) -> bool:
-    at = request.session.get(AUTH_AT)
-    if not isinstance(at, int | float):
-        return False
-    return time.time() - at < settings.PINGSHEN_RECENT_LOGIN_MINUTES * 60
+def _reauth_redirect(request: HttpRequest) -> HttpResponse:
+    # A POST cannot be replayed after the password prompt: return to the form it came from.
+    back = request.get_full_path() if request.method == "GET" else request.META.get("HTTP_REFERER", "/")
+    return HttpResponseRedirect("/accounts/reauth/?" + urlencode({"next": back}))
 
 
 class RecentLoginMiddleware:
-    """Send a signed-in user whose login is older than PINGSHEN_RECENT_LOGIN_MINUTES to the
-    re-authentication page before a money page, which then returns to that page's form."""
+    """Make the request known to ``require_recent_login`` while it runs, and on a page send a
+    signed-in user whose login is older than PINGSHEN_RECENT_LOGIN_MINUTES to the
+    re-authentication page, which then returns to that page's form. (The API answers the
+    service's refusal with 403 and its detail.)"""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        return self.get_response(request)
+        with request_in_context(request):
+            return self.get_response(request)
 
     def process_view(self, request: HttpRequest, view_func: Any, view_args: Any, view_kwargs: Any) -> Any:
         match = request.resolver_match
@@ -56,9 +64,12 @@ class RecentLoginMiddleware:
             return None
         if not request.user.is_authenticated or login_is_recent(request):
             return None
-        # A POST cannot be replayed after the password prompt: return to the form it came from.
-        back = request.get_full_path() if request.method == "GET" else request.META.get("HTTP_REFERER", "/")
-        return HttpResponseRedirect("/accounts/reauth/?" + urlencode({"next": back}))
+        return _reauth_redirect(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> Any:
+        if isinstance(exception, RecentLoginRequired) and not request.path.startswith("/api/"):
+            return _reauth_redirect(request)
+        return None
 
 
 class SecurityHeadersMiddleware:

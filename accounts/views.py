@@ -10,7 +10,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from .middleware import mark_authenticated
+from .recent import mark_authenticated
 
 
 class ReauthForm(forms.Form):

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.db.models import Prefetch, QuerySet
 from django.http import HttpResponse
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, serializers, status
@@ -25,11 +26,13 @@ from awards.models import LEVELS, AwardRound
 from awards.selectors import award_rounds, nominations_visible_to
 from core.errors import NotVisible
 from core.responses import XLSX, xlsx_response
+from funding.documents import nomination_certificate_pdf
 from reviews.models import Criterion
 from workflow import steps
 
 from . import serializers as s
 from . import views
+from .funding import DocumentView
 from .views import (
     FINANCE,
     ApplicationSubmitView,
@@ -383,3 +386,16 @@ class NominationDecisionView(APIView):
         nomination = Application.objects.get(pk=pk)
         out = {"id": nomination.pk, "status": nomination.status, "level": decision.level}
         return Response(AwardDecisionOutSerializer({**out, "approved_yuan": nomination.approved_yuan}).data)
+
+
+class NominationCertificateView(DocumentView):
+    """GET /api/nominations/{id}/certificate.pdf: whoever may see the nomination (else 404);
+    409 before the round's notice closed, or when it won no award (API.md)."""
+
+    @extend_schema(responses={(200, "application/pdf"): OpenApiResponse(description="The award certificate (PDF)")})
+    def get(self, request: Request, pk: int) -> HttpResponse:
+        nomination = _nomination(request, pk)
+        content = nomination_certificate_pdf(nomination, language=get_language())
+        response = HttpResponse(content, content_type="application/pdf")
+        response["Content-Disposition"] = f'inline; filename="award-certificate-{nomination.pk}.pdf"'
+        return response

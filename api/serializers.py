@@ -22,6 +22,7 @@ from applications.models import Application, Call
 from applications.services import parse_money
 from core.money import yuan
 from funding.enums import AcceptanceResult
+from funding.selectors import notice_public_items
 from notifications.models import Notification
 from reviews.enums import Recommendation
 from reviews.models import Assignment
@@ -463,7 +464,7 @@ class NoticeItemSerializer(serializers.Serializer):
         decision = getattr(application, "decision", None)
         return decision.fund if decision else None
 
-    @extend_schema_field(OpenApiTypes.DECIMAL)
+    @extend_schema_field({"type": "string", "format": "decimal", "nullable": True})
     def get_approved_yuan(self, application: Application) -> str | None:
         decision = getattr(application, "decision", None)
         return str(yuan(decision.approved_yuan)) if decision and decision.fund else None
@@ -475,8 +476,12 @@ class NoticeSerializer(serializers.Serializer):
     call_title = serializers.CharField(source="call.title", read_only=True)
     published_at = serializers.DateTimeField(read_only=True)
     ends_at = serializers.DateTimeField(read_only=True)
-    closed_at = serializers.DateTimeField(read_only=True)
-    items = NoticeItemSerializer(source="applications.all", many=True, read_only=True)
+    closed_at = serializers.DateTimeField(read_only=True, allow_null=True)
+    items = serializers.SerializerMethodField()
+
+    @extend_schema_field(NoticeItemSerializer(many=True))
+    def get_items(self, notice: Any) -> Any:
+        return NoticeItemSerializer(notice_public_items(notice), many=True).data
 
 
 class ObjectionInSerializer(serializers.Serializer):
@@ -484,6 +489,15 @@ class ObjectionInSerializer(serializers.Serializer):
     text = serializers.CharField(max_length=10000, required=False, allow_blank=True, default="")
     contact = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
     name = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+
+
+class ObjectionsDismissSerializer(serializers.Serializer):
+    objections = serializers.ListField(child=serializers.IntegerField(min_value=1), min_length=1, max_length=1000)
+    resolution = serializers.CharField(max_length=10000)
+
+
+class ObjectionsDismissedSerializer(serializers.Serializer):
+    dismissed = serializers.ListField(child=serializers.IntegerField(), read_only=True)
 
 
 class ObjectionResolveSerializer(serializers.Serializer):
@@ -516,6 +530,10 @@ class DisbursementSerializer(serializers.Serializer):
 
 class VoucherSerializer(serializers.Serializer):
     voucher = serializers.CharField(max_length=100)
+
+
+class CommentSerializer(serializers.Serializer):
+    comment = serializers.CharField(max_length=2000)
 
 
 # --- notifications ------------------------------------------------------------------------------

@@ -100,6 +100,11 @@ urlpatterns = [
         name="api-nomination-formal-review",
     ),
     path("nominations/<int:pk>/decision/", awards.NominationDecisionView.as_view(), name="api-nomination-decision"),
+    path(
+        "nominations/<int:pk>/certificate.pdf",
+        awards.NominationCertificateView.as_view(),
+        name="api-nomination-certificate",
+    ),
     # Expert review
     path("assignments/", views.AssignmentListView.as_view(), name="api-assignments"),
     path("assignments/<int:pk>/accept/", views.AssignmentAcceptView.as_view(), name="api-assignment-accept"),
@@ -107,15 +112,22 @@ urlpatterns = [
     path("assignments/<int:pk>/review/", views.ReviewSubmitView.as_view(), name="api-review"),
     path("reviews/<int:pk>/reopen/", pool.ReviewReopenView.as_view(), name="api-review-reopen"),
     # Notices and objections
+    path("notices/", views.NoticeListView.as_view(), name="api-notices"),
     path("notices/<int:pk>/", views.NoticeDetailView.as_view(), name="api-notice"),
     path("notices/<int:pk>/objections/", views.ObjectionFileView.as_view(), name="api-objections"),
     path("notices/<int:pk>/close/", views.NoticeCloseView.as_view(), name="api-notice-close"),
     path("objections/<int:pk>/resolve/", views.ObjectionResolveView.as_view(), name="api-objection-resolve"),
+    path("objections/dismiss/", views.ObjectionsDismissView.as_view(), name="api-objections-dismiss"),
     # Money
     path("disbursements/", views.DisbursementListView.as_view(), name="api-disbursements"),
     path("disbursements/<int:pk>/approve/", views.DisbursementApproveView.as_view(), name="api-disbursement-approve"),
     path("disbursements/<int:pk>/reject/", views.DisbursementRejectView.as_view(), name="api-disbursement-reject"),
     path("disbursements/<int:pk>/pay/", views.DisbursementPayView.as_view(), name="api-disbursement-pay"),
+    path(
+        "disbursements/<int:pk>/resubmit/",
+        views.DisbursementResubmitView.as_view(),
+        name="api-disbursement-resubmit",
+    ),
     # Notifications
     path("notifications/", views.NotificationListView.as_view(), name="api-notifications"),
     path("notifications/<int:pk>/read/", views.NotificationReadView.as_view(), name="api-notification-read"),

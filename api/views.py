@@ -27,6 +27,7 @@ from rest_framework.views import APIView
 from accounts import services as account_services
 from accounts.enums import Role
 from accounts.models import User
+from accounts.recent import token_mark_proved
 from accounts.rules import has_role, is_staff
 from accounts.tokens import token_issue, token_lifetime
 from applications import services as app_services
@@ -34,10 +35,11 @@ from applications.models import Application, Call
 from applications.rules import can_view_application
 from applications.selectors import applications_visible_to
 from core.errors import NotVisible
+from core.ratelimit import client_address
 from core.responses import XLSX, xlsx_response
 from funding.exports import call_report_xlsx, payment_list_xlsx
 from funding.models import Disbursement, Notice, Objection
-from funding.selectors import call_report, disbursements_visible_to, payment_list
+from funding.selectors import call_report, disbursements_visible_to, notices_public, payment_list
 from notifications.models import Notification
 from notifications.services import notification_mark_read
 from reviews import services as review_services
@@ -114,6 +116,7 @@ class TokenView(ObtainAuthToken):
         user = serializer.validated_data["user"]
         axes_reset(username=user.get_username())  # a right password clears the failure count
         token = token_issue(user)
+        token_mark_proved(token.key)  # the password was typed: a recent login for money actions
         return Response({"token": token.key, "expires": token.created + token_lifetime()})
 
 
@@ -500,16 +503,18 @@ class NoticeDetailView(APIView):
 
     @extend_schema(responses=s.NoticeSerializer)
     def get(self, request: Request, pk: int) -> Response:
-        notice = _get_or_404(
-            Notice.objects.select_related("call").prefetch_related(
-                Prefetch(
-                    "applications",
-                    queryset=Application.objects.select_related("organisation", "decision").order_by("pk"),
-                )
-            ),
-            pk,
-        )
-        return Response(s.NoticeSerializer(notice).data)
+        return Response(s.NoticeSerializer(_get_or_404(notices_public(), pk)).data)
+
+
+class NoticeListView(generics.ListAPIView):
+    """GET /api/notices/ (anyone, no login): current and past notices, newest first, each
+    with its items as the notice shows them (funded projects and awards only, by default)."""
+
+    permission_classes = [AllowAny]
+    serializer_class = s.NoticeSerializer
+
+    def get_queryset(self) -> QuerySet[Notice]:
+        return notices_public()
 
 
 class ObjectionFileView(APIView):
@@ -517,16 +522,39 @@ class ObjectionFileView(APIView):
 
     permission_classes = [AllowAny]
 
-    @extend_schema(request=s.ObjectionInSerializer, responses={201: s.IdSerializer})
+    @extend_schema(
+        request=s.ObjectionInSerializer,
+        responses={
+            201: s.IdSerializer,
+            429: OpenApiResponse(s.DetailSerializer, description="Too many objections from this address"),
+        },
+    )
     def post(self, request: Request, pk: int) -> Response:
-        from funding.services import objection_file
-
         notice = _get_or_404(Notice.objects.all(), pk)
         data = _valid(s.ObjectionInSerializer, request)
-        objection = objection_file(
-            notice=notice, application_id=data["item"], text=data["text"], name=data["name"], contact=data["contact"]
+        objection = steps.objection_file(
+            notice=notice,
+            address=client_address(request),
+            application_id=data["item"],
+            text=data["text"],
+            name=data["name"],
+            contact=data["contact"],
         )
         return Response({"id": objection.pk}, status=status.HTTP_201_CREATED)
+
+
+class ObjectionsDismissView(APIView):
+    """POST /api/objections/dismiss/ (staff) {objections: [ids], resolution}: dismiss duplicates
+    in bulk, all or none; each is audited."""
+
+    @extend_schema(request=s.ObjectionsDismissSerializer, responses=s.ObjectionsDismissedSerializer)
+    def post(self, request: Request) -> Response:
+        _require(request, Role.STAFF)
+        data = _valid(s.ObjectionsDismissSerializer, request)
+        dismissed = steps.objections_dismiss(
+            objection_ids=data["objections"], actor=request.user, resolution=data["resolution"]
+        )
+        return Response({"dismissed": [o.pk for o in dismissed]})
 
 
 class ObjectionResolveView(APIView):
@@ -587,6 +615,19 @@ class DisbursementPayView(APIView):
         disbursement = _disbursement(request, pk)
         data = _valid(s.VoucherSerializer, request)
         d = steps.disbursement_pay(disbursement=disbursement, actor=request.user, **data)
+        return Response({"id": d.pk, "status": d.status})
+
+
+class DisbursementResubmitView(APIView):
+    """POST /api/disbursements/{id}/resubmit/ (staff) {comment}: a rejected payment requested
+    again; it goes through both approvals again."""
+
+    @extend_schema(request=s.CommentSerializer, responses=s.IdStatusSerializer)
+    def post(self, request: Request, pk: int) -> Response:
+        _require(request, Role.STAFF)
+        disbursement = _get_or_404(Disbursement.objects.select_related("application"), pk)
+        data = _valid(s.CommentSerializer, request)
+        d = steps.disbursement_resubmit(disbursement=disbursement, actor=request.user, **data)
         return Response({"id": d.pk, "status": d.status})
 
 

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 
+from accounts.recent import require_recent_login
 from accounts.rules import is_staff
 from accounts.selectors import refuse_while_pending
 from audit.services import audit_record
@@ -592,6 +593,7 @@ def application_terminate(*, application: Application, actor: Any, reason: str) 
     """End the application from any non-final step, with a recorded reason."""
     if not is_staff(actor):
         raise PermissionDenied(_("Only bureau staff may terminate an application."))
+    require_recent_login(actor)
     if not (reason or "").strip():
         raise ValidationError({"reason": [_("A reason is required.")]})
     application = application_locked(application)

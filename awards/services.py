@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.models import Organisation
+from accounts.recent import require_recent_login
 from accounts.rules import is_panel, is_staff
 from accounts.selectors import refuse_while_pending
 from accounts.services import organisation_get_or_create
@@ -405,6 +406,7 @@ def award_decide(*, nomination: Application, actor: Any, level: Any, comment: st
     """
     if not is_panel(actor):
         raise PermissionDenied(_("Only the award committee decides awards."))
+    require_recent_login(actor)
     level = _clean_level(level)
     if nomination.kind != ItemKind.NOMINATION:
         raise StateConflict(_("This is not a nomination; decide it with a funding amount."))

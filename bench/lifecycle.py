@@ -273,6 +273,7 @@ def drive_engine(p: Personas, call: Any, n: int, batch: int, counter: StatementC
     from applications.services import application_create
     from funding.models import Disbursement
     from workflow import steps
+    from workflow.demo import notice_window_passed
 
     t = 0
     for start in range(0, n, batch):
@@ -290,7 +291,7 @@ def drive_engine(p: Personas, call: Any, n: int, batch: int, counter: StatementC
             t += 3 + EXPERTS + 1 + 2 * EXPERTS + 1
             chunk.append(app)
         notice = steps.notice_publish(call=call, actor=p.staff)
-        steps.notice_close(notice=notice, actor=p.staff)
+        steps.notice_close(notice=notice_window_passed(notice), actor=p.staff)
         t += 2 * len(chunk)
         for app in chunk:
             steps.contract_sign(application=app, actor=p.applicant, accept_terms=True)
@@ -330,6 +331,7 @@ def drive_services(p: Personas, call: Any, n: int, batch: int, counter: Statemen
     from reviews.enums import OPEN_ASSIGNMENT_STATES
     from reviews.models import Assignment
     from workflow import steps
+    from workflow.demo import notice_window_passed
 
     visible = steps._visible  # the visibility check is the steps' own, not the engine's
 
@@ -370,7 +372,7 @@ def drive_services(p: Personas, call: Any, n: int, batch: int, counter: Statemen
 
     def notice_close(notice: Any) -> None:
         with transaction.atomic():
-            notice = funding_services.notice_close(notice=notice, actor=p.staff)
+            notice = funding_services.notice_close(notice=notice_window_passed(notice), actor=p.staff)
             for application in notice.applications.filter(status=S.FUNDED):
                 notify(
                     recipients=[application.applicant],

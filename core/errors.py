@@ -21,3 +21,11 @@ class StateConflict(Exception):
 
 class NotVisible(Http404):
     """The caller may not see this object; answer as if it did not exist (HTTP 404)."""
+
+
+class RateLimited(Exception):
+    """Too many requests from this client: try again in ``retry_after`` seconds (HTTP 429)."""
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(retry_after)
+        self.retry_after = retry_after

@@ -28,13 +28,14 @@ from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-from applications.enums import ItemKind
+from applications.enums import ApplicationStatus, ItemKind
 from applications.models import Application
 from core.errors import StateConflict
 from core.money import to_wan, yuan
 
 from .enums import DisbursementStatus
-from .models import FundingDecision
+from .models import FundingDecision, Notice
+from .selectors import on_closed_notice
 from .services import tranche_amount  # the same split the disbursements use
 
 FONT = "STSong-Light"
@@ -103,10 +104,13 @@ def _tranche_when(index: int, count: int) -> str:
 
 
 def funding_decision_of(application: Application) -> FundingDecision:
-    """The application's funding decision, if it was funded; else ``StateConflict`` (409)."""
+    """The application's funding decision, if it was funded and its public notice has closed;
+    else ``StateConflict`` (409)."""
     decision = FundingDecision.objects.filter(application=application, fund=True).first()
     if decision is None or not application.approved_yuan or application.kind != ItemKind.APPLICATION:
         raise StateConflict(_("This application was not funded, so there is no funding notice."))
+    if not on_closed_notice(application):
+        raise StateConflict(_("The funding notice is issued once the public notice has closed."))
     return decision
 
 
@@ -268,6 +272,36 @@ def award_certificate_pdf(
         canvas.showPage()
         canvas.save()
         return out.getvalue()
+
+
+#: A nomination has its certificate once the award is granted: when the round's notice closed.
+CERTIFIED_STATES = frozenset({ApplicationStatus.GRANTED, ApplicationStatus.CLOSED})
+
+
+def nomination_certificate_pdf(nomination: Application, *, language: str | None = None) -> bytes:
+    """The certificate of an awarded nomination, dated the day the round's notice closed;
+    ``StateConflict`` (409) before the notice closed or when it won no award."""
+    decision = FundingDecision.objects.filter(application=nomination).first()
+    if nomination.kind != ItemKind.NOMINATION or decision is None or decision.level is None:
+        raise StateConflict(_("This nomination won no award, so there is no certificate."))
+    if nomination.status not in CERTIFIED_STATES or not on_closed_notice(nomination):
+        raise StateConflict(_("The certificate is issued once the public notice has closed."))
+    closed = (
+        Notice.objects.filter(applications=nomination, closed_at__isnull=False)
+        .order_by("-closed_at")
+        .values_list("closed_at", flat=True)
+        .first()
+    )
+    return award_certificate_pdf(
+        year=nomination.call.year,
+        title=nomination.title,
+        level=decision.level,
+        units=nomination.units or [],
+        persons=nomination.persons or [],
+        bonus_yuan=decision.approved_yuan,
+        issued_on=timezone.localdate(closed) if closed else timezone.localdate(),
+        language=language,
+    )
 
 
 def _zh() -> bool:

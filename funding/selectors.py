@@ -13,7 +13,7 @@ from applications.models import Application, Call, Programme
 from core.money import to_wan, yuan
 
 from .enums import DisbursementStatus
-from .models import Disbursement, FundingDecision
+from .models import Disbursement, FundingDecision, Notice
 
 
 @dataclass(frozen=True)
@@ -277,3 +277,62 @@ def field_report(year: int) -> list[FieldRow]:
 def public_years() -> list[int]:
     """Years with a plan call or an award round, newest first."""
     return list(Call.objects.order_by("-year").values_list("year", flat=True).distinct())
+
+
+def on_closed_notice(application: Application) -> bool:
+    """Was the item on a public notice that has closed? (The contract, the funding notice
+    PDF and the award certificate wait for it.)"""
+    return Notice.objects.filter(applications=application, closed_at__isnull=False).exists()
+
+
+def _public_items_filter() -> Q:
+    from django.conf import settings
+
+    return Q() if getattr(settings, "PINGSHEN_NOTICE_SHOWS_NOT_FUNDED", False) else Q(decision__fund=True)
+
+
+def notice_public_items(notice: Notice) -> Any:
+    """What the public sees on a notice: the funded projects and awarded nominations. Items
+    not funded are on the notice too (it decides them all), but are shown only where the
+    bureau chose to publish them (``PINGSHEN_NOTICE_SHOWS_NOT_FUNDED``). Uses the list that
+    ``notices_public`` prefetched, when there is one."""
+    prefetched = getattr(notice, "public_items", None)
+    if prefetched is not None:
+        return prefetched
+    return notice.applications.filter(_public_items_filter()).select_related("organisation", "decision").order_by("id")
+
+
+def notices_public() -> QuerySet[Notice]:
+    """Every notice, current and past, newest first, with its public items in one query."""
+    from django.db.models import Prefetch
+
+    items = Application.objects.filter(_public_items_filter()).select_related("organisation", "decision").order_by("id")
+    return (
+        Notice.objects.select_related("call")
+        .prefetch_related(Prefetch("applications", queryset=items, to_attr="public_items"))
+        .order_by("-published_at", "-id")
+    )
+
+
+def notice_publish_problem(call: Call) -> str | None:
+    """Why the call's decided items cannot go on a new notice now, in words for staff (the
+    page shows it instead of the button, the API answers it with 409); ``None`` when they can."""
+    from django.utils import timezone
+    from django.utils.translation import gettext as _
+
+    from applications.enums import NOTICE_STATES
+
+    running = Notice.objects.filter(call=call, closed_at__isnull=True).order_by("-published_at").first()
+    if running is not None:
+        return _("A notice for this call is still open (until %(ends)s): one notice at a time.") % {
+            "ends": f"{timezone.localtime(running.ends_at):%Y-%m-%d %H:%M}"
+        }
+    waiting = Application.objects.filter(call=call, status__in=NOTICE_STATES, notices__isnull=True)
+    if not waiting.exists():
+        undecided = Application.objects.filter(
+            call=call, status__in=[ApplicationStatus.IN_REVIEW, ApplicationStatus.REVIEWED]
+        ).count()
+        if undecided:
+            return _("Nothing to publish: %(n)s items of this call are not decided yet.") % {"n": undecided}
+        return _("There are no decided applications to publish.")
+    return None

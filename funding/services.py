@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from accounts.recent import require_recent_login
 from accounts.rules import is_panel, is_staff
 from applications.enums import DECIDED_STATES, NOTICE_STATES, ApplicationStatus, ItemKind
 from applications.models import Application, Call
@@ -28,6 +29,7 @@ from notifications.services import notify
 from .enums import COMMITTED_DISBURSEMENT_STATES, AcceptanceResult, DisbursementStatus, ObjectionStatus
 from .models import AcceptanceReport, Contract, Disbursement, FundingDecision, Notice, Objection
 from .rules import is_finance_head, is_finance_officer
+from .selectors import notice_public_items, notice_publish_problem, on_closed_notice
 
 S = ApplicationStatus
 D = DisbursementStatus
@@ -52,6 +54,7 @@ def decision_make(
     """
     if not is_panel(actor):
         raise PermissionDenied(_("Only the panel decides funding."))
+    require_recent_login(actor)
     if not isinstance(fund, bool):
         raise ValidationError({"fund": [_("Say whether to fund: true or false.")]})
     amount = Decimal("0.00")
@@ -112,16 +115,16 @@ def notice_publish(*, call: Call, actor: Any) -> Notice:
     """Publish every decided item of the call that has not been on a notice yet."""
     if not is_staff(actor):
         raise PermissionDenied(_("Only bureau staff publish notices."))
+    require_recent_login(actor)
     call = Call.objects.select_for_update().get(pk=call.pk)
-    if Notice.objects.filter(call=call, closed_at__isnull=True).exists():
-        raise StateConflict(_("A notice for this call is still open."))
+    problem = notice_publish_problem(call)
+    if problem is not None:
+        raise StateConflict(problem)
     items = list(
         Application.objects.filter(call=call, status__in=NOTICE_STATES)
         .exclude(notices__isnull=False)
         .select_related("applicant")
     )
-    if not items:
-        raise StateConflict(_("There are no decided applications to publish."))
     notice = Notice.objects.create(
         call=call, published_by=actor, ends_at=timezone.now() + timedelta(days=call.notice_days)
     )
@@ -143,7 +146,14 @@ def notice_is_open(notice: Notice) -> bool:
 
 @service_atomic
 def objection_file(*, notice: Notice, application_id: Any, text: str, name: str, contact: str) -> Objection:
-    """Anyone may object to an item while the notice runs, by name and with a contact."""
+    """Anyone may object to an item shown on the notice while it runs, by name and with a
+    contact (400 naming each missing field).
+
+    The notice row is locked before the "still open?" check, as ``notice_close`` locks it
+    before counting open objections: an objection and a close at the same moment queue on
+    the row, so either the objection lands first and the close is refused, or the close
+    lands first and the objection is refused (409). Never an objection on a closed notice.
+    """
     errors: dict[str, list[str]] = {}
     if not (name or "").strip():
         errors["name"] = [_("Objections are accepted by name only.")]
@@ -154,11 +164,16 @@ def objection_file(*, notice: Notice, application_id: Any, text: str, name: str,
     elif len(text) > 10000:
         errors["text"] = [_("The objection is limited to 10,000 characters.")]
     item_id = parse_int(application_id)
-    application = notice.applications.filter(pk=item_id).first() if item_id is not None else None
+    application = (
+        Application.objects.filter(pk=item_id, pk__in=notice_public_items(Notice(pk=notice.pk))).first()
+        if item_id is not None
+        else None
+    )
     if application is None:
         errors["item"] = [_("This item is not on the notice.")]
     if errors or application is None:
         raise ValidationError(errors)
+    notice = Notice.objects.select_for_update().get(pk=notice.pk)
     if not notice_is_open(notice):
         raise StateConflict(_("The notice period has ended."))
     objection = Objection.objects.create(
@@ -180,18 +195,39 @@ def objection_file(*, notice: Notice, application_id: Any, text: str, name: str,
 
 
 @service_atomic
-def objection_resolve(*, objection: Objection, actor: Any, upheld: bool, resolution: str) -> Objection:
-    """Uphold or dismiss, saying why. An upheld objection terminates the item (done by workflow)."""
+def objections_dismiss(*, objection_ids: list[int], actor: Any, resolution: str) -> list[Objection]:
+    """Staff dismiss several open objections at once (duplicates, a flood of the same text),
+    with one resolution; each dismissal is audited on its own row as a single one would be.
+    All or nothing: 409 naming the ones no longer open, 400 for ids that do not exist."""
     if not is_staff(actor):
         raise PermissionDenied(_("Only bureau staff resolve objections."))
-    if not isinstance(upheld, bool):
-        raise ValidationError({"upheld": [_("Say whether the objection is upheld: true or false.")]})
+    require_recent_login(actor)
     if not (resolution or "").strip():
         raise ValidationError({"resolution": [_("Record how the objection was resolved.")]})
-    objection = Objection.objects.select_for_update().get(pk=objection.pk)
-    if objection.status != ObjectionStatus.OPEN:
-        raise StateConflict(_("This objection was already resolved."))
-    objection.status = ObjectionStatus.UPHELD if upheld else ObjectionStatus.DISMISSED
+    ids = sorted({int(i) for i in objection_ids})
+    if not ids:
+        raise ValidationError({"objections": [_("Choose at least one objection.")]})
+    found = {o.pk: o for o in Objection.objects.select_for_update().filter(pk__in=ids).order_by("pk")}
+    missing = [i for i in ids if i not in found]
+    if missing:
+        raise ValidationError(
+            {"objections": [_("No such objection: %(ids)s.") % {"ids": ", ".join(map(str, missing))}]}
+        )
+    resolved = [i for i in ids if found[i].status != ObjectionStatus.OPEN]
+    if resolved:
+        raise StateConflict(
+            _("Already resolved: %(ids)s. Nothing was dismissed.") % {"ids": ", ".join(map(str, resolved))}
+        )
+    for objection in found.values():
+        _objection_settle(objection, to=ObjectionStatus.DISMISSED, actor=actor, resolution=resolution, bulk=ids)
+    return list(found.values())
+
+
+def _objection_settle(
+    objection: Objection, *, to: str, actor: Any, resolution: str, bulk: list[int] | None = None
+) -> None:
+    """The one place an open objection becomes upheld or dismissed (caller holds its row lock)."""
+    objection.status = to
     objection.resolution = resolution.strip()
     objection.resolved_by = actor
     objection.resolved_at = timezone.now()
@@ -201,20 +237,47 @@ def objection_resolve(*, objection: Objection, actor: Any, upheld: bool, resolut
         action="objection.resolve",
         target=objection,
         from_state=ObjectionStatus.OPEN,
-        to_state=objection.status,
+        to_state=to,
         comment=resolution,
+        data={"bulk": bulk} if bulk else None,
     )
+
+
+@service_atomic
+def objection_resolve(*, objection: Objection, actor: Any, upheld: bool, resolution: str) -> Objection:
+    """Uphold or dismiss, saying why. An upheld objection terminates the item (done by workflow)."""
+    if not is_staff(actor):
+        raise PermissionDenied(_("Only bureau staff resolve objections."))
+    require_recent_login(actor)
+    if not isinstance(upheld, bool):
+        raise ValidationError({"upheld": [_("Say whether the objection is upheld: true or false.")]})
+    if not (resolution or "").strip():
+        raise ValidationError({"resolution": [_("Record how the objection was resolved.")]})
+    objection = Objection.objects.select_for_update().get(pk=objection.pk)
+    if objection.status != ObjectionStatus.OPEN:
+        raise StateConflict(_("This objection was already resolved."))
+    to = ObjectionStatus.UPHELD if upheld else ObjectionStatus.DISMISSED
+    _objection_settle(objection, to=to, actor=actor, resolution=resolution)
     return objection
 
 
 @service_atomic
 def notice_close(*, notice: Notice, actor: Any = None) -> Notice:
-    """End the notice. Refused while an objection is open. ``actor=None`` is the clock."""
+    """End the notice once its window has run (``ends_at``). Refused before, and while an
+    objection is open. ``actor=None`` is the clock. Takes the notice's row lock, as filing an
+    objection does, so an objection never lands on a notice closed at the same moment."""
     if actor is not None and not is_staff(actor):
         raise PermissionDenied(_("Only bureau staff close notices."))
+    require_recent_login(actor)
     notice = Notice.objects.select_for_update().get(pk=notice.pk)
     if notice.closed_at is not None:
         raise StateConflict(_("This notice is already closed."))
+    # The window is the public's: nobody shortens it, staff no more than the clock.
+    if timezone.now() < notice.ends_at:
+        raise StateConflict(
+            _("The notice runs until %(ends)s; it cannot be closed before.")
+            % {"ends": f"{timezone.localtime(notice.ends_at):%Y-%m-%d %H:%M}"}
+        )
     if notice.objections.filter(status=ObjectionStatus.OPEN).exists():
         raise StateConflict(_("Resolve every objection before closing the notice."))
     notice.closed_at = timezone.now()
@@ -274,7 +337,7 @@ def contract_sign(*, application: Application, actor: Any, accept_terms: bool) -
         raise ValidationError({"accept_terms": [_("Accept the terms to sign the contract.")]})
     if application.status != S.FUNDED:
         raise StateConflict(_("Only a funded application waiting for its contract can be signed."))
-    if Notice.objects.filter(applications=application, closed_at__isnull=False).count() == 0:
+    if not on_closed_notice(application):
         raise StateConflict(_("The contract can be signed once the public notice has closed."))
     contract = Contract.objects.create(application=application, signed_by=actor)
     application_transition(application=application, to=S.CONTRACTED, actor=actor, action="contract.sign")
@@ -310,6 +373,7 @@ def disbursement_approve(*, disbursement: Disbursement, actor: Any) -> Disbursem
     """First a finance officer, then a different finance head; never the requester."""
     if not (is_finance_officer(actor) or is_finance_head(actor)):
         raise PermissionDenied(_("Only finance staff approve payments."))
+    require_recent_login(actor)
     d = _disbursement_locked(disbursement)
     if d.requested_by_id == actor.pk:
         raise PermissionDenied(_("You requested this payment, so you may not approve it."))
@@ -342,6 +406,7 @@ def disbursement_approve(*, disbursement: Disbursement, actor: Any) -> Disbursem
 def disbursement_reject(*, disbursement: Disbursement, actor: Any, reason: str) -> Disbursement:
     if not (is_finance_officer(actor) or is_finance_head(actor)):
         raise PermissionDenied(_("Only finance staff reject payments."))
+    require_recent_login(actor)
     if not (reason or "").strip():
         raise ValidationError({"reason": [_("A reason is required.")]})
     d = _disbursement_locked(disbursement)
@@ -353,15 +418,79 @@ def disbursement_reject(*, disbursement: Disbursement, actor: Any, reason: str) 
 
 
 @service_atomic
-def disbursement_resubmit(*, disbursement: Disbursement, actor: Any) -> Disbursement:
-    """Staff request a rejected tranche again, after the reason was dealt with."""
+def disbursement_resubmit(*, disbursement: Disbursement, actor: Any, comment: str) -> Disbursement:
+    """Staff request a rejected payment again, once the reason was dealt with (issue 14.7).
+
+    The same row goes back to ``requested`` and through both approvals again: the officer's
+    and the head's approvals and the rejection reason are cleared (the audit trail keeps
+    them, and this step's row records who asked again and why). The person asking again
+    becomes the requester, so they may not approve it themselves. Refused (409) when the
+    project was terminated or closed, when another payment of the same tranche is live, or
+    when it would take the payments beyond the amount granted. Finance officers are told,
+    as for any new request.
+    """
     if not is_staff(actor):
         raise PermissionDenied(_("Only bureau staff request payments again."))
+    require_recent_login(actor)
+    if not (comment or "").strip():
+        raise ValidationError({"comment": [_("Say what was done about the reason for rejecting.")]})
     d = _disbursement_locked(disbursement)
     if d.status != D.REJECTED:
         raise StateConflict(_("Only a rejected payment can be requested again."))
     application = application_locked(d.application)
-    return disbursement_request(application=application, tranche=d.tranche, actor=actor)
+    if application.status in (S.TERMINATED, S.FAILED, S.CLOSED):
+        raise StateConflict(_("The project has ended; its payments cannot be requested again."))
+    live = Disbursement.objects.filter(application=application, status__in=COMMITTED_DISBURSEMENT_STATES)
+    if live.filter(tranche=d.tranche).exists():
+        raise StateConflict(_("Another payment of this tranche is already under way."))
+    committed = live.aggregate(s=Sum("amount_yuan"))["s"] or Decimal("0")
+    if committed + d.amount_yuan > (application.approved_yuan or 0):
+        raise StateConflict(_("This payment would exceed the amount granted."))
+    previous = {
+        "officer": d.officer_id,
+        "head": d.head_id,
+        "rejected_reason": d.rejected_reason,
+        "requested_by": d.requested_by_id,
+    }
+    d.officer = d.head = None
+    d.officer_at = d.head_at = None
+    d.rejected_reason = ""
+    d.requested_by = actor
+    d.requested_at = timezone.now()
+    source = d.status
+    d.status = D.REQUESTED
+    d.save(
+        update_fields=[
+            "status",
+            "officer",
+            "officer_at",
+            "head",
+            "head_at",
+            "rejected_reason",
+            "requested_by",
+            "requested_at",
+        ]
+    )
+    audit_record(
+        actor=actor,
+        action="disbursement.resubmit",
+        target=d,
+        from_state=source,
+        to_state=D.REQUESTED,
+        comment=comment.strip(),
+        data={"amount_yuan": str(d.amount_yuan), "tranche": d.tranche, "previous": previous},
+    )
+    notify(
+        recipients=users_with_role("finance_officer"),
+        kind="disbursement_requested",
+        subject=gettext_lazy("Payment requested again: %(title)s"),
+        body=gettext_lazy(
+            "Tranche %(tranche)s of “%(title)s”, %(amount)s yuan, was requested again after its rejection "
+            "and waits for approval: %(comment)s"
+        ),
+        context={"title": application.title, "tranche": d.tranche, "amount": d.amount_yuan, "comment": comment},
+    )
+    return d
 
 
 def disbursements_withdraw(*, application: Application, actor: Any, reason: str) -> None:
@@ -378,6 +507,7 @@ def disbursement_pay(*, disbursement: Disbursement, actor: Any, voucher: str) ->
     """Record the payment with its voucher. Paid never exceeds granted (checked under lock)."""
     if not (is_finance_officer(actor) or is_finance_head(actor)):
         raise PermissionDenied(_("Only finance staff record payments."))
+    require_recent_login(actor)
     if not (voucher or "").strip():
         raise ValidationError({"voucher": [_("The payment voucher number is required.")]})
     d = _disbursement_locked(disbursement)
@@ -440,6 +570,7 @@ def acceptance_decide(*, application: Application, actor: Any, result: str, comm
     fail → failed; rectify → back to the applicant to resubmit."""
     if not is_staff(actor):
         raise PermissionDenied(_("Only bureau staff decide acceptance."))
+    require_recent_login(actor)
     if result not in AcceptanceResult.values:
         raise ValidationError({"result": [_("Choose pass, fail or rectify.")]})
     if result != AcceptanceResult.PASS and not (comment or "").strip():

@@ -14,7 +14,6 @@ from django import forms
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -27,8 +26,9 @@ from awards import services as award_services
 from awards.exports import round_report_xlsx
 from awards.models import LEVELS, AwardRound
 from awards.selectors import award_rounds, award_rounds_open, committee_rows, nominations_visible_to
+from core.errors import StateConflict
 from core.responses import xlsx_response
-from funding.documents import award_certificate_pdf
+from funding.documents import nomination_certificate_pdf
 from funding.models import Notice
 from workflow import steps
 
@@ -365,32 +365,15 @@ def nomination_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 #: The award stands once the notice closed without it being withdrawn.
-CERTIFIED_STATES = frozenset({S.GRANTED, S.CLOSED})
-
-
 def certificate_download(request: HttpRequest, pk: int) -> HttpResponse:
     """The award certificate (荣誉证书) as a PDF, dated the day the round's notice closed; for
-    whoever may see the nomination, once the award is granted (404 before: there is none)."""
+    whoever may see the nomination, once the award is granted on the closed notice (404
+    before: there is none yet)."""
     nomination = _nomination(request.user, pk)
-    decision = getattr(nomination, "decision", None)
-    if decision is None or decision.level is None or nomination.status not in CERTIFIED_STATES:
-        raise Http404
-    closed = (
-        Notice.objects.filter(call=nomination.call, closed_at__isnull=False)
-        .order_by("-closed_at")
-        .values_list("closed_at", flat=True)
-        .first()
-    )
-    content = award_certificate_pdf(
-        year=nomination.call.year,
-        title=nomination.title,
-        level=decision.level,
-        units=nomination.units or [],
-        persons=nomination.persons or [],
-        bonus_yuan=decision.approved_yuan,
-        issued_on=timezone.localdate(closed) if closed else timezone.localdate(),
-        language=get_language(),
-    )
+    try:
+        content = nomination_certificate_pdf(nomination, language=get_language())
+    except StateConflict:
+        raise Http404 from None
     response = HttpResponse(content, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="award-certificate-{nomination.pk}.pdf"'
     return response

@@ -227,6 +227,24 @@ class AcceptanceDecisionForm(StepForm):
     )
 
 
+class ObjectionsDismissForm(StepForm):
+    objections = forms.TypedMultipleChoiceField(label=_("Objections"), coerce=int, choices=())
+    resolution = forms.CharField(
+        label=_("Resolution"),
+        initial=_("A duplicate of an objection already on file."),
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args: Any, open_ids: list[int], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["objections"]
+        assert isinstance(field, forms.MultipleChoiceField)
+        field.choices = [(pk, str(pk)) for pk in open_ids]
+
+    def step_data(self) -> dict[str, Any]:
+        return {"objection_ids": self.cleaned_data["objections"], "resolution": self.cleaned_data["resolution"]}
+
+
 class ObjectionResolveForm(StepForm):
     upheld = forms.TypedChoiceField(
         label=_("Outcome"),
@@ -332,6 +350,10 @@ class RejectDisbursementForm(StepForm):
     reason = forms.CharField(label=_("Reason for rejecting"), max_length=2000)
 
 
+class ResubmitDisbursementForm(StepForm):
+    comment = forms.CharField(label=_("What was done about the reason"), max_length=2000)
+
+
 class PayForm(StepForm):
     voucher = forms.CharField(label=_("Payment voucher number"), max_length=100)
 
@@ -347,11 +369,11 @@ class ObjectionForm(StepForm):
     )
     text = TextField(label=_("Your objection"), widget=forms.Textarea(attrs={"rows": 5}), required=False)
 
-    def __init__(self, *args: Any, notice: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, items: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         item = self.fields["item"]
         assert isinstance(item, forms.ChoiceField)
-        item.choices = [(a.pk, a.title) for a in notice.applications.all()]
+        item.choices = [(a.pk, a.title) for a in items]
 
     def step_data(self) -> dict[str, Any]:
         data = dict(self.cleaned_data)

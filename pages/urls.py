@@ -46,6 +46,7 @@ urlpatterns = [
     path("notices/<int:pk>/close/", views.notice_close, name="notice-close"),
     path("objections/", views.objections, name="objections"),
     path("objections/<int:pk>/resolve/", views.objection_resolve, name="objection-resolve"),
+    path("objections/dismiss/", views.objections_dismiss, name="objections-dismiss"),
     # Panel
     path("applications/<int:pk>/decide/", views.decide, name="decide"),
     # Experts
@@ -59,6 +60,7 @@ urlpatterns = [
     path("disbursements/<int:pk>/approve/", views.disbursement_approve, name="disbursement-approve"),
     path("disbursements/<int:pk>/reject/", views.disbursement_reject, name="disbursement-reject"),
     path("disbursements/<int:pk>/pay/", views.disbursement_pay, name="disbursement-pay"),
+    path("disbursements/<int:pk>/resubmit/", views.disbursement_resubmit, name="disbursement-resubmit"),
     # Everyone: the in-app inbox; staff: delivery state of every notification
     path("inbox/", views.inbox, name="inbox"),
     path("inbox/<int:pk>/read/", views.inbox_read, name="inbox-read"),
@@ -125,5 +127,6 @@ urlpatterns = [
     ),
     path("awards/nominations/<int:pk>/decide/", awards.decide, name="award-decide"),
     # The public
+    path("notices/", views.notices_public, name="notices"),
     path("notices/<int:pk>/", views.notice_public, name="notice"),
 ]

@@ -14,16 +14,17 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Prefetch
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -34,15 +35,18 @@ from accounts.rules import has_role, is_finance, is_panel, is_staff
 from accounts.selectors import pending_membership_of
 from accounts.services import applicant_register
 from applications import services as app_services
-from applications.enums import EDITABLE_STATES, FINAL_STATES, ApplicationStatus
+from applications.enums import EDITABLE_STATES, FINAL_STATES, ApplicationStatus, ItemKind
 from applications.models import Application, Attachment, Call
 from applications.rules import can_view_application
 from audit.selectors import audit_for
-from core.errors import StateConflict
+from core.errors import RateLimited, StateConflict
+from core.ratelimit import client_address
 from core.responses import xlsx_response
+from funding import selectors as funding_selectors
 from funding.enums import ObjectionStatus
 from funding.models import Disbursement, Notice, Objection
-from funding.services import call_decided_total, notice_is_open, objection_file
+from funding.selectors import on_closed_notice
+from funding.services import call_decided_total, notice_is_open
 from reviews.enums import AssignmentStatus
 from reviews.models import Assignment, Review
 from reviews.selectors import assignments_of, call_ranking, draw_export, draw_verify
@@ -237,6 +241,10 @@ def _application_page(request: HttpRequest, application: Application, **bound: A
         or panel
         or is_finance(user)
         or (owner and application.notices.filter(closed_at__isnull=False).exists()),
+        # The funding notice exists once the public notice has closed (issue 14.5).
+        "funding_notice": bool(application.approved_yuan)
+        and application.kind == ItemKind.APPLICATION
+        and on_closed_notice(application),
     }
     forms_: dict[str, Any] = {}
     if owner:
@@ -260,6 +268,7 @@ def _application_page(request: HttpRequest, application: Application, **bound: A
             forms_["acceptance_decision"] = forms.AcceptanceDecisionForm()
         if application.status not in FINAL_STATES:
             forms_["terminate"] = forms.TerminateForm()
+            forms_["resubmit"] = forms.ResubmitDisbursementForm()
         context["assignments"] = application.assignments.select_related("expert", "expert__organisation")
     if panel and application.status == S.REVIEWED:
         forms_["decision"] = forms.DecisionForm()
@@ -561,7 +570,7 @@ def call_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "decided_total": call_decided_total(call),
             "notices": notices,
             "is_staff": is_staff(request.user),
-            "can_publish": not any(n.closed_at is None for n in notices),
+            "publish_problem": funding_selectors.notice_publish_problem(call),
             "draws": call.draws.order_by("-performed_at")[:10],
         },
     )
@@ -595,48 +604,90 @@ def notice_close(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_not_required
+def notices_public(request: HttpRequest) -> HttpResponse:
+    """Every public notice (公示), current and past, for anyone: each links to its page."""
+    page = Paginator(funding_selectors.notices_public(), 25).get_page(request.GET.get("page"))
+    now = timezone.now()
+    return render(request, "pages/notices.html", {"page": page, "now": now})
+
+
+@login_not_required
 def notice_public(request: HttpRequest, pk: int) -> HttpResponse:
     """The public notice (公示): anyone may read it and, while it runs, object by name."""
-    notice = get_object_or_404(
-        Notice.objects.select_related("call").prefetch_related(
-            Prefetch(
-                "applications",
-                queryset=Application.objects.select_related("organisation", "decision").order_by("id"),
-            )
-        ),
-        pk=pk,
-    )
-    form = forms.ObjectionForm(request.POST or None, notice=notice)
+    notice = get_object_or_404(funding_selectors.notices_public(), pk=pk)
+    items = funding_selectors.notice_public_items(notice)
+    form = forms.ObjectionForm(request.POST or None, items=items)
+    status, retry_after = 200, 0
     if request.method == "POST":
         url = reverse("notice", args=[notice.pk])
-        response = perform(
-            request,
-            form,
-            lambda **data: objection_file(notice=notice, **data),
-            success=_("Your objection was received. The bureau will contact you."),
-            then=url,
-        )
+        address = client_address(request)
+        try:
+            response = perform(
+                request,
+                form,
+                lambda **data: steps.objection_file(notice=notice, address=address, **data),
+                success=_("Your objection was received. The bureau will contact you."),
+                then=url,
+            )
+        except RateLimited as exc:
+            form.add_error(
+                None,
+                _("Too many objections from your address to this notice; try again in %(minutes)d minutes.")
+                % {"minutes": max(1, round(exc.retry_after / 60))},
+            )
+            response = None
+            status, retry_after = 429, exc.retry_after
         if response:
             return response
-    return render(request, "pages/notice.html", {"notice": notice, "form": form, "open": notice_is_open(notice)})
+    context = {
+        "notice": notice,
+        "items": items,
+        "form": form,
+        "open": notice_is_open(notice),
+        "objection_limit": settings.PINGSHEN_OBJECTIONS_PER_HOUR,
+    }
+    response = render(request, "pages/notice.html", context, status=status)
+    if status == 429:
+        response["Retry-After"] = str(retry_after)
+    return response
 
 
 def objections(request: HttpRequest) -> HttpResponse:
     return _objections_page(request)
 
 
-def _objections_page(request: HttpRequest, bound: tuple[int, Any] | None = None) -> HttpResponse:
+def _objections_page(request: HttpRequest, bound: tuple[int, Any] | None = None, dismiss: Any = None) -> HttpResponse:
     if not is_staff(request.user):
         raise Http404
     rows = []
+    open_ids = []
     for objection in Objection.objects.select_related("application", "notice", "notice__call").order_by(
         "status", "-created_at"
     ):
         form = None
         if objection.status == ObjectionStatus.OPEN:
+            open_ids.append(objection.pk)
             form = bound[1] if bound and bound[0] == objection.pk else forms.ObjectionResolveForm()
         rows.append((objection, form))
-    return render(request, "pages/objections.html", {"rows": rows})
+    dismiss = dismiss or forms.ObjectionsDismissForm(open_ids=open_ids)
+    return render(request, "pages/objections.html", {"rows": rows, "dismiss": dismiss if open_ids else None})
+
+
+@require_POST
+def objections_dismiss(request: HttpRequest) -> HttpResponse:
+    """Staff dismiss the ticked objections at once (duplicates), with one resolution."""
+    if not is_staff(request.user):
+        raise Http404
+    open_ids = list(Objection.objects.filter(status=ObjectionStatus.OPEN).values_list("pk", flat=True))
+    form = forms.ObjectionsDismissForm(request.POST, open_ids=open_ids)
+    response = perform(
+        request,
+        form,
+        lambda **data: steps.objections_dismiss(actor=request.user, **data),
+        success=_("The objections ticked are dismissed."),
+        then=reverse("objections"),
+    )
+    return response or _objections_page(request, dismiss=form)
 
 
 @require_POST
@@ -707,6 +758,24 @@ disbursement_reject = _disbursement_step(
     "reject", forms.RejectDisbursementForm, steps.disbursement_reject, gettext_lazy("Payment rejected.")
 )
 disbursement_pay = _disbursement_step("pay", forms.PayForm, steps.disbursement_pay, gettext_lazy("Payment recorded."))
+
+
+@require_POST
+def disbursement_resubmit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Staff request a rejected payment again, from the application page."""
+    if not is_staff(request.user):
+        raise Http404
+    disbursement = get_object_or_404(Disbursement.objects.select_related("application"), pk=pk)
+    application = _application_for(request.user, disbursement.application_id)
+    form = forms.ResubmitDisbursementForm(request.POST)
+    response = perform(
+        request,
+        form,
+        lambda **data: steps.disbursement_resubmit(disbursement=disbursement, actor=request.user, **data),
+        success=_("The payment is requested again; it waits for both approvals."),
+        then=_detail_url(application),
+    )
+    return response or _application_page(request, application, resubmit=form)
 
 
 # --- notifications ----------------------------------------------------------------------------

@@ -373,6 +373,14 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "accounts.middleware.lockout_response"
 AXES_IPWARE_PROXY_COUNT = env_int("AXES_PROXY_COUNT", 0) or None
+# How many reverse proxies of ours stand in front (0: REMOTE_ADDR is the client); the objection
+# rate limit reads the client's address with it (core.ratelimit.client_address).
+PINGSHEN_PROXY_COUNT = env_int("AXES_PROXY_COUNT", 0)
+# Objections to one notice from one client address: at most this many an hour (issue 14.6).
+PINGSHEN_OBJECTIONS_PER_HOUR = env_int("PINGSHEN_OBJECTIONS_PER_HOUR", 5)
+# Public notices show the funded projects and awarded nominations only; a bureau that publishes
+# the items not funded as well (names of unsuccessful applicants) says so here.
+PINGSHEN_NOTICE_SHOWS_NOT_FUNDED = env_bool("PINGSHEN_NOTICE_SHOWS_NOT_FUNDED", False)
 AXES_VERBOSE = False
 AXES_USERNAME_CALLABLE = "accounts.backends.axes_username"  # cut to the column: no 500 on a long name
 if not DEBUG:

@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from typing import Any
 
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.db import DatabaseError, transaction
@@ -24,6 +25,7 @@ from viewflow.workflow.models import Process, Task
 from viewflow.workflow.status import STATUS
 from viewflow.workflow.token import Token
 
+from accounts.recent import require_recent_login
 from accounts.rules import is_staff
 from applications import services as app_services
 from applications.enums import ApplicationStatus, CallKind, ItemKind
@@ -33,6 +35,7 @@ from applications.selectors import users_with_role
 from awards import services as award_services
 from core.db import shared_rollback_boundary
 from core.errors import NotVisible, StateConflict
+from core.ratelimit import rate_check, rate_count
 from funding import services as funding_services
 from funding.enums import ObjectionStatus
 from funding.models import Disbursement, Notice, Objection
@@ -522,6 +525,9 @@ def reviews_complete(*, application_id: int) -> None:
 
 def decide(*, application: Application, actor: Any, fund: Any, approved_yuan: Any = None, comment: str = "") -> Any:
     application = _visible(application, actor)
+    # The service checks it too; asking before the lock answers a stale login with 403, not
+    # with whatever the item's state would say.
+    require_recent_login(actor)
     with locked(application) as process:
         decision = funding_services.decision_make(
             application=application, actor=actor, fund=fund, approved_yuan=approved_yuan, comment=comment
@@ -533,6 +539,7 @@ def decide(*, application: Application, actor: Any, fund: Any, approved_yuan: An
 def award_decide(*, nomination: Application, actor: Any, level: Any, comment: str = "") -> Any:
     """The award committee gives a nomination a level (its fixed bonus) or no award."""
     nomination = _visible(nomination, actor)
+    require_recent_login(actor)
     with locked(nomination) as process:
         decision = award_services.award_decide(nomination=nomination, actor=actor, level=level, comment=comment)
         _complete(_active_task(process, _node(process, "decision")), actor)
@@ -547,10 +554,36 @@ def notice_publish(*, call: Call, actor: Any) -> Notice:
         return funding_services.notice_publish(call=call, actor=actor)
     if not is_staff(actor):
         raise PermissionDenied(_("Only bureau staff publish notices."))
+    require_recent_login(actor)
     with transaction.atomic():
         award_round = Call.objects.select_for_update().get(pk=call.pk)
         award_services.round_publish_check(award_round=award_round)
         return funding_services.notice_publish(call=award_round, actor=actor)
+
+
+#: The objection limit's window: an hour.
+OBJECTION_WINDOW = 3600
+
+
+def objection_file(
+    *, notice: Notice, address: str, application_id: Any, text: str, name: str, contact: str
+) -> Objection:
+    """Anyone objects to an item on a running notice. At most
+    ``PINGSHEN_OBJECTIONS_PER_HOUR`` objections to one notice from one client address an hour
+    (``RateLimited``, 429 with the wait): a flood cannot bury the real ones, and since an open
+    objection holds the close, nobody can stall a notice by filing without end."""
+    scope = f"objection:{notice.pk}:{address}"
+    rate_check(scope=scope, limit=settings.PINGSHEN_OBJECTIONS_PER_HOUR, window=OBJECTION_WINDOW)
+    objection = funding_services.objection_file(
+        notice=notice, application_id=application_id, text=text, name=name, contact=contact
+    )
+    rate_count(scope=scope, window=OBJECTION_WINDOW)
+    return objection
+
+
+def objections_dismiss(*, objection_ids: list[int], actor: Any, resolution: str) -> list[Objection]:
+    """Staff dismiss duplicates in bulk (``funding.services.objections_dismiss``)."""
+    return funding_services.objections_dismiss(objection_ids=objection_ids, actor=actor, resolution=resolution)
 
 
 def objection_resolve(*, objection: Objection, actor: Any, upheld: bool, resolution: str) -> Objection:
@@ -606,6 +639,12 @@ def disbursement_reject(*, disbursement: Disbursement, actor: Any, reason: str) 
     return funding_services.disbursement_reject(disbursement=disbursement, actor=actor, reason=reason)
 
 
+def disbursement_resubmit(*, disbursement: Disbursement, actor: Any, comment: str) -> Disbursement:
+    """A rejected payment requested again. Its process waits where it was (the tranche's
+    handle runs when it is paid), so nothing in the flow moves here."""
+    return funding_services.disbursement_resubmit(disbursement=disbursement, actor=actor, comment=comment)
+
+
 def disbursement_pay(*, disbursement: Disbursement, actor: Any, voucher: str) -> Disbursement:
     """Record the payment; the first tranche opens acceptance, the last closes the project;
     an award's bonus, once paid, closes the nomination."""
@@ -641,6 +680,8 @@ def acceptance_submit(*, application: Application, actor: Any, report: str, spen
 
 def acceptance_decide(*, application: Application, actor: Any, result: str, comment: str = "") -> Any:
     application = _visible(application, actor)
+    if is_staff(actor):
+        require_recent_login(actor)
     with locked(application) as process:
         task = _active_task(process, _node(process, "acceptance_review"))
         report = funding_services.acceptance_decide(

@@ -14,6 +14,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext as _
 
+from accounts.recent import require_recent_login
 from accounts.rules import is_panel
 from applications.models import Application, Call
 from core.errors import StateConflict
@@ -49,6 +50,8 @@ def suggestions_apply(
     """
     if not is_panel(actor):
         raise PermissionDenied(_("Only the panel decides funding."))
+    # Before the loop: each item's refusal is reported, but a stale login refuses the whole list.
+    require_recent_login(actor)
     suggestion = suggest_funding(call, **(what_if or {}))
     if expected != suggestion.fingerprint:
         raise StateConflict(_("The list has changed since you looked at it; check it again before applying."))

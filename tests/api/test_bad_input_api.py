@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from funding.models import Notice
 from tests.api.conftest import DRAFT, SCORES, ok
-from tests.conftest import CRITERIA, PASSWORD, make_code
+from tests.conftest import CRITERIA, PASSWORD, make_code, notice_window_passed
 
 pytestmark = pytest.mark.django_db
 
@@ -221,6 +222,7 @@ def test_contract_money_and_acceptance_bad_input(reviewed, as_panel, as_staff, a
     pk = reviewed()
     ok(as_panel.post(f"/api/applications/{pk}/decision/", {"fund": True, "approved_yuan": "1000"}, format="json"))
     notice = ok(as_staff.post(f"/api/calls/{call.pk}/notice/"), 201)["id"]
+    notice_window_passed(Notice.objects.get(pk=notice))
     ok(as_staff.post(f"/api/notices/{notice}/close/"))
     url = f"/api/applications/{pk}/contract/"
     bad(as_applicant.post(url, {"accept_terms": False}, format="json"), "accept_terms")

@@ -8,8 +8,9 @@ import pytest
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from funding.models import Notice
 from tests.api.conftest import DRAFT, SCORES, ok
-from tests.conftest import CRITERIA, PASSWORD, make_code
+from tests.conftest import CRITERIA, PASSWORD, make_code, notice_window_passed
 
 pytestmark = pytest.mark.django_db
 
@@ -133,6 +134,7 @@ def test_plan_project_runs_from_draft_to_closed_through_the_api(
     assert as_staff.post(f"/api/notices/{notice['id']}/close/").status_code == 409
     body = {"upheld": False, "resolution": "经核实预算合理"}
     assert ok(as_staff.post(f"/api/objections/{objection_id}/resolve/", body, format="json"))["status"] == "dismissed"
+    notice_window_passed(Notice.objects.get(pk=notice["id"]))
     ok(as_staff.post(f"/api/notices/{notice['id']}/close/"))
 
     # Contract, first tranche, acceptance (rectify once), final tranche.

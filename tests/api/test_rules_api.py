@@ -172,11 +172,17 @@ def test_decision_beyond_budget_is_409_and_twice_is_409(reviewed, as_panel, call
 
 def test_closing_a_notice_with_an_open_objection_is_409(reviewed, as_panel, as_staff, anon):
     pk = reviewed()
-    ok(as_panel.post(f"/api/applications/{pk}/decision/", {"fund": False, "comment": "否"}, format="json"))
+    body = {"fund": True, "approved_yuan": "1000", "comment": "同意"}
+    ok(as_panel.post(f"/api/applications/{pk}/decision/", body, format="json"))
     notice = ok(as_staff.post(f"/api/calls/{_call_of(pk)}/notice/"), 201)["id"]
     objection = {"item": pk, "text": "不公", "contact": "a@example.org", "name": "李四"}
     ok(anon.post(f"/api/notices/{notice}/objections/", objection, format="json"), 201)
-    assert as_staff.post(f"/api/notices/{notice}/close/").status_code == 409
+    from funding.models import Notice
+    from tests.conftest import notice_window_passed
+
+    notice_window_passed(Notice.objects.get(pk=notice))  # the window has run: the objection alone holds it
+    closing = as_staff.post(f"/api/notices/{notice}/close/")
+    assert closing.status_code == 409 and "异议" in closing.json()["detail"]
     assert as_staff.post(f"/api/calls/{_call_of(pk)}/notice/").status_code == 409  # one open notice per call
 
 

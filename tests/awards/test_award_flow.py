@@ -16,6 +16,7 @@ from awards.services import award_round_create, nomination_create, round_report
 from core.errors import StateConflict
 from funding.enums import DisbursementStatus as D
 from funding.models import Disbursement, FundingDecision
+from tests.conftest import close_notice
 from workflow import steps
 from workflow.models import AwardNominationProcess
 
@@ -99,7 +100,7 @@ def test_award_runs_from_nomination_to_bonus_paid(
 
     notice = steps.notice_publish(call=award_round, actor=staff)
     assert set(notice.applications.values_list("pk", flat=True)) == {first.pk, second.pk, third.pk}
-    steps.notice_close(notice=notice, actor=staff)
+    close_notice(notice, staff)
 
     first.refresh_from_db()
     assert first.status == S.GRANTED
@@ -200,9 +201,9 @@ def test_upheld_objection_withdraws_the_award_and_frees_its_place(
     notice = steps.notice_publish(call=award_round, actor=staff)
     objection = objection_file(notice=notice, application_id=a.pk, text="成果署名有争议", name="张三", contact="138")
     with pytest.raises(StateConflict):
-        steps.notice_close(notice=notice, actor=staff)
+        close_notice(notice, staff)
     steps.objection_resolve(objection=objection, actor=staff, upheld=True, resolution="署名争议属实")
-    steps.notice_close(notice=notice, actor=staff)
+    close_notice(notice, staff)
     a.refresh_from_db()
     assert a.status == S.TERMINATED
     assert list(
@@ -222,7 +223,7 @@ def test_only_the_committee_decides_awards(award_round, staff, reviewed_nominati
 def test_bonus_disbursement_is_listed_as_a_nomination(award_round, staff, panel, reviewed_nominations):
     (a,) = reviewed_nominations(1)
     steps.award_decide(nomination=a, actor=panel, level=2)
-    steps.notice_close(notice=steps.notice_publish(call=award_round, actor=staff), actor=staff)
+    close_notice(steps.notice_publish(call=award_round, actor=staff), staff)
     bonus = Disbursement.objects.get(application=a)
     assert bonus.status == D.REQUESTED
     assert bonus.tranche == 1

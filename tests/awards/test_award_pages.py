@@ -15,6 +15,7 @@ from applications.models import Application
 from awards.services import award_round_create, round_report
 from funding.models import Disbursement, Notice
 from reviews.models import Assignment
+from tests.conftest import notice_window_passed
 
 from ..conftest import CRITERIA, make_expert
 from ..pages.test_plan_project_pages import SCORES, client_for, ok
@@ -112,6 +113,7 @@ def test_award_round_runs_through_the_pages(staff, nominator, panel, finance_off
     notice = Notice.objects.get(call=award_round)
     public = client_for(nominator).get(reverse("notice", args=[notice.pk])).content.decode()
     assert first.title in public
+    notice_window_passed(notice)
     ok(staff_c.post(reverse("award-notice-close", args=[notice.pk])))
     bonuses = list(Disbursement.objects.filter(application__call=award_round).order_by("application_id"))
     assert [(d.application_id, d.amount_yuan) for d in bonuses] == [

@@ -31,7 +31,7 @@ from applications.models import Application
 from applications.services import application_create
 from funding.models import Disbursement, Notice
 from reviews.models import Assignment
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, close_notice
 from workflow import steps
 
 DESKTOP = (1280, 900)
@@ -201,7 +201,7 @@ def first_payment(reviewed: Application, panel: Any, staff: Any, applicant: Any)
     """Funded, notice published and closed, contract signed: the first tranche waits for finance."""
     steps.decide(application=reviewed, actor=panel, fund=True, approved_yuan=Decimal("250000.00"))
     notice = steps.notice_publish(call=reviewed.call, actor=staff)
-    steps.notice_close(notice=Notice.objects.get(pk=notice.pk), actor=staff)
+    close_notice(Notice.objects.get(pk=notice.pk), staff)
     reviewed.refresh_from_db()
     steps.contract_sign(application=reviewed, actor=applicant, accept_terms=True)
     return Disbursement.objects.get(application=reviewed, tranche=1)

@@ -20,6 +20,8 @@ from funding.models import Disbursement, FundingDecision
 from reviews.enums import AssignmentStatus
 from reviews.models import Assignment, Review
 
+from ..api.conftest import anon, client_for  # noqa: F401 - the API personas, shared as fixtures
+
 
 def make_item(
     call: Call,

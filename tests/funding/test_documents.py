@@ -8,13 +8,14 @@ from decimal import Decimal
 from io import BytesIO
 
 import pytest
-from django.utils import translation
+from django.utils import timezone, translation
 from pypdf import PdfReader
 
 from applications.enums import ApplicationStatus as S
 from applications.models import Application
 from core.errors import StateConflict
 from funding.documents import award_certificate_pdf, funding_notice_pdf
+from funding.models import Notice
 
 from .conftest import decide_directly, pay_directly
 
@@ -50,6 +51,9 @@ def funded(big_call, applicant, panel):
     )
     decide_directly(app, panel, "18472425.00")
     pay_directly(app, 1, "11083455.00")
+    # Its public notice has run and closed: only then is there a funding notice (issue 14.5).
+    notice = Notice.objects.create(call=big_call, published_by=panel, ends_at=timezone.now(), closed_at=timezone.now())
+    notice.applications.add(app)
     return app
 
 

@@ -14,6 +14,7 @@ from django.db.utils import DatabaseError
 from core.errors import StateConflict
 from funding.enums import DisbursementStatus as D
 from funding.models import Disbursement, FundingDecision
+from tests.conftest import close_notice
 from workflow import steps
 
 from ..conftest import make_expert
@@ -75,7 +76,7 @@ def test_eight_panel_members_at_once_never_exceed_the_budget(call, applicant, st
 def funded_with_contract(call, applicant, staff, expert, panel):
     (app,) = reviewed(call, applicant, staff, expert, 1)
     steps.decide(application=app, actor=panel, fund=True, approved_yuan="100000.00")
-    steps.notice_close(notice=steps.notice_publish(call=call, actor=staff), actor=staff)
+    close_notice(steps.notice_publish(call=call, actor=staff), staff)
     steps.contract_sign(application=app, actor=applicant, accept_terms=True)
     return app
 

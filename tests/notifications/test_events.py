@@ -12,6 +12,7 @@ from funding.models import Disbursement
 from funding.services import objection_file
 from notifications.enums import DeliveryState
 from notifications.models import Notification
+from tests.conftest import close_notice
 from workflow import steps
 
 from ..workflow.test_plan_project_services import SCORES, draft
@@ -60,7 +61,7 @@ def every_event(call, applicant, staff, expert, expert2, panel, finance_officer,
     assert box.new() == {("objection_received", "staff"): 1}
     steps.objection_resolve(objection=objection, actor=staff, upheld=False, resolution="经核实数据属实")
     box.new()
-    steps.notice_close(notice=notice, actor=staff)
+    close_notice(notice, staff)
     box.new()
     steps.contract_sign(application=app, actor=applicant, accept_terms=True)
     assert box.new() == {("disbursement_requested", "officer"): 1}

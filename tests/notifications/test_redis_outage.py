@@ -25,6 +25,7 @@ from funding.models import Disbursement
 from notifications.enums import DeliveryState
 from notifications.models import Notification
 from notifications.services import outbox_sweep
+from tests.conftest import close_notice
 from workflow import steps
 
 from ..workflow.test_plan_project_services import SCORES, draft, to_review
@@ -168,7 +169,7 @@ def test_submit_decide_approve_with_redis_down_lose_nothing_and_send_once(
         steps.review_submit(assignment=a2, actor=expert.user, scores=SCORES, comment="好", recommendation="support")
         steps.decide(application=funded, actor=panel, fund=True, approved_yuan="100000.00")
         notice = steps.notice_publish(call=call, actor=staff)
-        steps.notice_close(notice=notice, actor=staff)
+        close_notice(notice, staff)
         steps.contract_sign(application=funded, actor=applicant, accept_terms=True)
         payment = Disbursement.objects.get(application=funded, tranche=1)
         steps.disbursement_approve(disbursement=payment, actor=finance_officer)

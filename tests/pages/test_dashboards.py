@@ -20,6 +20,7 @@ from applications.models import Application, Call
 from applications.services import application_create
 from funding.models import Disbursement
 from reviews.models import Assignment
+from tests.conftest import close_notice
 from workflow import steps
 
 pytestmark = pytest.mark.django_db
@@ -271,7 +272,7 @@ def first_payment(call, applicant, staff, panel, expert) -> Disbursement:
     application = reviewed(call, applicant, staff, [expert])
     steps.decide(application=application, actor=panel, fund=True, approved_yuan=Decimal("250000.00"))
     notice = steps.notice_publish(call=call, actor=staff)
-    steps.notice_close(notice=notice, actor=staff)
+    close_notice(notice, staff)
     application.refresh_from_db()
     steps.contract_sign(application=application, actor=applicant, accept_terms=True)
     return Disbursement.objects.get(application=application, tranche=1)
@@ -313,7 +314,7 @@ def test_finance_home_lists_first_what_waits_for_this_person(
     steps.decide(application=second, actor=panel, fund=True, approved_yuan=Decimal("100000.00"))
     steps.notice_publish(call=call, actor=staff)
     for notice in call.notices.filter(closed_at__isnull=True):
-        steps.notice_close(notice=notice, actor=staff)
+        close_notice(notice, staff)
     second.refresh_from_db()
     steps.contract_sign(application=second, actor=applicant, accept_terms=True)
     waiting = Disbursement.objects.get(application=second, tranche=1)

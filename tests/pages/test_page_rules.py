@@ -13,7 +13,7 @@ from applications.enums import ApplicationStatus as S
 from applications.services import application_create, attachment_add
 from funding.models import Objection
 from reviews.models import Assignment
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, notice_window_passed
 from workflow import steps
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -131,6 +131,7 @@ def test_anonymous_may_register_and_read_the_notice(call, applicant, staff, expe
         reverse("objection-resolve", args=[objection.pk]), {"upheld": "no", "resolution": "经核实无问题"}
     )
     assert resolved.status_code == 302
+    notice_window_passed(notice)
     assert staff_c.post(reverse("notice-close", args=[notice.pk])).status_code == 302
     notice.refresh_from_db()
     assert notice.closed_at is not None

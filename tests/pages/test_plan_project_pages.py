@@ -14,7 +14,7 @@ from applications.models import Application
 from funding.enums import DisbursementStatus as D
 from funding.models import Disbursement, Notice
 from reviews.models import Assignment
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, notice_window_passed
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -142,6 +142,7 @@ def test_plan_project_runs_from_draft_to_closed_through_the_pages(
     response = ok(staff_c.post(reverse("notice-publish", args=[call.pk])))
     notice = Notice.objects.get(call=call)
     assert response["Location"] == reverse("notice", args=[notice.pk])
+    notice_window_passed(notice)
     ok(staff_c.post(reverse("notice-close", args=[notice.pk])))
 
     # The applicant signs the task contract.

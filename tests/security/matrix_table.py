@@ -262,6 +262,10 @@ MATRIX: dict[tuple[str, str, str | None], dict[str, str]] = {
         "*": "401 403 403 403 403 403 403 403 403 400 400",
         "missing": "401 403 403 403 403 403 403 403 403 404 404",
     },
+    ("POST", "api/disbursements/<int:pk>/resubmit/", "disbursement"): {
+        "*": "401 403 403 403 403 403 403 400 403 403 403",
+        "missing": "401 403 403 403 403 403 403 404 403 403 403",
+    },
     ("GET", "api/disbursements/payment-list.xlsx", None): {
         "*": "401 403 403 403 403 403 403 403 403 200 200",
     },
@@ -292,6 +296,12 @@ MATRIX: dict[tuple[str, str, str | None], dict[str, str]] = {
         "draft": "401 404 404 200 404 404 404 404 404 404 404",
         "missing": "401 404 404 404 404 404 404 404 404 404 404",
     },
+    ("GET", "api/nominations/<int:pk>/certificate.pdf", "nomination"): {
+        # No nomination of the world has its notice closed yet: no certificate (409).
+        "*": "401 404 404 409 404 404 404 409 409 409 409",
+        "draft": "401 404 404 409 404 404 404 404 404 404 404",
+        "missing": "401 404 404 404 404 404 404 404 404 404 404",
+    },
     ("POST", "api/nominations/<int:pk>/attachments/", "nomination"): {
         "*": "401 404 404 415 404 404 404 415 415 415 415",
         "draft": "401 404 404 415 404 404 404 404 404 404 404",
@@ -308,14 +318,17 @@ MATRIX: dict[tuple[str, str, str | None], dict[str, str]] = {
         "draft": "401 404 404 200 404 404 404 404 404 404 404",
         "missing": "401 404 404 404 404 404 404 404 404 404 404",
     },
+    ("GET", "api/notices/", None): {
+        "*": "200 200 200 200 200 200 200 200 200 200 200",
+    },
     ("GET", "api/notices/<int:pk>/", "notice"): {
         "*": "200 200 200 200 200 200 200 200 200 200 200",
         "missing": "404 404 404 404 404 404 404 404 404 404 404",
     },
     ("POST", "api/notices/<int:pk>/close/", "notice"): {
         "*": "401 403 403 403 403 403 403 409 403 403 403",
-        # No objection on the award notice: staff may close it before the clock does (API.md).
-        "award": "401 403 403 403 403 403 403 200 403 403 403",
+        # Every notice of the world still runs (or has closed): nobody closes one before its
+        # ends_at, staff included (issue 14.5).
         "missing": "401 403 403 403 403 403 403 404 403 403 403",
     },
     ("POST", "api/notices/<int:pk>/objections/", "notice"): {
@@ -328,6 +341,9 @@ MATRIX: dict[tuple[str, str, str | None], dict[str, str]] = {
     ("POST", "api/notifications/<int:pk>/read/", "notification"): {
         "*": "401 200 404 404 404 404 404 404 404 404 404",
         "missing": "401 404 404 404 404 404 404 404 404 404 404",
+    },
+    ("POST", "api/objections/dismiss/", None): {
+        "*": "401 403 403 403 403 403 403 400 403 403 403",
     },
     ("POST", "api/objections/<int:pk>/resolve/", "objection"): {
         "*": "401 403 403 403 403 403 403 400 403 403 403",
@@ -630,6 +646,10 @@ MATRIX: dict[tuple[str, str, str | None], dict[str, str]] = {
         "*": "LOG 404 404 404 404 404 404 404 404 200 200",
         "missing": "LOG 404 404 404 404 404 404 404 404 404 404",
     },
+    ("POST", "disbursements/<int:pk>/resubmit/", "disbursement"): {
+        "*": "LOG 404 404 404 404 404 404 200 404 404 404",
+        "missing": "LOG 404 404 404 404 404 404 404 404 404 404",
+    },
     ("GET", "draws/<int:pk>/", "draw"): {
         "*": "LOG 404 404 404 404 404 404 200 404 404 404",
         "missing": "LOG 404 404 404 404 404 404 404 404 404 404",
@@ -689,6 +709,9 @@ MATRIX: dict[tuple[str, str, str | None], dict[str, str]] = {
     ("GET", "my-conflicts/", None): {
         "*": "LOG 403 403 403 200 200 200 403 403 403 403",
     },
+    ("GET", "notices/", None): {
+        "*": "200 200 200 200 200 200 200 200 200 200 200",
+    },
     ("GET", "notices/<int:pk>/", "notice"): {
         "*": "200 200 200 200 200 200 200 200 200 200 200",
         "missing": "404 404 404 404 404 404 404 404 404 404 404",
@@ -698,6 +721,9 @@ MATRIX: dict[tuple[str, str, str | None], dict[str, str]] = {
         "missing": "LOG 404 404 404 404 404 404 404 404 404 404",
     },
     ("GET", "objections/", None): {
+        "*": "LOG 404 404 404 404 404 404 200 404 404 404",
+    },
+    ("POST", "objections/dismiss/", None): {
         "*": "LOG 404 404 404 404 404 404 200 404 404 404",
     },
     ("POST", "objections/<int:pk>/resolve/", "objection"): {

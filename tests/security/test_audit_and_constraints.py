@@ -15,6 +15,7 @@ from openpyxl import load_workbook
 from applications.services import application_create
 from audit.models import AuditEntry
 from reviews.models import Review
+from tests.conftest import close_notice
 
 pytestmark = pytest.mark.django_db
 
@@ -102,7 +103,7 @@ def test_database_refuses_paying_more_than_granted(
     steps.review_submit(assignment=a, actor=expert.user, scores=scores, comment="好", recommendation="support")
     steps.decide(application=app, actor=panel, fund=True, approved_yuan="250000.00")
     notice = steps.notice_publish(call=call, actor=staff)
-    steps.notice_close(notice=notice, actor=staff)
+    close_notice(notice, staff)
     steps.contract_sign(application=app, actor=applicant, accept_terms=True)
     first = Disbursement.objects.get(application=app, tranche=1)
     with pytest.raises(IntegrityError), transaction.atomic():

@@ -25,7 +25,7 @@ from funding.services import objection_file
 from notifications.models import Notification
 from reviews.models import Assignment, Draw, Review
 from reviews.services import conflict_declare, criteria_set
-from tests.conftest import CRITERIA, PASSWORD, _user, make_code, make_expert
+from tests.conftest import CRITERIA, PASSWORD, _user, close_notice, make_code, make_expert
 from workflow import steps
 
 PDF = b"%PDF-1.4 matrix attachment\n"
@@ -149,7 +149,7 @@ def build_world() -> World:
     apps["contracted"], _ = reviewed(calls["noticed"], "已立项项目")
     steps.decide(application=apps["contracted"], actor=panel, fund=True, approved_yuan="250000.00")
     closed_notice = steps.notice_publish(call=calls["noticed"], actor=staff)
-    steps.notice_close(notice=closed_notice, actor=staff)
+    close_notice(closed_notice, staff)
     steps.contract_sign(application=apps["contracted"], actor=owner, accept_terms=True)
     disbursement = Disbursement.objects.get(application=apps["contracted"], tranche=1)
 

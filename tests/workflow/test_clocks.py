@@ -10,6 +10,7 @@ from django.utils import timezone
 from applications.services import application_create
 from core.errors import StateConflict
 from funding.models import Notice
+from tests.conftest import close_notice
 from workflow import steps
 from workflow.tasks import close_due_calls, close_due_notices
 
@@ -197,7 +198,7 @@ def test_acceptance_reminder_before_the_end_date_once_and_again_when_overdue(cal
     steps.review_submit(assignment=a1, actor=expert.user, scores=SCORES, comment="好", recommendation="support")
     steps.decide(application=app, actor=panel, fund=True, approved_yuan="100000.00")
     notice = steps.notice_publish(call=call, actor=staff)
-    steps.notice_close(notice=notice, actor=staff)
+    close_notice(notice, staff)
     steps.contract_sign(application=app, actor=applicant, accept_terms=True)
     today = timezone.localdate()
     Application.objects.filter(pk=app.pk).update(end_date=today + dt.timedelta(days=60))

@@ -14,6 +14,7 @@ from audit.selectors import audit_for
 from core.errors import NotVisible, StateConflict
 from funding.enums import DisbursementStatus as D
 from funding.models import Disbursement
+from tests.conftest import close_notice
 from workflow import steps
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -65,7 +66,7 @@ def test_plan_project_runs_from_draft_to_closed(
     assert app.status == S.REVIEWED
     steps.decide(application=app, actor=panel, fund=True, approved_yuan="250000.00", comment="")
     notice = steps.notice_publish(call=call, actor=staff)
-    steps.notice_close(notice=notice, actor=staff)
+    close_notice(notice, staff)
     steps.contract_sign(application=app, actor=applicant, accept_terms=True)
     first = Disbursement.objects.get(application=app, tranche=1)
     assert first.amount_yuan == Decimal("150000.00")
@@ -171,7 +172,7 @@ def test_same_person_cannot_approve_twice(call, applicant, staff, expert, panel,
     steps.assignment_accept(assignment=a1, actor=expert.user, no_conflict=True)
     steps.review_submit(assignment=a1, actor=expert.user, scores=SCORES, comment="好", recommendation="support")
     steps.decide(application=app, actor=panel, fund=True, approved_yuan="100000.00")
-    steps.notice_close(notice=steps.notice_publish(call=call, actor=staff), actor=staff)
+    close_notice(steps.notice_publish(call=call, actor=staff), staff)
     steps.contract_sign(application=app, actor=applicant, accept_terms=True)
     d = Disbursement.objects.get(application=app)
     finance_officer.groups.add(Group.objects.get(name="finance_head"))
@@ -192,7 +193,7 @@ def test_single_tranche_project_closes_at_acceptance(
     steps.assignment_accept(assignment=a1, actor=expert.user, no_conflict=True)
     steps.review_submit(assignment=a1, actor=expert.user, scores=SCORES, comment="好", recommendation="support")
     steps.decide(application=app, actor=panel, fund=True, approved_yuan="120000.00")
-    steps.notice_close(notice=steps.notice_publish(call=call, actor=staff), actor=staff)
+    close_notice(steps.notice_publish(call=call, actor=staff), staff)
     steps.contract_sign(application=app, actor=applicant, accept_terms=True)
     (only,) = Disbursement.objects.filter(application=app)
     assert only.amount_yuan == Decimal("120000.00")

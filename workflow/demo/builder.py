@@ -46,6 +46,7 @@ from reviews import services as review_services
 from reviews.enums import AssignmentStatus
 from reviews.models import Assignment, Conflict, Expert
 from workflow import steps
+from workflow.demo import notice_window_passed
 
 from . import data
 from .awards import load_award_round
@@ -414,7 +415,7 @@ class Loader:
                 resolution="经核查，本项目研究内容与往年项目不同，不属于重复申报，异议不成立。",
             )
         clock.set(when.notice_closed)
-        steps.notice_close(notice=notice, actor=self.staff)
+        steps.notice_close(notice=notice_window_passed(notice), actor=self.staff)
 
         funded = [(app, item) for app, item in apps if item.approved_yuan is not None]
         for n, (app, item) in enumerate(funded):
@@ -685,7 +686,7 @@ class CurrentCall:
             self.at(21)
             notice = steps.notice_publish(call=call, actor=staff)
             self.at(13.5)  # the notice ended the day before
-            steps.notice_close(notice=notice, actor=staff)
+            steps.notice_close(notice=notice_window_passed(notice), actor=staff)
             # Signing the contract requests the first tranche (60 %) from finance.
             self.at(13)
             steps.contract_sign(application=contracted, actor=contracted.applicant, accept_terms=True)
