@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.rules import is_panel, is_staff
-from applications.enums import DECIDED_STATES, NOTICE_STATES, ApplicationStatus, ItemKind
+from applications.enums import DECIDED_STATES, ApplicationStatus, ItemKind
 from applications.models import Application, Call
 from applications.selectors import users_with_role
 from applications.services import application_locked, application_transition, parse_money
@@ -26,7 +26,16 @@ from notifications.services import notify
 
 from .enums import COMMITTED_DISBURSEMENT_STATES, AcceptanceResult, DisbursementStatus, ObjectionStatus
 from .models import AcceptanceReport, Contract, Disbursement, FundingDecision, Notice, Objection
-from .rules import is_finance_head, is_finance_officer
+from .rules import (
+    disbursement_approve_refusal,
+    disbursement_pay_refusal,
+    disbursement_reject_refusal,
+    is_finance_head,
+    is_finance_officer,
+    notice_close_refusal,
+    notice_items_to_publish,
+    notice_publish_refusal,
+)
 
 S = ApplicationStatus
 D = DisbursementStatus
@@ -112,15 +121,9 @@ def notice_publish(*, call: Call, actor: Any) -> Notice:
     if not is_staff(actor):
         raise PermissionDenied(_("Only bureau staff publish notices."))
     call = Call.objects.select_for_update().get(pk=call.pk)
-    if Notice.objects.filter(call=call, closed_at__isnull=True).exists():
-        raise StateConflict(_("A notice for this call is still open."))
-    items = list(
-        Application.objects.filter(call=call, status__in=NOTICE_STATES)
-        .exclude(notices__isnull=False)
-        .select_related("applicant")
-    )
-    if not items:
-        raise StateConflict(_("There are no decided applications to publish."))
+    if refusal := notice_publish_refusal(actor, call):
+        raise refusal
+    items = list(notice_items_to_publish(call).select_related("applicant"))
     notice = Notice.objects.create(
         call=call, published_by=actor, ends_at=timezone.now() + timedelta(days=call.notice_days)
     )
@@ -211,10 +214,8 @@ def notice_close(*, notice: Notice, actor: Any = None) -> Notice:
     if actor is not None and not is_staff(actor):
         raise PermissionDenied(_("Only bureau staff close notices."))
     notice = Notice.objects.select_for_update().get(pk=notice.pk)
-    if notice.closed_at is not None:
-        raise StateConflict(_("This notice is already closed."))
-    if notice.objections.filter(status=ObjectionStatus.OPEN).exists():
-        raise StateConflict(_("Resolve every objection before closing the notice."))
+    if refusal := notice_close_refusal(actor, notice):
+        raise refusal
     notice.closed_at = timezone.now()
     notice.save(update_fields=["closed_at"])
     audit_record(actor=actor, action="notice.close", target=notice)
@@ -305,23 +306,16 @@ def _disbursement_transition(d: Disbursement, to: str, actor: Any, fields: list[
 
 @service_atomic
 def disbursement_approve(*, disbursement: Disbursement, actor: Any) -> Disbursement:
-    """First a finance officer, then a different finance head; never the requester."""
-    if not (is_finance_officer(actor) or is_finance_head(actor)):
-        raise PermissionDenied(_("Only finance staff approve payments."))
+    """First a finance officer, then a different finance head; never the requester
+    (``funding.rules.disbursement_approve_refusal``, which the finance page asks too)."""
     d = _disbursement_locked(disbursement)
-    if d.requested_by_id == actor.pk:
-        raise PermissionDenied(_("You requested this payment, so you may not approve it."))
+    if refusal := disbursement_approve_refusal(actor, d):
+        raise refusal
     now = timezone.now()
     if d.status == D.REQUESTED:
-        if not is_finance_officer(actor):
-            raise PermissionDenied(_("A finance officer approves first."))
         d.officer, d.officer_at = actor, now
         _disbursement_transition(d, D.OFFICER_APPROVED, actor, ["officer", "officer_at"])
-    elif d.status == D.OFFICER_APPROVED:
-        if not is_finance_head(actor):
-            raise PermissionDenied(_("The finance head gives the second approval."))
-        if d.officer_id == actor.pk:
-            raise PermissionDenied(_("The second approval must come from a different person."))
+    else:
         d.head, d.head_at = actor, now
         _disbursement_transition(d, D.APPROVED, actor, ["head", "head_at"])
         notify(
@@ -331,8 +325,6 @@ def disbursement_approve(*, disbursement: Disbursement, actor: Any) -> Disbursem
             body=gettext_lazy("Tranche %(tranche)s of “%(title)s”, %(amount)s yuan, was approved for payment."),
             context={"title": d.application.title, "tranche": d.tranche, "amount": d.amount_yuan},
         )
-    else:
-        raise StateConflict(_("This payment is not waiting for approval."))
     return d
 
 
@@ -343,8 +335,8 @@ def disbursement_reject(*, disbursement: Disbursement, actor: Any, reason: str) 
     if not (reason or "").strip():
         raise ValidationError({"reason": [_("A reason is required.")]})
     d = _disbursement_locked(disbursement)
-    if d.status not in (D.REQUESTED, D.OFFICER_APPROVED):
-        raise StateConflict(_("This payment is not waiting for approval."))
+    if refusal := disbursement_reject_refusal(actor, d):
+        raise refusal
     d.rejected_reason = reason.strip()
     _disbursement_transition(d, D.REJECTED, actor, ["rejected_reason"], comment=reason)
     return d
@@ -379,8 +371,8 @@ def disbursement_pay(*, disbursement: Disbursement, actor: Any, voucher: str) ->
     if not (voucher or "").strip():
         raise ValidationError({"voucher": [_("The payment voucher number is required.")]})
     d = _disbursement_locked(disbursement)
-    if d.status != D.APPROVED:
-        raise StateConflict(_("Only an approved payment can be paid."))
+    if refusal := disbursement_pay_refusal(actor, d):
+        raise refusal
     application = application_locked(d.application)
     paid = Disbursement.objects.filter(application=application, status=D.PAID).aggregate(s=Sum("amount_yuan"))[
         "s"

@@ -26,6 +26,7 @@ from applications.rules import can_apply, can_view_application
 from awards import services as award_services
 from awards.exports import round_report_xlsx
 from awards.models import LEVELS, AwardRound
+from awards.rules import round_publish_refusal
 from awards.selectors import award_rounds, award_rounds_open, committee_rows, nominations_visible_to
 from core.responses import xlsx_response
 from funding.documents import award_certificate_pdf
@@ -33,7 +34,7 @@ from funding.models import Notice
 from workflow import steps
 
 from .forms import AttachmentForm, FormalReviewForm, StepForm
-from .views import perform, timeline_of
+from .views import notice_rows, perform, timeline_of
 
 S = ApplicationStatus
 
@@ -190,8 +191,9 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
             .select_related("decision", "organisation")
             .order_by("pk")
         )
-        context["notices"] = Notice.objects.filter(call=award_round).order_by("-published_at")
+        context["notices"] = notice_rows(user, Notice.objects.filter(call=award_round).order_by("-published_at"))
         context["problems"] = award_services.round_problems(award_round)
+        context["publish_refusal"] = round_publish_refusal(user, award_round)
     return render(request, "pages/awards/round_detail.html", context)
 
 

@@ -42,6 +42,13 @@ from core.errors import StateConflict
 from core.responses import xlsx_response
 from funding.enums import ObjectionStatus
 from funding.models import Disbursement, Notice, Objection
+from funding.rules import (
+    disbursement_approve_refusal,
+    disbursement_pay_refusal,
+    disbursement_reject_refusal,
+    notice_close_refusal,
+    notice_publish_refusal,
+)
 from funding.services import call_decided_total, notice_is_open, objection_file
 from reviews.enums import AssignmentStatus
 from reviews.models import Assignment, Review
@@ -525,7 +532,7 @@ def call_detail(request: HttpRequest, pk: int) -> HttpResponse:
     # ranking; the ranking page and the xlsx downloads have them all.
     page = Paginator(applications, 50).get_page(request.GET.get("page"))
     ranking = call_ranking(call)
-    notices = call.notices.all()
+    notices = notice_rows(request.user, call.notices.all())
     return render(
         request,
         "pages/call_detail.html",
@@ -538,10 +545,15 @@ def call_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "decided_total": call_decided_total(call),
             "notices": notices,
             "is_staff": is_staff(request.user),
-            "can_publish": not any(n.closed_at is None for n in notices),
+            "publish_refusal": notice_publish_refusal(request.user, call),
             "draws": call.draws.order_by("-performed_at")[:10],
         },
     )
+
+
+def notice_rows(user: Any, notices: Any) -> list[tuple[Notice, Any]]:
+    """Each notice with why ``user`` cannot close it now (``None``: the close button is offered)."""
+    return [(notice, notice_close_refusal(user, notice)) for notice in notices]
 
 
 @require_POST
@@ -651,7 +663,15 @@ def _finance_page(request: HttpRequest, bound: tuple[int, str, Any] | None = Non
                 reject = bound[2]
             else:
                 pay = bound[2]
-        rows.append({"d": d, "reject": reject, "pay": pay})
+        user = request.user
+        rows.append(
+            {
+                "d": d,
+                "reject": reject if disbursement_reject_refusal(user, d) is None else None,
+                "pay": pay if disbursement_pay_refusal(user, d) is None else None,
+                "approve": disbursement_approve_refusal(user, d) is None,
+            }
+        )
     return render(request, "pages/finance.html", {"rows": rows, "recent": pages_selectors.disbursements_recent()})
 
 
