@@ -102,5 +102,6 @@ urlpatterns = [
     path("disbursements/<int:pk>/pay/", views.DisbursementPayView.as_view(), name="api-disbursement-pay"),
     # Notifications
     path("notifications/", views.NotificationListView.as_view(), name="api-notifications"),
+    path("notifications/read-all/", views.NotificationReadAllView.as_view(), name="api-notifications-read-all"),
     path("notifications/<int:pk>/read/", views.NotificationReadView.as_view(), name="api-notification-read"),
 ]

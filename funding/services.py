@@ -9,12 +9,14 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Sum
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.rules import is_panel, is_staff
 from applications.enums import DECIDED_STATES, ApplicationStatus, ItemKind
+from applications.links import item_staff_url, item_url
 from applications.models import Application, Call
 from applications.selectors import users_with_role
 from applications.services import application_locked, application_transition, parse_money
@@ -108,6 +110,7 @@ def decision_make(
             "title": application.title,
             "outcome": (_("funded with %(amount)s yuan") % {"amount": amount}) if fund else _("not funded"),
         },
+        url=item_url(application),
     )
     return decision
 
@@ -135,6 +138,7 @@ def notice_publish(*, call: Call, actor: Any) -> Notice:
         subject=gettext_lazy("Public notice published: %(call)s"),
         body=gettext_lazy("The decisions of %(call)s are on public notice until %(ends)s."),
         context={"call": call.title, "ends": f"{notice.ends_at:%Y-%m-%d}"},
+        url=reverse("notice", args=[notice.pk]),
     )
     return notice
 
@@ -176,6 +180,7 @@ def objection_file(*, notice: Notice, application_id: Any, text: str, name: str,
         subject=gettext_lazy("Objection received: %(title)s"),
         body=gettext_lazy("An objection to “%(title)s” was filed and needs resolving."),
         context={"title": application.title},
+        url=reverse("objections"),
     )
     return objection
 
@@ -259,6 +264,7 @@ def disbursement_request(*, application: Application, tranche: int, actor: Any) 
         subject=gettext_lazy("Payment to approve: %(title)s"),
         body=gettext_lazy("Tranche %(tranche)s of “%(title)s”, %(amount)s yuan, waits for approval."),
         context={"title": application.title, "tranche": tranche, "amount": amount},
+        url=reverse("finance"),
     )
     return disbursement
 
@@ -324,6 +330,7 @@ def disbursement_approve(*, disbursement: Disbursement, actor: Any) -> Disbursem
             subject=gettext_lazy("Payment approved: %(title)s"),
             body=gettext_lazy("Tranche %(tranche)s of “%(title)s”, %(amount)s yuan, was approved for payment."),
             context={"title": d.application.title, "tranche": d.tranche, "amount": d.amount_yuan},
+            url=item_url(d.application),
         )
     return d
 
@@ -387,6 +394,7 @@ def disbursement_pay(*, disbursement: Disbursement, actor: Any, voucher: str) ->
         subject=gettext_lazy("Payment made: %(title)s"),
         body=gettext_lazy("Tranche %(tranche)s of “%(title)s”, %(amount)s yuan, was paid (voucher %(voucher)s)."),
         context={"title": application.title, "tranche": d.tranche, "amount": d.amount_yuan, "voucher": d.voucher},
+        url=item_url(application),
     )
     return d
 
@@ -420,6 +428,7 @@ def acceptance_submit(*, application: Application, actor: Any, report: str, spen
         subject=gettext_lazy("Acceptance report: %(title)s"),
         body=gettext_lazy("“%(title)s” submitted its final report for acceptance."),
         context={"title": application.title},
+        url=item_staff_url(application),
     )
     return acceptance
 
@@ -462,6 +471,7 @@ def acceptance_decide(*, application: Application, actor: Any, result: str, comm
         subject=gettext_lazy("Acceptance: %(title)s"),
         body=gettext_lazy("The acceptance of “%(title)s” was decided: %(result)s. %(comment)s"),
         context={"title": application.title, "result": AcceptanceResult(result).label, "comment": comment},
+        url=item_url(application),
     )
     return report
 

@@ -706,27 +706,7 @@ disbursement_reject = _disbursement_step(
 disbursement_pay = _disbursement_step("pay", forms.PayForm, steps.disbursement_pay, gettext_lazy("Payment recorded."))
 
 
-# --- notifications ----------------------------------------------------------------------------
-
-
-def inbox(request: HttpRequest) -> HttpResponse:
-    """Everyone's own notifications, newest first, unread marked."""
-    from django.core.paginator import Paginator
-
-    from notifications.models import Notification
-
-    page = Paginator(Notification.objects.filter(recipient=_me(request)), 30).get_page(request.GET.get("page"))
-    return render(request, "pages/inbox.html", {"page": page})
-
-
-@require_POST
-def inbox_read(request: HttpRequest, pk: int) -> HttpResponse:
-    from notifications.models import Notification
-    from notifications.services import notification_mark_read
-
-    notification = get_object_or_404(Notification, pk=pk, recipient=request.user)
-    notification_mark_read(notification=notification, actor=request.user)
-    return redirect(notification.url or reverse("inbox"))
+# --- notifications (the inbox itself: pages/notifications.py) ---------------------------------
 
 
 def outbox(request: HttpRequest) -> HttpResponse:
