@@ -8,7 +8,8 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Sum
+from django.db import IntegrityError, transaction
+from django.db.models import Max, Sum
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -127,7 +128,7 @@ def notice_publish(*, call: Call, actor: Any) -> Notice:
     if refusal := notice_publish_refusal(actor, call):
         raise refusal
     items = list(notice_items_to_publish(call).select_related("applicant"))
-    notice = Notice.objects.create(
+    notice = _notice_create_numbered(
         call=call, published_by=actor, ends_at=timezone.now() + timedelta(days=call.notice_days)
     )
     notice.applications.set(items)
@@ -141,6 +142,23 @@ def notice_publish(*, call: Call, actor: Any) -> Notice:
         url=reverse("notice", args=[notice.pk]),
     )
     return notice
+
+
+def _notice_create_numbered(*, call: Call, **fields: Any) -> Notice:
+    """Create the notice with the next document number (文号) of the call's year.
+
+    The year is the call's (the programme year the bureau files it under, also when the
+    notice goes out early the next year). Two calls published at the same moment may pick
+    the same number: the unique constraint refuses the second, which takes the next one.
+    """
+    for _attempt in range(5):
+        last = Notice.objects.filter(document_year=call.year).aggregate(m=Max("document_seq"))["m"] or 0
+        try:
+            with transaction.atomic():
+                return Notice.objects.create(call=call, document_year=call.year, document_seq=last + 1, **fields)
+        except IntegrityError:
+            continue
+    raise StateConflict(_("Someone else is publishing a notice right now; try again."))
 
 
 def notice_is_open(notice: Notice) -> bool:

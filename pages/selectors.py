@@ -59,6 +59,20 @@ def open_step_names(application: Application) -> set[str]:
     return {node.name for node in names}
 
 
+def process_url(application: Application) -> str | None:
+    """Viewflow's page of the item's process (its tasks and history), for staff and the panel;
+    ``None`` before it is submitted."""
+    from viewflow.workflow.models import Process
+
+    ct = ContentType.objects.get_for_model(Application)
+    process = (
+        Process.objects.filter(artifact_content_type=ct, artifact_object_id=application.pk).order_by("-pk").first()
+    )
+    if process is None:
+        return None
+    return str(process.flow_class.instance.reverse("process_detail", args=[process.pk]))
+
+
 def calls_open() -> QuerySet[Call]:
     """Plan-project calls taking applications now (award rounds take nominations: pages/awards.py)."""
     now = timezone.now()

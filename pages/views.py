@@ -248,6 +248,7 @@ def _application_page(request: HttpRequest, application: Application, **bound: A
     if panel and application.status == S.REVIEWED:
         forms_["decision"] = forms.DecisionForm()
     if staff or panel:
+        context["process_url"] = pages_selectors.process_url(application)
         # Reviews by number, never by name: the panel weighs scores, not people.
         context["reviews"] = Review.objects.filter(
             assignment__application=application, assignment__status=A.SUBMITTED
