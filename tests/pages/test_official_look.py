@@ -80,7 +80,15 @@ def test_lists_number_their_rows_across_pages_and_end_in_actions(call, applicant
         submitted(call, applicant, f"项目{i:02d}")
     client = client_for(staff)
     first = client.get("/").content.decode()
-    assert '<th class="rownum">No.</th>' in first and '<th class="actions">Actions</th>' in first
+    assert '<th class="rownum">No.</th>' in first and '<th class="ops">Actions</th>' in first
     assert re.search(r'<td class="rownum" data-label="No.">1</td>', first)
     second = client.get("/?work-page=2").content.decode()
     assert re.search(r'<td class="rownum" data-label="No.">21</td>', second)
+
+
+def test_an_item_page_for_staff_has_the_call_in_its_breadcrumbs(call, applicant, staff):
+    application = submitted(call, applicant, "带路径的项目")
+    html = client_for(staff).get(f"/applications/{application.pk}/").content.decode()
+    crumbs = re.search(r'<nav class="breadcrumbs".*?</nav>', html, re.S).group(0)
+    assert f'<a href="/calls/{call.pk}/">{call.title}</a>' in crumbs
+    assert "带路径的项目" in crumbs
