@@ -69,24 +69,30 @@ def bureau_name() -> str:
     return settings.PINGSHEN_AUTHORITY_NAME or _("County Science & Technology Bureau")
 
 
-def _seal_box(st: dict[str, ParagraphStyle]) -> Table:
-    """The square where the bureau stamps its seal (盖章), right-aligned under its name."""
-    box = Table(
-        [[Paragraph(escape(_("(seal)")), ParagraphStyle("seal", parent=st["sub"], textColor=colors.grey))]],
-        colWidths=[40 * mm],
-        rowHeights=[40 * mm],
+def _signature(st: dict[str, ParagraphStyle], day: dt.date) -> Table:
+    """The bureau's name and the date beside the square where it stamps its seal (盖章)."""
+    seal = ParagraphStyle("seal", parent=st["sub"], textColor=colors.grey)
+    block = Table(
+        [
+            [
+                [Paragraph(escape(bureau_name()), st["right"]), Paragraph(escape(date_text(day)), st["right"])],
+                Paragraph(escape(_("(seal)")), seal),
+            ]
+        ],
+        colWidths=[70 * mm, 32 * mm],
+        rowHeights=[32 * mm],
         hAlign="RIGHT",
     )
-    box.setStyle(
+    block.setStyle(
         TableStyle(
             [
-                ("BOX", (0, 0), (-1, -1), 0.8, colors.Color(0.65, 0.1, 0.1)),
+                ("BOX", (1, 0), (1, 0), 0.8, colors.Color(0.65, 0.1, 0.1)),
                 ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-                ("ALIGN", (0, 0), (-1, -1), "CENTER"),
+                ("ALIGN", (1, 0), (1, 0), "CENTER"),
             ]
         )
     )
-    return box
+    return block
 
 
 def document_number_of(application: Application) -> str:
@@ -213,13 +219,7 @@ def funding_notice_pdf(application: Application, *, language: str | None = None)
             )
         rows.append([p(_("Total")), p("100%"), p(money_text(approved)), p(""), p("")])
         story.append(_table(rows, [18 * mm, 18 * mm, 36 * mm, 56 * mm, 34 * mm], header=True))
-        story += [
-            Spacer(1, 10 * mm),
-            p(bureau_name(), "right"),
-            p(date_text(timezone.localdate()), "right"),
-            Spacer(1, 3 * mm),
-            _seal_box(st),
-        ]
+        story += [Spacer(1, 8 * mm), _signature(st, timezone.localdate())]
         out = BytesIO()
         doc = SimpleDocTemplate(
             out,

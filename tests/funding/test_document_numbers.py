@@ -44,5 +44,11 @@ def test_funding_notice_shows_the_document_number_the_seal_area_and_the_bureau(p
     zh = text_of(funding_notice_pdf(application, language="zh-hans"))
     assert "永科〔2016〕1号" in zh
     assert "永嘉县科学技术局" in zh
-    en = text_of(funding_notice_pdf(application, language="en"))
+    en_pdf = funding_notice_pdf(application, language="en")
+    en = text_of(en_pdf)
     assert "永科〔2016〕1号" in en and "(seal)" in en
+    from io import BytesIO
+
+    from pypdf import PdfReader
+
+    assert len(PdfReader(BytesIO(en_pdf)).pages) == 1  # the seal sits on the notice, not a page of its own
