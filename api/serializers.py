@@ -23,6 +23,7 @@ from applications.services import parse_money
 from core.money import yuan
 from funding.enums import AcceptanceResult
 from funding.selectors import notice_public_items
+from notifications.links import notification_link
 from notifications.models import Notification
 from reviews.enums import Recommendation
 from reviews.models import Assignment
@@ -541,11 +542,19 @@ class CommentSerializer(serializers.Serializer):
 
 class NotificationSerializer(serializers.ModelSerializer):
     read = serializers.BooleanField(read_only=True)
+    url = serializers.SerializerMethodField(help_text="The page this notification is about.")
+
+    def get_url(self, notification: Notification) -> str:
+        return notification_link(notification)
 
     class Meta:
         model = Notification
         fields = ["id", "kind", "subject", "body", "url", "created_at", "read"]
         read_only_fields = fields
+
+
+class NotificationReadAllSerializer(serializers.Serializer):
+    marked = serializers.IntegerField(read_only=True, help_text="How many notifications were marked read.")
 
 
 class DrawRequestSerializer(serializers.Serializer):

@@ -130,5 +130,6 @@ urlpatterns = [
     ),
     # Notifications
     path("notifications/", views.NotificationListView.as_view(), name="api-notifications"),
+    path("notifications/read-all/", views.NotificationReadAllView.as_view(), name="api-notifications-read-all"),
     path("notifications/<int:pk>/read/", views.NotificationReadView.as_view(), name="api-notification-read"),
 ]

@@ -41,7 +41,7 @@ from funding.exports import call_report_xlsx, payment_list_xlsx
 from funding.models import Disbursement, Notice, Objection
 from funding.selectors import call_report, disbursements_visible_to, notices_public, payment_list
 from notifications.models import Notification
-from notifications.services import notification_mark_read
+from notifications.services import notification_mark_read, notifications_mark_all_read
 from reviews import services as review_services
 from reviews.models import Assignment, Criterion, Expert
 from reviews.selectors import assignments_of, call_ranking
@@ -640,7 +640,26 @@ class NotificationListView(generics.ListAPIView):
     def get_queryset(self) -> QuerySet[Notification]:
         if getattr(self, "swagger_fake_view", False):  # schema generation: no user
             return Notification.objects.none()
-        return Notification.objects.filter(recipient=_me(self.request)).order_by("-created_at", "-id")
+        rows = Notification.objects.filter(recipient=_me(self.request)).order_by("-created_at", "-id")
+        kind = self.request.query_params.get("kind")
+        if kind:
+            rows = rows.filter(kind=kind)
+        unread = self.request.query_params.get("unread")
+        if unread in ("true", "1"):
+            rows = rows.filter(read_at__isnull=True)
+        elif unread in ("false", "0"):
+            rows = rows.filter(read_at__isnull=False)
+        return rows
+
+
+class NotificationReadAllView(APIView):
+    """Mark every unread notification of the caller read (``?kind=`` only that kind): one UPDATE."""
+
+    @extend_schema(request=None, responses=s.NotificationReadAllSerializer)
+    def post(self, request: Request) -> Response:
+        kind = request.query_params.get("kind") or request.data.get("kind") or None
+        marked = notifications_mark_all_read(actor=_me(request), kind=kind)
+        return Response({"marked": marked})
 
 
 class NotificationReadView(APIView):

@@ -28,6 +28,7 @@ from core.money import ungroup, yuan
 from notifications.services import notify
 
 from .enums import EDITABLE_STATES, TRANSITIONS, ApplicationStatus, CallKind, FormalDecision, ItemKind, ScoringRule
+from .links import item_staff_url, item_url
 from .models import Application, Attachment, Call, Programme
 from .rules import can_apply, can_edit_application
 from .scrub import SCRUBBED_SUFFIXES, scrub
@@ -542,6 +543,7 @@ def application_submit(*, application: Application, actor: Any) -> Application:
         subject=gettext_lazy("Application received: %(title)s"),
         body=gettext_lazy("Your application “%(title)s” was received and is in formal review."),
         context=context,
+        url=item_url(application),
     )
     notify(
         recipients=users_with_role("staff"),
@@ -549,6 +551,7 @@ def application_submit(*, application: Application, actor: Any) -> Application:
         subject=gettext_lazy("New submission: %(title)s"),
         body=gettext_lazy("“%(title)s” was submitted and waits for formal review."),
         context=context,
+        url=item_staff_url(application),
     )
     return application
 
@@ -584,6 +587,7 @@ def application_formal_review(*, application: Application, actor: Any, decision:
         subject=gettext_lazy("Formal review: %(title)s"),
         body=messages[target],
         context={"title": application.title, "comment": comment},
+        url=item_url(application),
     )
     return application
 
@@ -606,5 +610,6 @@ def application_terminate(*, application: Application, actor: Any, reason: str) 
         subject=gettext_lazy("Terminated: %(title)s"),
         body=gettext_lazy("“%(title)s” was terminated: %(reason)s"),
         context={"title": application.title, "reason": reason},
+        url=item_url(application),
     )
     return application

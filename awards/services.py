@@ -24,6 +24,7 @@ from accounts.rules import is_panel, is_staff
 from accounts.selectors import refuse_while_pending
 from accounts.services import organisation_get_or_create
 from applications.enums import EDITABLE_STATES, ApplicationStatus, CallKind, ItemKind
+from applications.links import item_url
 from applications.models import Application, Call, Programme
 from applications.rules import can_apply, can_edit_application
 from applications.services import (
@@ -453,6 +454,7 @@ def award_decide(*, nomination: Application, actor: Any, level: Any, comment: st
             "title": nomination.title,
             "outcome": (_("level %(level)s award") % {"level": level}) if level is not None else _("no award"),
         },
+        url=item_url(nomination),
     )
     return decision
 
@@ -604,5 +606,6 @@ def award_grant(*, nomination: Application, actor: Any) -> Disbursement:
         subject=gettext_lazy("Award granted: %(title)s"),
         body=gettext_lazy("The notice has closed; the award of “%(title)s” is granted and its bonus requested."),
         context={"title": nomination.title},
+        url=item_url(nomination),
     )
     return disbursement

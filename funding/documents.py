@@ -14,6 +14,7 @@ from decimal import Decimal
 from io import BytesIO
 from typing import Any
 
+from django.conf import settings
 from django.utils import timezone, translation
 from django.utils.html import escape
 from django.utils.translation import gettext as _
@@ -65,7 +66,44 @@ def date_text(day: dt.date) -> str:
 
 
 def bureau_name() -> str:
-    return _("County Science & Technology Bureau")
+    """The deployment's bureau (``PINGSHEN_AUTHORITY_NAME``), else a generic name."""
+    return settings.PINGSHEN_AUTHORITY_NAME or _("County Science & Technology Bureau")
+
+
+def _signature(st: dict[str, ParagraphStyle], day: dt.date) -> Table:
+    """The bureau's name and the date beside the square where it stamps its seal (盖章)."""
+    seal = ParagraphStyle("seal", parent=st["sub"], textColor=colors.grey)
+    block = Table(
+        [
+            [
+                [Paragraph(escape(bureau_name()), st["right"]), Paragraph(escape(date_text(day)), st["right"])],
+                Paragraph(escape(_("(seal)")), seal),
+            ]
+        ],
+        colWidths=[70 * mm, 32 * mm],
+        rowHeights=[32 * mm],
+        hAlign="RIGHT",
+    )
+    block.setStyle(
+        TableStyle(
+            [
+                ("BOX", (1, 0), (1, 0), 0.8, colors.Color(0.65, 0.1, 0.1)),
+                ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+                ("ALIGN", (1, 0), (1, 0), "CENTER"),
+            ]
+        )
+    )
+    return block
+
+
+def document_number_of(application: Application) -> str:
+    """The 文号 of the notice that announced the funding (永科〔2016〕12号); until the
+    decision is on a numbered notice, the project's own reference (year-batch-item)."""
+    notice = application.notices.filter(document_seq__isnull=False).order_by("published_at").first()
+    if notice is not None:
+        return notice.document_number
+    call = application.call
+    return f"{call.year}-{call.batch:02d}-{application.pk:05d}"
 
 
 def _styles() -> dict[str, ParagraphStyle]:
@@ -130,11 +168,11 @@ def funding_notice_pdf(application: Application, *, language: str | None = None)
         def p(text: Any, style: str = "cell") -> Paragraph:
             return Paragraph(escape(str(text)), st[style])
 
-        number = f"{call.year}-{call.batch:02d}-{application.pk:05d}"
+        number = document_number_of(application)
         story: list[Any] = [
             p(bureau_name(), "sub"),
             p(_("Funding notice"), "title"),
-            p(_("No. %(number)s") % {"number": number}, "sub"),
+            p(number, "sub"),
             Spacer(1, 8 * mm),
             p(_("To: %(unit)s") % {"unit": application.organisation.name}, "body"),
             Spacer(1, 3 * mm),
@@ -185,11 +223,7 @@ def funding_notice_pdf(application: Application, *, language: str | None = None)
             )
         rows.append([p(_("Total")), p("100%"), p(money_text(approved)), p(""), p("")])
         story.append(_table(rows, [18 * mm, 18 * mm, 36 * mm, 56 * mm, 34 * mm], header=True))
-        story += [
-            Spacer(1, 14 * mm),
-            p(bureau_name(), "right"),
-            p(date_text(timezone.localdate()), "right"),
-        ]
+        story += [Spacer(1, 8 * mm), _signature(st, timezone.localdate())]
         out = BytesIO()
         doc = SimpleDocTemplate(
             out,

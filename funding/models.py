@@ -49,14 +49,32 @@ class Notice(models.Model):
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     published_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     applications = models.ManyToManyField(Application, related_name="notices", blank=True)
+    #: The document number (文号) the bureau gives the notice, sequential per year:
+    #: 永科〔2016〕12号 is year 2016, number 12 (the prefix is the deployment's).
+    document_year = models.PositiveSmallIntegerField(_("document year"), null=True, blank=True)
+    document_seq = models.PositiveIntegerField(_("document number"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("public notice")
         verbose_name_plural = _("public notices")
         ordering = ["-published_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["document_year", "document_seq"],
+                condition=models.Q(document_seq__isnull=False),
+                name="notice_document_number_unique",
+            )
+        ]
 
     def __str__(self) -> str:
         return str(self.call)
+
+    @property
+    def document_number(self) -> str:
+        """永科〔2016〕12号, or "" for a notice published before numbers were given."""
+        if self.document_seq is None:
+            return ""
+        return f"{settings.PINGSHEN_DOCUMENT_PREFIX}〔{self.document_year}〕{self.document_seq}号"
 
 
 class Objection(models.Model):

@@ -8,14 +8,17 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Sum
+from django.db import IntegrityError, transaction
+from django.db.models import Max, Sum
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.recent import require_recent_login
 from accounts.rules import is_panel, is_staff
-from applications.enums import DECIDED_STATES, NOTICE_STATES, ApplicationStatus, ItemKind
+from applications.enums import DECIDED_STATES, ApplicationStatus, ItemKind
+from applications.links import item_staff_url, item_url
 from applications.models import Application, Call
 from applications.selectors import users_with_role
 from applications.services import application_locked, application_transition, parse_money
@@ -28,8 +31,17 @@ from notifications.services import notify
 
 from .enums import COMMITTED_DISBURSEMENT_STATES, AcceptanceResult, DisbursementStatus, ObjectionStatus
 from .models import AcceptanceReport, Contract, Disbursement, FundingDecision, Notice, Objection
-from .rules import is_finance_head, is_finance_officer
-from .selectors import notice_public_items, notice_publish_problem, on_closed_notice
+from .rules import (
+    disbursement_approve_refusal,
+    disbursement_pay_refusal,
+    disbursement_reject_refusal,
+    is_finance_head,
+    is_finance_officer,
+    notice_close_refusal,
+    notice_items_to_publish,
+    notice_publish_refusal,
+)
+from .selectors import notice_public_items, on_closed_notice
 
 S = ApplicationStatus
 D = DisbursementStatus
@@ -103,6 +115,7 @@ def decision_make(
             "title": application.title,
             "outcome": (_("funded with %(amount)s yuan") % {"amount": amount}) if fund else _("not funded"),
         },
+        url=item_url(application),
     )
     return decision
 
@@ -117,15 +130,10 @@ def notice_publish(*, call: Call, actor: Any) -> Notice:
         raise PermissionDenied(_("Only bureau staff publish notices."))
     require_recent_login(actor)
     call = Call.objects.select_for_update().get(pk=call.pk)
-    problem = notice_publish_problem(call)
-    if problem is not None:
-        raise StateConflict(problem)
-    items = list(
-        Application.objects.filter(call=call, status__in=NOTICE_STATES)
-        .exclude(notices__isnull=False)
-        .select_related("applicant")
-    )
-    notice = Notice.objects.create(
+    if refusal := notice_publish_refusal(actor, call):
+        raise refusal
+    items = list(notice_items_to_publish(call).select_related("applicant"))
+    notice = _notice_create_numbered(
         call=call, published_by=actor, ends_at=timezone.now() + timedelta(days=call.notice_days)
     )
     notice.applications.set(items)
@@ -136,8 +144,26 @@ def notice_publish(*, call: Call, actor: Any) -> Notice:
         subject=gettext_lazy("Public notice published: %(call)s"),
         body=gettext_lazy("The decisions of %(call)s are on public notice until %(ends)s."),
         context={"call": call.title, "ends": f"{notice.ends_at:%Y-%m-%d}"},
+        url=reverse("notice", args=[notice.pk]),
     )
     return notice
+
+
+def _notice_create_numbered(*, call: Call, **fields: Any) -> Notice:
+    """Create the notice with the next document number (文号) of the call's year.
+
+    The year is the call's (the programme year the bureau files it under, also when the
+    notice goes out early the next year). Two calls published at the same moment may pick
+    the same number: the unique constraint refuses the second, which takes the next one.
+    """
+    for _attempt in range(5):
+        last = Notice.objects.filter(document_year=call.year).aggregate(m=Max("document_seq"))["m"] or 0
+        try:
+            with transaction.atomic():
+                return Notice.objects.create(call=call, document_year=call.year, document_seq=last + 1, **fields)
+        except IntegrityError:
+            continue
+    raise StateConflict(_("Someone else is publishing a notice right now; try again."))
 
 
 def notice_is_open(notice: Notice) -> bool:
@@ -190,6 +216,7 @@ def objection_file(*, notice: Notice, application_id: Any, text: str, name: str,
         subject=gettext_lazy("Objection received: %(title)s"),
         body=gettext_lazy("An objection to “%(title)s” was filed and needs resolving."),
         context={"title": application.title},
+        url=reverse("objections"),
     )
     return objection
 
@@ -270,16 +297,8 @@ def notice_close(*, notice: Notice, actor: Any = None) -> Notice:
         raise PermissionDenied(_("Only bureau staff close notices."))
     require_recent_login(actor)
     notice = Notice.objects.select_for_update().get(pk=notice.pk)
-    if notice.closed_at is not None:
-        raise StateConflict(_("This notice is already closed."))
-    # The window is the public's: nobody shortens it, staff no more than the clock.
-    if timezone.now() < notice.ends_at:
-        raise StateConflict(
-            _("The notice runs until %(ends)s; it cannot be closed before.")
-            % {"ends": f"{timezone.localtime(notice.ends_at):%Y-%m-%d %H:%M}"}
-        )
-    if notice.objections.filter(status=ObjectionStatus.OPEN).exists():
-        raise StateConflict(_("Resolve every objection before closing the notice."))
+    if refusal := notice_close_refusal(actor, notice):
+        raise refusal
     notice.closed_at = timezone.now()
     notice.save(update_fields=["closed_at"])
     audit_record(actor=actor, action="notice.close", target=notice)
@@ -323,6 +342,7 @@ def disbursement_request(*, application: Application, tranche: int, actor: Any) 
         subject=gettext_lazy("Payment to approve: %(title)s"),
         body=gettext_lazy("Tranche %(tranche)s of “%(title)s”, %(amount)s yuan, waits for approval."),
         context={"title": application.title, "tranche": tranche, "amount": amount},
+        url=reverse("finance"),
     )
     return disbursement
 
@@ -370,24 +390,19 @@ def _disbursement_transition(d: Disbursement, to: str, actor: Any, fields: list[
 
 @service_atomic
 def disbursement_approve(*, disbursement: Disbursement, actor: Any) -> Disbursement:
-    """First a finance officer, then a different finance head; never the requester."""
+    """First a finance officer, then a different finance head; never the requester
+    (``funding.rules.disbursement_approve_refusal``, which the finance page asks too)."""
     if not (is_finance_officer(actor) or is_finance_head(actor)):
         raise PermissionDenied(_("Only finance staff approve payments."))
     require_recent_login(actor)
     d = _disbursement_locked(disbursement)
-    if d.requested_by_id == actor.pk:
-        raise PermissionDenied(_("You requested this payment, so you may not approve it."))
+    if refusal := disbursement_approve_refusal(actor, d):
+        raise refusal
     now = timezone.now()
     if d.status == D.REQUESTED:
-        if not is_finance_officer(actor):
-            raise PermissionDenied(_("A finance officer approves first."))
         d.officer, d.officer_at = actor, now
         _disbursement_transition(d, D.OFFICER_APPROVED, actor, ["officer", "officer_at"])
-    elif d.status == D.OFFICER_APPROVED:
-        if not is_finance_head(actor):
-            raise PermissionDenied(_("The finance head gives the second approval."))
-        if d.officer_id == actor.pk:
-            raise PermissionDenied(_("The second approval must come from a different person."))
+    else:
         d.head, d.head_at = actor, now
         _disbursement_transition(d, D.APPROVED, actor, ["head", "head_at"])
         notify(
@@ -396,9 +411,8 @@ def disbursement_approve(*, disbursement: Disbursement, actor: Any) -> Disbursem
             subject=gettext_lazy("Payment approved: %(title)s"),
             body=gettext_lazy("Tranche %(tranche)s of “%(title)s”, %(amount)s yuan, was approved for payment."),
             context={"title": d.application.title, "tranche": d.tranche, "amount": d.amount_yuan},
+            url=item_url(d.application),
         )
-    else:
-        raise StateConflict(_("This payment is not waiting for approval."))
     return d
 
 
@@ -410,8 +424,8 @@ def disbursement_reject(*, disbursement: Disbursement, actor: Any, reason: str) 
     if not (reason or "").strip():
         raise ValidationError({"reason": [_("A reason is required.")]})
     d = _disbursement_locked(disbursement)
-    if d.status not in (D.REQUESTED, D.OFFICER_APPROVED):
-        raise StateConflict(_("This payment is not waiting for approval."))
+    if refusal := disbursement_reject_refusal(actor, d):
+        raise refusal
     d.rejected_reason = reason.strip()
     _disbursement_transition(d, D.REJECTED, actor, ["rejected_reason"], comment=reason)
     return d
@@ -511,8 +525,8 @@ def disbursement_pay(*, disbursement: Disbursement, actor: Any, voucher: str) ->
     if not (voucher or "").strip():
         raise ValidationError({"voucher": [_("The payment voucher number is required.")]})
     d = _disbursement_locked(disbursement)
-    if d.status != D.APPROVED:
-        raise StateConflict(_("Only an approved payment can be paid."))
+    if refusal := disbursement_pay_refusal(actor, d):
+        raise refusal
     application = application_locked(d.application)
     paid = Disbursement.objects.filter(application=application, status=D.PAID).aggregate(s=Sum("amount_yuan"))[
         "s"
@@ -527,6 +541,7 @@ def disbursement_pay(*, disbursement: Disbursement, actor: Any, voucher: str) ->
         subject=gettext_lazy("Payment made: %(title)s"),
         body=gettext_lazy("Tranche %(tranche)s of “%(title)s”, %(amount)s yuan, was paid (voucher %(voucher)s)."),
         context={"title": application.title, "tranche": d.tranche, "amount": d.amount_yuan, "voucher": d.voucher},
+        url=item_url(application),
     )
     return d
 
@@ -560,6 +575,7 @@ def acceptance_submit(*, application: Application, actor: Any, report: str, spen
         subject=gettext_lazy("Acceptance report: %(title)s"),
         body=gettext_lazy("“%(title)s” submitted its final report for acceptance."),
         context={"title": application.title},
+        url=item_staff_url(application),
     )
     return acceptance
 
@@ -603,6 +619,7 @@ def acceptance_decide(*, application: Application, actor: Any, result: str, comm
         subject=gettext_lazy("Acceptance: %(title)s"),
         body=gettext_lazy("The acceptance of “%(title)s” was decided: %(result)s. %(comment)s"),
         context={"title": application.title, "result": AcceptanceResult(result).label, "comment": comment},
+        url=item_url(application),
     )
     return report
 

@@ -245,6 +245,15 @@ def notification_mark_read(*, notification: Notification, actor: Any) -> Notific
     return notification
 
 
+def notifications_mark_all_read(*, actor: Any, kind: str | None = None) -> int:
+    """Mark every unread notification of ``actor`` read (only those of ``kind`` if given), in
+    one UPDATE however many there are. Returns how many were marked."""
+    unread = Notification.objects.filter(recipient=actor, read_at__isnull=True)
+    if kind:
+        unread = unread.filter(kind=kind)
+    return unread.update(read_at=timezone.now())
+
+
 def email_preference_set(*, user: Any, kind: str, email: bool) -> EmailPreference:
     preference, _created = EmailPreference.objects.update_or_create(user=user, kind=kind, defaults={"email": email})
     return preference

@@ -25,6 +25,7 @@ from applications.rules import can_apply, can_view_application
 from awards import services as award_services
 from awards.exports import round_report_xlsx
 from awards.models import LEVELS, AwardRound
+from awards.rules import round_publish_refusal
 from awards.selectors import award_rounds, award_rounds_open, committee_rows, nominations_visible_to
 from core.errors import StateConflict
 from core.responses import xlsx_response
@@ -33,7 +34,7 @@ from funding.models import Notice
 from workflow import steps
 
 from .forms import AttachmentForm, FormalReviewForm, StepForm, TextField
-from .views import perform, timeline_of
+from .views import notice_rows, perform, timeline_of
 
 S = ApplicationStatus
 
@@ -93,16 +94,28 @@ class NominationForm(StepForm):
         }
 
 
+def _level_choices(levels: Any) -> list[tuple[str, Any]]:
+    return [("", gettext_lazy("No award"))] + [(str(lv), gettext_lazy("Level %(n)s") % {"n": lv}) for lv in levels]
+
+
 class AwardDecisionForm(StepForm):
     level = forms.TypedChoiceField(
         label=gettext_lazy("Award"),
-        choices=[("", gettext_lazy("No award"))]
-        + [(str(lv), gettext_lazy("Level %(n)s") % {"n": lv}) for lv in LEVELS],
+        choices=_level_choices(LEVELS),
         coerce=int,
         empty_value=None,
         required=False,
     )
     comment = forms.CharField(label=gettext_lazy("Comment"), required=False, max_length=5000)
+
+    def __init__(self, *args: Any, open_levels: set[int] | None = None, **kwargs: Any) -> None:
+        """``open_levels``: the round's levels with places left; only those are offered (a
+        full level would be refused with a 409)."""
+        super().__init__(*args, **kwargs)
+        if open_levels is not None:
+            level = self.fields["level"]
+            assert isinstance(level, forms.ChoiceField)
+            level.choices = _level_choices(lv for lv in LEVELS if lv in open_levels)
 
 
 # --- lookups ----------------------------------------------------------------------------------
@@ -191,8 +204,9 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
             .select_related("decision", "organisation")
             .order_by("pk")
         )
-        context["notices"] = Notice.objects.filter(call=award_round).order_by("-published_at")
+        context["notices"] = notice_rows(user, Notice.objects.filter(call=award_round).order_by("-published_at"))
         context["problems"] = award_services.round_problems(award_round)
+        context["publish_refusal"] = round_publish_refusal(user, award_round)
     return render(request, "pages/awards/round_detail.html", context)
 
 
@@ -236,8 +250,11 @@ def _committee_page(
 ) -> HttpResponse:
     rows, levels = committee_rows(award_round)
     panel = is_panel(request.user)
+    open_levels = {lv.level for lv in levels if lv.left > 0}
     decide_forms = {
-        row.nomination.pk: (bound[1] if bound and bound[0] == row.nomination.pk else AwardDecisionForm())
+        row.nomination.pk: (
+            bound[1] if bound and bound[0] == row.nomination.pk else AwardDecisionForm(open_levels=open_levels)
+        )
         for row in rows
         if panel and not row.decided and row.nomination.status == S.REVIEWED
     }

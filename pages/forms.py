@@ -119,6 +119,8 @@ class StepForm(forms.Form):
 
     #: A service's error key → this form's field, where the names differ.
     error_fields: dict[str, str] = {}
+    #: Required fields' labels carry this class: the stylesheet marks them with an asterisk.
+    required_css_class = "required"
 
     def step_data(self) -> dict[str, Any]:
         return dict(self.cleaned_data)

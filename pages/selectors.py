@@ -29,20 +29,22 @@ D = DisbursementStatus
 ACTIVE = (STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED)
 
 
-def _node(name: str) -> Any:
-    from workflow.flows import PlanProjectFlow
+def _nodes(name: str) -> list[Any]:
+    """The node called ``name`` in every flow that has one: a plan project and an award
+    nomination share their review part, so a staff queue must look at both processes."""
+    from workflow.flows import AwardNominationFlow, PlanProjectFlow
 
-    return getattr(PlanProjectFlow, name)
+    return [getattr(flow, name) for flow in (PlanProjectFlow, AwardNominationFlow) if hasattr(flow, name)]
 
 
 def _open_task(node_name: str) -> Exists:
-    """An open viewflow task at ``node_name`` for the application in the outer query."""
+    """An open viewflow task at ``node_name`` (in either flow) for the item in the outer query."""
     ct = ContentType.objects.get_for_model(Application)
     return Exists(
         Task.objects.filter(
             process__artifact_content_type=ct,
             process__artifact_object_id=OuterRef("pk"),
-            flow_task=_node(node_name),
+            flow_task__in=_nodes(node_name),
             status__in=ACTIVE,
         )
     )
@@ -55,6 +57,20 @@ def open_step_names(application: Application) -> set[str]:
         process__artifact_content_type=ct, process__artifact_object_id=application.pk, status__in=ACTIVE
     ).values_list("flow_task", flat=True)
     return {node.name for node in names}
+
+
+def process_url(application: Application) -> str | None:
+    """Viewflow's page of the item's process (its tasks and history), for staff and the panel;
+    ``None`` before it is submitted."""
+    from viewflow.workflow.models import Process
+
+    ct = ContentType.objects.get_for_model(Application)
+    process = (
+        Process.objects.filter(artifact_content_type=ct, artifact_object_id=application.pk).order_by("-pk").first()
+    )
+    if process is None:
+        return None
+    return str(process.flow_class.instance.reverse("process_detail", args=[process.pk]))
 
 
 def calls_open() -> QuerySet[Call]:
@@ -97,7 +113,7 @@ def declined_slots() -> QuerySet[Assignment]:
     # The slot's id sits in the task's JSON data; compare it as text on every database.
     open_slot = Exists(
         Task.objects.annotate(slot=KT("data__assignment_id")).filter(
-            flow_task=_node("review"),
+            flow_task__in=_nodes("review"),
             status__in=ACTIVE,
             slot=Cast(OuterRef("pk"), output_field=CharField()),
         )

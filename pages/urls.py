@@ -62,8 +62,9 @@ urlpatterns = [
     path("disbursements/<int:pk>/pay/", views.disbursement_pay, name="disbursement-pay"),
     path("disbursements/<int:pk>/resubmit/", views.disbursement_resubmit, name="disbursement-resubmit"),
     # Everyone: the in-app inbox; staff: delivery state of every notification
-    path("inbox/", views.inbox, name="inbox"),
-    path("inbox/<int:pk>/read/", views.inbox_read, name="inbox-read"),
+    path("inbox/", notification_pages.inbox, name="inbox"),
+    path("inbox/read-all/", notification_pages.inbox_read_all, name="inbox-read-all"),
+    path("inbox/<int:pk>/read/", notification_pages.inbox_read, name="inbox-read"),
     path("outbox/", views.outbox, name="outbox"),
     path("outbox/<int:pk>/resend/", views.outbox_resend, name="outbox-resend"),
     path("inbox/preferences/", notification_pages.preferences, name="inbox-preferences"),

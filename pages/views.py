@@ -45,6 +45,13 @@ from core.responses import xlsx_response
 from funding import selectors as funding_selectors
 from funding.enums import ObjectionStatus
 from funding.models import Disbursement, Notice, Objection
+from funding.rules import (
+    disbursement_approve_refusal,
+    disbursement_pay_refusal,
+    disbursement_reject_refusal,
+    notice_close_refusal,
+    notice_publish_refusal,
+)
 from funding.selectors import on_closed_notice
 from funding.services import call_decided_total, notice_is_open
 from reviews.enums import AssignmentStatus
@@ -273,6 +280,7 @@ def _application_page(request: HttpRequest, application: Application, **bound: A
     if panel and application.status == S.REVIEWED:
         forms_["decision"] = forms.DecisionForm()
     if staff or panel:
+        context["process_url"] = pages_selectors.process_url(application)
         # Reviews by number, never by name: the panel weighs scores, not people.
         context["reviews"] = Review.objects.filter(
             assignment__application=application, assignment__status=A.SUBMITTED
@@ -557,7 +565,7 @@ def call_detail(request: HttpRequest, pk: int) -> HttpResponse:
     # ranking; the ranking page and the xlsx downloads have them all.
     page = Paginator(applications, 50).get_page(request.GET.get("page"))
     ranking = call_ranking(call)
-    notices = call.notices.all()
+    notices = notice_rows(request.user, call.notices.all())
     return render(
         request,
         "pages/call_detail.html",
@@ -570,10 +578,15 @@ def call_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "decided_total": call_decided_total(call),
             "notices": notices,
             "is_staff": is_staff(request.user),
-            "publish_problem": funding_selectors.notice_publish_problem(call),
+            "publish_refusal": notice_publish_refusal(request.user, call),
             "draws": call.draws.order_by("-performed_at")[:10],
         },
     )
+
+
+def notice_rows(user: Any, notices: Any) -> list[tuple[Notice, Any]]:
+    """Each notice with why ``user`` cannot close it now (``None``: the close button is offered)."""
+    return [(notice, notice_close_refusal(user, notice)) for notice in notices]
 
 
 @require_POST
@@ -725,7 +738,15 @@ def _finance_page(request: HttpRequest, bound: tuple[int, str, Any] | None = Non
                 reject = bound[2]
             else:
                 pay = bound[2]
-        rows.append({"d": d, "reject": reject, "pay": pay})
+        user = request.user
+        rows.append(
+            {
+                "d": d,
+                "reject": reject if disbursement_reject_refusal(user, d) is None else None,
+                "pay": pay if disbursement_pay_refusal(user, d) is None else None,
+                "approve": disbursement_approve_refusal(user, d) is None,
+            }
+        )
     return render(request, "pages/finance.html", {"rows": rows, "recent": pages_selectors.disbursements_recent()})
 
 
@@ -778,27 +799,7 @@ def disbursement_resubmit(request: HttpRequest, pk: int) -> HttpResponse:
     return response or _application_page(request, application, resubmit=form)
 
 
-# --- notifications ----------------------------------------------------------------------------
-
-
-def inbox(request: HttpRequest) -> HttpResponse:
-    """Everyone's own notifications, newest first, unread marked."""
-    from django.core.paginator import Paginator
-
-    from notifications.models import Notification
-
-    page = Paginator(Notification.objects.filter(recipient=_me(request)), 30).get_page(request.GET.get("page"))
-    return render(request, "pages/inbox.html", {"page": page})
-
-
-@require_POST
-def inbox_read(request: HttpRequest, pk: int) -> HttpResponse:
-    from notifications.models import Notification
-    from notifications.services import notification_mark_read
-
-    notification = get_object_or_404(Notification, pk=pk, recipient=request.user)
-    notification_mark_read(notification=notification, actor=request.user)
-    return redirect(notification.url or reverse("inbox"))
+# --- notifications (the inbox itself: pages/notifications.py) ---------------------------------
 
 
 def outbox(request: HttpRequest) -> HttpResponse:

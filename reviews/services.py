@@ -12,6 +12,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -446,6 +447,7 @@ def _assignment_insert(
         subject=gettext_lazy("Invitation to review"),
         body=gettext_lazy("You are invited to review an item due %(due)s. Please accept or decline."),
         context={"due": f"{due:%Y-%m-%d}"},
+        url=reverse("review-detail", args=[assignment.pk]),
     )
     return assignment
 
@@ -652,6 +654,7 @@ def _draw_invitations(
                 "You have new items to review, due %(due)s. Please accept or decline each of them in your review queue."
             ),
             context={"due": day},
+            url=reverse("my-reviews"),
         )
     return made
 
@@ -980,6 +983,7 @@ def review_reopen(*, review: Review, actor: Any, reason: str) -> Review:
         subject=gettext_lazy("Your review was reopened: %(title)s"),
         body=gettext_lazy("The bureau reopened your review of “%(title)s”: %(reason)s. Please score it again."),
         context={"title": application.title, "reason": reason[:300]},
+        url=reverse("review-detail", args=[assignment.pk]),
     )
     review.assignment = assignment
     return review

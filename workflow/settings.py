@@ -136,6 +136,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "accounts.context_processors.roles",
                 "notifications.context_processors.unread",
+                "pages.context_processors.deployment",
             ],
         },
     },
@@ -276,6 +277,14 @@ CELERY_BEAT_SCHEDULE = {
 PINGSHEN_NOTIFICATION_CHANNELS = {"email": "notifications.channels.EmailChannel"}
 #: Where links in e-mails point.
 PINGSHEN_SITE_URL = os.environ.get("PINGSHEN_SITE_URL", "http://localhost:8000")
+#: The bureau that runs this deployment, at the top of every page and on its documents
+#: (e.g. 永嘉县科学技术局); empty: a generic "County Science & Technology Bureau".
+PINGSHEN_AUTHORITY_NAME = os.environ.get("PINGSHEN_AUTHORITY_NAME", "").strip()
+#: A line shown under the header on every page, the public ones included (e.g. the call
+#: deadline or a maintenance window); empty: no banner.
+PINGSHEN_BANNER_TEXT = os.environ.get("PINGSHEN_BANNER_TEXT", "").strip()
+#: The short name in the funding notices' document numbers (文号), e.g. 永科 in 永科〔2016〕12号.
+PINGSHEN_DOCUMENT_PREFIX = os.environ.get("PINGSHEN_DOCUMENT_PREFIX", "").strip()
 #: Experts are reminded this many days before a review is due.
 PINGSHEN_REVIEW_REMINDER_DAYS = env_int("PINGSHEN_REVIEW_REMINDER_DAYS", 3)
 #: An invitation not accepted within this many days (or by the due date) expires and is redrawn.

@@ -18,6 +18,7 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.db import DatabaseError, transaction
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from viewflow.workflow import lock as flow_lock
@@ -29,6 +30,7 @@ from accounts.recent import require_recent_login
 from accounts.rules import is_staff
 from applications import services as app_services
 from applications.enums import ApplicationStatus, CallKind, ItemKind
+from applications.links import item_staff_url, item_url
 from applications.models import Application, Call
 from applications.rules import can_view_application
 from applications.selectors import users_with_role
@@ -405,6 +407,7 @@ def assignment_decline(*, assignment: Assignment, actor: Any, reason: str) -> As
                 subject=gettext_lazy("An expert declined: %(title)s"),
                 body=gettext_lazy("An expert declined to review “%(title)s”; invite a replacement."),
                 context={"title": assignment.application.title},
+                url=item_staff_url(assignment.application),
             )
             return assignment
         # Drawn by the system, not by the declining expert: the draw has no actor.
@@ -426,6 +429,7 @@ def _notify_no_replacement(assignment: Assignment) -> None:
             "to replace them; invite a replacement or close the slot."
         ),
         context={"title": assignment.application.title},
+        url=item_staff_url(assignment.application),
     )
 
 
@@ -462,6 +466,7 @@ def assignment_expire(*, assignment: Assignment, now: Any) -> Assignment | None:
             subject=gettext_lazy("Invitation expired: %(title)s"),
             body=gettext_lazy("You did not answer the invitation to review “%(title)s” in time; it has expired."),
             context={"title": title},
+            url=reverse("my-reviews"),
         )
         if assignment.draw_item_id is not None and assignment.application.status == S.IN_REVIEW:
             replacement = review_services.draw_replacement(assignment=assignment, actor=None)
@@ -476,7 +481,7 @@ def assignment_expire(*, assignment: Assignment, now: Any) -> Assignment | None:
             subject=gettext_lazy("An invitation expired: %(title)s"),
             body=gettext_lazy("An expert did not answer the invitation to review “%(title)s”; invite a replacement."),
             context={"title": title},
-            url=f"/applications/{assignment.application_id}/",
+            url=item_staff_url(assignment.application),
         )
         return None
 
@@ -517,6 +522,7 @@ def reviews_complete(*, application_id: int) -> None:
         subject=gettext_lazy("Ready for decision: %(title)s"),
         body=gettext_lazy("The expert reviews of “%(title)s” are in; it waits for the panel."),
         context={"title": application.title},
+        url=item_staff_url(application),
     )
 
 
@@ -615,6 +621,7 @@ def notice_close(*, notice: Notice, actor: Any = None) -> Notice:
                     subject=gettext_lazy("Sign your task contract: %(title)s"),
                     body=gettext_lazy("The notice has closed; sign the task contract of “%(title)s”."),
                     context={"title": application.title},
+                    url=item_url(application),
                 )
         return notice
 

@@ -16,6 +16,7 @@ from django.utils.functional import lazy
 from django.utils.translation import gettext, gettext_lazy, gettext_noop
 
 from applications.enums import ApplicationStatus
+from applications.links import item_url
 from applications.models import Application, Call
 from applications.selectors import users_with_role
 from applications.services import call_close
@@ -99,7 +100,7 @@ def remind_due_reviews() -> int:
                     subject=gettext_lazy("Review due %(due)s: %(title)s"),
                     body=gettext_lazy("Your review of “%(title)s” is due on %(due)s. Please submit it in time."),
                     context={"title": assignment.application.title, "due": _day(assignment.due_at)},
-                    url=f"/reviews/{assignment.pk}/",
+                    url=reverse("review-detail", args=[assignment.pk]),
                     dedupe_key=f"review-reminder:{assignment.pk}:{_day(assignment.due_at)}",
                 )
             )
@@ -129,7 +130,7 @@ def escalate_overdue_reviews() -> int:
                         "Chase the expert, or close the slot or draw a replacement."
                     ),
                     context=context,
-                    url="/reviews/overdue/",
+                    url=reverse("reviews-overdue"),
                     dedupe_key=key,
                 )
             )
@@ -140,7 +141,7 @@ def escalate_overdue_reviews() -> int:
                     subject=gettext_lazy("Your review is overdue: %(title)s"),
                     body=gettext_lazy("Your review of “%(title)s” was due on %(due)s. Please submit it now."),
                     context=context,
-                    url=f"/reviews/{assignment.pk}/",
+                    url=reverse("review-detail", args=[assignment.pk]),
                     dedupe_key=key,
                 )
             )
@@ -184,7 +185,7 @@ def remind_acceptance_due() -> int:
                         )
                     ),
                     context=context,
-                    url=f"/applications/{application.pk}/",
+                    url=item_url(application),
                     dedupe_key=f"acceptance-{'overdue' if overdue else 'due'}:{application.pk}:{context['end']}",
                 )
             )
@@ -220,7 +221,7 @@ def send_staff_digest() -> int:
                     subject=gettext_lazy("Pingshen daily summary, %(day)s"),
                     body="%(body)s",
                     context={"body": body, "day": day},
-                    url="/",
+                    url=reverse("home"),
                     dedupe_key=f"staff-digest:{day}",
                 )
             )

@@ -101,6 +101,10 @@ def test_award_round_runs_through_the_pages(staff, nominator, panel, finance_off
     assert html.index(first.title) < html.index(second.title)
     assert "<svg" in html
     ok(panel_c.post(reverse("award-decide", args=[first.pk]), {"level": "1", "comment": "领先"}))
+    # Level 1 is full: the committee page no longer offers it (issue 15.6); sent anyway, 409.
+    choices = panel_c.get(reverse("award-committee", args=[award_round.pk])).context["rows"]
+    offered = {value for _row, form in choices if form for value, _label in form.fields["level"].choices}
+    assert offered == {"", "2", "3"}
     refused = panel_c.post(reverse("award-decide", args=[second.pk]), {"level": "1"}, follow=True)
     assert "quota" in refused.content.decode() or "名额" in refused.content.decode()
     second.refresh_from_db()

@@ -106,15 +106,27 @@ class Browser:
     def click_link(self, text: str) -> None:
         self.driver.find_element(By.PARTIAL_LINK_TEXT, text).click()
 
-    def press(self, label: str, *, within: Any = None) -> None:
-        """Click the button labelled ``label`` (its visible text)."""
+    def press(self, label: str, *, within: Any = None, confirm: bool = True) -> str | None:
+        """Click the button labelled ``label`` (its visible text). An irreversible action asks
+        first (static/js/confirm.js): the person confirms (or, ``confirm=False``, cancels).
+        Returns the question asked, if any."""
         scope = within or self.driver
         for button in scope.find_elements(By.CSS_SELECTOR, "button[type=submit]"):
             if button.text.strip() == label:
                 self.driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", button)
+                asks = button.get_attribute("data-confirm") is not None
                 button.click()
-                return
+                return self._answer_dialog(confirm) if asks else None
         raise AssertionError(f"no button {label!r} on {self.driver.current_url}")
+
+    def _answer_dialog(self, confirm: bool) -> str | None:
+        try:
+            dialog = WebDriverWait(self.driver, 2).until(ec.alert_is_present())
+        except TimeoutException:
+            return None  # data-confirm-if did not apply to what was chosen
+        question = str(dialog.text)
+        dialog.accept() if confirm else dialog.dismiss()
+        return question
 
     def form_of(self, action_path: str) -> Any:
         return self.driver.find_element(By.CSS_SELECTOR, f"form[action='{action_path}']")

@@ -50,6 +50,11 @@ def test_applicant_drafts_attaches_a_file_and_submits(browser: Browser, call: An
     browser.press("Upload", within=upload)
     browser.wait_for(By.LINK_TEXT, "feasibility-report.pdf")
 
+    submit = browser.form_of(reverse("application-submit", args=[application.pk]))
+    question = browser.press("Submit", within=submit, confirm=False)
+    assert question and "You cannot change it again" in question  # the consequence, named
+    application.refresh_from_db()
+    assert application.status == S.DRAFT  # cancelled: nothing sent
     browser.press("Submit", within=browser.form_of(reverse("application-submit", args=[application.pk])))
     browser.wait_for(By.CSS_SELECTOR, ".status-submitted")
     application.refresh_from_db()

@@ -338,6 +338,9 @@ MATRIX: dict[tuple[str, str, str | None], dict[str, str]] = {
     ("GET", "api/notifications/", None): {
         "*": "401 200 200 200 200 200 200 200 200 200 200",
     },
+    ("POST", "api/notifications/read-all/", None): {
+        "*": "401 200 200 200 200 200 200 200 200 200 200",
+    },
     ("POST", "api/notifications/<int:pk>/read/", "notification"): {
         "*": "401 200 404 404 404 404 404 404 404 404 404",
         "missing": "401 404 404 404 404 404 404 404 404 404 404",
@@ -695,6 +698,9 @@ MATRIX: dict[tuple[str, str, str | None], dict[str, str]] = {
     },
     ("GET", "inbox/", None): {
         "*": "LOG 200 200 200 200 200 200 200 200 200 200",
+    },
+    ("POST", "inbox/read-all/", None): {
+        "*": "LOG 302 302 302 302 302 302 302 302 302 302",
     },
     ("POST", "inbox/<int:pk>/read/", "notification"): {
         "*": "LOG 302 404 404 404 404 404 404 404 404 404",

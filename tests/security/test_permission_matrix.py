@@ -23,10 +23,11 @@ from .world import PERSONAS
 MISSING_PK = 987654
 
 #: The delegated apps answer at their entry page: Django admin only for is_staff accounts
-#: (none of the personas: they are sent to the admin's own login), viewflow's entry page forwards a signed-in user to its inbox.
+#: (none of the personas: they are sent to the admin's own login); viewflow's entry page
+#: forwards staff and the panel to its inbox and is not found for anyone else.
 DELEGATED = {
     ("GET", "admin/", None): {"*": "302 302 302 302 302 302 302 302 302 302 302"},
-    ("GET", "processes/", None): {"*": "LOG 302 302 302 302 302 302 302 302 302 302"},
+    ("GET", "processes/", None): {"*": "LOG 404 404 404 404 404 404 302 302 404 404"},
 }
 ROWS = {**MATRIX, **DELEGATED}
 

@@ -1,0 +1,87 @@
+"""Issue 15.6, table-driven: which buttons a person sees, per role and state, follows the same
+rules the services check (funding/rules.py, awards/rules.py); irreversible actions ask first."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.urls import reverse
+
+from funding.enums import DisbursementStatus as D
+from workflow import steps
+
+from .test_dashboards import client_for, first_payment, reviewed  # noqa: F401 - the payment fixture
+
+pytestmark = pytest.mark.django_db
+
+
+def _buttons(user: Any, payment: Any) -> set[str]:
+    html = client_for(user).get("/finance/").content.decode()
+    return {name for name in ("approve", "reject", "pay") if reverse(f"disbursement-{name}", args=[payment.pk]) in html}
+
+
+#: state of the payment → (finance officer's buttons, finance head's buttons)
+FINANCE_TABLE = {
+    D.REQUESTED: ({"approve", "reject"}, {"reject"}),
+    D.OFFICER_APPROVED: ({"reject"}, {"approve", "reject"}),
+    D.APPROVED: ({"pay"}, {"pay"}),
+}
+
+
+@pytest.mark.parametrize("state", list(FINANCE_TABLE))
+def test_finance_page_offers_each_person_only_their_step(state, first_payment, finance_officer, finance_head):  # noqa: F811
+    if state in (D.OFFICER_APPROVED, D.APPROVED):
+        steps.disbursement_approve(disbursement=first_payment, actor=finance_officer)
+    if state == D.APPROVED:
+        steps.disbursement_approve(disbursement=first_payment, actor=finance_head)
+    first_payment.refresh_from_db()
+    assert first_payment.status == state
+    officer, head = FINANCE_TABLE[state]
+    assert _buttons(finance_officer, first_payment) == officer
+    assert _buttons(finance_head, first_payment) == head
+
+
+def test_the_officer_who_approved_is_not_offered_the_second_approval(first_payment, finance_officer):  # noqa: F811
+    from django.contrib.auth.models import Group
+
+    from accounts.enums import Role
+
+    finance_officer.groups.add(Group.objects.get_or_create(name=Role.FINANCE_HEAD)[0])
+    finance_officer = type(finance_officer).objects.get(pk=finance_officer.pk)
+    steps.disbursement_approve(disbursement=first_payment, actor=finance_officer)
+    assert "approve" not in _buttons(finance_officer, first_payment)
+
+
+def test_call_page_says_why_no_notice_can_be_published(call, staff):
+    html = client_for(staff).get(f"/calls/{call.pk}/").content.decode()
+    assert reverse("notice-publish", args=[call.pk]) not in html
+    assert "Nothing to publish now: There are no decided applications to publish." in html
+
+
+def test_notice_with_an_open_objection_offers_no_close_button_and_says_why(call, applicant, staff, panel, expert):
+    from funding.services import objection_file
+
+    application = reviewed(call, applicant, staff, [expert])
+    steps.decide(application=application, actor=panel, fund=True, approved_yuan="250000.00")
+    notice = steps.notice_publish(call=call, actor=staff)
+    html = client_for(staff).get(f"/calls/{call.pk}/").content.decode()
+    assert reverse("notice-close", args=[notice.pk]) in html
+    assert "A notice for this call is still open." in html  # and no second publish button
+    objection_file(notice=notice, application_id=application.pk, text="数据不实", name="张三", contact="138")
+    html = client_for(staff).get(f"/calls/{call.pk}/").content.decode()
+    assert reverse("notice-close", args=[notice.pk]) not in html
+    assert "Resolve every objection before closing the notice." in html
+
+
+def test_irreversible_actions_ask_for_confirmation_naming_the_consequence(call, applicant, staff):
+    from .test_dashboards import draft, submitted
+
+    mine = draft(call, applicant)
+    html = client_for(applicant).get(f"/applications/{mine.pk}/").content.decode()
+    assert 'data-confirm="Submit the application to the bureau? You cannot change it again' in html
+    theirs = submitted(call, applicant, "另一项目")
+    html = client_for(staff).get(f"/applications/{theirs.pk}/").content.decode()
+    assert 'data-confirm="Terminate this application? Its process ends at once' in html
+    assert 'data-confirm-if="decision=reject"' in html
+    assert "/static/js/confirm.js" in html
