@@ -24,7 +24,14 @@ from accounts.services import organisation_get_or_create
 from applications.enums import EDITABLE_STATES, ApplicationStatus, CallKind, ItemKind
 from applications.models import Application, Call, Programme
 from applications.rules import can_apply, can_edit_application
-from applications.services import application_locked, application_transition, call_validate, parse_money
+from applications.services import (
+    application_locked,
+    application_transition,
+    call_validate,
+    fields_check,
+    parse_money,
+    required_documents_clean,
+)
 from audit.services import audit_record
 from core.db import service_atomic
 from core.errors import StateConflict
@@ -102,6 +109,7 @@ def award_round_create(
     notice_days: int = 7,
     review_days: int = 14,
     spread_threshold: Decimal = Decimal("20"),
+    required_documents: Any = None,
 ) -> AwardRound:
     """Open an award round: a call of kind ``award`` with its levels and criteria.
 
@@ -136,6 +144,7 @@ def award_round_create(
         blind=blind,
         review_days=review_days,
         spread_threshold=spread_threshold,
+        required_documents=required_documents_clean(required_documents),
         **fields,
     )
     award_round.save()
@@ -198,7 +207,7 @@ def _clean_persons(value: Any) -> list[dict[str, str]]:
     return persons
 
 
-def _clean_nomination(data: dict[str, Any], *, partial: bool) -> dict[str, Any]:
+def _clean_nomination(data: dict[str, Any], *, partial: bool, current_field: str = "") -> dict[str, Any]:
     allowed = {"title", "summary", "field", "units", "persons"}
     unknown = set(data) - allowed
     if unknown:
@@ -214,6 +223,11 @@ def _clean_nomination(data: dict[str, Any], *, partial: bool) -> dict[str, Any]:
             elif len(value) > limit:
                 errors[name] = [_("This text is too long.")]
             cleaned[name] = value
+    if cleaned.get("field") and "field" not in errors:
+        try:
+            fields_check(codes=[cleaned["field"]], key="field", keep=[current_field] if current_field else [])
+        except ValidationError as exc:
+            errors.update(exc.message_dict)
     if "summary" in data:
         raw_summary = data.get("summary")
         summary = raw_summary if isinstance(raw_summary, str) else ""
@@ -274,7 +288,7 @@ def nomination_update(*, nomination: Application, actor: Any, **data: Any) -> Ap
         raise PermissionDenied(_("Only the nominator may change this nomination."))
     if nomination.status not in EDITABLE_STATES:
         raise StateConflict(_("The nomination can only be changed while it is a draft or returned."))
-    cleaned = _clean_nomination(data, partial=True)
+    cleaned = _clean_nomination(data, partial=True, current_field=nomination.field)
     for name, value in cleaned.items():
         setattr(nomination, name, value)
     fields = [*cleaned, "updated_at"]

@@ -32,4 +32,5 @@ KINDS: dict[str, StrOrPromise] = {
     "acceptance_due": _("Acceptance report due"),
     "acceptance_submitted": _("Acceptance report submitted"),
     "acceptance_decided": _("Acceptance result"),
+    "award_granted": _("Award granted"),
 }

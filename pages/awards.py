@@ -32,8 +32,8 @@ from funding.documents import award_certificate_pdf
 from funding.models import Notice
 from workflow import steps
 
-from .forms import AttachmentForm, FormalReviewForm, StepForm
-from .views import perform, timeline_of
+from .forms import AttachmentForm, FormalReviewForm, StepForm, VocabularyMixin, vocabulary_field
+from .views import attachments_context, perform, timeline_of
 
 S = ApplicationStatus
 
@@ -41,11 +41,11 @@ S = ApplicationStatus
 # --- forms ------------------------------------------------------------------------------------
 
 
-class NominationForm(StepForm):
+class NominationForm(VocabularyMixin, StepForm):
+    vocabulary = ("field",)
+
     title = forms.CharField(label=gettext_lazy("Achievement"), max_length=200)
-    field = forms.CharField(
-        label=gettext_lazy("Field"), max_length=60, help_text=gettext_lazy("For example: manufacturing, agriculture.")
-    )
+    field = vocabulary_field(label=gettext_lazy("Field"))
     summary = forms.CharField(
         label=gettext_lazy("Summary of the achievement"), widget=forms.Textarea(attrs={"rows": 8}), required=False
     )
@@ -347,12 +347,14 @@ def _nomination_page(request: HttpRequest, nomination: Application, **bound: Any
         "is_staff": staff,
         "is_panel": is_panel(user),
         "next_step": NEXT_STEP.get(S(nomination.status), ""),
-        "attachments": nomination.attachments.all(),
+        **attachments_context(nomination, owner=owner),
         "timeline": timeline_of(nomination),
         "decision": getattr(nomination, "decision", None),
         "disbursements": nomination.disbursements.order_by("tranche", "id") if owner or staff else [],
         "editable": owner and nomination.status in EDITABLE_STATES,
-        "attachment_form": AttachmentForm() if owner and nomination.status in EDITABLE_STATES else None,
+        "attachment_form": AttachmentForm(call=nomination.call)
+        if owner and nomination.status in EDITABLE_STATES
+        else None,
         "formal_review_form": bound.get("formal_review")
         or (FormalReviewForm() if staff and nomination.status == S.SUBMITTED else None),
     }

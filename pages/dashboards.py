@@ -29,6 +29,7 @@ from django.utils.formats import date_format
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django_filters import FilterSet
 from django_stubs_ext import StrOrPromise
 from openpyxl import Workbook
 from openpyxl.styles import Font
@@ -36,10 +37,12 @@ from openpyxl.styles import Font
 from accounts.enums import Role
 from accounts.rules import has_role, is_finance, is_panel, is_staff
 from applications.enums import ApplicationStatus
+from applications.filters import ItemFilter
 from applications.models import Call
 from applications.rules import can_apply
 from core.responses import xlsx_response
 from funding.enums import DisbursementStatus, ObjectionStatus
+from funding.filters import DisbursementFilter
 from funding.models import Objection
 from funding.rules import is_finance_head, is_finance_officer
 from reviews.enums import AssignmentStatus
@@ -154,6 +157,21 @@ class Section:
     calls: Sequence[tuple[int, str]] | None = None
     empty_text: StrOrPromise = ""
     per_page: int = PER_PAGE
+    #: More filters from the API's FilterSet of these rows (the same questions in both):
+    #: the class, and which of its filters this list shows (e.g. field, programme, year).
+    filterset: type[FilterSet] | None = None
+    extra_filters: tuple[str, ...] = ()
+
+    @cached_property
+    def extra(self) -> FilterSet | None:
+        """The FilterSet with only ``extra_filters``, under this list's prefix. A value that is
+        not one of a filter's choices shows its error and is ignored, as the form's are."""
+        if self.filterset is None:
+            return None
+        filterset = self.filterset(self.request.GET, queryset=self.queryset, prefix=self.key)
+        filterset.filters = {name: f for name, f in filterset.filters.items() if name in self.extra_filters}
+        filterset.is_valid()
+        return filterset
 
     @cached_property
     def form(self) -> ListFilterForm:
@@ -182,6 +200,8 @@ class Section:
             for name in self.search:
                 match |= Q(**{f"{name}__icontains": text})
             qs = qs.filter(match)
+        if self.extra is not None:
+            qs = self.extra.filter_queryset(qs)
         return qs
 
     @cached_property
@@ -196,7 +216,7 @@ class Section:
 
     @property
     def is_filtered(self) -> bool:
-        return any(self.request.GET.get(f"{self.key}-{name}") for name in ("q", "status", "call"))
+        return any(self.request.GET.get(f"{self.key}-{name}") for name in ("q", "status", "call", *self.extra_filters))
 
     def _query(self, **changes: Any) -> str:
         params = self.request.GET.copy()
@@ -235,7 +255,8 @@ class Section:
 
     @property
     def reset_url(self) -> str:
-        return self._query(**{f"{self.key}-{n}": None for n in ("q", "status", "call", "page")})
+        names = ("q", "status", "call", "page", *self.extra_filters)
+        return self._query(**{f"{self.key}-{n}": None for n in names})
 
     def xlsx(self) -> bytes:
         wb = Workbook()
@@ -336,6 +357,8 @@ def staff_sections(request: HttpRequest, calls: Sequence[tuple[int, str]]) -> di
         statuses=_choices(S, (ANY, gettext_lazy("Waiting for the bureau"))),
         default_states=[S.SUBMITTED, S.ACCEPTANCE_SUBMITTED],
         calls=calls,
+        filterset=ItemFilter,
+        extra_filters=("field", "programme", "year", "submitted_after", "submitted_before"),
         empty_text=gettext_lazy("Nothing waits for the bureau."),
         columns=[
             Column(gettext_lazy("Title"), lambda a: a.title),
@@ -399,6 +422,8 @@ def panel_sections(request: HttpRequest, calls: Sequence[tuple[int, str]]) -> di
         queryset=selectors.applications_to_decide(),
         search=("title", "organisation__name"),
         calls=calls,
+        filterset=ItemFilter,
+        extra_filters=("field", "programme", "year", "submitted_after", "submitted_before"),
         empty_text=gettext_lazy("Nothing waits for a decision."),
         columns=[
             Column(gettext_lazy("Title"), lambda a: a.title),
@@ -439,6 +464,8 @@ def finance_sections(request: HttpRequest, calls: Sequence[tuple[int, str]]) -> 
         ],
         call_field="application__call",
         calls=calls,
+        filterset=DisbursementFilter,
+        extra_filters=("programme", "year", "tranche", "requested_after", "requested_before"),
         empty_text=gettext_lazy("No payment waits."),
         columns=[
             Column(gettext_lazy("Project"), lambda d: d.application.title),

@@ -26,3 +26,19 @@ def wan(value: Any) -> str:
     if value in (None, ""):
         return "—"
     return f"{to_wan(Decimal(value)):f}"
+
+
+@register.filter
+def field_name(code: Any) -> str:
+    """A field code → its name in the reader's language (manufacturing → 先进制造)."""
+    from applications.selectors import field_name as name_of
+
+    return name_of(str(code or "")) if code else "—"
+
+
+@register.filter
+def field_names(codes: Any) -> str:
+    """A list of field codes → their names, separated by "; "."""
+    from applications.selectors import field_name as name_of
+
+    return "; ".join(name_of(str(code)) for code in codes or [])
