@@ -14,33 +14,29 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.filters import SearchFilterSet
+
 from .enums import ApplicationStatus
-from .models import Application, Call, Field, Programme
+from .models import Application, Call, Programme
+from .selectors import field_codes, field_name
 
 
 def field_filter_choices() -> list[tuple[str, str]]:
-    """Every field of the vocabulary, active or not (old items keep deactivated ones)."""
-    return [(f.code, f.name) for f in Field.objects.all()]
+    """Every field of the vocabulary, active or not (old items keep deactivated ones), from
+    the cached names: a filter bar costs no query for them."""
+    return [(code, field_name(code)) for code in field_codes()]
 
 
-class TitleSearchFilterSet(df.FilterSet):
-    """``?search=`` over the titles (and whatever ``search_fields`` adds)."""
+class FieldChoiceMixin:
+    """Reads the field choices when the FilterSet is made, not when its form is drawn: a list
+    costs the same queries whether or not its filter bar is shown."""
 
-    search_fields: tuple[str, ...] = ("title",)
-
-    search = df.CharFilter(label=_("Search"), method="filter_search", max_length=100)
-
-    def filter_search(self, queryset: QuerySet[Any], name: str, value: str) -> QuerySet[Any]:
-        text = (value or "").strip().replace("\x00", "")
-        if not text:
-            return queryset
-        match = Q()
-        for path in self.search_fields:
-            match |= Q(**{f"{path}__icontains": text})
-        return queryset.filter(match)
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.filters["field"].extra["choices"] = field_filter_choices()  # type: ignore[attr-defined]
 
 
-class ItemFilter(TitleSearchFilterSet):
+class ItemFilter(FieldChoiceMixin, SearchFilterSet):
     """Applications and nominations: ``status`` (repeatable), ``call``, ``programme``,
     ``field``, ``organisation`` (id, or part of the name), ``year``, ``submitted_after`` /
     ``submitted_before`` (dates), ``search`` (title)."""
@@ -69,7 +65,7 @@ class ItemFilter(TitleSearchFilterSet):
         return queryset.filter(organisation__name__icontains=text)
 
 
-class CallFilter(TitleSearchFilterSet):
+class CallFilter(SearchFilterSet):
     """Calls (and award rounds): ``programme``, ``year``, ``open`` (true: taking submissions
     now), ``opens_after`` / ``closes_before`` (dates), ``search`` (title)."""
 

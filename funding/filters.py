@@ -6,14 +6,14 @@ import django_filters as df
 from django.utils.translation import gettext_lazy as _
 
 from applications.enums import ItemKind
-from applications.filters import TitleSearchFilterSet
 from applications.models import Programme
+from core.filters import SearchFilterSet
 
 from .enums import DisbursementStatus
 from .models import Disbursement
 
 
-class DisbursementFilter(TitleSearchFilterSet):
+class DisbursementFilter(SearchFilterSet):
     """``status`` (repeatable), ``item_type``, ``call``, ``programme``, ``year``, ``tranche``,
     ``requested_after`` / ``requested_before`` (dates), ``search`` (the item's title)."""
 

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import django_filters as df
-from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
+
+from core.filters import SearchFilterSet
 
 from .kinds import KINDS
 from .models import Notification
 
 
-class NotificationFilter(df.FilterSet):
+class NotificationFilter(SearchFilterSet):
     """``kind``, ``read`` (true/false), ``created_after`` / ``created_before`` (dates),
     ``search`` (subject and text)."""
 
@@ -20,14 +19,9 @@ class NotificationFilter(df.FilterSet):
     read = df.BooleanFilter(label=_("Read"), field_name="read_at", lookup_expr="isnull", exclude=True)
     created_after = df.DateFilter(label=_("From"), field_name="created_at", lookup_expr="date__gte")
     created_before = df.DateFilter(label=_("Until"), field_name="created_at", lookup_expr="date__lte")
-    search = df.CharFilter(label=_("Search"), method="filter_search", max_length=100)
+
+    search_fields = ("subject", "body")
 
     class Meta:
         model = Notification
         fields: list[str] = []
-
-    def filter_search(self, queryset: QuerySet[Any], name: str, value: str) -> QuerySet[Any]:
-        text = (value or "").strip().replace("\x00", "")
-        if not text:
-            return queryset
-        return queryset.filter(Q(subject__icontains=text) | Q(body__icontains=text))

@@ -358,7 +358,8 @@ def staff_sections(request: HttpRequest, calls: Sequence[tuple[int, str]]) -> di
         default_states=[S.SUBMITTED, S.ACCEPTANCE_SUBMITTED],
         calls=calls,
         filterset=ItemFilter,
-        extra_filters=("field", "programme", "year", "submitted_after", "submitted_before"),
+        # Not the programme: the call filter answers it, and its choices would cost a query.
+        extra_filters=("field", "year", "submitted_after", "submitted_before"),
         empty_text=gettext_lazy("Nothing waits for the bureau."),
         columns=[
             Column(gettext_lazy("Title"), lambda a: a.title),
@@ -423,7 +424,7 @@ def panel_sections(request: HttpRequest, calls: Sequence[tuple[int, str]]) -> di
         search=("title", "organisation__name"),
         calls=calls,
         filterset=ItemFilter,
-        extra_filters=("field", "programme", "year", "submitted_after", "submitted_before"),
+        extra_filters=("field", "year", "submitted_after", "submitted_before"),
         empty_text=gettext_lazy("Nothing waits for a decision."),
         columns=[
             Column(gettext_lazy("Title"), lambda a: a.title),
@@ -465,7 +466,7 @@ def finance_sections(request: HttpRequest, calls: Sequence[tuple[int, str]]) -> 
         call_field="application__call",
         calls=calls,
         filterset=DisbursementFilter,
-        extra_filters=("programme", "year", "tranche", "requested_after", "requested_before"),
+        extra_filters=("year", "tranche", "requested_after", "requested_before"),
         empty_text=gettext_lazy("No payment waits."),
         columns=[
             Column(gettext_lazy("Project"), lambda d: d.application.title),

@@ -9,13 +9,14 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from applications.enums import ItemKind
-from applications.filters import TitleSearchFilterSet, field_filter_choices
+from applications.filters import FieldChoiceMixin, field_filter_choices
+from core.filters import SearchFilterSet
 
 from .enums import AssignmentStatus
 from .models import Assignment, Expert
 
 
-class AssignmentFilter(TitleSearchFilterSet):
+class AssignmentFilter(SearchFilterSet):
     """``status`` (repeatable), ``item_type``, ``call``, ``due_after`` / ``due_before``,
     ``search`` (the item's title)."""
 
@@ -32,7 +33,7 @@ class AssignmentFilter(TitleSearchFilterSet):
         fields: list[str] = []
 
 
-class ExpertFilter(TitleSearchFilterSet):
+class ExpertFilter(FieldChoiceMixin, SearchFilterSet):
     """The pool: ``field``, ``region`` (part of it), ``active`` (yes/no), ``search`` (name,
     user name or organisation)."""
 

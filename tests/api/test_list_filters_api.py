@@ -157,6 +157,7 @@ def test_filtered_application_list_queries_do_not_grow_with_rows(draft, as_appli
         return len(ctx.captured_queries)
 
     draft()
+    count()  # the field names come into their cache
     one = count()
     for i in range(10):
         draft(title=f"阀门{i}")
@@ -172,6 +173,7 @@ def test_expert_list_queries_do_not_grow_with_rows(as_staff, org_expert):
         return len(ctx.captured_queries)
 
     make_expert("e0", org_expert)
+    count()  # the field names come into their cache
     one = count()
     for i in range(1, 11):
         make_expert(f"e{i}", org_expert)
