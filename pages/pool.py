@@ -255,7 +255,8 @@ def expert_edit(request: HttpRequest, pk: int) -> HttpResponse:
     expert = _expert_for_staff(pk)
     if request.method != "POST":
         return _expert_page(request, expert)
-    form = ExpertEditForm(request.POST)
+    # The expert's fields stay choosable even if staff have deactivated one since.
+    form = ExpertEditForm(request.POST, initial={"field_list": list(expert.fields or [])})
     url = reverse("pool-expert", args=[expert.pk])
     response = perform(
         request,

@@ -129,3 +129,33 @@ def test_others_cannot_remove_an_attachment(client, applicant, other_applicant, 
         client.force_login(user)
         assert client.post(f"/attachments/{attachment.pk}/delete/").status_code == 404
     assert Attachment.objects.filter(pk=attachment.pk).exists()
+
+
+def test_an_expert_keeps_a_deactivated_field_when_staff_edit_them(client, staff, org_expert, en):
+    from tests.conftest import make_expert
+
+    expert = make_expert("energy_expert", org_expert, fields=["energy"])
+    Field.objects.filter(code="energy").update(active=False)
+    client.force_login(staff)
+    page = client.get(f"/experts/{expert.pk}/").content.decode()
+    assert 'value="energy"' in page
+    body = {"name": "能源专家", "field_list": ["energy", "manufacturing"], "load_limit": "5", "active": "on"}
+    assert client.post(f"/experts/{expert.pk}/", body).status_code == 302
+    expert.refresh_from_db()
+    assert expert.fields == ["energy", "manufacturing"]
+    # A new expert may not pick it.
+    new = client.get("/experts/new/").content.decode()
+    assert 'value="energy"' not in new
+
+
+def test_the_pool_list_names_fields_in_the_reader_language(client, staff, expert, zh):
+    client.force_login(staff)
+    page = client.get("/experts/").content.decode()
+    assert "先进制造" in page
+    rows = client.get("/experts/export.xlsx").content
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    sheet = list(load_workbook(BytesIO(rows)).active.iter_rows(values_only=True))
+    assert sheet[1][5] == "先进制造"
