@@ -13,7 +13,7 @@ urlpatterns = [
     path("users/", views.UserCreateView.as_view(), name="api-users"),
     path("me/", views.MeView.as_view(), name="api-me"),
     path("fields/", views.FieldListView.as_view(), name="api-fields"),
-    path("experts/", views.ExpertCreateView.as_view(), name="api-experts"),
+    path("experts/", views.ExpertListView.as_view(), name="api-experts"),
     path("experts/import/", pool.ExpertImportView.as_view(), name="api-experts-import"),
     path("experts/<int:pk>/conflicts/", views.ExpertConflictView.as_view(), name="api-expert-conflicts"),
     # Calls

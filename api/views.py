@@ -46,7 +46,7 @@ from notifications.services import notification_mark_read
 from reviews import services as review_services
 from reviews.filters import AssignmentFilter, ExpertFilter
 from reviews.models import Assignment, Criterion, Expert
-from reviews.selectors import assignments_of, call_ranking
+from reviews.selectors import assignments_of, call_ranking, expert_pool
 from workflow import steps
 
 from . import serializers as s
@@ -163,7 +163,7 @@ class MeView(APIView):
         return Response(s.MeSerializer(request.user).data)
 
 
-class ExpertCreateView(generics.ListAPIView):
+class ExpertListView(generics.ListAPIView):
     """Staff list the pool (filtered as ``reviews.filters.ExpertFilter`` says) and add to it."""
 
     serializer_class = s.ExpertSerializer
@@ -173,8 +173,6 @@ class ExpertCreateView(generics.ListAPIView):
         if getattr(self, "swagger_fake_view", False):  # schema generation: no user
             return Expert.objects.none()
         _require(self.request, Role.STAFF)
-        from reviews.selectors import expert_pool
-
         return expert_pool()
 
     @extend_schema(request=s.ExpertCreateSerializer, responses={201: s.IdSerializer})
