@@ -27,16 +27,7 @@ def field_filter_choices() -> list[tuple[str, str]]:
     return [(code, field_name(code)) for code in field_codes()]
 
 
-class FieldChoiceMixin:
-    """Reads the field choices when the FilterSet is made, not when its form is drawn: a list
-    costs the same queries whether or not its filter bar is shown."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.filters["field"].extra["choices"] = field_filter_choices()  # type: ignore[attr-defined]
-
-
-class ItemFilter(FieldChoiceMixin, SearchFilterSet):
+class ItemFilter(SearchFilterSet):
     """Applications and nominations: ``status`` (repeatable), ``call``, ``programme``,
     ``field``, ``organisation`` (id, or part of the name), ``year``, ``submitted_after`` /
     ``submitted_before`` (dates), ``search`` (title)."""

@@ -171,6 +171,10 @@ class Section:
         filterset = self.filterset(self.request.GET, queryset=self.queryset, prefix=self.key)
         filterset.filters = {name: f for name, f in filterset.filters.items() if name in self.extra_filters}
         filterset.is_valid()
+        # Read the choices now, not when the bar is drawn: the list costs the same queries
+        # whether or not its filter bar shows (the fields' come from a cache).
+        for field in filterset.form.fields.values():
+            list(getattr(field, "choices", ()))
         return filterset
 
     @cached_property

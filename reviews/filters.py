@@ -9,7 +9,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from applications.enums import ItemKind
-from applications.filters import FieldChoiceMixin, field_filter_choices
+from applications.filters import field_filter_choices
 from core.filters import SearchFilterSet
 
 from .enums import AssignmentStatus
@@ -33,7 +33,7 @@ class AssignmentFilter(SearchFilterSet):
         fields: list[str] = []
 
 
-class ExpertFilter(FieldChoiceMixin, SearchFilterSet):
+class ExpertFilter(SearchFilterSet):
     """The pool: ``field``, ``region`` (part of it), ``active`` (yes/no), ``search`` (name,
     user name or organisation)."""
 
