@@ -18,6 +18,7 @@ from rest_framework.views import APIView
 
 from accounts.enums import Role
 from applications.enums import ItemKind, ScoringRule
+from applications.filters import CallFilter, ItemFilter
 from applications.models import Application
 from applications.rules import can_view_application
 from awards import services as award_services
@@ -67,6 +68,7 @@ class AwardRoundCreateSerializer(serializers.Serializer):
     scoring_rule = serializers.ChoiceField(choices=ScoringRule.choices, required=False, default=ScoringRule.MEAN)
     blind = serializers.BooleanField(required=False, default=False)
     notice_days = serializers.IntegerField(min_value=1, max_value=60, required=False, default=7)
+    required_documents = s.RequiredDocumentSerializer(many=True, required=False, default=list)
 
 
 class LevelSerializer(serializers.Serializer):
@@ -80,6 +82,7 @@ class AwardRoundSerializer(serializers.ModelSerializer):
     is_open = serializers.SerializerMethodField()
     levels = LevelSerializer(many=True, read_only=True)
     criteria = s.CriterionSerializer(many=True, read_only=True)
+    required_documents = s.RequiredDocumentSerializer(many=True, read_only=True)
 
     class Meta:
         model = AwardRound
@@ -100,6 +103,7 @@ class AwardRoundSerializer(serializers.ModelSerializer):
             "notice_days",
             "levels",
             "criteria",
+            "required_documents",
         ]
         read_only_fields = fields
 
@@ -230,6 +234,7 @@ def _nomination(request: Request, pk: int) -> Application:
 
 class AwardRoundListView(generics.ListAPIView):
     serializer_class = AwardRoundSerializer
+    filterset_class = CallFilter
 
     def get_queryset(self) -> QuerySet[AwardRound]:
         return _rounds()
@@ -322,6 +327,7 @@ class NominationListView(generics.ListAPIView):
     """A nominator lists their own; staff, the committee and finance every submitted one."""
 
     serializer_class = NominationListSerializer
+    filterset_class = ItemFilter
 
     def get_queryset(self) -> QuerySet[Application]:
         return nominations_visible_to(self.request.user).select_related("decision").order_by("-created_at", "-id")

@@ -47,7 +47,7 @@ class DocumentView(APIView):
 
 
 class SuggestionRowSerializer(serializers.Serializer):
-    rank = serializers.IntegerField(read_only=True)
+    rank = serializers.IntegerField(read_only=True, allow_null=True, help_text="null: too few reviews, unranked")
     item = serializers.IntegerField(read_only=True)
     title = serializers.CharField(read_only=True)
     organisation = serializers.CharField(read_only=True)
@@ -61,6 +61,9 @@ class SuggestionRowSerializer(serializers.Serializer):
     fits = serializers.BooleanField(read_only=True)
     decided = serializers.BooleanField(read_only=True)
     outcome = serializers.CharField(read_only=True)
+    complete = serializers.BooleanField(read_only=True)
+    missing = serializers.IntegerField(read_only=True)
+    included = serializers.BooleanField(read_only=True)
 
 
 class SuggestionSerializer(serializers.Serializer):
@@ -83,6 +86,11 @@ WHAT_IF_PARAMETERS = [
     OpenApiParameter("cutoff", OpenApiTypes.DECIMAL, description="Minimum score"),
     OpenApiParameter(
         "fill_gaps", OpenApiTypes.BOOL, description="Go on with smaller items below one that does not fit"
+    ),
+    OpenApiParameter(
+        "include_{id}",
+        OpenApiTypes.BOOL,
+        description="Put application {id} on the list although it has fewer reviews than the call's minimum",
     ),
     OpenApiParameter(
         "cut_{id}",
@@ -109,6 +117,13 @@ class SuggestionsApplySerializer(serializers.Serializer):
     cutoff = serializers.CharField(required=False, allow_blank=True, max_length=20)
     fill_gaps = serializers.BooleanField(required=False, default=False)
     cuts = serializers.DictField(child=serializers.CharField(max_length=40), required=False, default=dict)
+    include = serializers.ListField(
+        child=serializers.IntegerField(min_value=1),
+        required=False,
+        default=list,
+        max_length=10000,
+        help_text="Items short of reviews the panel puts on the list",
+    )
     decline_rest = serializers.BooleanField(required=False, default=False)
     comment = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
 
@@ -124,6 +139,7 @@ class SuggestionsApplyView(APIView):
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         inputs = {f"cut_{item}": amount for item, amount in data["cuts"].items()}
+        inputs.update({f"include_{item}": "1" for item in data["include"]})
         inputs.update(budget=data.get("budget", ""), cutoff=data.get("cutoff", ""), fill_gaps=str(data["fill_gaps"]))
         result = suggestions_apply(
             call=call,

@@ -151,9 +151,36 @@ class ExpertCreateSerializer(serializers.Serializer):
     load_limit = serializers.IntegerField(min_value=1, max_value=1000, required=False, default=10)
 
 
+class ExpertSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    username = serializers.CharField(source="user.username", read_only=True)
+    name = serializers.CharField(read_only=True)
+    organisation = serializers.CharField(source="organisation.name", read_only=True, default=None, allow_null=True)
+    fields = serializers.ListField(child=serializers.CharField(), read_only=True)  # type: ignore[assignment]
+    title = serializers.CharField(read_only=True)
+    region = serializers.CharField(read_only=True)
+    active = serializers.BooleanField(read_only=True)
+    load = serializers.IntegerField(read_only=True, help_text="Open invitations and reviews")
+    load_limit = serializers.IntegerField(read_only=True)
+
+
 class ConflictSerializer(serializers.Serializer):
     organisation_name = serializers.CharField(max_length=200)
     reason = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+
+
+# --- the fields vocabulary -------------------------------------------------------------------
+
+
+class FieldSerializer(serializers.Serializer):
+    code = serializers.CharField(read_only=True)
+    name = serializers.CharField(read_only=True, help_text="In the request's language")
+
+
+class FieldCreateSerializer(serializers.Serializer):
+    code = serializers.CharField(max_length=60)
+    name_zh = serializers.CharField(max_length=100)
+    name_en = serializers.CharField(max_length=100)
 
 
 # --- programmes and calls -----------------------------------------------------------------------
@@ -172,6 +199,11 @@ class CriterionSerializer(serializers.Serializer):
     guidance = serializers.CharField(required=False, allow_blank=True, default="")
     weight = serializers.DecimalField(max_digits=6, decimal_places=2, min_value=Decimal("0.01"))
     max_score = serializers.DecimalField(max_digits=6, decimal_places=2, min_value=Decimal("0.01"))
+
+
+class RequiredDocumentSerializer(serializers.Serializer):
+    code = serializers.RegexField(r"^[A-Za-z0-9_-]{1,30}$", max_length=30)
+    name = serializers.CharField(max_length=100)
 
 
 class CallCreateSerializer(serializers.Serializer):
@@ -196,6 +228,7 @@ class CallCreateSerializer(serializers.Serializer):
     criteria = CriterionSerializer(many=True, allow_empty=False)
     max_attachments = serializers.IntegerField(min_value=1, max_value=200, required=False, default=20)
     max_attachments_mb = serializers.IntegerField(min_value=1, max_value=2000, required=False, default=100)
+    required_documents = RequiredDocumentSerializer(many=True, required=False, default=list)
 
 
 class CallSerializer(serializers.ModelSerializer):
@@ -204,6 +237,7 @@ class CallSerializer(serializers.ModelSerializer):
     is_open = serializers.SerializerMethodField()
     criteria = CriterionSerializer(many=True, read_only=True)
     tranches = serializers.ListField(child=serializers.IntegerField(), read_only=True)
+    required_documents = RequiredDocumentSerializer(many=True, read_only=True)
 
     class Meta:
         model = Call
@@ -229,6 +263,7 @@ class CallSerializer(serializers.ModelSerializer):
             "max_attachments",
             "max_attachments_mb",
             "criteria",
+            "required_documents",
         ]
         read_only_fields = fields
 
@@ -244,12 +279,14 @@ class CallClosedSerializer(serializers.Serializer):
 class RankingItemSerializer(serializers.Serializer):
     item = serializers.IntegerField(read_only=True)
     title = serializers.CharField(read_only=True)
-    rank = serializers.IntegerField(read_only=True)
+    rank = serializers.IntegerField(read_only=True, allow_null=True, help_text="null: too few reviews, unranked")
     score = serializers.DecimalField(max_digits=10, decimal_places=3, read_only=True)
     raw_mean = serializers.DecimalField(max_digits=10, decimal_places=3, read_only=True)
     reviews = serializers.IntegerField(read_only=True)
     spread = serializers.DecimalField(max_digits=10, decimal_places=3, read_only=True)
     flagged = serializers.BooleanField(read_only=True)
+    complete = serializers.BooleanField(read_only=True, help_text="It has the call's minimum of reviews")
+    missing = serializers.IntegerField(read_only=True, help_text="Reviews still missing to reach the minimum")
 
 
 class CallReportSerializer(serializers.Serializer):
@@ -324,9 +361,26 @@ class HistoryEntrySerializer(serializers.Serializer):
     comment = serializers.CharField(read_only=True)
 
 
+class AttachmentInSerializer(serializers.Serializer):
+    file = serializers.FileField()
+    kind = serializers.CharField(
+        max_length=30, required=False, allow_blank=True, default="", help_text="A required document's code"
+    )
+
+
+class AttachmentSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    name = serializers.CharField(source="original_name", read_only=True)
+    kind = serializers.CharField(read_only=True)
+    content_type = serializers.CharField(read_only=True)
+    size = serializers.IntegerField(read_only=True)
+
+
 class ApplicationDetailSerializer(ApplicationListSerializer):
     self_funding_yuan = serializers.DecimalField(**MONEY_OUT)
     history = serializers.SerializerMethodField()
+    attachments = serializers.SerializerMethodField()
+    missing_documents = serializers.SerializerMethodField()
 
     class Meta(ApplicationListSerializer.Meta):
         fields = [
@@ -337,25 +391,26 @@ class ApplicationDetailSerializer(ApplicationListSerializer):
             "end_date",
             "created_at",
             "history",
+            "attachments",
+            "missing_documents",
         ]
         read_only_fields = fields
+
+    @extend_schema_field(AttachmentSerializer(many=True))
+    def get_attachments(self, application: Application) -> Any:
+        return AttachmentSerializer(application.attachments.all(), many=True).data
+
+    @extend_schema_field(RequiredDocumentSerializer(many=True))
+    def get_missing_documents(self, application: Application) -> Any:
+        from applications.services import missing_documents
+
+        return missing_documents(application)
 
     @extend_schema_field(HistoryEntrySerializer(many=True))
     def get_history(self, application: Application) -> Any:
         from audit.selectors import audit_for
 
         return HistoryEntrySerializer(audit_for(application), many=True).data
-
-
-class AttachmentInSerializer(serializers.Serializer):
-    file = serializers.FileField()
-
-
-class AttachmentSerializer(serializers.Serializer):
-    id = serializers.IntegerField(read_only=True)
-    name = serializers.CharField(source="original_name", read_only=True)
-    content_type = serializers.CharField(read_only=True)
-    size = serializers.IntegerField(read_only=True)
 
 
 class FormalReviewSerializer(serializers.Serializer):

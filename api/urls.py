@@ -22,7 +22,8 @@ urlpatterns = [
     path("memberships/<int:pk>/reject/", accounts.MembershipRejectView.as_view(), name="api-membership-reject"),
     path("users/", views.UserCreateView.as_view(), name="api-users"),
     path("me/", views.MeView.as_view(), name="api-me"),
-    path("experts/", views.ExpertCreateView.as_view(), name="api-experts"),
+    path("fields/", views.FieldListView.as_view(), name="api-fields"),
+    path("experts/", views.ExpertListView.as_view(), name="api-experts"),
     path("experts/import/", pool.ExpertImportView.as_view(), name="api-experts-import"),
     path("experts/<int:pk>/conflicts/", views.ExpertConflictView.as_view(), name="api-expert-conflicts"),
     # Calls
@@ -62,6 +63,7 @@ urlpatterns = [
     path("applications/<int:pk>/", views.ApplicationDetailView.as_view(), name="api-application"),
     path("applications/<int:pk>/attachments/", views.AttachmentView.as_view(), name="api-attachments"),
     path("applications/<int:pk>/submit/", views.ApplicationSubmitView.as_view(), name="api-submit"),
+    path("attachments/<int:pk>/", views.AttachmentDeleteView.as_view(), name="api-attachment"),
     path("applications/<int:pk>/formal-review/", views.FormalReviewView.as_view(), name="api-formal-review"),
     path("applications/<int:pk>/assignments/", views.AssignmentAddView.as_view(), name="api-assignment-add"),
     path("applications/<int:pk>/start-review/", views.StartReviewView.as_view(), name="api-start-review"),

@@ -31,6 +31,7 @@ from accounts.recent import token_mark_proved
 from accounts.rules import has_role, is_staff
 from accounts.tokens import token_issue, token_lifetime
 from applications import services as app_services
+from applications.filters import CallFilter, ItemFilter
 from applications.models import Application, Call
 from applications.rules import can_view_application
 from applications.selectors import applications_visible_to
@@ -38,13 +39,16 @@ from core.errors import NotVisible
 from core.ratelimit import client_address
 from core.responses import XLSX, xlsx_response
 from funding.exports import call_report_xlsx, payment_list_xlsx
+from funding.filters import DisbursementFilter
 from funding.models import Disbursement, Notice, Objection
 from funding.selectors import call_report, disbursements_visible_to, notices_public, payment_list
+from notifications.filters import NotificationFilter
 from notifications.models import Notification
 from notifications.services import notification_mark_read, notifications_mark_all_read
 from reviews import services as review_services
+from reviews.filters import AssignmentFilter, ExpertFilter
 from reviews.models import Assignment, Criterion, Expert
-from reviews.selectors import assignments_of, call_ranking
+from reviews.selectors import assignments_of, call_ranking, expert_pool
 from workflow import steps
 
 from . import serializers as s
@@ -166,7 +170,18 @@ class MeView(APIView):
         return Response(s.MeSerializer(request.user).data)
 
 
-class ExpertCreateView(APIView):
+class ExpertListView(generics.ListAPIView):
+    """Staff list the pool (filtered as ``reviews.filters.ExpertFilter`` says) and add to it."""
+
+    serializer_class = s.ExpertSerializer
+    filterset_class = ExpertFilter
+
+    def get_queryset(self) -> QuerySet[Expert]:
+        if getattr(self, "swagger_fake_view", False):  # schema generation: no user
+            return Expert.objects.none()
+        _require(self.request, Role.STAFF)
+        return expert_pool()
+
     @extend_schema(request=s.ExpertCreateSerializer, responses={201: s.IdSerializer})
     def post(self, request: Request) -> Response:
         _require(request, Role.STAFF)
@@ -184,6 +199,27 @@ class ExpertConflictView(APIView):
         data = _valid(s.ConflictSerializer, request)
         conflict = review_services.conflict_declare(expert=expert, actor=request.user, **data)
         return Response({"id": conflict.pk}, status=status.HTTP_201_CREATED)
+
+
+# --- the fields vocabulary -------------------------------------------------------------------
+
+
+class FieldListView(APIView):
+    """The fields people pick from, named in the request's language; staff add to it."""
+
+    @extend_schema(responses=s.FieldSerializer(many=True))
+    def get(self, request: Request) -> Response:
+        from applications.selectors import fields_offered
+
+        # A short vocabulary, read whole: a plain list, as API.md gives it.
+        return Response(s.FieldSerializer(fields_offered(), many=True).data)
+
+    @extend_schema(request=s.FieldCreateSerializer, responses={201: s.FieldSerializer})
+    def post(self, request: Request) -> Response:
+        _require(request, Role.STAFF)
+        data = _valid(s.FieldCreateSerializer, request)
+        field = app_services.field_create(actor=request.user, **data)
+        return Response(s.FieldSerializer(field).data, status=status.HTTP_201_CREATED)
 
 
 # --- programmes and calls ----------------------------------------------------------------------
@@ -207,6 +243,7 @@ class ProgrammeListView(generics.ListAPIView):
 
 class CallListView(generics.ListAPIView):
     serializer_class = s.CallSerializer
+    filterset_class = CallFilter
 
     def get_queryset(self) -> QuerySet[Call]:
         return _calls()
@@ -305,6 +342,7 @@ class ApplicationListView(generics.ListAPIView):
     """An applicant lists their own; staff, panel and finance list every submitted one."""
 
     serializer_class = s.ApplicationListSerializer
+    filterset_class = ItemFilter
 
     def get_queryset(self) -> QuerySet[Application]:
         return applications_visible_to(self.request.user).order_by("-created_at", "-id")
@@ -351,8 +389,28 @@ class AttachmentView(ItemView):
     def post(self, request: Request, pk: int) -> Response:
         application = self.item(request, pk)
         data = _valid(s.AttachmentInSerializer, request)
-        attachment = app_services.attachment_add(application=application, actor=request.user, upload=data["file"])
+        attachment = app_services.attachment_add(
+            application=application, actor=request.user, upload=data["file"], kind=data["kind"]
+        )
         return Response(s.AttachmentSerializer(attachment).data, status=status.HTTP_201_CREATED)
+
+
+class AttachmentDeleteView(APIView):
+    """The applicant removes an attachment of their draft or returned item (409 after); to
+    anyone else, staff included, the attachment is not there (404)."""
+
+    @extend_schema(request=None, responses={204: None})
+    def delete(self, request: Request, pk: int) -> Response:
+        from applications.models import Attachment
+        from applications.rules import is_owner
+
+        attachment = Attachment.objects.select_related("application").filter(pk=pk).first()
+        if attachment is None or not (
+            attachment.application.applicant_id == request.user.pk or is_owner(request.user, attachment.application)
+        ):
+            raise NotVisible()
+        app_services.attachment_delete(attachment=attachment, actor=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class ApplicationSubmitView(ItemView):
@@ -459,6 +517,7 @@ class AssignmentListView(generics.ListAPIView):
     """The caller's own invitations and reviews (empty for anyone who is not an expert)."""
 
     serializer_class = s.AssignmentSerializer
+    filterset_class = AssignmentFilter
 
     def get_queryset(self) -> QuerySet[Assignment]:
         if getattr(self, "swagger_fake_view", False):  # schema generation: no user
@@ -585,6 +644,7 @@ def _disbursement(request: Request, pk: int) -> Disbursement:
 
 class DisbursementListView(generics.ListAPIView):
     serializer_class = s.DisbursementSerializer
+    filterset_class = DisbursementFilter
 
     def get_queryset(self) -> QuerySet[Disbursement]:
         if getattr(self, "swagger_fake_view", False):  # schema generation: no user
@@ -636,6 +696,7 @@ class DisbursementResubmitView(APIView):
 
 class NotificationListView(generics.ListAPIView):
     serializer_class = s.NotificationSerializer
+    filterset_class = NotificationFilter
 
     def get_queryset(self) -> QuerySet[Notification]:
         if getattr(self, "swagger_fake_view", False):  # schema generation: no user

@@ -33,6 +33,34 @@ class Programme(models.Model):
         return self.name
 
 
+class Field(models.Model):
+    """A field (领域) of the county's vocabulary, kept by staff. Applications, nominations and
+    experts store its ``code``; the draw matches on codes, and pages show the name in the
+    reader's language. A field is never deleted (items keep their codes): staff deactivate it,
+    and it is no longer offered for new input."""
+
+    code = models.SlugField(_("code"), max_length=60, unique=True)
+    name_zh = models.CharField(_("Chinese name"), max_length=100)
+    name_en = models.CharField(_("English name"), max_length=100)
+    active = models.BooleanField(_("active"), default=True)
+    order = models.PositiveIntegerField(_("order"), default=0)
+
+    class Meta:
+        verbose_name = _("field")
+        verbose_name_plural = _("fields")
+        ordering = ["order", "code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def name(self) -> str:
+        """The name in the active language (Chinese for zh-*, English otherwise)."""
+        from django.utils.translation import get_language
+
+        return self.name_zh if (get_language() or "").startswith("zh") else self.name_en
+
+
 class Call(models.Model):
     """A call for applications (申报通知), one batch of a programme in a year; or, with
     ``kind = award``, an award round (科技进步奖评选) whose items are nominations."""
@@ -65,6 +93,8 @@ class Call(models.Model):
     max_attachments_mb = models.PositiveIntegerField(_("total attachment size per application (MB)"), default=100)
     #: Percentages of the approved amount paid per tranche, e.g. [60, 40]; they add up to 100.
     tranches = models.JSONField(_("tranche plan (%)"), default=list)
+    #: The attachments every item must carry before it is submitted: [{code, name}], in order.
+    required_documents = models.JSONField(_("required documents"), default=list, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -155,6 +185,8 @@ class Attachment(models.Model):
     original_name = models.CharField(_("file name"), max_length=200)
     content_type = models.CharField(max_length=100)
     size = models.PositiveBigIntegerField()
+    #: Which of the call's required documents this is (its ``code``), or "" for any other file.
+    kind = models.CharField(_("document"), max_length=30, blank=True, default="")
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     uploaded_at = models.DateTimeField(auto_now_add=True)
 

@@ -6,12 +6,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal, InvalidOperation
 from pathlib import PurePath
 from typing import Any
 
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
 from django.db.models import Count, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -29,10 +32,10 @@ from notifications.services import notify
 
 from .enums import EDITABLE_STATES, TRANSITIONS, ApplicationStatus, CallKind, FormalDecision, ItemKind, ScoringRule
 from .links import item_staff_url, item_url
-from .models import Application, Attachment, Call, Programme
+from .models import Application, Attachment, Call, Field, Programme
 from .rules import can_apply, can_edit_application
 from .scrub import SCRUBBED_SUFFIXES, scrub
-from .selectors import users_with_role
+from .selectors import FIELD_NAMES_CACHE_KEY, users_with_role
 
 S = ApplicationStatus
 MAX_YUAN = Decimal("999999999999.99")
@@ -80,6 +83,114 @@ def programme_create(*, actor: Any, code: str, name: str) -> Programme:
     programme = Programme.objects.create(code=code, name=name)
     audit_record(actor=actor, action="programme.create", target=programme)
     return programme
+
+
+# --- the fields vocabulary -------------------------------------------------------------------
+
+FIELD_CODE = re.compile(r"^[a-z][a-z0-9_-]{0,59}$")
+
+
+def _field_names_changed() -> None:
+    # Now, for this request's next read, and again at commit, so that no reader who filled
+    # the cache from the old rows in between keeps them.
+    cache.delete(FIELD_NAMES_CACHE_KEY)
+    transaction.on_commit(lambda: cache.delete(FIELD_NAMES_CACHE_KEY))
+
+
+def _clean_field_names(name_zh: Any, name_en: Any) -> tuple[dict[str, str], dict[str, list[str]]]:
+    names = {"name_zh": str(name_zh or "").strip(), "name_en": str(name_en or "").strip()}
+    errors = {key: [_("A name is required.")] for key, value in names.items() if not value}
+    errors.update({key: [_("This text is too long.")] for key, value in names.items() if len(value) > 100})
+    return names, errors
+
+
+@service_atomic
+def field_create(*, actor: Any, code: str, name_zh: str, name_en: str, order: int | None = None) -> Field:
+    """Add a field to the vocabulary (active). Audited."""
+    if not is_staff(actor):
+        raise PermissionDenied(_("Only bureau staff keep the list of fields."))
+    code = str(code or "").strip().lower()
+    names, errors = _clean_field_names(name_zh, name_en)
+    if not FIELD_CODE.match(code):
+        errors["code"] = [
+            _("A code is lower-case letters, digits, - or _, starting with a letter, e.g. manufacturing.")
+        ]
+    elif Field.objects.filter(code=code).exists():
+        errors["code"] = [_("A field with this code exists.")]
+    if errors:
+        raise ValidationError(errors)
+    if order is None:
+        last = Field.objects.order_by("-order").values_list("order", flat=True).first()
+        order = (last or 0) + 10
+    field = Field.objects.create(code=code, order=max(int(order), 0), **names)
+    _field_names_changed()
+    audit_record(actor=actor, action="field.create", target=field, data={"code": code})
+    return field
+
+
+@service_atomic
+def field_update(
+    *, field: Field, actor: Any, name_zh: str, name_en: str, active: bool, order: int | None = None
+) -> Field:
+    """Rename, reorder, deactivate or reactivate a field. Its code never changes: items and
+    experts keep it. A deactivated field is no longer offered, and refused for new input."""
+    if not is_staff(actor):
+        raise PermissionDenied(_("Only bureau staff keep the list of fields."))
+    field = Field.objects.select_for_update().get(pk=field.pk)
+    names, errors = _clean_field_names(name_zh, name_en)
+    if errors:
+        raise ValidationError(errors)
+    before = {"name_zh": field.name_zh, "name_en": field.name_en, "active": field.active, "order": field.order}
+    field.name_zh, field.name_en, field.active = names["name_zh"], names["name_en"], bool(active)
+    if order is not None:
+        field.order = max(int(order), 0)
+    field.save(update_fields=["name_zh", "name_en", "active", "order"])
+    _field_names_changed()
+    after = {"name_zh": field.name_zh, "name_en": field.name_en, "active": field.active, "order": field.order}
+    audit_record(actor=actor, action="field.update", target=field, data={"before": before, "after": after})
+    return field
+
+
+#: The county's fields as first seeded (migration 0003 holds its own frozen copy).
+COUNTY_FIELDS = (
+    ("manufacturing", "先进制造", "Advanced manufacturing"),
+    ("materials", "新材料", "New materials"),
+    ("electrical", "电气装备", "Electrical equipment"),
+    ("information", "电子信息", "Electronic information"),
+    ("energy", "新能源与节能", "New energy and energy saving"),
+    ("agriculture", "现代农业", "Modern agriculture"),
+    ("medicine", "医药卫生", "Medicine and health"),
+    ("environment", "生态环境", "Ecology and environment"),
+    ("social", "社会发展", "Social development"),
+)
+
+
+def fields_seed() -> None:
+    """Put the county's fields back if they are missing (a flushed database: tests, a demo
+    loaded into an emptied database). Existing codes keep the names staff gave them."""
+    existing = set(Field.objects.values_list("code", flat=True))
+    missing = [
+        Field(code=code, name_zh=zh, name_en=en, order=order * 10)
+        for order, (code, zh, en) in enumerate(COUNTY_FIELDS, start=1)
+        if code not in existing
+    ]
+    if missing:
+        Field.objects.bulk_create(missing, ignore_conflicts=True)
+        _field_names_changed()
+
+
+def fields_check(*, codes: list[str], key: str, keep: list[str] | tuple[str, ...] = ()) -> None:
+    """Refuse (``ValidationError`` on ``key``) every code that is not an active field of the
+    vocabulary; codes in ``keep`` (what the item already has) pass even if deactivated since."""
+    wanted = {c for c in codes if c not in keep}
+    if not wanted:
+        return
+    known = set(Field.objects.filter(code__in=wanted, active=True).values_list("code", flat=True))
+    unknown = [c for c in codes if c in wanted and c not in known]
+    if unknown:
+        raise ValidationError(
+            {key: [_("Unknown field: %(codes)s. Choose from the list of fields.") % {"codes": ", ".join(unknown)}]}
+        )
 
 
 def call_validate(
@@ -131,6 +242,47 @@ def call_validate(
         raise ValidationError(errors)
 
 
+DOCUMENT_CODE = re.compile(r"^[A-Za-z0-9_-]{1,30}$")
+MAX_REQUIRED_DOCUMENTS = 30
+
+
+def required_documents_clean(value: Any) -> list[dict[str, str]]:
+    """A call's required documents as ``[{code, name}]``: codes are short slugs, unique in the
+    call; names are what applicants read (申报书, 营业执照, 财务报表). Refuses anything else."""
+    if value in (None, ""):
+        return []
+    message = _('Give each required document as {code, name}, e.g. {"code": "licence", "name": "营业执照"}.')
+    if not isinstance(value, list) or len(value) > MAX_REQUIRED_DOCUMENTS:
+        raise ValidationError({"required_documents": [message]})
+    documents: list[dict[str, str]] = []
+    for entry in value:
+        if (
+            not isinstance(entry, dict)
+            or not isinstance(entry.get("code"), str)
+            or not isinstance(entry.get("name"), str)
+        ):
+            raise ValidationError({"required_documents": [message]})
+        code, name = entry["code"].strip(), entry["name"].strip()
+        if not DOCUMENT_CODE.match(code):
+            raise ValidationError(
+                {
+                    "required_documents": [
+                        _("A document code is 1 to 30 letters, digits, - or _: %(code)s") % {"code": code}
+                    ]
+                }
+            )
+        if not name or len(name) > 100:
+            raise ValidationError(
+                {"required_documents": [_("Each required document needs a name of at most 100 characters.")]}
+            )
+        if any(d["code"] == code for d in documents):
+            raise ValidationError(
+                {"required_documents": [_("The document code %(code)s is given twice.") % {"code": code}]}
+            )
+        documents.append({"code": code, "name": name})
+    return documents
+
+
 #: What staff set on a call, besides its programme and criteria (the API's and the pages' fields).
 CALL_FIELDS = (
     "title",
@@ -148,6 +300,7 @@ CALL_FIELDS = (
     "blind",
     "notice_days",
     "tranches",
+    "required_documents",
 )
 
 
@@ -164,6 +317,7 @@ def _clean_call_fields(title: str, fields: dict[str, Any]) -> dict[str, Any]:
             errors.update(exc.message_dict)
     if errors:
         raise ValidationError(errors)
+    fields["required_documents"] = required_documents_clean(fields.get("required_documents"))
     call_validate(
         **{
             k: fields[k]
@@ -259,7 +413,9 @@ APPLICATION_FIELDS = (
 )
 
 
-def _clean_application_fields(call: Call, data: dict[str, Any], *, partial: bool) -> dict[str, Any]:
+def _clean_application_fields(
+    call: Call, data: dict[str, Any], *, partial: bool, current_field: str = ""
+) -> dict[str, Any]:
     unknown = set(data) - set(APPLICATION_FIELDS)
     if unknown:
         raise ValidationError({sorted(unknown)[0]: [_("This field cannot be changed here.")]})
@@ -273,6 +429,11 @@ def _clean_application_fields(call: Call, data: dict[str, Any], *, partial: bool
             elif len(value) > (200 if name == "title" else 60):
                 errors[name] = [_("This text is too long.")]
             cleaned[name] = value
+    if cleaned.get("field") and "field" not in errors:
+        try:
+            fields_check(codes=[cleaned["field"]], key="field", keep=[current_field] if current_field else [])
+        except ValidationError as exc:
+            errors.update(exc.message_dict)
     if "summary" in data:
         summary = data.get("summary") or ""
         if len(summary) > 20000:
@@ -343,7 +504,7 @@ def application_update(*, application: Application, actor: Any, **data: Any) -> 
     if application.kind == ItemKind.NOMINATION:
         # A nomination asks for no money and has units and persons: awards.services.nomination_update.
         raise StateConflict(_("Change a nomination through its own form."))
-    cleaned = _clean_application_fields(application.call, data, partial=True)
+    cleaned = _clean_application_fields(application.call, data, partial=True, current_field=application.field)
     for name, value in cleaned.items():
         setattr(application, name, value)
     _check_dates({"start_date": application.start_date, "end_date": application.end_date})
@@ -401,15 +562,27 @@ def _attachment_limits(application: Application, size: int) -> None:
 
 
 @service_atomic
-def attachment_add(*, application: Application, actor: Any, upload: UploadedFile) -> Attachment:
-    """Store an attachment after checking its type by name and by content, and its size."""
+def attachment_add(*, application: Application, actor: Any, upload: UploadedFile, kind: str = "") -> Attachment:
+    """Store an attachment after checking its type by name and by content, and its size.
+    ``kind`` says which of the call's required documents it is (its code), or "" for another."""
     from django.conf import settings
 
-    application = Application.objects.select_for_update().get(pk=application.pk)
+    application = Application.objects.select_for_update().select_related("call").get(pk=application.pk)
     if not can_edit_application(actor, application):
         if application.applicant_id == actor.pk:
             raise StateConflict(_("Attachments can only be changed while the application is a draft or returned."))
         raise PermissionDenied(_("Only the applicant may add attachments."))
+    kind = str(kind or "").strip()
+    codes = [d["code"] for d in application.call.required_documents or []]
+    if kind and kind not in codes:
+        raise ValidationError(
+            {
+                "kind": [
+                    _("This call requires no document %(kind)s; choose one of: %(codes)s.")
+                    % {"kind": kind, "codes": ", ".join(codes) or "—"}
+                ]
+            }
+        )
     name = clean_upload_name(upload.name or "")
     suffix = PurePath(name).suffix.lower()
     if suffix not in ALLOWED_UPLOADS:
@@ -434,6 +607,7 @@ def attachment_add(*, application: Application, actor: Any, upload: UploadedFile
         )
     attachment = Attachment(
         application=application,
+        kind=kind,
         original_name=name,
         content_type=CONTENT_TYPES[suffix],
         size=upload.size,
@@ -441,7 +615,7 @@ def attachment_add(*, application: Application, actor: Any, upload: UploadedFile
     )
     attachment.file.save(name, upload, save=False)
     attachment.save()
-    audit_record(actor=actor, action="attachment.add", target=application, data={"name": name})
+    audit_record(actor=actor, action="attachment.add", target=application, data={"name": name, "kind": kind})
     return attachment
 
 
@@ -451,6 +625,32 @@ def attachment_scrubbed(*, attachment: Attachment) -> bytes:
     with attachment.file.open("rb") as handle:
         data = handle.read()
     return scrub(data, attachment.original_name)
+
+
+@service_atomic
+def attachment_delete(*, attachment: Attachment, actor: Any) -> None:
+    """Remove an attachment while its item is a draft or returned (409 otherwise); only the
+    applicant may. The file goes from storage once the deletion is committed."""
+    application = Application.objects.select_for_update().get(pk=attachment.application_id)
+    if not can_edit_application(actor, application):
+        if application.applicant_id == actor.pk:
+            raise StateConflict(_("Attachments can only be changed while the application is a draft or returned."))
+        raise PermissionDenied(_("Only the applicant may remove attachments."))
+    attachment = Attachment.objects.select_for_update().get(pk=attachment.pk)
+    name, kind, stored = attachment.original_name, attachment.kind, attachment.file.name
+    storage = attachment.file.storage
+    attachment.delete()
+    audit_record(actor=actor, action="attachment.delete", target=application, data={"name": name, "kind": kind})
+    transaction.on_commit(lambda: storage.delete(stored) if stored else None)
+
+
+def missing_documents(application: Application) -> list[dict[str, str]]:
+    """The call's required documents this item has no attachment for, in the call's order."""
+    required = list(application.call.required_documents or [])
+    if not required:
+        return []
+    present = set(application.attachments.exclude(kind="").values_list("kind", flat=True))
+    return [d for d in required if d["code"] not in present]
 
 
 def application_transition(
@@ -527,6 +727,12 @@ def application_submit(*, application: Application, actor: Any) -> Application:
     if missing:
         raise StateConflict(
             _("Fill in before submitting: %(fields)s.") % {"fields": pgettext("list separator", ", ").join(missing)}
+        )
+    documents = missing_documents(application)
+    if documents:
+        raise StateConflict(
+            _("Attach the required documents before submitting: %(names)s.")
+            % {"names": pgettext("list separator", ", ").join(d["name"] for d in documents)}
         )
     application.submitted_at = timezone.now()
     application_transition(

@@ -32,7 +32,9 @@ from applications.services import (
     application_transition,
     call_editable_conflict,
     call_validate,
+    fields_check,
     parse_money,
+    required_documents_clean,
 )
 from audit.services import audit_record
 from core.db import service_atomic
@@ -155,6 +157,7 @@ def award_round_create(
     notice_days: int = 7,
     review_days: int = 14,
     spread_threshold: Decimal = Decimal("20"),
+    required_documents: Any = None,
 ) -> AwardRound:
     """Open an award round: a call of kind ``award`` with its levels and criteria.
 
@@ -176,6 +179,7 @@ def award_round_create(
         review_days=review_days,
         spread_threshold=spread_threshold,
     )
+    fields["required_documents"] = required_documents_clean(required_documents)
     award_round = AwardRound(kind=CallKind.AWARD, programme=award_programme(), **fields)
     award_round.save()
     AwardLevel.objects.bulk_create(
@@ -204,6 +208,7 @@ def award_round_update(
     notice_days: int = 7,
     review_days: int = 14,
     spread_threshold: Decimal = Decimal("20"),
+    required_documents: Any = None,
 ) -> AwardRound:
     """Change a round's terms, levels and criteria until it opens (then 409 with the reason,
     as for a call). Side effects: levels and criteria replaced, an audit row."""
@@ -227,6 +232,8 @@ def award_round_update(
         review_days=review_days,
         spread_threshold=spread_threshold,
     )
+    if required_documents is not None:  # kept as they are unless given
+        fields["required_documents"] = required_documents_clean(required_documents)
     for name, value in fields.items():
         setattr(award_round, name, value)
     award_round.save()
@@ -285,7 +292,7 @@ def _clean_persons(value: Any) -> list[dict[str, str]]:
     return persons
 
 
-def _clean_nomination(data: dict[str, Any], *, partial: bool) -> dict[str, Any]:
+def _clean_nomination(data: dict[str, Any], *, partial: bool, current_field: str = "") -> dict[str, Any]:
     allowed = {"title", "summary", "field", "units", "persons"}
     unknown = set(data) - allowed
     if unknown:
@@ -301,6 +308,11 @@ def _clean_nomination(data: dict[str, Any], *, partial: bool) -> dict[str, Any]:
             elif len(value) > limit:
                 errors[name] = [_("This text is too long.")]
             cleaned[name] = value
+    if cleaned.get("field") and "field" not in errors:
+        try:
+            fields_check(codes=[cleaned["field"]], key="field", keep=[current_field] if current_field else [])
+        except ValidationError as exc:
+            errors.update(exc.message_dict)
     if "summary" in data:
         raw_summary = data.get("summary")
         summary = raw_summary if isinstance(raw_summary, str) else ""
@@ -362,7 +374,7 @@ def nomination_update(*, nomination: Application, actor: Any, **data: Any) -> Ap
         raise PermissionDenied(_("Only the nominator may change this nomination."))
     if nomination.status not in EDITABLE_STATES:
         raise StateConflict(_("The nomination can only be changed while it is a draft or returned."))
-    cleaned = _clean_nomination(data, partial=True)
+    cleaned = _clean_nomination(data, partial=True, current_field=nomination.field)
     for name, value in cleaned.items():
         setattr(nomination, name, value)
     fields = [*cleaned, "updated_at"]

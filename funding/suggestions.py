@@ -16,6 +16,9 @@ The rules, in the order a bureau applies them:
    tie for the panel to settle.
 4. The first item (or tie) that does not fit draws the funding line: everything below it is
    below the line, unless ``fill_gaps`` asks to go on with smaller items further down.
+5. Items with fewer reviews than the call's minimum are unranked and come last; the list
+   leaves them out unless the panel adds them (``include``), and then they are taken after
+   every ranked item, in score order.
 """
 
 from __future__ import annotations
@@ -55,11 +58,13 @@ class Outcome(models.TextChoices):
     BELOW_LINE = "below_line", gettext_lazy("Below the funding line")
     BELOW_CUTOFF = "below_cutoff", gettext_lazy("Below the minimum score")
     EXCLUDED = "excluded", gettext_lazy("Left out (cut to 0)")
+    INCOMPLETE = "incomplete", gettext_lazy("Too few reviews: left out unless the panel adds it")
 
 
 @dataclass(frozen=True)
 class SuggestionRow:
-    rank: int
+    #: None for an item below the call's minimum of reviews (unranked).
+    rank: int | None
     item: int
     title: str
     organisation: str
@@ -75,6 +80,11 @@ class SuggestionRow:
     fits: bool
     decided: bool
     outcome: str
+    #: It has the call's minimum of reviews; if not, ``missing`` more are needed.
+    complete: bool = True
+    missing: int = 0
+    #: The panel added this incomplete item to the list.
+    included: bool = False
 
     @property
     def outcome_label(self) -> str:
@@ -145,11 +155,13 @@ def suggest_funding(
     cuts: Mapping[int, Decimal] | None = None,
     cutoff: Decimal | None = None,
     fill_gaps: bool = False,
+    include: frozenset[int] | set[int] = frozenset(),
 ) -> Suggestion:
     """Propose who gets what, down the ranking, within ``budget`` (default: the call's).
 
     ``cuts`` maps an application id to the amount the panel would give instead of the
-    request (≤ requested; 0 leaves it out); ``cutoff`` is a minimum score. Two queries.
+    request (≤ requested; 0 leaves it out); ``cutoff`` is a minimum score; ``include`` the
+    ids of items below the minimum of reviews the panel adds to the list. Two queries.
     """
     if call.kind != CallKind.PLAN:
         raise StateConflict(_("Award rounds are decided by level, not by amount."))
@@ -171,6 +183,12 @@ def suggest_funding(
             errors[f"cut_{item}"] = [
                 _("The amount cannot exceed the %(req)s yuan requested.") % {"req": application.requested_yuan}
             ]
+    complete = {r.item for r in ranking if r.complete}
+    for item in include:
+        if item not in applications:
+            errors[f"include_{item}"] = [_("This item is not on the ranking of this call.")]
+        elif item in complete:
+            errors[f"include_{item}"] = [_("This item has its reviews: it is on the list already.")]
     if errors:
         raise ValidationError(errors)
 
@@ -197,18 +215,25 @@ def suggest_funding(
     outcomes: dict[int, str] = {}
     amounts: dict[int, Decimal] = {}
     line_drawn = False
-    groups: dict[int, list[RankedItem]] = {}
+    # Tie groups in ranking order; an unranked (incomplete) item is a group of its own, after
+    # them all, as the ranking lists it.
+    groups: list[list[RankedItem]] = []
     for r in ranked:
-        groups.setdefault(r.rank, []).append(r)
-    for rank in sorted(groups):
+        if r.rank is not None and groups and groups[-1][0].rank == r.rank:
+            groups[-1].append(r)
+        else:
+            groups.append([r])
+    for group in groups:
         candidates = []
-        for r in groups[rank]:
+        for r in group:
             application = applications[r.item]
             if decision_of(application) is not None:
                 continue
             wanted = _amount_for(r, application, cuts)
             amounts[r.item] = ZERO
-            if wanted == 0:
+            if not r.complete and r.item not in include:
+                outcomes[r.item] = Outcome.INCOMPLETE
+            elif wanted == 0:
                 outcomes[r.item] = Outcome.EXCLUDED
             elif cutoff is not None and r.score < cutoff:
                 outcomes[r.item] = Outcome.BELOW_CUTOFF
@@ -255,6 +280,9 @@ def suggest_funding(
                 fits=row_outcome in (Outcome.FUNDED, Outcome.FITS),
                 decided=decision is not None,
                 outcome=row_outcome.value,
+                complete=r.complete,
+                missing=r.missing,
+                included=r.item in include,
             )
         )
     return Suggestion(
@@ -276,9 +304,16 @@ class WhatIf:
     cuts: dict[int, Decimal]
     cutoff: Decimal | None
     fill_gaps: bool
+    include: frozenset[int] = frozenset()
 
     def as_kwargs(self) -> dict[str, Any]:
-        return {"budget": self.budget, "cuts": self.cuts, "cutoff": self.cutoff, "fill_gaps": self.fill_gaps}
+        return {
+            "budget": self.budget,
+            "cuts": self.cuts,
+            "cutoff": self.cutoff,
+            "fill_gaps": self.fill_gaps,
+            "include": self.include,
+        }
 
 
 TRUE_WORDS = frozenset({"1", "true", "on", "yes"})
@@ -307,7 +342,15 @@ def what_if_from(data: Mapping[str, Any]) -> WhatIf:
         except (ArithmeticError, ValueError):
             errors["cutoff"] = [_("Enter a minimum score, such as 75.")]
             cutoff = None
+    include: set[int] = set()
     for key in data:
+        if str(key).startswith("include_"):
+            added = parse_int(str(key)[8:])  # ASCII digits only: ``include_²`` is no item
+            if added is None:
+                errors[str(key)] = [_("Unknown item.")]
+            elif str(data.get(key) or "").strip().lower() in TRUE_WORDS:
+                include.add(added)
+            continue
         if not str(key).startswith("cut_"):
             continue
         raw = str(data.get(key) or "").strip()
@@ -324,4 +367,4 @@ def what_if_from(data: Mapping[str, Any]) -> WhatIf:
     if errors:
         raise ValidationError(errors)
     fill_gaps = str(data.get("fill_gaps") or "").strip().lower() in TRUE_WORDS
-    return WhatIf(budget=budget, cuts=cuts, cutoff=cutoff, fill_gaps=fill_gaps)
+    return WhatIf(budget=budget, cuts=cuts, cutoff=cutoff, fill_gaps=fill_gaps, include=frozenset(include))

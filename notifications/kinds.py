@@ -39,4 +39,5 @@ KINDS: dict[str, StrOrPromise] = {
     "audit_broken": _("The audit trail was altered"),
     "membership_requested": _("Someone asks to act for your organisation"),
     "membership_decided": _("Your request to act for an organisation was decided"),
+    "award_granted": _("Award granted"),
 }

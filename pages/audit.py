@@ -6,7 +6,6 @@ updates and deletes; the admin has no add, change or delete permission).
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django.core.paginator import Paginator
@@ -19,9 +18,9 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from accounts.rules import is_staff
 from audit.chain import problem_message
+from audit.filters import AuditFilter
 from audit.models import AuditCheckpoint, AuditEntry
 from audit.services import audit_verify
-from core.params import parse_int
 from core.responses import xlsx_response
 from reviews.exports import xlsx_table
 
@@ -29,52 +28,15 @@ PER_PAGE = 50
 EXPORT_LIMIT = 50_000
 
 
-#: Dates a filter may name: 0001-01-01 or 9999-12-31 overflow once moved to UTC (or a day
-#: on), an OverflowError that was a 500; outside these bounds the filter is ignored.
-EARLIEST, LATEST = dt.date(1900, 1, 1), dt.date(2999, 12, 31)
-
-
-def _date(raw: str) -> dt.date | None:
-    try:
-        day = dt.date.fromisoformat(raw) if raw else None
-    except ValueError:
-        return None
-    return day if day is not None and EARLIEST <= day <= LATEST else None
-
-
 def audit_filtered(params: Any) -> tuple[QuerySet[AuditEntry], dict[str, str]]:
-    """Entries matching the filters in ``params`` (object type, object id, actor, action, dates);
-    a filter value that cannot be understood is ignored and shown empty, never a 500."""
+    """Entries matching the filters in ``params`` (``audit.filters.AuditFilter``: object type,
+    object id, actor, action, dates); a value that cannot be understood is ignored and shown
+    empty, never a 500."""
     entries = AuditEntry.objects.select_related("actor").order_by("-at", "-id")
-    chosen = {
-        key: (params.get(key) or "").strip()[:100] for key in ("type", "object", "actor", "action", "since", "until")
-    }
-    for key, value in chosen.items():
-        if "\x00" in value:  # PostgreSQL refuses NUL in text: a filter no entry can match, ignored
-            chosen[key] = ""
-    if chosen["type"]:
-        entries = entries.filter(target_type=chosen["type"])
-    if chosen["object"]:
-        target_id = parse_int(chosen["object"])
-        if target_id is not None:
-            entries = entries.filter(target_id=target_id)
-        else:
-            chosen["object"] = ""
-    if chosen["actor"]:
-        entries = entries.filter(actor__username=chosen["actor"])
-    if chosen["action"]:
-        entries = entries.filter(action__startswith=chosen["action"])
-    tz = timezone.get_current_timezone()
-    since, until = _date(chosen["since"]), _date(chosen["until"])
-    if since:
-        entries = entries.filter(at__gte=dt.datetime.combine(since, dt.time.min, tzinfo=tz))
-    else:
-        chosen["since"] = ""
-    if until:
-        entries = entries.filter(at__lt=dt.datetime.combine(until + dt.timedelta(days=1), dt.time.min, tzinfo=tz))
-    else:
-        chosen["until"] = ""
-    return entries, chosen
+    filters = AuditFilter(params, queryset=entries)
+    filters.is_valid()  # the valid values filter; the others are left out of cleaned_data
+    chosen = {key: "" if key in filters.errors else str(params.get(key) or "").strip()[:100] for key in filters.filters}
+    return filters.filter_queryset(entries), chosen
 
 
 def _staff_only(request: HttpRequest) -> None:

@@ -33,8 +33,8 @@ from funding.documents import nomination_certificate_pdf
 from funding.models import Notice
 from workflow import steps
 
-from .forms import AttachmentForm, FormalReviewForm, StepForm, TextField
-from .views import notice_rows, perform, timeline_of
+from .forms import AttachmentForm, FormalReviewForm, StepForm, TextField, VocabularyMixin, vocabulary_field
+from .views import attachments_context, notice_rows, perform, timeline_of
 
 S = ApplicationStatus
 
@@ -42,11 +42,11 @@ S = ApplicationStatus
 # --- forms ------------------------------------------------------------------------------------
 
 
-class NominationForm(StepForm):
+class NominationForm(VocabularyMixin, StepForm):
+    vocabulary = ("field",)
+
     title = forms.CharField(label=gettext_lazy("Achievement"), max_length=200)
-    field = forms.CharField(
-        label=gettext_lazy("Field"), max_length=60, help_text=gettext_lazy("For example: manufacturing, agriculture.")
-    )
+    field = vocabulary_field(label=gettext_lazy("Field"))
     summary = TextField(
         label=gettext_lazy("Summary of the achievement"), widget=forms.Textarea(attrs={"rows": 8}), required=False
     )
@@ -365,12 +365,14 @@ def _nomination_page(request: HttpRequest, nomination: Application, **bound: Any
         "is_staff": staff,
         "is_panel": is_panel(user),
         "next_step": NEXT_STEP.get(S(nomination.status), ""),
-        "attachments": nomination.attachments.all(),
+        **attachments_context(nomination, owner=owner),
         "timeline": timeline_of(nomination),
         "decision": getattr(nomination, "decision", None),
         "disbursements": nomination.disbursements.order_by("tranche", "id") if owner or staff else [],
         "editable": owner and nomination.status in EDITABLE_STATES,
-        "attachment_form": AttachmentForm() if owner and nomination.status in EDITABLE_STATES else None,
+        "attachment_form": AttachmentForm(call=nomination.call)
+        if owner and nomination.status in EDITABLE_STATES
+        else None,
         "formal_review_form": bound.get("formal_review")
         or (FormalReviewForm() if staff and nomination.status == S.SUBMITTED else None),
     }

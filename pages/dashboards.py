@@ -28,6 +28,7 @@ from django.utils.formats import date_format
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django_filters import FilterSet
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
@@ -35,11 +36,13 @@ from accounts.enums import Role
 from accounts.rules import has_role, is_finance, is_panel, is_staff
 from accounts.selectors import pending_membership_of
 from applications.enums import ApplicationStatus
+from applications.filters import ItemFilter
 from applications.models import Call
 from applications.rules import can_apply
 from core.responses import xlsx_response
 from core.xlsx import append, sheet_title, workbook_bytes
 from funding.enums import DisbursementStatus, ObjectionStatus
+from funding.filters import DisbursementFilter
 from funding.models import Objection
 from funding.rules import is_finance_head, is_finance_officer
 from reviews.enums import AssignmentStatus
@@ -157,6 +160,25 @@ class Section:
     calls: Sequence[tuple[int, str]] | None = None
     empty_text: StrOrPromise = ""
     per_page: int = PER_PAGE
+    #: More filters from the API's FilterSet of these rows (the same questions in both):
+    #: the class, and which of its filters this list shows (e.g. field, programme, year).
+    filterset: type[FilterSet] | None = None
+    extra_filters: tuple[str, ...] = ()
+
+    @cached_property
+    def extra(self) -> FilterSet | None:
+        """The FilterSet with only ``extra_filters``, under this list's prefix. A value that is
+        not one of a filter's choices shows its error and is ignored, as the form's are."""
+        if self.filterset is None:
+            return None
+        filterset = self.filterset(self.request.GET, queryset=self.queryset, prefix=self.key)
+        filterset.filters = {name: f for name, f in filterset.filters.items() if name in self.extra_filters}
+        filterset.is_valid()
+        # Read the choices now, not when the bar is drawn: the list costs the same queries
+        # whether or not its filter bar shows (the fields' come from a cache).
+        for field in filterset.form.fields.values():
+            list(getattr(field, "choices", ()))
+        return filterset
 
     @cached_property
     def form(self) -> ListFilterForm:
@@ -185,6 +207,8 @@ class Section:
             for name in self.search:
                 match |= Q(**{f"{name}__icontains": text})
             qs = qs.filter(match)
+        if self.extra is not None:
+            qs = self.extra.filter_queryset(qs)
         return qs
 
     @cached_property
@@ -199,7 +223,7 @@ class Section:
 
     @property
     def is_filtered(self) -> bool:
-        return any(self.request.GET.get(f"{self.key}-{name}") for name in ("q", "status", "call"))
+        return any(self.request.GET.get(f"{self.key}-{name}") for name in ("q", "status", "call", *self.extra_filters))
 
     def _query(self, **changes: Any) -> str:
         params = self.request.GET.copy()
@@ -238,7 +262,8 @@ class Section:
 
     @property
     def reset_url(self) -> str:
-        return self._query(**{f"{self.key}-{n}": None for n in ("q", "status", "call", "page")})
+        names = ("q", "status", "call", "page", *self.extra_filters)
+        return self._query(**{f"{self.key}-{n}": None for n in names})
 
     def xlsx(self) -> bytes:
         wb = Workbook()
@@ -333,6 +358,9 @@ def staff_sections(request: HttpRequest, calls: Sequence[tuple[int, str]]) -> di
         statuses=_choices(S, (ANY, gettext_lazy("Waiting for the bureau"))),
         default_states=[S.SUBMITTED, S.ACCEPTANCE_SUBMITTED],
         calls=calls,
+        filterset=ItemFilter,
+        # Not the programme: the call filter answers it, and its choices would cost a query.
+        extra_filters=("field", "year", "submitted_after", "submitted_before"),
         empty_text=gettext_lazy("Nothing waits for the bureau."),
         columns=[
             Column(gettext_lazy("Title"), lambda a: a.title),
@@ -396,6 +424,8 @@ def panel_sections(request: HttpRequest, calls: Sequence[tuple[int, str]]) -> di
         queryset=selectors.applications_to_decide(),
         search=("title", "organisation__name"),
         calls=calls,
+        filterset=ItemFilter,
+        extra_filters=("field", "year", "submitted_after", "submitted_before"),
         empty_text=gettext_lazy("Nothing waits for a decision."),
         columns=[
             Column(gettext_lazy("Title"), lambda a: a.title),
@@ -436,6 +466,8 @@ def finance_sections(request: HttpRequest, calls: Sequence[tuple[int, str]]) -> 
         ],
         call_field="application__call",
         calls=calls,
+        filterset=DisbursementFilter,
+        extra_filters=("year", "tranche", "requested_after", "requested_before"),
         empty_text=gettext_lazy("No payment waits."),
         columns=[
             Column(gettext_lazy("Project"), lambda d: d.application.title),

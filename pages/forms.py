@@ -126,6 +126,34 @@ class StepForm(forms.Form):
         return dict(self.cleaned_data)
 
 
+class VocabularyMixin:
+    """Offers the fields vocabulary in the form fields named in ``vocabulary``: the active
+    fields by name in the reader's language, plus whatever the item holds already (a field
+    staff have since deactivated stays selectable for it). The services check the codes."""
+
+    vocabulary: tuple[str, ...] = ()
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        from applications.selectors import field_choices
+
+        super().__init__(*args, **kwargs)
+        for name in self.vocabulary:
+            field = self.fields[name]  # type: ignore[attr-defined]
+            keep = self.initial.get(name) or ()  # type: ignore[attr-defined]
+            choices = field_choices(keep=keep)
+            if isinstance(field, forms.MultipleChoiceField):
+                field.choices = choices
+            else:
+                field.choices = [("", "---------"), *choices]
+
+
+def vocabulary_field(*, label: Any, multiple: bool = False, **kwargs: Any) -> forms.ChoiceField:
+    """A select (or a multi-select) over the fields vocabulary; see ``VocabularyMixin``."""
+    if multiple:
+        return forms.MultipleChoiceField(label=label, choices=(), widget=forms.CheckboxSelectMultiple, **kwargs)
+    return forms.ChoiceField(label=label, choices=(), **kwargs)
+
+
 # --- accounts ---------------------------------------------------------------------------------
 
 
@@ -147,9 +175,11 @@ class RegisterForm(StepForm):
 # --- applications -----------------------------------------------------------------------------
 
 
-class ApplicationForm(StepForm):
+class ApplicationForm(VocabularyMixin, StepForm):
+    vocabulary = ("field",)
+
     title = forms.CharField(label=_("Project title"), max_length=200)
-    field = forms.CharField(label=_("Field"), max_length=60, help_text=_("For example: manufacturing, agriculture."))
+    field = vocabulary_field(label=_("Field"))
     summary = TextField(label=_("Project summary"), widget=forms.Textarea(attrs={"rows": 8}), required=False)
     requested_yuan = MoneyField(label=_("Requested funding (yuan)"))
     self_funding_yuan = MoneyField(label=_("Self-funding (yuan)"), required=False)
@@ -164,10 +194,20 @@ class ApplicationForm(StepForm):
 
 
 class AttachmentForm(StepForm):
+    kind = forms.ChoiceField(label=_("Document"), required=False, choices=())
     file = forms.FileField(label=_("File"), help_text=_("PDF, Word, Excel, PowerPoint or an image (PNG, JPEG)."))
 
+    def __init__(self, *args: Any, call: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        kind = self.fields["kind"]
+        assert isinstance(kind, forms.ChoiceField)
+        documents = list(getattr(call, "required_documents", None) or [])
+        kind.choices = [("", _("Other document")), *((d["code"], d["name"]) for d in documents)]
+        if not documents:
+            kind.widget = forms.HiddenInput()
+
     def step_data(self) -> dict[str, Any]:
-        return {"upload": self.cleaned_data["file"]}
+        return {"upload": self.cleaned_data["file"], "kind": self.cleaned_data.get("kind") or ""}
 
 
 class ContractForm(StepForm):
@@ -195,7 +235,10 @@ class FormalReviewForm(StepForm):
 
 class ExpertChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Expert) -> str:
-        parts = [obj.name, obj.title, str(obj.organisation or ""), "/".join(obj.fields or [])]
+        from applications.selectors import field_name
+
+        fields = "/".join(field_name(code) for code in obj.fields or [])
+        parts = [obj.name, obj.title, str(obj.organisation or ""), fields]
         return " · ".join(p for p in parts if p)
 
 

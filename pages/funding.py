@@ -54,7 +54,7 @@ def _typed(data: Any) -> dict[str, str]:
     return {
         str(key): str(data.get(key) or "").strip()
         for key in data
-        if key in WHAT_IF_FIELDS or str(key).startswith("cut_")
+        if key in WHAT_IF_FIELDS or str(key).startswith(("cut_", "include_"))
     }
 
 
@@ -82,6 +82,7 @@ def call_suggestions(request: HttpRequest, pk: int) -> HttpResponse:
         # without the cuts, with the reason next to the inputs.
         errors.update(exc.message_dict)
         what_if = WhatIf(budget=what_if.budget, cuts={}, cutoff=what_if.cutoff, fill_gaps=what_if.fill_gaps)
+        errors.update({key: msgs for key, msgs in exc.message_dict.items() if key not in errors})
         suggestion = suggest_funding(call, **what_if.as_kwargs())
     except StateConflict as exc:
         messages.error(request, exc.message)
@@ -89,7 +90,7 @@ def call_suggestions(request: HttpRequest, pk: int) -> HttpResponse:
     scale = max([suggestion.budget_yuan, *(row.cumulative_yuan for row in suggestion.rows)])
     chart = [{"label": _("Budget"), "value": suggestion.budget_yuan, "display": wan(suggestion.budget_yuan)}] + [
         {
-            "label": f"{row.rank}. {row.title}"[:28],
+            "label": f"{row.rank or '—'}. {row.title}"[:28],
             "value": row.cumulative_yuan,
             "display": wan(row.cumulative_yuan),
             "part": row.cumulative_yuan if row.fits else None,

@@ -29,6 +29,7 @@ from accounts.enums import Role
 from accounts.rules import has_role, is_panel, is_staff
 from applications.models import Application, Attachment
 from applications.scrub import CannotScrub
+from applications.selectors import field_name
 from applications.services import attachment_scrubbed
 from core.errors import StateConflict
 from core.responses import xlsx_response
@@ -36,10 +37,11 @@ from reviews import imports
 from reviews import services as review_services
 from reviews.enums import LOAD_STATES, AssignmentStatus
 from reviews.exports import xlsx_table
+from reviews.filters import ExpertFilter
 from reviews.models import Assignment, Conflict, Expert, Review
-from reviews.selectors import expert_pool, pool_fields
+from reviews.selectors import expert_pool
 
-from .forms import StepForm
+from .forms import StepForm, VocabularyMixin, vocabulary_field
 from .views import perform
 
 A = AssignmentStatus
@@ -56,27 +58,11 @@ def _require_staff(request: HttpRequest) -> None:
 # --- forms ---------------------------------------------------------------------------------------
 
 
-class PoolFilterForm(dj_forms.Form):
-    q = dj_forms.CharField(label=gettext_lazy("Name or organisation"), required=False, max_length=100)
-    field = dj_forms.CharField(label=gettext_lazy("Field"), required=False, max_length=60)
-    region = dj_forms.CharField(label=gettext_lazy("Region"), required=False, max_length=100)
-    active = dj_forms.ChoiceField(
-        label=gettext_lazy("Active"),
-        required=False,
-        choices=[("", gettext_lazy("Everyone")), ("yes", gettext_lazy("Active")), ("no", gettext_lazy("Not active"))],
-    )
-
-    def filters(self) -> dict[str, str]:
-        if not self.is_valid():
-            return {"search": "", "field": "", "region": "", "active": ""}
-        data = self.cleaned_data
-        return {"search": data["q"], "field": data["field"], "region": data["region"], "active": data["active"]}
-
-
-class ExpertEditForm(StepForm):
+class ExpertEditForm(VocabularyMixin, StepForm):
     """The pool record of an expert; the service decides what is valid."""
 
     error_fields = {"organisation": "organisation_name", "fields": "field_list"}
+    vocabulary = ("field_list",)
 
     name = dj_forms.CharField(label=gettext_lazy("Name"), max_length=100)
     organisation_name = dj_forms.CharField(label=gettext_lazy("Organisation"), max_length=200, required=False)
@@ -86,11 +72,7 @@ class ExpertEditForm(StepForm):
         required=False,
         help_text=gettext_lazy("Optional; 18 characters, as printed on the business licence."),
     )
-    field_list = dj_forms.CharField(
-        label=gettext_lazy("Fields"),
-        max_length=500,
-        help_text=gettext_lazy("Separated by ； or , — for example: manufacturing; materials."),
-    )
+    field_list = vocabulary_field(label=gettext_lazy("Fields"), multiple=True)
     title = dj_forms.CharField(label=pgettext_lazy("expert", "Title"), max_length=100, required=False)
     region = dj_forms.CharField(label=gettext_lazy("Region"), max_length=100, required=False)
     load_limit = dj_forms.IntegerField(
@@ -112,7 +94,7 @@ class ExpertEditForm(StepForm):
         return {
             "name": data["name"],
             "organisation": organisation,
-            "fields": review_services.split_words(data["field_list"]),
+            "fields": list(data["field_list"]),
             "title": data["title"],
             "region": data["region"],
             "load_limit": data["load_limit"],
@@ -167,21 +149,20 @@ def pool_list(request: HttpRequest) -> HttpResponse:
     """The pool, filtered by field, region, active and a search of names and organisations,
     25 a page, each expert with their current load and number of declared conflicts."""
     _require_staff(request)
-    filters = PoolFilterForm(request.GET or None)
-    chosen = filters.filters()
-    page = Paginator(expert_pool(**chosen), PAGE_SIZE).get_page(request.GET.get("page"))
+    filters = ExpertFilter(request.GET or None, queryset=expert_pool())
+    page = Paginator(filters.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     query = urlencode({k: v for k, v in (request.GET.items()) if k != "page" and v})
     return render(
         request,
         "pages/pool/list.html",
-        {"filters": filters, "page": page, "query": query, "fields": pool_fields()},
+        {"filters": filters.form, "page": page, "query": query},
     )
 
 
 def pool_export(request: HttpRequest) -> HttpResponse:
     """The filtered pool as a spreadsheet (every page, not only the one shown)."""
     _require_staff(request)
-    experts = expert_pool(**PoolFilterForm(request.GET or None).filters()).prefetch_related("conflicts")
+    experts = ExpertFilter(request.GET or None, queryset=expert_pool()).qs.prefetch_related("conflicts")
     rows = (
         [
             e.name,
@@ -189,7 +170,7 @@ def pool_export(request: HttpRequest) -> HttpResponse:
             e.user.email,
             e.organisation.name if e.organisation else "",
             e.organisation.credit_code if e.organisation else "",
-            "; ".join(str(f) for f in e.fields or []),
+            "; ".join(field_name(str(f)) for f in e.fields or []),
             e.title,
             e.region,
             e.load_limit,
@@ -242,7 +223,7 @@ def _expert_page(request: HttpRequest, expert: Expert, **bound: Any) -> HttpResp
         "name": expert.name,
         "organisation_name": expert.organisation.name if expert.organisation else "",
         "credit_code": expert.organisation.credit_code if expert.organisation else "",
-        "field_list": "; ".join(str(f) for f in expert.fields or []),
+        "field_list": list(expert.fields or []),
         "title": expert.title,
         "region": expert.region,
         "load_limit": expert.load_limit,
@@ -272,7 +253,8 @@ def expert_edit(request: HttpRequest, pk: int) -> HttpResponse:
     expert = _expert_for_staff(pk)
     if request.method != "POST":
         return _expert_page(request, expert)
-    form = ExpertEditForm(request.POST)
+    # The expert's fields stay choosable even if staff have deactivated one since.
+    form = ExpertEditForm(request.POST, initial={"field_list": list(expert.fields or [])})
     url = reverse("pool-expert", args=[expert.pk])
     response = perform(
         request,

@@ -39,7 +39,7 @@ def _rows(call: Call, ranking: list[RankedItem]) -> list[dict[str, Any]]:
     return [
         {
             "item": r,
-            "short": r.reviews < call.min_reviews,
+            "short": not r.complete,
             "trimmed": call.scoring_rule == ScoringRule.TRIMMED_MEAN and r.reviews >= 5,
         }
         for r in ranking
@@ -49,15 +49,22 @@ def _rows(call: Call, ranking: list[RankedItem]) -> list[dict[str, Any]]:
 def call_ranking_page(request: HttpRequest, pk: int) -> HttpResponse:
     call = _ranking_call(request, pk)
     ranking = call_ranking(call)
-    chart = [{"label": f"{r.rank}. {r.title}"[:40], "value": r.score, "display": f"{r.score}"} for r in ranking[:50]]
+    # In ranking order: the items short of reviews, unranked, come last.
+    chart = [
+        {"label": f"{r.rank or '—'}. {r.title}"[:40], "value": r.score, "display": f"{r.score}"} for r in ranking[:50]
+    ]
     # 100 rows a page: a province's call ranks 10,000 items (the xlsx download has them all).
+    # The items short of reviews come last in the ranking, so they close its last pages.
     page = Paginator(ranking, 100).get_page(request.GET.get("page"))
+    rows = _rows(call, list(page.object_list))
     return render(
         request,
         "pages/ranking.html",
         {
             "call": call,
-            "rows": _rows(call, list(page.object_list)),
+            "rows": [row for row in rows if not row["short"]],
+            "short_rows": [row for row in rows if row["short"]],
+            "incomplete": sum(not r.complete for r in ranking),
             "page": page,
             "chart": chart,
             "adjusted_label": adjusted_label(call),
@@ -78,18 +85,20 @@ def call_ranking_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
         adjusted_label(call),
         _("Reviews"),
         _("Minimum reviews"),
+        _("Reviews missing"),
         _("Spread"),
         _("Reviews disagree"),
     ]
     rows = (
         [
-            r.rank,
+            r.rank if r.complete else _("unranked: too few reviews"),
             r.item,
             r.title,
             r.raw_mean,
             r.score,
             r.reviews,
             call.min_reviews,
+            r.missing,
             r.spread,
             _("yes") if r.flagged else "",
         ]

@@ -5,6 +5,7 @@ from django.urls import path
 from . import audit as audit_pages
 from . import awards, calls, people, pool, ranking, views
 from . import dossier as dossier_pages
+from . import fields as field_pages
 from . import figures as figures_pages
 from . import funding as funding_pages
 from . import notifications as notification_pages
@@ -26,6 +27,7 @@ urlpatterns = [
     path("applications/<int:pk>/contract/", views.contract_sign, name="contract-sign"),
     path("applications/<int:pk>/acceptance/", views.acceptance_submit, name="acceptance-submit"),
     path("attachments/<int:pk>/", views.attachment_download, name="attachment-download"),
+    path("attachments/<int:pk>/delete/", views.attachment_delete, name="attachment-delete"),
     # Bureau staff
     path("applications/<int:pk>/formal-review/", views.formal_review, name="formal-review"),
     path("applications/<int:pk>/assign/", views.assign_expert, name="assign-expert"),
@@ -71,6 +73,8 @@ urlpatterns = [
     path("reviews/overdue/", notification_pages.overdue, name="reviews-overdue"),
     path("assignments/<int:pk>/redraw/", notification_pages.redraw, name="assignment-redraw"),
     # Expert pool, conflicts, reviews of an item and the ranking (pages/pool.py, pages/ranking.py)
+    path("fields/", field_pages.field_list, name="fields"),
+    path("fields/<int:pk>/", field_pages.field_edit, name="field-edit"),
     path("experts/", pool.pool_list, name="pool"),
     path("experts/export.xlsx", pool.pool_export, name="pool-export"),
     path("experts/new/", pool.expert_new, name="pool-expert-new"),

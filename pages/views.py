@@ -227,6 +227,21 @@ def timeline_of(application: Application) -> list[dict[str, Any]]:
     return rows
 
 
+def attachments_context(application: Application, *, owner: bool) -> dict[str, Any]:
+    """The item's attachments, each with the name of the required document it is, and the
+    call's required documents with whether one is attached: one query, for both item pages."""
+    attachments = list(application.attachments.all())
+    names = {d["code"]: d["name"] for d in application.call.required_documents or []}
+    for attachment in attachments:
+        attachment.document_name = names.get(attachment.kind, "")  # type: ignore[attr-defined]
+    present = {a.kind for a in attachments}
+    return {
+        "attachments": attachments,
+        "documents": [{**d, "present": d["code"] in present} for d in application.call.required_documents or []],
+        "attachments_editable": owner and application.status in EDITABLE_STATES,
+    }
+
+
 def _application_page(request: HttpRequest, application: Application, **bound: Any) -> HttpResponse:
     """The application page for whoever looks; ``bound`` holds a refused form to show again."""
     user = request.user
@@ -239,7 +254,7 @@ def _application_page(request: HttpRequest, application: Application, **bound: A
         "is_staff": staff,
         "is_panel": panel,
         "open_steps": open_steps,
-        "attachments": application.attachments.all(),
+        **attachments_context(application, owner=owner),
         "timeline": timeline_of(application),
         "disbursements": application.disbursements.order_by("tranche", "id"),
         "acceptance_reports": application.acceptance_reports.all(),
@@ -256,7 +271,7 @@ def _application_page(request: HttpRequest, application: Application, **bound: A
     forms_: dict[str, Any] = {}
     if owner:
         if application.status in EDITABLE_STATES:
-            forms_["attachment"] = forms.AttachmentForm()
+            forms_["attachment"] = forms.AttachmentForm(call=application.call)
             forms_["submit"] = True
         if "contract" in open_steps:
             forms_["contract"] = forms.ContractForm()
@@ -336,7 +351,7 @@ def application_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def attachment_upload(request: HttpRequest, pk: int) -> HttpResponse:
     application = _own_application(request.user, pk)
-    form = forms.AttachmentForm(request.POST, request.FILES)
+    form = forms.AttachmentForm(request.POST, request.FILES, call=application.call)
     response = perform(
         request,
         form,
@@ -345,6 +360,27 @@ def attachment_upload(request: HttpRequest, pk: int) -> HttpResponse:
         then=_detail_url(application),
     )
     return response or _application_page(request, application, attachment=form)
+
+
+@require_POST
+def attachment_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    """The applicant removes an attachment of their draft or returned item."""
+    attachment = Attachment.objects.select_related("application").filter(pk=pk).first()
+    if attachment is None or attachment.application.applicant_id != request.user.pk:
+        raise Http404
+    application = attachment.application
+    then = (
+        reverse("award-nomination", args=[application.pk])
+        if application.kind == ItemKind.NOMINATION
+        else _detail_url(application)
+    )
+    try:
+        app_services.attachment_delete(attachment=attachment, actor=request.user)
+    except StateConflict as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Attachment removed."))
+    return redirect(then)
 
 
 def attachment_download(request: HttpRequest, pk: int) -> HttpResponseBase:

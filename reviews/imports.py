@@ -31,6 +31,8 @@ from django.utils.translation import gettext_lazy, pgettext_lazy
 from accounts.models import User
 from accounts.rules import is_staff
 from accounts.validators import normalise_credit_code, validate_credit_code
+from applications.models import Field
+from applications.selectors import field_code_for
 
 from . import services
 from .exports import xlsx_table
@@ -240,7 +242,9 @@ def _cell(values: tuple[Any, ...], positions: dict[str, int], key: str) -> Any:
     return values[index]
 
 
-def _parse_row(values: tuple[Any, ...], positions: dict[str, int]) -> tuple[dict[str, Any], dict[str, list[str]]]:
+def _parse_row(
+    values: tuple[Any, ...], positions: dict[str, int], active_fields: set[str]
+) -> tuple[dict[str, Any], dict[str, list[str]]]:
     """The row's cells as clean values, and the reasons per column for any that are not."""
     data: dict[str, Any] = {}
     errors: dict[str, list[str]] = {}
@@ -274,9 +278,28 @@ def _parse_row(values: tuple[Any, ...], positions: dict[str, int]) -> tuple[dict
         data["credit_code"] = code
         if not data.get("organisation") and "organisation" not in errors:
             errors["organisation"] = [_("A credit code needs the organisation's name.")]
-    data["fields"] = services.split_words(data.get("fields") or "")
+    data["fields"], unknown = _field_codes(services.split_words(data.get("fields") or ""), active_fields)
+    if unknown and "fields" not in errors:
+        errors["fields"] = [
+            _("Unknown field: %(names)s. Write the field's code, Chinese or English name.")
+            % {"names": ", ".join(unknown)}
+        ]
     data["conflicts"] = services.split_words(data.get("conflicts") or "")
     return data, errors
+
+
+def _field_codes(words: list[str], active: set[str]) -> tuple[list[str], list[str]]:
+    """The codes of the fields named (by code, Chinese or English name), and the words that
+    name no active field."""
+    codes: list[str] = []
+    unknown: list[str] = []
+    for word in words:
+        code = field_code_for(word)
+        if code is None or code not in active:
+            unknown.append(word)
+        elif code not in codes:
+            codes.append(code)
+    return codes, unknown
 
 
 def _messages(exc: ValidationError) -> dict[str, list[str]]:
@@ -364,8 +387,9 @@ def experts_import(*, upload: Any, actor: Any) -> ImportReport:
 
     results: list[RowResult] = []
     first_row_of: dict[str, int] = {}
+    active_fields = set(Field.objects.filter(active=True).values_list("code", flat=True))
     for number, values in rows:
-        clean, errors = _parse_row(values, positions)
+        clean, errors = _parse_row(values, positions, active_fields)
         username = clean.get("username") or ""
         result = RowResult(row=number, username=username, name=clean.get("name") or "", status=RowStatus.REFUSED)
         results.append(result)
@@ -406,7 +430,7 @@ def template_xlsx() -> bytes:
                 "zhangsan@example.org",
                 "浙江理工大学",
                 "",
-                "manufacturing; materials",
+                "先进制造; materials",
                 "教授",
                 "温州",
                 10,

@@ -51,24 +51,21 @@ def expert_pool(*, field: str = "", region: str = "", active: str = "", search: 
     return experts.order_by("name", "id")
 
 
-def pool_fields() -> list[str]:
-    """Every field word used in the pool, for the filter's choices (one query)."""
-    words: set[str] = set()
-    for fields in Expert.objects.values_list("fields", flat=True):
-        words.update(str(f) for f in (fields or []))
-    return sorted(words)
-
-
 @dataclass(frozen=True)
 class RankedItem:
     item: int
     title: str
-    rank: int
+    #: None for an item below the call's minimum of reviews: it is listed, not ranked.
+    rank: int | None
     score: Decimal
     raw_mean: Decimal
     reviews: int
     spread: Decimal
     flagged: bool
+    #: It has the call's minimum of submitted reviews.
+    complete: bool = True
+    #: Reviews still missing to reach the minimum (0 when complete).
+    missing: int = 0
 
 
 def _pstdev(values: list[float], mean: float) -> float:
@@ -92,10 +89,11 @@ def call_ranking(call: Call) -> list[RankedItem]:
     version = reviews.aggregate(n=Count("pk"), last=Max("pk"), at=Max("submitted_at"), total=Sum("weighted_total"))
     if not version["n"]:
         return []
-    key = "ranking:{}:{}:{}:{}:{}:{}:{}".format(
+    key = "ranking:v2:{}:{}:{}:{}:{}:{}:{}:{}".format(
         call.pk,
         call.scoring_rule,
         call.spread_threshold,
+        call.min_reviews,
         version["n"],
         version["last"],
         version["at"].isoformat() if version["at"] else "",
@@ -114,6 +112,10 @@ def call_ranking_compute(call: Call) -> list[RankedItem]:
     mean; trimmed mean (drop one highest and one lowest with ≥ 5 reviews); z-score per expert
     over their reviews in this call, rescaled to the mean and spread of all scores so the
     numbers stay readable. Ties share a rank (1, 2, 2, 4).
+
+    Items with fewer submitted reviews than the call's minimum come after every complete
+    item, unranked (``rank`` None, ``complete`` False, ``missing`` reviews), by score: a
+    score from one review must not stand above items every reviewer has scored.
     """
     rows = list(
         Review.objects.filter(assignment__application__call=call, assignment__status=AssignmentStatus.SUBMITTED)
@@ -153,24 +155,28 @@ def call_ranking_compute(call: Call) -> list[RankedItem]:
         spread = max(raw) - min(raw)
         scored.append((item, _q(score_value), _q(raw_mean), len(raw), _q(spread)))
 
-    scored.sort(key=lambda r: (-r[1], r[0]))
+    minimum = call.min_reviews
+    scored.sort(key=lambda r: (r[3] < minimum, -r[1], r[0]))
     ranked: list[RankedItem] = []
     previous_score = None
     rank = 0
     for position, (item, item_score, item_mean, count, item_spread) in enumerate(scored, 1):
-        if item_score != previous_score:
+        complete = count >= minimum
+        if complete and item_score != previous_score:
             rank = position
             previous_score = item_score
         ranked.append(
             RankedItem(
                 item=item,
                 title=titles[item],
-                rank=rank,
+                rank=rank if complete else None,
                 score=item_score,
                 raw_mean=item_mean,
                 reviews=count,
                 spread=item_spread,
                 flagged=item_spread > call.spread_threshold,
+                complete=complete,
+                missing=max(minimum - count, 0),
             )
         )
     return ranked

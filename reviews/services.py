@@ -23,6 +23,7 @@ from accounts.rules import is_staff
 from accounts.services import organisation_get_or_create, user_create
 from applications.enums import ApplicationStatus
 from applications.models import Application, Call
+from applications.services import fields_check
 from audit.services import audit_record, audit_record_many
 from core.db import service_atomic
 from core.errors import NotVisible, StateConflict
@@ -110,6 +111,8 @@ def expert_create(
         raise ValidationError({"name": [_("A name is required.")]})
     if not isinstance(fields, list) or not fields or not all(isinstance(f, str) and f.strip() for f in fields):
         raise ValidationError({"fields": [_("Give the expert's fields as a list of words.")]})
+    fields = list(dict.fromkeys(f.strip() for f in fields))
+    fields_check(codes=fields, key="fields")
     load_limit = _clean_load_limit(load_limit)
     org = None
     if organisation:
@@ -133,7 +136,7 @@ def expert_create(
         user=user,
         name=name.strip(),
         organisation=org,
-        fields=[f.strip() for f in fields],
+        fields=fields,
         title=(title or "").strip()[:100],
         region=(region or "").strip()[:100],
         load_limit=load_limit,
@@ -227,6 +230,10 @@ def expert_update(
         if not words:
             errors["fields"] = [_("Give the expert's fields as a list of words.")]
         else:
+            try:
+                fields_check(codes=words, key="fields", keep=list(expert.fields or []))
+            except ValidationError as exc:
+                errors.update(exc.message_dict)
             expert.fields = words
     if title is not _UNSET:
         expert.title = str(title or "").strip()[:100]

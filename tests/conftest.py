@@ -151,6 +151,21 @@ def call(programme: Programme) -> Call:
 
 
 @pytest.fixture(autouse=True)
+def _county_fields(request: pytest.FixtureRequest) -> None:
+    """The fields vocabulary the migrations seed, back in place for every database test: a
+    transactional test (or a module fixture) flushes the tables, migrations' data included."""
+    uses_db = request.node.get_closest_marker("django_db") or {"db", "transactional_db"} & set(request.fixturenames)
+    if not uses_db:
+        return
+    from applications.services import fields_seed
+
+    blocker = request.getfixturevalue("django_db_blocker")
+    request.getfixturevalue("django_db_setup")
+    with blocker.unblock():
+        fields_seed()
+
+
+@pytest.fixture(autouse=True)
 def _celery_eager(request: pytest.FixtureRequest, settings: Any) -> Any:
     """Tasks run in-process in every test, even when REDIS_URL is set (as `make test` does).
 

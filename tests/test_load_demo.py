@@ -61,6 +61,9 @@ def demo(django_db_setup: Any, django_db_blocker: Any) -> Iterator[dict[str, int
     it afterwards as a transactional test would, so the rest of the suite starts empty. It
     gives the row counts of the freshly loaded year."""
     with django_db_blocker.unblock():
+        from applications.services import fields_seed
+
+        fields_seed()  # an earlier module may have flushed the seeded vocabulary
         call_command("load_demo", verbosity=0)
         try:
             yield counts()

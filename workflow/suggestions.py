@@ -64,7 +64,9 @@ def suggestions_apply(
         plan += [
             (row.item, False, None)
             for row in suggestion.rows
-            if not row.decided and not row.fits and row.outcome != "tie_at_line"
+            # Not a tie the panel settles, nor an item still short of reviews: the list left
+            # those out, it did not judge them.
+            if not row.decided and not row.fits and row.outcome not in ("tie_at_line", "incomplete")
         ]
     titles = {row.item: row.title for row in suggestion.rows}
     applications = Application.objects.in_bulk([item for item, _f, _a in plan])

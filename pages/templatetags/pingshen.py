@@ -44,3 +44,19 @@ def when(value: Any) -> str:
     if timezone.is_aware(moment):
         moment = timezone.localtime(moment)
     return f"{moment:%Y-%m-%d %H:%M}"
+
+
+@register.filter
+def field_name(code: Any) -> str:
+    """A field code → its name in the reader's language (manufacturing → 先进制造)."""
+    from applications.selectors import field_name as name_of
+
+    return name_of(str(code or "")) if code else "—"
+
+
+@register.filter
+def field_names(codes: Any) -> str:
+    """A list of field codes → their names, separated by "; "."""
+    from applications.selectors import field_name as name_of
+
+    return "; ".join(name_of(str(code)) for code in codes or [])

@@ -111,6 +111,8 @@ def test_plan_project_runs_from_draft_to_closed_through_the_api(
             "reviews": 2,
             "spread": "0.000",
             "flagged": False,
+            "complete": True,
+            "missing": 0,
         }
     ]
 

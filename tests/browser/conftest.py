@@ -100,6 +100,12 @@ class Browser:
         field.clear()
         field.send_keys(text)
 
+    def select(self, name: str, value: str, *, within: Any = None) -> None:
+        """Pick the option of value ``value`` in the select ``name`` (a field of the vocabulary)."""
+        from selenium.webdriver.support.ui import Select
+
+        Select((within or self.driver).find_element(By.NAME, name)).select_by_value(value)
+
     def choose(self, name: str, value: str, *, within: Any = None) -> None:
         (within or self.driver).find_element(By.CSS_SELECTOR, f"input[name='{name}'][value='{value}']").click()
 

@@ -36,7 +36,7 @@ def test_applicant_drafts_attaches_a_file_and_submits(browser: Browser, call: An
     row.find_element(By.LINK_TEXT, "New application").click()
 
     browser.type("title", "高效节能阀门研发")
-    browser.type("field", "manufacturing")
+    browser.select("field", "manufacturing")
     browser.type("summary", "研发新一代高效节能阀门。")
     browser.type("requested_yuan", "300000.00")
     browser.type("self_funding_yuan", "600000.00")
@@ -173,7 +173,7 @@ def test_phone_width_pages_fit_and_a_refused_form_keeps_the_input(browser: Brows
     browser.visit(reverse("application-create", args=[call.pk]))
     assert fits(), "the application form scrolls sideways at phone width"
     browser.type("title", "手机上填写的项目")
-    browser.type("field", "agriculture")
+    browser.select("field", "agriculture")
     browser.type("summary", "在手机上写的摘要。")
     browser.type("requested_yuan", "9999999.00")  # above the call's maximum: refused
     browser.press("Save draft")

@@ -191,7 +191,13 @@ def test_what_if_inputs_are_parsed_or_refused_by_field():
     assert what_if.cutoff == Decimal("80.5")
     assert what_if.cuts == {12: Decimal("100000.00")}
     assert what_if.fill_gaps is True
-    assert what_if_from({}).as_kwargs() == {"budget": None, "cuts": {}, "cutoff": None, "fill_gaps": False}
+    assert what_if_from({}).as_kwargs() == {
+        "budget": None,
+        "cuts": {},
+        "cutoff": None,
+        "fill_gaps": False,
+        "include": frozenset(),
+    }
     with pytest.raises(ValidationError) as exc:
         what_if_from({"budget": "lots", "cutoff": "-1", "cut_x": "5", "cut_7": "1.001"})
     assert set(exc.value.message_dict) == {"budget", "cutoff", "cut_x", "cut_7"}

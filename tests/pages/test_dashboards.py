@@ -424,3 +424,18 @@ def test_a_decision_someone_else_already_took_redirects_with_a_message(call, app
     assert [m.level_tag for m in response.context["messages"]] == ["error"]
     application.refresh_from_db()
     assert application.status == S.NOT_FUNDED
+
+
+def test_staff_list_filters_by_field_and_year_and_exports_the_same(call, applicant, staff):
+    submitted(call, applicant, "阀门项目")
+    farm = submitted(call, applicant, "茶叶项目")
+    Application.objects.filter(pk=farm.pk).update(field="agriculture")
+
+    chosen = page(staff, "?work-field=agriculture").context["staff"]["work"]
+    assert [a.title for a in chosen.page] == ["茶叶项目"] and chosen.is_filtered
+    assert [a.title for a in page(staff, f"?work-year={call.year + 1}").context["staff"]["work"].page] == []
+    rows = xlsx_rows(client_for(staff).get("/?work-field=agriculture&export=work"))
+    assert [r[0] for r in rows[1:]] == ["茶叶项目"]
+    # An unknown choice is shown as an error and ignored, never a 500.
+    html = page(staff, "?work-field=nonsense").content.decode()
+    assert "阀门项目" in html and "茶叶项目" in html

@@ -186,3 +186,37 @@ def test_template_reads_back_and_report_sheet_never_holds_formulas(staff):
     ws = load_workbook(io.BytesIO(imports.report_xlsx(rows))).active
     assert ws["B2"].data_type == "s" and ws["B2"].value.startswith("=")
     assert ws["E2"].value == "a: b"
+
+
+def test_fields_given_by_chinese_or_english_name_are_stored_as_codes(staff):
+    report = imports.experts_import(
+        upload=sheet([row(fields="先进制造；New materials, agriculture"), row(username="wangwu", fields="医药 卫生")]),
+        actor=staff,
+    )
+    assert (report.created, report.refused) == (2, 0)
+    assert Expert.objects.get(user__username="lisi").fields == ["manufacturing", "materials", "agriculture"]
+    assert Expert.objects.get(user__username="wangwu").fields == ["medicine"]
+
+
+def test_unknown_fields_refuse_the_row_naming_them_and_the_other_rows_go_on(staff):
+    report = imports.experts_import(
+        upload=sheet([row(fields="制造业；materials"), row(username="wangwu", fields="materials")]), actor=staff
+    )
+    assert (report.created, report.refused) == (1, 1)
+    refused = report.rows[0]
+    assert refused.status == "refused" and "制造业" in refused.errors["fields"][0]
+    assert not Expert.objects.filter(user__username="lisi").exists()
+
+
+def test_a_deactivated_field_is_unknown_to_the_import(staff):
+    from applications.models import Field
+
+    Field.objects.filter(code="energy").update(active=False)
+    report = imports.experts_import(upload=sheet([row(fields="energy")]), actor=staff)
+    assert report.refused == 1 and "energy" in report.rows[0].errors["fields"][0]
+
+
+def test_the_template_sheet_imports_as_it_is(staff):
+    report = imports.experts_import(upload=imports.template_xlsx(), actor=staff)
+    assert report.refused == 0, report.rows[0].errors
+    assert Expert.objects.get(user__username="zhangsan").fields == ["manufacturing", "materials"]

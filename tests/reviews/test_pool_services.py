@@ -20,7 +20,7 @@ def test_staff_update_an_expert_and_the_audit_keeps_before_and_after(staff, expe
         expert=expert,
         actor=staff,
         name="王教授",
-        fields="制造；材料, manufacturing",
+        fields="agriculture；materials, manufacturing",
         title="研究员",
         region="温州",
         load_limit=3,
@@ -28,7 +28,7 @@ def test_staff_update_an_expert_and_the_audit_keeps_before_and_after(staff, expe
     )
     expert.refresh_from_db()
     assert expert.name == "王教授"
-    assert expert.fields == ["制造", "材料", "manufacturing"]
+    assert expert.fields == ["agriculture", "materials", "manufacturing"]
     assert (expert.title, expert.region, expert.load_limit) == ("研究员", "温州", 3)
     assert expert.organisation.name == "温州大学"
     assert expert.user.display_name == "王教授"

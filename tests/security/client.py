@@ -38,6 +38,8 @@ def ask(clients: tuple[Client, APIClient], method: str, url: str, data: Any = No
     with transaction.atomic():
         if method == "GET":
             response = client.get(url)
+        elif method == "DELETE":
+            response = client.delete(url)
         elif url.startswith("/api/"):
             response = client.post(url, data or {}, format="json")
         else:

@@ -33,6 +33,9 @@ def world(django_db_setup: Any, django_db_blocker: Any) -> Iterator[World]:
         outer = transaction.atomic()
         outer.__enter__()
         try:
+            from applications.services import fields_seed
+
+            fields_seed()  # an earlier module may have flushed the seeded vocabulary
             with override_settings(PASSWORD_HASHERS=FAST_HASHERS):
                 built = build_world()
             yield built

@@ -17,7 +17,7 @@ from django.utils import timezone
 from accounts.enums import Role
 from accounts.models import Membership, Organisation
 from accounts.services import applicant_register
-from applications.models import Application, Call, Programme
+from applications.models import Application, Call, Field, Programme
 from applications.services import application_create, attachment_add
 from awards.services import award_round_create, nomination_create
 from funding.models import Disbursement, Notice
@@ -186,6 +186,7 @@ def build_world() -> World:
         "disbursement": {"pending": disbursement},
         "notification": {"owner's": Notification.objects.filter(recipient=owner).order_by("pk").first()},
         "expert": {"active": expert},
+        "field": {"active": Field.objects.get(code="manufacturing")},
         "review": {"submitted": Review.objects.get(assignment=done)},
     }
     objects["award_round"] = rounds
