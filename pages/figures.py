@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from applications.selectors import field_name
 from awards.selectors import year_figures
 from core.money import to_wan
 from core.params import parse_int
@@ -50,8 +51,3 @@ def public_figures(request: HttpRequest) -> HttpResponse:
         "fields": [(field_name(row.field), row) for row in figures.fields],
     }
     return render(request, "pages/figures.html", context)
-
-
-def field_name(code: str) -> str:
-    """The field as its reader says it (the vocabulary's name once fields are a vocabulary)."""
-    return code
