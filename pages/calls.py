@@ -137,6 +137,35 @@ class TranchesField(forms.CharField):
         return [int(p) for p in parts]
 
 
+_DOCUMENT_LINE = re.compile(r"^\s*([^:：\s]+)\s*[:：]\s*(.+?)\s*$")
+
+
+class RequiredDocumentsField(forms.CharField):
+    """The documents a call requires, a line each as ``code: name`` (``licence: 营业执照``); the
+    service checks the codes and names (``applications.services.required_documents_clean``)."""
+
+    widget = forms.Textarea(attrs={"rows": 4})
+    default_error_messages = {
+        "invalid": gettext_lazy("Write each required document on its own line as code: name, e.g. licence: 营业执照."),
+    }
+
+    def prepare_value(self, value: Any) -> Any:
+        if isinstance(value, list):
+            return "\n".join(f"{d.get('code', '')}: {d.get('name', '')}" for d in value if isinstance(d, dict))
+        return value
+
+    def to_python(self, value: Any) -> list[dict[str, str]]:  # type: ignore[override]
+        documents = []
+        for line in (super().to_python(value) or "").splitlines():
+            if not line.strip():
+                continue
+            match = _DOCUMENT_LINE.match(line)
+            if match is None:
+                raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+            documents.append({"code": match.group(1), "name": match.group(2)})
+        return documents
+
+
 class ReviewTermsForm(WithRowsForm):
     """What a call and an award round share: the period and how the experts review."""
 
@@ -162,6 +191,14 @@ class ReviewTermsForm(WithRowsForm):
     )
     blind = forms.BooleanField(label=gettext_lazy("Blind review: experts do not see who applied"), required=False)
     notice_days = forms.IntegerField(label=gettext_lazy("Notice days"), initial=7)
+    required_documents = RequiredDocumentsField(
+        label=gettext_lazy("Required documents"),
+        required=False,
+        help_text=gettext_lazy(
+            "One per line as code: name, e.g. proposal: 申报书, licence: 营业执照, accounts: 财务报表. "
+            "Submission is refused while one is missing."
+        ),
+    )
 
     formset_classes = {"criteria": CriterionFormSet}
 

@@ -56,6 +56,7 @@ CALL_POST = {
     "spread_threshold": "20",
     "blind": "on",
     "notice_days": "7",
+    "required_documents": "proposal: 申报书\nlicence：营业执照\r\n\naccounts: 财务报表",
     **rows("criteria", [{**c, "guidance": "看技术路线"} for c in CRITERIA], extra=2),
 }
 
@@ -121,6 +122,29 @@ def test_staff_create_a_call_with_every_term_through_the_page(future_call: Call,
     assert [c.code for c in criteria] == [c["code"] for c in CRITERIA]
     assert criteria[0].weight == Decimal("30") and criteria[0].guidance == "看技术路线"
     assert AuditEntry.objects.filter(action="call.create").count() == 1
+    assert call.required_documents == [
+        {"code": "proposal", "name": "申报书"},
+        {"code": "licence", "name": "营业执照"},
+        {"code": "accounts", "name": "财务报表"},
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "field_error"),
+    [("营业执照", "code: name"), ("licence: 营业执照\nlicence: 执照副本", "given twice")],
+)
+def test_required_documents_that_cannot_be_read_are_refused_on_their_field(
+    staff: Any, programme: Programme, text: str, field_error: str
+):
+    client = client_for(staff)
+    page = client.post(
+        reverse("call-create"),
+        {**CALL_POST, "programme": programme.pk, "required_documents": text},
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert page.status_code == 200
+    assert field_error in " ".join(page.context["form"].errors["required_documents"])
+    assert not Call.objects.filter(title=CALL_POST["title"]).exists()
 
 
 @pytest.mark.parametrize("language", ["en", "zh-hans"])
