@@ -4,6 +4,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=.venv/bin/python
+# The demo year is Yongjia county's: its bureau's name at the top of every page (a deployment sets its own).
+export PINGSHEN_AUTHORITY_NAME="${PINGSHEN_AUTHORITY_NAME:-永嘉县科学技术局}"
 mkdir -p var/static
 $PY manage.py migrate --noinput
 $PY manage.py load_demo

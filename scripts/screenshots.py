@@ -58,6 +58,7 @@ def environment() -> dict[str, str]:
     env["DATABASE_URL"] = DATABASE_URL
     env.pop("REDIS_URL", None)  # the embedded default: tasks run in-process, no broker
     env.setdefault("DEBUG", "true")
+    env.setdefault("PINGSHEN_AUTHORITY_NAME", "永嘉县科学技术局")  # the demo year's bureau, as make run shows it
     return env
 
 

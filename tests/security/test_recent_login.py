@@ -92,7 +92,9 @@ def _with_ids(body: dict[str, Any], pk: int) -> dict[str, Any]:
 
 
 def _refused_by_api(response: Any) -> bool:
-    return response.status_code == 403 and "recent login" in str(response.json().get("detail", ""))
+    # The detail says what to do, in the reader's language (zh-hans by default).
+    detail = str(response.json().get("detail", ""))
+    return response.status_code == 403 and ("recent login" in detail or "近期登录" in detail)
 
 
 def _sent_to_reauth(response: Any) -> bool:
