@@ -416,7 +416,16 @@ class AcceptSerializer(serializers.Serializer):
 
 class ReviewInSerializer(serializers.Serializer):
     scores = serializers.DictField(child=serializers.JSONField())
-    comment = serializers.CharField(max_length=20000, required=False, allow_blank=True, default="")
+    comment = serializers.CharField(
+        max_length=20000,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text=_(
+            "Your comment and scores will be shown to the applicant after the public notice closes, "
+            "anonymously: reviewers are numbered, never named."
+        ),
+    )
     recommendation = serializers.ChoiceField(choices=Recommendation.choices)
 
 

@@ -27,6 +27,11 @@ urlpatterns = [
     path(
         "applications/<int:pk>/dossier/", transparency.ApplicationDossierView.as_view(), name="api-application-dossier"
     ),
+    path(
+        "applications/<int:pk>/feedback/",
+        transparency.ApplicationFeedbackView.as_view(),
+        name="api-application-feedback",
+    ),
     path("draws/<int:pk>/snapshot/", transparency.DrawSnapshotView.as_view(), name="api-draw-snapshot"),
     path("draws/<int:pk>/verify/", transparency.DrawVerifyView.as_view(), name="api-draw-verify"),
     path("calls/<int:pk>/report/", views.CallReportView.as_view(), name="api-call-report"),
@@ -96,6 +101,7 @@ urlpatterns = [
     path("assignments/<int:pk>/decline/", views.AssignmentDeclineView.as_view(), name="api-assignment-decline"),
     path("assignments/<int:pk>/review/", views.ReviewSubmitView.as_view(), name="api-review"),
     path("reviews/<int:pk>/reopen/", pool.ReviewReopenView.as_view(), name="api-review-reopen"),
+    path("reviews/<int:pk>/withhold/", pool.ReviewWithholdView.as_view(), name="api-review-withhold"),
     # Notices and objections
     path("notices/<int:pk>/", views.NoticeDetailView.as_view(), name="api-notice"),
     path("notices/<int:pk>/objections/", views.ObjectionFileView.as_view(), name="api-objections"),

@@ -258,7 +258,11 @@ class ReviewForm(StepForm):
     """One number per criterion, named ``scores_<code>`` so the service's ``scores.<code>``
     errors land on the right input."""
 
-    comment = TextField(label=_("Comment"), widget=forms.Textarea(attrs={"rows": 5}))
+    comment = TextField(
+        label=_("Comment"),
+        help_text=_("The applicant will read this comment after the public notice closes, without your name."),
+        widget=forms.Textarea(attrs={"rows": 5}),
+    )
     recommendation = forms.ChoiceField(
         label=_("Recommendation"), choices=Recommendation.choices, widget=forms.RadioSelect
     )

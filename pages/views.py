@@ -41,6 +41,7 @@ from audit.selectors import audit_for
 from core.errors import StateConflict
 from core.responses import xlsx_response
 from funding.enums import ObjectionStatus
+from funding.feedback import application_feedback, feedback_open, feedback_rows, is_applicant
 from funding.models import Disbursement, Notice, Objection
 from funding.services import call_decided_total, notice_is_open, objection_file
 from reviews.enums import AssignmentStatus
@@ -256,6 +257,8 @@ def _application_page(request: HttpRequest, application: Application, **bound: A
             assignment__application=application, assignment__status=A.SUBMITTED
         ).order_by("submitted_at")
         context["criteria"] = list(application.call.criteria.all())
+    if is_applicant(user, application) and feedback_open(application):
+        context["feedback"] = feedback_rows(application_feedback(application=application, user=user))
     forms_.update(bound)
     context["forms"] = forms_
     return render(request, "pages/application_detail.html", context)

@@ -1007,3 +1007,31 @@ def review_reopen(*, review: Review, actor: Any, reason: str) -> Review:
     )
     review.assignment = assignment
     return review
+
+
+@service_atomic
+def review_comment_withhold(*, review: Review, actor: Any, reason: str) -> Review:
+    """Staff withhold a review's comment from the applicant's feedback (funding/feedback.py),
+    with a reason; the applicant reads "withheld by the bureau" in its place, the scores stay.
+    Once withheld it stays withheld (409 on a second try). Audited with the reason; the comment
+    itself stays on the review for staff and the panel."""
+    if not is_staff(actor):
+        raise PermissionDenied(_("Only bureau staff withhold a comment."))
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": [_("Say why the comment is withheld.")]})
+    review = Review.objects.select_for_update().get(pk=review.pk)
+    if review.comment_withheld:
+        raise StateConflict(_("This comment is already withheld."))
+    review.comment_withheld_reason = reason[:2000]
+    review.comment_withheld_at = timezone.now()
+    review.comment_withheld_by = actor
+    review.save(update_fields=["comment_withheld_reason", "comment_withheld_at", "comment_withheld_by"])
+    audit_record(
+        actor=actor,
+        action="review.withhold_comment",
+        target=review,
+        comment=review.comment_withheld_reason,
+        data={"assignment": review.assignment_id},
+    )
+    return review

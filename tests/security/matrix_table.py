@@ -87,6 +87,11 @@ MATRIX: dict[tuple[str, str, str | None], dict[str, str]] = {
         "contracted": "401 200 404 404 404 404 404 200 200 200 200",
         "missing": "401 404 404 404 404 404 404 404 404 404 404",
     },
+    ("GET", "api/applications/<int:pk>/feedback/", "application"): {
+        "*": "401 409 404 404 404 404 404 404 404 404 404",
+        "contracted": "401 200 404 404 404 404 404 404 404 404 404",
+        "missing": "401 404 404 404 404 404 404 404 404 404 404",
+    },
     ("GET", "api/applications/<int:pk>/funding-notice.pdf", "application"): {
         "*": "401 409 404 404 404 404 404 409 409 409 409",
         "draft": "401 409 404 404 404 404 404 404 404 404 404",
@@ -318,6 +323,10 @@ MATRIX: dict[tuple[str, str, str | None], dict[str, str]] = {
         "*": "401 403 403 403 403 403 403 400 403 403 403",
         "missing": "401 403 403 403 403 403 403 404 403 403 403",
     },
+    ("POST", "api/reviews/<int:pk>/withhold/", "review"): {
+        "*": "401 403 403 403 403 403 403 400 403 403 403",
+        "missing": "401 403 403 403 403 403 403 404 403 403 403",
+    },
     ("GET", "api/schema/", None): {
         "*": "200 200 200 200 200 200 200 200 200 200 200",
     },
@@ -376,6 +385,11 @@ MATRIX: dict[tuple[str, str, str | None], dict[str, str]] = {
         "*": "LOG 409 404 404 404 404 404 200 200 200 200",
         "draft": "LOG 409 404 404 404 404 404 404 404 404 404",
         "contracted": "LOG 200 404 404 404 404 404 200 200 200 200",
+        "missing": "LOG 404 404 404 404 404 404 404 404 404 404",
+    },
+    ("GET", "applications/<int:pk>/feedback.pdf", "application"): {
+        "*": "LOG 409 404 404 404 404 404 404 404 404 404",
+        "contracted": "LOG 200 404 404 404 404 404 404 404 404 404",
         "missing": "LOG 404 404 404 404 404 404 404 404 404 404",
     },
     ("GET", "applications/<int:pk>/funding-notice.pdf", "application"): {
@@ -698,6 +712,10 @@ MATRIX: dict[tuple[str, str, str | None], dict[str, str]] = {
     },
     ("GET", "reviews/overdue/", None): {
         "*": "LOG 404 404 404 404 404 404 200 404 404 404",
+    },
+    ("POST", "submitted-reviews/<int:pk>/withhold/", "review"): {
+        "*": "LOG 403 403 403 403 403 403 302 403 403 403",
+        "missing": "LOG 403 403 403 403 403 403 404 403 403 403",
     },
     ("POST", "submitted-reviews/<int:pk>/reopen/", "review"): {
         "*": "LOG 403 403 403 403 403 403 302 403 403 403",
