@@ -73,6 +73,16 @@ class StatusSerializer(serializers.Serializer):
     status = serializers.CharField(read_only=True)
 
 
+class SubmitSerializer(serializers.Serializer):
+    pledge = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text=_(
+            "The integrity pledge (诚信承诺): true to sign it. Required: without it the submission is refused (400)."
+        ),
+    )
+
+
 class DetailSerializer(serializers.Serializer):
     detail = serializers.CharField(read_only=True)
 

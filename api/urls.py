@@ -1,7 +1,7 @@
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from . import awards, pool, transparency, views
+from . import awards, integrity, pool, transparency, views
 from . import funding as funding_api
 
 urlpatterns = [
@@ -102,6 +102,21 @@ urlpatterns = [
     path("assignments/<int:pk>/review/", views.ReviewSubmitView.as_view(), name="api-review"),
     path("reviews/<int:pk>/reopen/", pool.ReviewReopenView.as_view(), name="api-review-reopen"),
     path("reviews/<int:pk>/withhold/", pool.ReviewWithholdView.as_view(), name="api-review-withhold"),
+    # Credit records (科研诚信, api/integrity.py)
+    path("credit-records/", integrity.CreditRecordListView.as_view(), name="api-credit-records"),
+    path(
+        "credit-records/<int:pk>/confirm/",
+        integrity.CreditRecordConfirmView.as_view(),
+        name="api-credit-record-confirm",
+    ),
+    path(
+        "credit-records/<int:pk>/appeal/", integrity.CreditRecordAppealView.as_view(), name="api-credit-record-appeal"
+    ),
+    path(
+        "credit-records/<int:pk>/appeal-decision/",
+        integrity.CreditRecordAppealDecisionView.as_view(),
+        name="api-credit-record-appeal-decision",
+    ),
     # Notices and objections
     path("notices/<int:pk>/", views.NoticeDetailView.as_view(), name="api-notice"),
     path("notices/<int:pk>/objections/", views.ObjectionFileView.as_view(), name="api-objections"),

@@ -349,9 +349,17 @@ class AttachmentView(ItemView):
 
 
 class ApplicationSubmitView(ItemView):
-    @extend_schema(request=None, responses=s.StatusSerializer)
+    """Submit, signing the integrity pledge (诚信承诺): ``pledge: true`` is required (400 without
+    it); a severe credit record in force on the organisation refuses the submission (409)."""
+
+    #: Plan applications sign the pledge; a nomination (api/awards.py) is submitted as before.
+    pledge_required = True
+
+    @extend_schema(request=s.SubmitSerializer, responses=s.StatusSerializer)
     def post(self, request: Request, pk: int) -> Response:
-        application = steps.application_submit(application=self.item(request, pk), actor=request.user)
+        application = self.item(request, pk)
+        pledge = _valid(s.SubmitSerializer, request)["pledge"] if self.pledge_required else True
+        application = steps.application_submit(application=application, actor=request.user, pledge=pledge)
         return Response({"status": application.status})
 
 

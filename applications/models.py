@@ -118,6 +118,8 @@ class Application(models.Model):
     )
     approved_yuan = models.DecimalField(_("approved (yuan)"), **MONEY, null=True, blank=True)
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    #: When the applicant last signed the integrity pledge (诚信承诺), at submission.
+    pledged_at = models.DateTimeField(_("integrity pledge signed at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 

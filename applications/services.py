@@ -494,9 +494,39 @@ def missing_before_submit(application: Application) -> list[str]:
     return [str(label) for name, label in required.items() if not str(getattr(application, name) or "").strip()]
 
 
+def submission_refusal(application: Application) -> str | None:
+    """Why the integrity gate refuses this submission, naming the rule, or None.
+
+    A confirmed severe credit record in force on the applicant's organisation refuses it
+    (issue 17.5). Read from ``integrity`` at call time: that app sits above this one.
+    """
+    from integrity.selectors import organisation_severe_records
+
+    record = organisation_severe_records(application.organisation_id).order_by("valid_until", "id").first()
+    if record is not None:
+        return _(
+            "Submission refused under the integrity rule (科研诚信): %(organisation)s has a severe credit "
+            "record in force until %(until)s (record %(record)s)."
+        ) % {
+            "organisation": application.organisation.name,
+            "until": f"{record.valid_until:%Y-%m-%d}",
+            "record": record.pk,
+        }
+    return None
+
+
 @service_atomic
-def application_submit(*, application: Application, actor: Any) -> Application:
-    """Submit a draft or a revised application. Side effects: notifications to applicant and staff."""
+def application_submit(*, application: Application, actor: Any, pledge: bool = True) -> Application:
+    """Submit a draft or a revised application, signing the integrity pledge (诚信承诺).
+
+    ``pledge`` is what the applicant ticked: the page and the API pass the user's own answer
+    (absent: False) and refuse the submission without it (400 on ``pledge``). It defaults to
+    True only for internal callers — the demo loader, benchmarks and tests — which submit on
+    behalf of an applicant who is assumed to have signed; either way ``pledged_at`` records it.
+
+    Refused (409, naming the rule) while the organisation has a severe credit record in force.
+    Side effects: ``pledged_at`` and ``submitted_at`` set; notifications to applicant and staff.
+    """
     application = application_locked(application)
     if application.applicant_id != actor.pk and not can_edit_application(actor, application):
         raise PermissionDenied(_("Only the applicant may submit."))
@@ -504,18 +534,24 @@ def application_submit(*, application: Application, actor: Any) -> Application:
         raise StateConflict(_("This application has already been submitted."))
     if application.status == S.DRAFT and not application.call.is_open():
         raise StateConflict(_("The call is closed; submissions are no longer accepted."))
+    if not pledge:
+        raise ValidationError({"pledge": [_("Sign the integrity pledge to submit.")]})
     missing = missing_before_submit(application)
     if missing:
         raise StateConflict(
             _("Fill in before submitting: %(fields)s.") % {"fields": pgettext("list separator", ", ").join(missing)}
         )
-    application.submitted_at = timezone.now()
+    refusal = submission_refusal(application)
+    if refusal:
+        raise StateConflict(refusal)
+    application.submitted_at = application.pledged_at = timezone.now()
     application_transition(
         application=application,
         to=S.SUBMITTED,
         actor=actor,
         action="application.submit",
-        extra_fields=("submitted_at",),
+        extra_fields=("submitted_at", "pledged_at"),
+        data={"pledge": True},
     )
     context = {"title": application.title}
     notify(

@@ -173,6 +173,20 @@ class ContractForm(StepForm):
     accept_terms = forms.BooleanField(label=_("I have read the task contract and accept its terms."), required=False)
 
 
+class SubmitForm(StepForm):
+    """Submitting signs the integrity pledge (诚信承诺). The browser asks for the tick; the service
+    refuses an unticked box with its own message (on ``pledge``)."""
+
+    pledge = forms.BooleanField(
+        label=_(
+            "Integrity pledge: I confirm that this application is truthful and my own work, that it "
+            "breaks no rule of research integrity, and that I accept the consequences of any breach."
+        ),
+        required=False,
+        widget=forms.CheckboxInput(attrs={"required": True}),
+    )
+
+
 class AcceptanceForm(StepForm):
     report = TextField(label=_("Final report"), widget=forms.Textarea(attrs={"rows": 8}))
     spent_yuan = MoneyField(label=_("Money spent (yuan)"))

@@ -7,6 +7,7 @@ from . import awards, calls, pool, ranking, views
 from . import dossier as dossier_pages
 from . import figures as figures_pages
 from . import funding as funding_pages
+from . import integrity as integrity_pages
 from . import notifications as notification_pages
 
 urlpatterns = [
@@ -121,6 +122,17 @@ urlpatterns = [
         name="award-nomination-formal-review",
     ),
     path("awards/nominations/<int:pk>/decide/", awards.decide, name="award-decide"),
+    # Credit records (科研诚信, pages/integrity.py)
+    path("credit-records/", integrity_pages.credit_records, name="credit-records"),
+    path("credit-records/new/", integrity_pages.credit_record_create, name="credit-record-create"),
+    path("credit-records/<int:pk>/", integrity_pages.credit_record_detail, name="credit-record"),
+    path("credit-records/<int:pk>/confirm/", integrity_pages.credit_record_confirm, name="credit-record-confirm"),
+    path("credit-records/<int:pk>/appeal/", integrity_pages.credit_record_appeal, name="credit-record-appeal"),
+    path(
+        "credit-records/<int:pk>/appeal-decision/",
+        integrity_pages.credit_record_appeal_decide,
+        name="credit-record-appeal-decide",
+    ),
     # The public
     path("notices/<int:pk>/", views.notice_public, name="notice"),
 ]

@@ -230,7 +230,7 @@ def _application_page(request: HttpRequest, application: Application, **bound: A
     if owner:
         if application.status in EDITABLE_STATES:
             forms_["attachment"] = forms.AttachmentForm()
-            forms_["submit"] = True
+            forms_["submit"] = forms.SubmitForm()
         if "contract" in open_steps:
             forms_["contract"] = forms.ContractForm()
         if "acceptance" in open_steps:
@@ -376,7 +376,11 @@ def _application_step(
 
 
 application_submit = _application_step(
-    None, steps.application_submit, gettext_lazy("Submitted. The bureau will check it."), form_name="submit", own=True
+    forms.SubmitForm,
+    steps.application_submit,
+    gettext_lazy("Submitted. The bureau will check it."),
+    form_name="submit",
+    own=True,
 )
 formal_review = _application_step(
     forms.FormalReviewForm, steps.formal_review, gettext_lazy("Formal review recorded."), form_name="formal_review"

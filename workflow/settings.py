@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "applications",
     "reviews",
     "funding",
+    "integrity",
     "awards",
     "workflow",
     # Interfaces over workflow.steps.

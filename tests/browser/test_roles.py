@@ -50,7 +50,9 @@ def test_applicant_drafts_attaches_a_file_and_submits(browser: Browser, call: An
     browser.press("Upload", within=upload)
     browser.wait_for(By.LINK_TEXT, "feasibility-report.pdf")
 
-    browser.press("Submit", within=browser.form_of(reverse("application-submit", args=[application.pk])))
+    submit = browser.form_of(reverse("application-submit", args=[application.pk]))
+    submit.find_element(By.NAME, "pledge").click()  # the integrity pledge (诚信承诺)
+    browser.press("Submit", within=submit)
     browser.wait_for(By.CSS_SELECTOR, ".status-submitted")
     application.refresh_from_db()
     assert application.status == S.SUBMITTED
