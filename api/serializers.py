@@ -73,6 +73,10 @@ class StatusSerializer(serializers.Serializer):
     status = serializers.CharField(read_only=True)
 
 
+class LimitsOverrideSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=2000)
+
+
 class SubmitSerializer(serializers.Serializer):
     pledge = serializers.BooleanField(
         required=False,
@@ -187,6 +191,14 @@ class CallCreateSerializer(serializers.Serializer):
     notice_days = serializers.IntegerField(min_value=1, max_value=60, required=False, default=7)
     tranches = serializers.ListField(child=serializers.IntegerField(min_value=1, max_value=100), min_length=1)
     criteria = CriterionSerializer(many=True, allow_empty=False)
+    # Limits (限项), checked at submission; null: no limit.
+    max_applications_per_organisation = serializers.IntegerField(
+        min_value=1, max_value=1000, required=False, allow_null=True, default=None
+    )
+    block_overdue_acceptance = serializers.BooleanField(required=False, default=False)
+    max_open_projects_per_organisation = serializers.IntegerField(
+        min_value=1, max_value=1000, required=False, allow_null=True, default=None
+    )
 
 
 class CallSerializer(serializers.ModelSerializer):
@@ -217,6 +229,9 @@ class CallSerializer(serializers.ModelSerializer):
             "blind",
             "notice_days",
             "tranches",
+            "max_applications_per_organisation",
+            "block_overdue_acceptance",
+            "max_open_projects_per_organisation",
             "criteria",
         ]
         read_only_fields = fields

@@ -58,6 +58,7 @@ urlpatterns = [
     path("applications/<int:pk>/attachments/", views.AttachmentView.as_view(), name="api-attachments"),
     path("applications/<int:pk>/submit/", views.ApplicationSubmitView.as_view(), name="api-submit"),
     path("applications/<int:pk>/formal-review/", views.FormalReviewView.as_view(), name="api-formal-review"),
+    path("applications/<int:pk>/limits-override/", views.LimitsOverrideView.as_view(), name="api-limits-override"),
     path("applications/<int:pk>/assignments/", views.AssignmentAddView.as_view(), name="api-assignment-add"),
     path("applications/<int:pk>/start-review/", views.StartReviewView.as_view(), name="api-start-review"),
     path("applications/<int:pk>/terminate/", views.TerminateView.as_view(), name="api-terminate"),

@@ -25,7 +25,18 @@ from core.grants import grant_user_object_perms
 from core.money import ungroup, yuan
 from notifications.services import notify
 
-from .enums import EDITABLE_STATES, TRANSITIONS, ApplicationStatus, CallKind, FormalDecision, ItemKind, ScoringRule
+from .enums import (
+    ACCEPTANCE_DUE_STATES,
+    EDITABLE_STATES,
+    LIMIT_COUNTED_STATES,
+    OPEN_PROJECT_STATES,
+    TRANSITIONS,
+    ApplicationStatus,
+    CallKind,
+    FormalDecision,
+    ItemKind,
+    ScoringRule,
+)
 from .models import Application, Attachment, Call, Programme
 from .rules import can_apply, can_edit_application
 from .selectors import users_with_role
@@ -144,6 +155,9 @@ CALL_FIELDS = (
     "blind",
     "notice_days",
     "tranches",
+    "max_applications_per_organisation",
+    "block_overdue_acceptance",
+    "max_open_projects_per_organisation",
 )
 
 
@@ -494,11 +508,45 @@ def missing_before_submit(application: Application) -> list[str]:
     return [str(label) for name, label in required.items() if not str(getattr(application, name) or "").strip()]
 
 
+def _titles(items: Any) -> str:
+    return pgettext("list separator", ", ").join(f"“{a.title}” ({a.pk})" for a in items)
+
+
+def limit_refusal(application: Application) -> str | None:
+    """Why the call's limits (限项) refuse this submission, naming the rule and the projects
+    that count, or None. Staff may override them per item (:func:`application_limits_override`)."""
+    call, org = application.call, application.organisation_id
+    mine = Application.objects.filter(organisation_id=org).exclude(pk=application.pk).order_by("id")
+    if call.max_applications_per_organisation is not None:
+        counted = list(mine.filter(call=call, status__in=LIMIT_COUNTED_STATES))
+        if len(counted) >= call.max_applications_per_organisation:
+            return _(
+                "Submission refused under the call's limit of %(limit)s applications per organisation "
+                "(限项): already submitted %(projects)s."
+            ) % {"limit": call.max_applications_per_organisation, "projects": _titles(counted)}
+    if call.block_overdue_acceptance:
+        overdue = list(mine.filter(status__in=ACCEPTANCE_DUE_STATES, end_date__lt=timezone.localdate()))
+        if overdue:
+            return _(
+                "Submission refused under the call's rule on overdue acceptance (限项): %(projects)s "
+                "ended without acceptance."
+            ) % {"projects": _titles(overdue)}
+    if call.max_open_projects_per_organisation is not None:
+        open_projects = list(mine.filter(status__in=OPEN_PROJECT_STATES))
+        if len(open_projects) >= call.max_open_projects_per_organisation:
+            return _(
+                "Submission refused under the call's limit of %(limit)s open projects per organisation "
+                "(限项): open now %(projects)s."
+            ) % {"limit": call.max_open_projects_per_organisation, "projects": _titles(open_projects)}
+    return None
+
+
 def submission_refusal(application: Application) -> str | None:
     """Why the integrity gate refuses this submission, naming the rule, or None.
 
     A confirmed severe credit record in force on the applicant's organisation refuses it
-    (issue 17.5). Read from ``integrity`` at call time: that app sits above this one.
+    (issue 17.5), with no override; then the call's limits (issue 17.6), unless staff
+    overrode them for this item. ``integrity`` is read at call time: that app sits above this one.
     """
     from integrity.selectors import organisation_severe_records
 
@@ -512,7 +560,35 @@ def submission_refusal(application: Application) -> str | None:
             "until": f"{record.valid_until:%Y-%m-%d}",
             "record": record.pk,
         }
+    if application.limits_overridden_at is None:
+        return limit_refusal(application)
     return None
+
+
+@service_atomic
+def application_limits_override(*, application: Application, actor: Any, reason: str) -> Application:
+    """Staff let one item past its call's limits (限项), with a reason (audited). Only while the
+    applicant may still submit it (draft or returned): 409 after."""
+    if not is_staff(actor):
+        raise PermissionDenied(_("Only bureau staff override the limits."))
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": [_("Say why the limits are overridden.")]})
+    application = application_locked(application)
+    if application.status not in EDITABLE_STATES:
+        raise StateConflict(_("The limits are checked at submission: this item is already submitted."))
+    application.limits_override_reason = reason[:2000]
+    application.limits_overridden_at = timezone.now()
+    application.limits_overridden_by = actor
+    application.save(update_fields=["limits_override_reason", "limits_overridden_at", "limits_overridden_by"])
+    audit_record(
+        actor=actor,
+        action="application.limits_override",
+        target=application,
+        comment=application.limits_override_reason,
+        data={"refusal": limit_refusal(application) or ""},
+    )
+    return application
 
 
 @service_atomic

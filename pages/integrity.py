@@ -212,3 +212,45 @@ def credit_record_appeal_decide(request: HttpRequest, pk: int) -> HttpResponse:
     return _record_step(
         request, pk, AppealDecisionForm(request.POST), services.credit_record_appeal_decide, _("The appeal is decided.")
     )
+
+
+# --- limits (限项): staff let one application past its call's limits ------------------------------
+
+
+class LimitsOverrideForm(StepForm):
+    reason = TextField(
+        label=gettext_lazy("Why this application may exceed the call's limits"),
+        max_length=2000,
+        widget=dj_forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+def limits_override(request: HttpRequest, pk: int) -> HttpResponse:
+    """Staff override the call's limits for one application (by its number, which the applicant
+    gives when asking for the exception): the page shows the title, organisation and the rule
+    that refuses it now, and takes the reason."""
+    from applications import services as app_services
+    from applications.models import Application
+
+    _require_staff(request)
+    application = Application.objects.select_related("call", "organisation").filter(pk=pk, kind="application").first()
+    if application is None:
+        raise Http404
+    form = LimitsOverrideForm(request.POST or None)
+    if request.method == "POST":
+        response = perform(
+            request,
+            form,
+            lambda **data: app_services.application_limits_override(
+                application=application, actor=request.user, **data
+            ),
+            success=_("The limits are overridden for this application; it may be submitted."),
+            then=reverse("limits-override", args=[application.pk]),
+        )
+        if response:
+            return response
+    return render(
+        request,
+        "pages/integrity/limits_override.html",
+        {"application": application, "form": form, "refusal": app_services.limit_refusal(application)},
+    )

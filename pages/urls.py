@@ -133,6 +133,7 @@ urlpatterns = [
         integrity_pages.credit_record_appeal_decide,
         name="credit-record-appeal-decide",
     ),
+    path("applications/<int:pk>/limits-override/", integrity_pages.limits_override, name="limits-override"),
     # The public
     path("notices/<int:pk>/", views.notice_public, name="notice"),
 ]

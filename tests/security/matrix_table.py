@@ -773,5 +773,18 @@ MATRIX: dict[tuple[str, str, str | None], dict[str, str]] = {
         "*": "LOG 403 403 403 403 403 403 302 403 403 403",
         "missing": "LOG 403 403 403 403 403 403 404 403 403 403",
     },
+    # Limits (限项): staff override them for one application, a draft included (by its number).
+    ("POST", "api/applications/<int:pk>/limits-override/", "application"): {
+        "*": "401 403 403 403 403 403 403 400 403 403 403",
+        "missing": "401 403 403 403 403 403 403 404 403 403 403",
+    },
+    ("GET", "applications/<int:pk>/limits-override/", "application"): {
+        "*": "LOG 403 403 403 403 403 403 200 403 403 403",
+        "missing": "LOG 403 403 403 403 403 403 404 403 403 403",
+    },
+    ("POST", "applications/<int:pk>/limits-override/", "application"): {
+        "*": "LOG 403 403 403 403 403 403 200 403 403 403",
+        "missing": "LOG 403 403 403 403 403 403 404 403 403 403",
+    },
 }
 # fmt: on
