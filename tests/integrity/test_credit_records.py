@@ -139,6 +139,10 @@ def test_the_subject_sees_a_confirmed_record_and_appeals_once(staff, staff2, app
     ids = [r["id"] for r in listed["results"]] if isinstance(listed, dict) else [r["id"] for r in listed]
     assert ids == [record.pk]  # the pending one stays with staff
     assert api(other_applicant).get(f"/api/credit-records/{record.pk}/").status_code in (404, 405)
+    from notifications.models import Notification
+
+    # Confirming told the organisation's members (not before: the pending one told nobody).
+    assert Notification.objects.filter(recipient=applicant, kind="credit_record").count() == 1
     home = page(applicant).get("/").content.decode()
     assert 'id="credit-records"' in home and f"/credit-records/{record.pk}/" in home
     assert page(other_applicant).get(f"/credit-records/{record.pk}/").status_code == 404
