@@ -370,7 +370,12 @@ class NominationAttachmentView(NominationItem, AttachmentView):
 
 
 class NominationSubmitView(NominationItem, ApplicationSubmitView):
-    pass
+    # The integrity pledge belongs to plan applications (issue 17.5); nominations keep their contract.
+    pledge_required = False
+
+    @extend_schema(request=None, responses=s.StatusSerializer)
+    def post(self, request: Request, pk: int) -> Response:
+        return super().post(request, pk)
 
 
 class NominationFormalReviewView(NominationItem, FormalReviewView):

@@ -76,3 +76,22 @@ class ReviewReopenView(APIView):
         data = _valid(ReopenSerializer, request)
         review = review_services.review_reopen(review=review, actor=request.user, reason=data["reason"])
         return Response({"id": review.pk, "assignment": review.assignment_id, "status": review.assignment.status})
+
+
+class ReviewWithholdView(APIView):
+    """Staff withhold a review's comment from the applicant's feedback, with a reason (audited);
+    the scores stay visible to the applicant."""
+
+    @extend_schema(
+        request=ReopenSerializer,
+        responses=inline_serializer(
+            "ReviewCommentWithheld",
+            {"id": serializers.IntegerField(), "comment_withheld": serializers.BooleanField()},
+        ),
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        _require(request, Role.STAFF)
+        review = _get_or_404(Review.objects.all(), pk)
+        data = _valid(ReopenSerializer, request)
+        review = review_services.review_comment_withhold(review=review, actor=request.user, reason=data["reason"])
+        return Response({"id": review.pk, "comment_withheld": review.comment_withheld})

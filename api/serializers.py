@@ -75,6 +75,20 @@ class StatusSerializer(serializers.Serializer):
     status = serializers.CharField(read_only=True)
 
 
+class LimitsOverrideSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=2000)
+
+
+class SubmitSerializer(serializers.Serializer):
+    pledge = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text=_(
+            "The integrity pledge (诚信承诺): true to sign it. Required: without it the submission is refused (400)."
+        ),
+    )
+
+
 class DetailSerializer(serializers.Serializer):
     detail = serializers.CharField(read_only=True)
 
@@ -229,6 +243,14 @@ class CallCreateSerializer(serializers.Serializer):
     max_attachments = serializers.IntegerField(min_value=1, max_value=200, required=False, default=20)
     max_attachments_mb = serializers.IntegerField(min_value=1, max_value=2000, required=False, default=100)
     required_documents = RequiredDocumentSerializer(many=True, required=False, default=list)
+    # Limits (限项), checked at submission; null: no limit.
+    max_applications_per_organisation = serializers.IntegerField(
+        min_value=1, max_value=1000, required=False, allow_null=True, default=None
+    )
+    block_overdue_acceptance = serializers.BooleanField(required=False, default=False)
+    max_open_projects_per_organisation = serializers.IntegerField(
+        min_value=1, max_value=1000, required=False, allow_null=True, default=None
+    )
 
 
 class CallSerializer(serializers.ModelSerializer):
@@ -262,6 +284,9 @@ class CallSerializer(serializers.ModelSerializer):
             "tranches",
             "max_attachments",
             "max_attachments_mb",
+            "max_applications_per_organisation",
+            "block_overdue_acceptance",
+            "max_open_projects_per_organisation",
             "criteria",
             "required_documents",
         ]
@@ -492,7 +517,16 @@ class AcceptSerializer(serializers.Serializer):
 
 class ReviewInSerializer(serializers.Serializer):
     scores = serializers.DictField(child=serializers.JSONField())
-    comment = serializers.CharField(max_length=20000, required=False, allow_blank=True, default="")
+    comment = serializers.CharField(
+        max_length=20000,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text=_(
+            "Your comment and scores will be shown to the applicant after the public notice closes, "
+            "anonymously: reviewers are numbered, never named."
+        ),
+    )
     recommendation = serializers.ChoiceField(choices=Recommendation.choices)
 
 

@@ -14,6 +14,7 @@ from rest_framework.views import APIView
 from accounts.enums import Role
 from applications.models import Application
 from funding.dossier import application_dossier, dossier_reader
+from funding.feedback import application_feedback
 from reviews.models import Draw
 from reviews.selectors import draw_export, draw_verify
 
@@ -106,3 +107,34 @@ class ApplicationDossierView(APIView):
         application = _get_or_404(Application.objects.all(), pk)
         reader = dossier_reader(request.user, application)
         return Response(application_dossier(application=application, reader=reader))
+
+
+FEEDBACK = inline_serializer(
+    "ApplicationFeedback",
+    {
+        "application": serializers.IntegerField(),
+        "title": serializers.CharField(),
+        "call": serializers.CharField(),
+        "criteria": serializers.ListField(child=serializers.DictField()),
+        "reviews": inline_serializer(
+            "FeedbackReview",
+            {
+                "number": serializers.IntegerField(),
+                "scores": serializers.DictField(child=serializers.CharField()),
+                "comment": serializers.CharField(),
+                "comment_withheld": serializers.BooleanField(),
+            },
+            many=True,
+        ),
+    },
+)
+
+
+class ApplicationFeedbackView(APIView):
+    """The experts' feedback on the caller's own item (funding/feedback.py): reviewers by number,
+    never by name; 409 until the public notice has closed, 404 for anyone but the applicant."""
+
+    @extend_schema(responses=FEEDBACK)
+    def get(self, request: Request, pk: int) -> Response:
+        application = _get_or_404(Application.objects.select_related("call"), pk)
+        return Response(application_feedback(application=application, user=request.user))

@@ -1,7 +1,7 @@
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from . import accounts, awards, pool, transparency, views
+from . import accounts, awards, integrity, pool, transparency, views
 from . import funding as funding_api
 
 urlpatterns = [
@@ -38,6 +38,11 @@ urlpatterns = [
     path(
         "applications/<int:pk>/dossier/", transparency.ApplicationDossierView.as_view(), name="api-application-dossier"
     ),
+    path(
+        "applications/<int:pk>/feedback/",
+        transparency.ApplicationFeedbackView.as_view(),
+        name="api-application-feedback",
+    ),
     path("draws/<int:pk>/snapshot/", transparency.DrawSnapshotView.as_view(), name="api-draw-snapshot"),
     path("draws/<int:pk>/verify/", transparency.DrawVerifyView.as_view(), name="api-draw-verify"),
     path("calls/<int:pk>/report/", views.CallReportView.as_view(), name="api-call-report"),
@@ -65,6 +70,7 @@ urlpatterns = [
     path("applications/<int:pk>/submit/", views.ApplicationSubmitView.as_view(), name="api-submit"),
     path("attachments/<int:pk>/", views.AttachmentDeleteView.as_view(), name="api-attachment"),
     path("applications/<int:pk>/formal-review/", views.FormalReviewView.as_view(), name="api-formal-review"),
+    path("applications/<int:pk>/limits-override/", views.LimitsOverrideView.as_view(), name="api-limits-override"),
     path("applications/<int:pk>/assignments/", views.AssignmentAddView.as_view(), name="api-assignment-add"),
     path("applications/<int:pk>/start-review/", views.StartReviewView.as_view(), name="api-start-review"),
     path("applications/<int:pk>/terminate/", views.TerminateView.as_view(), name="api-terminate"),
@@ -113,6 +119,22 @@ urlpatterns = [
     path("assignments/<int:pk>/decline/", views.AssignmentDeclineView.as_view(), name="api-assignment-decline"),
     path("assignments/<int:pk>/review/", views.ReviewSubmitView.as_view(), name="api-review"),
     path("reviews/<int:pk>/reopen/", pool.ReviewReopenView.as_view(), name="api-review-reopen"),
+    path("reviews/<int:pk>/withhold/", pool.ReviewWithholdView.as_view(), name="api-review-withhold"),
+    # Credit records (科研诚信, api/integrity.py)
+    path("credit-records/", integrity.CreditRecordListView.as_view(), name="api-credit-records"),
+    path(
+        "credit-records/<int:pk>/confirm/",
+        integrity.CreditRecordConfirmView.as_view(),
+        name="api-credit-record-confirm",
+    ),
+    path(
+        "credit-records/<int:pk>/appeal/", integrity.CreditRecordAppealView.as_view(), name="api-credit-record-appeal"
+    ),
+    path(
+        "credit-records/<int:pk>/appeal-decision/",
+        integrity.CreditRecordAppealDecisionView.as_view(),
+        name="api-credit-record-appeal-decision",
+    ),
     # Notices and objections
     path("notices/", views.NoticeListView.as_view(), name="api-notices"),
     path("notices/<int:pk>/", views.NoticeDetailView.as_view(), name="api-notice"),

@@ -414,10 +414,34 @@ class AttachmentDeleteView(APIView):
 
 
 class ApplicationSubmitView(ItemView):
-    @extend_schema(request=None, responses=s.StatusSerializer)
+    """Submit, signing the integrity pledge (诚信承诺): ``pledge: true`` is required (400 without
+    it); a severe credit record in force on the organisation refuses the submission (409)."""
+
+    #: Plan applications sign the pledge; a nomination (api/awards.py) is submitted as before.
+    pledge_required = True
+
+    @extend_schema(request=s.SubmitSerializer, responses=s.StatusSerializer)
     def post(self, request: Request, pk: int) -> Response:
-        application = steps.application_submit(application=self.item(request, pk), actor=request.user)
+        application = self.item(request, pk)
+        pledge = _valid(s.SubmitSerializer, request)["pledge"] if self.pledge_required else True
+        application = steps.application_submit(application=application, actor=request.user, pledge=pledge)
         return Response({"status": application.status})
+
+
+class LimitsOverrideView(APIView):
+    """Staff let one application past its call's limits (限项) with a reason (audited). Staff may
+    act on a draft they cannot otherwise read: the applicant asks the bureau for the exception
+    after the submission was refused, and the override shows nothing of the draft."""
+
+    @extend_schema(request=s.LimitsOverrideSerializer, responses=s.IdStatusSerializer)
+    def post(self, request: Request, pk: int) -> Response:
+        _require(request, Role.STAFF)
+        application = _get_or_404(Application.objects.filter(kind="application"), pk)
+        data = _valid(s.LimitsOverrideSerializer, request)
+        application = app_services.application_limits_override(
+            application=application, actor=request.user, reason=data["reason"]
+        )
+        return Response({"id": application.pk, "status": application.status})
 
 
 class FormalReviewView(ItemView):

@@ -48,6 +48,12 @@ DECIDED_STATES = frozenset(
 GRANTED_STATES = frozenset({S.FUNDED, S.CONTRACTED, S.ACCEPTANCE_SUBMITTED, S.CLOSED, S.AWARDED, S.GRANTED})
 #: Nothing more happens.
 FINAL_STATES = frozenset({S.REJECTED, S.NOT_FUNDED, S.CLOSED, S.FAILED, S.TERMINATED, S.NOT_AWARDED})
+#: Projects an organisation holds open (限项): granted and not yet through acceptance.
+OPEN_PROJECT_STATES = frozenset({S.FUNDED, S.CONTRACTED, S.ACCEPTANCE_SUBMITTED})
+#: Granted projects still owing their acceptance report: overdue once their end date has passed.
+ACCEPTANCE_DUE_STATES = frozenset({S.FUNDED, S.CONTRACTED})
+#: Items of a call that count towards its limit per organisation: submitted and not withdrawn.
+LIMIT_COUNTED_STATES = frozenset(SUBMITTED_STATES - {S.TERMINATED})
 #: Decided on by the committee and waiting for the public notice (published together).
 NOTICE_STATES = frozenset({S.FUNDED, S.NOT_FUNDED, S.AWARDED, S.NOT_AWARDED})
 

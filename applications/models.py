@@ -91,6 +91,17 @@ class Call(models.Model):
     #: Attachments one application of this call may hold, by count and by total size.
     max_attachments = models.PositiveIntegerField(_("attachments per application"), default=20)
     max_attachments_mb = models.PositiveIntegerField(_("total attachment size per application (MB)"), default=100)
+    #: Limits (限项) checked at submission, per organisation: items of this call, refusal while a
+    #: project is overdue for acceptance, open projects held. Empty: no limit.
+    max_applications_per_organisation = models.PositiveIntegerField(
+        _("applications per organisation"), null=True, blank=True
+    )
+    block_overdue_acceptance = models.BooleanField(
+        _("refuse organisations with a project overdue for acceptance"), default=False
+    )
+    max_open_projects_per_organisation = models.PositiveIntegerField(
+        _("open projects per organisation"), null=True, blank=True
+    )
     #: Percentages of the approved amount paid per tranche, e.g. [60, 40]; they add up to 100.
     tranches = models.JSONField(_("tranche plan (%)"), default=list)
     #: The attachments every item must carry before it is submitted: [{code, name}], in order.
@@ -148,6 +159,14 @@ class Application(models.Model):
     )
     approved_yuan = models.DecimalField(_("approved (yuan)"), **MONEY, null=True, blank=True)
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    #: When the applicant last signed the integrity pledge (诚信承诺), at submission.
+    pledged_at = models.DateTimeField(_("integrity pledge signed at"), null=True, blank=True)
+    #: Staff let this item past the call's limits (限项), with a reason (``application_limits_override``).
+    limits_override_reason = models.TextField(_("reason for overriding the limits"), blank=True)
+    limits_overridden_at = models.DateTimeField(_("limits overridden at"), null=True, blank=True)
+    limits_overridden_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 

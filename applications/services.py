@@ -30,7 +30,18 @@ from core.grants import grant_user_object_perms
 from core.money import ungroup, yuan
 from notifications.services import notify
 
-from .enums import EDITABLE_STATES, TRANSITIONS, ApplicationStatus, CallKind, FormalDecision, ItemKind, ScoringRule
+from .enums import (
+    ACCEPTANCE_DUE_STATES,
+    EDITABLE_STATES,
+    LIMIT_COUNTED_STATES,
+    OPEN_PROJECT_STATES,
+    TRANSITIONS,
+    ApplicationStatus,
+    CallKind,
+    FormalDecision,
+    ItemKind,
+    ScoringRule,
+)
 from .links import item_staff_url, item_url
 from .models import Application, Attachment, Call, Field, Programme
 from .rules import can_apply, can_edit_application
@@ -301,6 +312,9 @@ CALL_FIELDS = (
     "notice_days",
     "tranches",
     "required_documents",
+    "max_applications_per_organisation",
+    "block_overdue_acceptance",
+    "max_open_projects_per_organisation",
 )
 
 
@@ -713,9 +727,101 @@ def missing_before_submit(application: Application) -> list[str]:
     return [str(label) for name, label in required.items() if not str(getattr(application, name) or "").strip()]
 
 
+def _titles(items: Any) -> str:
+    return pgettext("list separator", ", ").join(f"“{a.title}” ({a.pk})" for a in items)
+
+
+def limit_refusal(application: Application) -> str | None:
+    """Why the call's limits (限项) refuse this submission, naming the rule and the projects
+    that count, or None. Staff may override them per item (:func:`application_limits_override`)."""
+    call, org = application.call, application.organisation_id
+    mine = Application.objects.filter(organisation_id=org).exclude(pk=application.pk).order_by("id")
+    if call.max_applications_per_organisation is not None:
+        counted = list(mine.filter(call=call, status__in=LIMIT_COUNTED_STATES))
+        if len(counted) >= call.max_applications_per_organisation:
+            return _(
+                "Submission refused under the call's limit of %(limit)s applications per organisation "
+                "(限项): already submitted %(projects)s."
+            ) % {"limit": call.max_applications_per_organisation, "projects": _titles(counted)}
+    if call.block_overdue_acceptance:
+        overdue = list(mine.filter(status__in=ACCEPTANCE_DUE_STATES, end_date__lt=timezone.localdate()))
+        if overdue:
+            return _(
+                "Submission refused under the call's rule on overdue acceptance (限项): %(projects)s "
+                "ended without acceptance."
+            ) % {"projects": _titles(overdue)}
+    if call.max_open_projects_per_organisation is not None:
+        open_projects = list(mine.filter(status__in=OPEN_PROJECT_STATES))
+        if len(open_projects) >= call.max_open_projects_per_organisation:
+            return _(
+                "Submission refused under the call's limit of %(limit)s open projects per organisation "
+                "(限项): open now %(projects)s."
+            ) % {"limit": call.max_open_projects_per_organisation, "projects": _titles(open_projects)}
+    return None
+
+
+def submission_refusal(application: Application) -> str | None:
+    """Why the integrity gate refuses this submission, naming the rule, or None.
+
+    A confirmed severe credit record in force on the applicant's organisation refuses it
+    (issue 17.5), with no override; then the call's limits (issue 17.6), unless staff
+    overrode them for this item. ``integrity`` is read at call time: that app sits above this one.
+    """
+    from integrity.selectors import organisation_severe_records
+
+    record = organisation_severe_records(application.organisation_id).order_by("valid_until", "id").first()
+    if record is not None:
+        return _(
+            "Submission refused under the integrity rule (科研诚信): %(organisation)s has a severe credit "
+            "record in force until %(until)s (record %(record)s)."
+        ) % {
+            "organisation": application.organisation.name,
+            "until": f"{record.valid_until:%Y-%m-%d}",
+            "record": record.pk,
+        }
+    if application.limits_overridden_at is None:
+        return limit_refusal(application)
+    return None
+
+
 @service_atomic
-def application_submit(*, application: Application, actor: Any) -> Application:
-    """Submit a draft or a revised application. Side effects: notifications to applicant and staff."""
+def application_limits_override(*, application: Application, actor: Any, reason: str) -> Application:
+    """Staff let one item past its call's limits (限项), with a reason (audited). Only while the
+    applicant may still submit it (draft or returned): 409 after."""
+    if not is_staff(actor):
+        raise PermissionDenied(_("Only bureau staff override the limits."))
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": [_("Say why the limits are overridden.")]})
+    application = application_locked(application)
+    if application.status not in EDITABLE_STATES:
+        raise StateConflict(_("The limits are checked at submission: this item is already submitted."))
+    application.limits_override_reason = reason[:2000]
+    application.limits_overridden_at = timezone.now()
+    application.limits_overridden_by = actor
+    application.save(update_fields=["limits_override_reason", "limits_overridden_at", "limits_overridden_by"])
+    audit_record(
+        actor=actor,
+        action="application.limits_override",
+        target=application,
+        comment=application.limits_override_reason,
+        data={"refusal": limit_refusal(application) or ""},
+    )
+    return application
+
+
+@service_atomic
+def application_submit(*, application: Application, actor: Any, pledge: bool = True) -> Application:
+    """Submit a draft or a revised application, signing the integrity pledge (诚信承诺).
+
+    ``pledge`` is what the applicant ticked: the page and the API pass the user's own answer
+    (absent: False) and refuse the submission without it (400 on ``pledge``). It defaults to
+    True only for internal callers — the demo loader, benchmarks and tests — which submit on
+    behalf of an applicant who is assumed to have signed; either way ``pledged_at`` records it.
+
+    Refused (409, naming the rule) while the organisation has a severe credit record in force.
+    Side effects: ``pledged_at`` and ``submitted_at`` set; notifications to applicant and staff.
+    """
     application = application_locked(application)
     if application.applicant_id != actor.pk and not can_edit_application(actor, application):
         raise PermissionDenied(_("Only the applicant may submit."))
@@ -723,6 +829,8 @@ def application_submit(*, application: Application, actor: Any) -> Application:
         raise StateConflict(_("This application has already been submitted."))
     if application.status == S.DRAFT and not application.call.is_open():
         raise StateConflict(_("The call is closed; submissions are no longer accepted."))
+    if not pledge:
+        raise ValidationError({"pledge": [_("Sign the integrity pledge to submit.")]})
     missing = missing_before_submit(application)
     if missing:
         raise StateConflict(
@@ -734,13 +842,17 @@ def application_submit(*, application: Application, actor: Any) -> Application:
             _("Attach the required documents before submitting: %(names)s.")
             % {"names": pgettext("list separator", ", ").join(d["name"] for d in documents)}
         )
-    application.submitted_at = timezone.now()
+    refusal = submission_refusal(application)
+    if refusal:
+        raise StateConflict(refusal)
+    application.submitted_at = application.pledged_at = timezone.now()
     application_transition(
         application=application,
         to=S.SUBMITTED,
         actor=actor,
         action="application.submit",
-        extra_fields=("submitted_at",),
+        extra_fields=("submitted_at", "pledged_at"),
+        data={"pledge": True},
     )
     context = {"title": application.title}
     notify(

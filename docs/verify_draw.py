@@ -13,7 +13,8 @@ matches, 1 when anything does not.
 The rules (the same as reviews/draw.py in Pingshen, written out again so that you need not trust
 our code). For each item, in the order listed, the candidates are the experts whose fields include
 the item's field, by id. A candidate is passed over, for the first reason that applies, when they
-are inactive; already on the item; from one of the item's organisations (the same organisation id,
+are inactive; barred by a credit record in force (``credit_barred``, present only when true);
+already on the item; from one of the item's organisations (the same organisation id,
 else the same credit code when both have one, else the same name); have declared a conflict with
 one of them (by id or by name); or their load has reached their limit. When fewer candidates are
 left than the item needs, nobody is chosen; otherwise
@@ -53,6 +54,8 @@ def declared_conflict(org: dict, expert: dict) -> bool:
 def passed_over(item: dict, assigned: list, expert: dict, load: int) -> str:
     if not expert["active"]:
         return "inactive"
+    if expert.get("credit_barred"):
+        return "credit_record"
     if expert["id"] in assigned:
         return "already_assigned"
     if any(same_organisation(org, expert) for org in item["organisations"]):

@@ -33,6 +33,7 @@ from reviews.enums import AssignmentStatus, DrawExclusion
 from reviews.models import DrawItem, Review
 from reviews.selectors import call_ranking
 
+from .feedback import comment_for_applicant
 from .models import Disbursement, Notice, Objection
 
 
@@ -226,7 +227,8 @@ def _reviews(app: Application, reader: Reader) -> list[dict[str, Any]]:
             "weighted_total": str(r.weighted_total),
             "recommendation": r.recommendation,
             "recommendation_label": str(r.get_recommendation_display()),
-            "comment": r.comment,
+            # The applicant reads "withheld by the bureau" where staff withheld a comment.
+            "comment": r.comment if reader.names_officials else comment_for_applicant(r),
             "submitted_at": _at(r.submitted_at),
         }
         for number, r in enumerate(reviews, start=1)

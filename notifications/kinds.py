@@ -36,6 +36,8 @@ KINDS: dict[str, StrOrPromise] = {
     "acceptance_due": _("Acceptance report due"),
     "acceptance_submitted": _("Acceptance report submitted"),
     "acceptance_decided": _("Acceptance result"),
+    "credit_record": _("A credit record on you or your organisation"),
+    "credit_appeal_decided": _("Your appeal against a credit record was decided"),
     "audit_broken": _("The audit trail was altered"),
     "membership_requested": _("Someone asks to act for your organisation"),
     "membership_decided": _("Your request to act for an organisation was decided"),

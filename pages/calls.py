@@ -219,6 +219,24 @@ class CallForm(ReviewTermsForm):
         max_length=40,
         help_text=gettext_lazy("Percent paid at contract and at acceptance, adding up to 100, e.g. 60, 40."),
     )
+    # Limits (限项), checked at submission; staff may override them for one application.
+    max_applications_per_organisation = forms.IntegerField(
+        label=gettext_lazy("Applications per organisation"),
+        required=False,
+        min_value=1,
+        max_value=1000,
+        help_text=gettext_lazy("Leave empty for no limit."),
+    )
+    block_overdue_acceptance = forms.BooleanField(
+        label=gettext_lazy("Refuse organisations with a project overdue for acceptance"), required=False
+    )
+    max_open_projects_per_organisation = forms.IntegerField(
+        label=gettext_lazy("Open projects per organisation"),
+        required=False,
+        min_value=1,
+        max_value=1000,
+        help_text=gettext_lazy("Projects funded and not yet through acceptance; leave empty for no limit."),
+    )
 
     field_order = [
         "programme",

@@ -45,6 +45,7 @@ from funding.enums import DisbursementStatus, ObjectionStatus
 from funding.filters import DisbursementFilter
 from funding.models import Objection
 from funding.rules import is_finance_head, is_finance_officer
+from integrity.selectors import credit_records_visible_to
 from reviews.enums import AssignmentStatus
 from reviews.selectors import assignments_of
 
@@ -529,5 +530,8 @@ def home(request: HttpRequest) -> HttpResponse:
                 stamp = timezone.localdate().isoformat()
                 return xlsx_response(section.xlsx(), f"pingshen-{section.key}-{stamp}.xlsx")
         raise Http404
+    if user.is_authenticated and not is_staff(user):
+        # The subject sees the records in effect on their organisation or on themselves.
+        context["credit_records"] = list(credit_records_visible_to(user).order_by("-created_at", "-id")[:10])
     context["has_role"] = any(k in context for k in ("applicant", "expert", "staff", "panel", "finance"))
     return render(request, "pages/home.html", context)

@@ -215,6 +215,20 @@ class ContractForm(StepForm):
     accept_terms = forms.BooleanField(label=_("I have read the task contract and accept its terms."), required=False)
 
 
+class SubmitForm(StepForm):
+    """Submitting signs the integrity pledge (诚信承诺). The browser asks for the tick; the service
+    refuses an unticked box with its own message (on ``pledge``)."""
+
+    pledge = forms.BooleanField(
+        label=_(
+            "Integrity pledge: I confirm that this application is truthful and my own work, that it "
+            "breaks no rule of research integrity, and that I accept the consequences of any breach."
+        ),
+        required=False,
+        widget=forms.CheckboxInput(attrs={"required": True}),
+    )
+
+
 class AcceptanceForm(StepForm):
     report = TextField(label=_("Final report"), widget=forms.Textarea(attrs={"rows": 8}))
     spent_yuan = MoneyField(label=_("Money spent (yuan)"))
@@ -321,7 +335,11 @@ class ReviewForm(StepForm):
     """One number per criterion, named ``scores_<code>`` so the service's ``scores.<code>``
     errors land on the right input."""
 
-    comment = TextField(label=_("Comment"), widget=forms.Textarea(attrs={"rows": 5}))
+    comment = TextField(
+        label=_("Comment"),
+        help_text=_("The applicant will read this comment after the public notice closes, without your name."),
+        widget=forms.Textarea(attrs={"rows": 5}),
+    )
     recommendation = forms.ChoiceField(
         label=_("Recommendation"), choices=Recommendation.choices, widget=forms.RadioSelect
     )

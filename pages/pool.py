@@ -142,6 +142,10 @@ class ReopenForm(StepForm):
     reason = dj_forms.CharField(label=gettext_lazy("Why reopen"), max_length=2000)
 
 
+class WithholdForm(StepForm):
+    reason = dj_forms.CharField(label=gettext_lazy("Why withhold the comment"), max_length=2000)
+
+
 # --- the pool --------------------------------------------------------------------------------------
 
 
@@ -449,25 +453,53 @@ def item_reviews(request: HttpRequest, pk: int) -> HttpResponse:
             "rows": rows,
             "is_staff": is_staff(request.user),
             "reopen_form": ReopenForm(),
+            "withhold_form": WithholdForm(),
         },
     )
 
 
-@require_POST
-def review_reopen(request: HttpRequest, pk: int) -> HttpResponse:
+def _review_action(
+    request: HttpRequest, pk: int, form_class: type[StepForm], missing: str, act: Any, success: str
+) -> HttpResponse:
+    """A staff action on one submitted review that takes a reason, back to the item's reviews."""
     _require_staff(request)
     review = get_object_or_404(Review.objects.select_related("assignment"), pk=pk)
     url = reverse("item-reviews", args=[review.assignment.application_id])
-    form = ReopenForm(request.POST)
+    form = form_class(request.POST)
     if not form.is_valid():
-        messages.error(request, _("Say why the review is reopened."))
+        messages.error(request, missing)
         return redirect(url)
     try:
-        review_services.review_reopen(review=review, actor=request.user, reason=form.cleaned_data["reason"])
+        act(review=review, actor=request.user, reason=form.cleaned_data["reason"])
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     except StateConflict as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, _("The review is reopened; the expert was asked to score again."))
+        messages.success(request, success)
     return redirect(url)
+
+
+@require_POST
+def review_reopen(request: HttpRequest, pk: int) -> HttpResponse:
+    return _review_action(
+        request,
+        pk,
+        ReopenForm,
+        _("Say why the review is reopened."),
+        review_services.review_reopen,
+        _("The review is reopened; the expert was asked to score again."),
+    )
+
+
+@require_POST
+def review_withhold(request: HttpRequest, pk: int) -> HttpResponse:
+    """Staff withhold a review's comment from the applicant's feedback, with a reason."""
+    return _review_action(
+        request,
+        pk,
+        WithholdForm,
+        _("Say why the comment is withheld."),
+        review_services.review_comment_withhold,
+        _("The comment is withheld: the applicant sees the scores without it."),
+    )

@@ -8,6 +8,7 @@ from . import dossier as dossier_pages
 from . import fields as field_pages
 from . import figures as figures_pages
 from . import funding as funding_pages
+from . import integrity as integrity_pages
 from . import notifications as notification_pages
 
 urlpatterns = [
@@ -88,6 +89,7 @@ urlpatterns = [
     path("reviews/<int:assignment_pk>/attachments/<int:pk>/", pool.expert_attachment, name="expert-attachment"),
     path("applications/<int:pk>/reviews/", pool.item_reviews, name="item-reviews"),
     path("submitted-reviews/<int:pk>/reopen/", pool.review_reopen, name="review-reopen"),
+    path("submitted-reviews/<int:pk>/withhold/", pool.review_withhold, name="review-withhold"),
     path("calls/<int:pk>/ranking/", ranking.call_ranking_page, name="call-ranking"),
     path("calls/<int:pk>/ranking.xlsx", ranking.call_ranking_xlsx, name="call-ranking-xlsx"),
     path("calls/<int:pk>/progress/", ranking.call_progress_page, name="call-progress"),
@@ -96,6 +98,7 @@ urlpatterns = [
     path("draws/<int:pk>/", views.draw_detail, name="draw-detail"),
     path("applications/<int:pk>/dossier/", dossier_pages.application_dossier_page, name="application-dossier"),
     path("applications/<int:pk>/dossier.pdf", dossier_pages.application_dossier_pdf, name="application-dossier-pdf"),
+    path("applications/<int:pk>/feedback.pdf", dossier_pages.application_feedback_pdf, name="application-feedback-pdf"),
     path("draws/<int:pk>/snapshot.json", views.draw_snapshot_download, name="draw-snapshot"),
     path("calls/<int:pk>/report.xlsx", views.call_report_download, name="call-report-xlsx"),
     path("finance/payment-list.xlsx", views.payment_list_download, name="payment-list-xlsx"),
@@ -131,6 +134,18 @@ urlpatterns = [
         name="award-nomination-formal-review",
     ),
     path("awards/nominations/<int:pk>/decide/", awards.decide, name="award-decide"),
+    # Credit records (科研诚信, pages/integrity.py)
+    path("credit-records/", integrity_pages.credit_records, name="credit-records"),
+    path("credit-records/new/", integrity_pages.credit_record_create, name="credit-record-create"),
+    path("credit-records/<int:pk>/", integrity_pages.credit_record_detail, name="credit-record"),
+    path("credit-records/<int:pk>/confirm/", integrity_pages.credit_record_confirm, name="credit-record-confirm"),
+    path("credit-records/<int:pk>/appeal/", integrity_pages.credit_record_appeal, name="credit-record-appeal"),
+    path(
+        "credit-records/<int:pk>/appeal-decision/",
+        integrity_pages.credit_record_appeal_decide,
+        name="credit-record-appeal-decide",
+    ),
+    path("applications/<int:pk>/limits-override/", integrity_pages.limits_override, name="limits-override"),
     # The public
     path("notices/", views.notices_public, name="notices"),
     path("notices/<int:pk>/", views.notice_public, name="notice"),

@@ -44,6 +44,7 @@ from core.ratelimit import client_address
 from core.responses import xlsx_response
 from funding import selectors as funding_selectors
 from funding.enums import ObjectionStatus
+from funding.feedback import application_feedback, feedback_open, feedback_rows, is_applicant
 from funding.models import Disbursement, Notice, Objection
 from funding.rules import (
     disbursement_approve_refusal,
@@ -272,7 +273,7 @@ def _application_page(request: HttpRequest, application: Application, **bound: A
     if owner:
         if application.status in EDITABLE_STATES:
             forms_["attachment"] = forms.AttachmentForm(call=application.call)
-            forms_["submit"] = True
+            forms_["submit"] = forms.SubmitForm()
         if "contract" in open_steps:
             forms_["contract"] = forms.ContractForm()
         if "acceptance" in open_steps:
@@ -301,6 +302,8 @@ def _application_page(request: HttpRequest, application: Application, **bound: A
             assignment__application=application, assignment__status=A.SUBMITTED
         ).order_by("submitted_at")
         context["criteria"] = list(application.call.criteria.all())
+    if is_applicant(user, application) and feedback_open(application):
+        context["feedback"] = feedback_rows(application_feedback(application=application, user=user))
     forms_.update(bound)
     context["forms"] = forms_
     return render(request, "pages/application_detail.html", context)
@@ -439,7 +442,11 @@ def _application_step(
 
 
 application_submit = _application_step(
-    None, steps.application_submit, gettext_lazy("Submitted. The bureau will check it."), form_name="submit", own=True
+    forms.SubmitForm,
+    steps.application_submit,
+    gettext_lazy("Submitted. The bureau will check it."),
+    form_name="submit",
+    own=True,
 )
 formal_review = _application_step(
     forms.FormalReviewForm, steps.formal_review, gettext_lazy("Formal review recorded."), form_name="formal_review"

@@ -11,6 +11,8 @@ The rules, in the order they are checked (the first that applies is the reason r
 1. only experts whose fields include the item's field are candidates at all (field
    mismatches are not listed as exclusions: the pool is large and they say nothing useful);
 2. ``inactive``: the expert is not active;
+2a. ``credit_record``: the expert has a confirmed credit record (科研诚信) in force, of any level
+   (``integrity``; :attr:`ExpertSnapshot.credit_barred`);
 3. ``already_assigned``: the expert already has an assignment on this item, in any state
    (a decliner is not drawn again);
 4. ``same_organisation``: the expert's organisation is one of the item's — the same row, the
@@ -19,7 +21,7 @@ The rules, in the order they are checked (the first that applies is the reason r
 6. ``load_limit``: the expert's open assignments (counting this draw's earlier picks) reach
    their load limit.
 
-Manual assignment applies rules 2, 4, 5 and 6 through :func:`exclusion_reason` too, so hand
+Manual assignment applies rules 2, 2a, 4, 5 and 6 through :func:`exclusion_reason` too, so hand
 picks and draws avoid the same people; staff may hand-pick outside the item's field.
 
 The choice is all or nothing per item: when fewer experts are eligible than needed, none is
@@ -114,9 +116,12 @@ class ExpertSnapshot:
     load_limit: int
     conflict_names: tuple[str, ...] = ()
     conflict_organisation_ids: tuple[int, ...] = field(default=())
+    #: A confirmed credit record in force bars the expert (rule 2a). Written to the snapshot
+    #: only when set, so the pools of draws recorded before the rule hash as they did.
+    credit_barred: bool = False
 
     def as_json(self) -> dict[str, Any]:
-        return {
+        data: dict[str, Any] = {
             "id": self.id,
             "organisation_id": self.organisation_id,
             "credit_code": self.credit_code,
@@ -128,6 +133,9 @@ class ExpertSnapshot:
             "conflict_names": list(self.conflict_names),
             "conflict_organisation_ids": list(self.conflict_organisation_ids),
         }
+        if self.credit_barred:
+            data["credit_barred"] = True
+        return data
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> ExpertSnapshot:
@@ -142,6 +150,7 @@ class ExpertSnapshot:
             load_limit=int(data["load_limit"]),
             conflict_names=tuple(data.get("conflict_names") or ()),
             conflict_organisation_ids=tuple(data.get("conflict_organisation_ids") or ()),
+            credit_barred=bool(data.get("credit_barred")),
         )
 
 
@@ -202,6 +211,8 @@ def exclusion_reason(item: ItemSnapshot, expert: ExpertSnapshot, assigned: Colle
     """Why ``expert`` may not review ``item``, or '' when they may. Fields are not checked here."""
     if not expert.active:
         return X.INACTIVE
+    if expert.credit_barred:
+        return X.CREDIT_RECORD
     if expert.id in assigned:
         return X.ALREADY_ASSIGNED
     if same_organisation(item, expert):
@@ -269,6 +280,7 @@ class PoolIndex:
         self.limits = {e.id: e.load_limit for e in experts}
         self.at_limit = {e.id for e in experts if e.load >= e.load_limit}
         self.inactive = {e.id for e in experts if not e.active}
+        self.credit_barred = {e.id for e in experts if e.credit_barred}
         self.by_field: dict[str, list[int]] = {}
         self.by_org: dict[int, set[int]] = {}
         self.by_code: dict[str, set[int]] = {}
@@ -333,6 +345,7 @@ class PoolIndex:
         # first rule that applies is the reason recorded.
         rules = (
             (X.INACTIVE, self.inactive & in_field),
+            (X.CREDIT_RECORD, self.credit_barred & in_field),
             (X.ALREADY_ASSIGNED, set(request.assigned) & in_field),
             (X.SAME_ORGANISATION, self.same_organisation(item) & in_field),
             (X.DECLARED_CONFLICT, self.declared_conflict(item) & in_field),

@@ -31,6 +31,7 @@ class DrawExclusion(models.TextChoices):
     """Why an expert in the item's field was passed over by a draw (回避 and the like)."""
 
     INACTIVE = "inactive", _("Not active")
+    CREDIT_RECORD = "credit_record", _("Has a credit record in force")
     ALREADY_ASSIGNED = "already_assigned", _("Already assigned to this item")
     SAME_ORGANISATION = "same_organisation", _("Same organisation as the applicant")
     DECLARED_CONFLICT = "declared_conflict", _("Declared a conflict with the applicant")

@@ -206,6 +206,13 @@ class Review(models.Model):
     comment = models.TextField(_("comment"))
     recommendation = models.CharField(_("recommendation"), max_length=10, choices=Recommendation.choices)
     submitted_at = models.DateTimeField(_("submitted at"), auto_now_add=True)
+    #: Staff may withhold the comment from the applicant's feedback (funding/feedback.py), with a
+    #: reason; the scores are shown all the same. Set once by ``review_comment_withhold``.
+    comment_withheld_reason = models.TextField(_("reason for withholding the comment"), blank=True)
+    comment_withheld_at = models.DateTimeField(_("comment withheld at"), null=True, blank=True)
+    comment_withheld_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
 
     class Meta:
         verbose_name = _("review")
@@ -213,3 +220,7 @@ class Review(models.Model):
 
     def __str__(self) -> str:
         return f"{self.assignment}: {self.weighted_total}"
+
+    @property
+    def comment_withheld(self) -> bool:
+        return self.comment_withheld_at is not None

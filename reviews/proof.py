@@ -1,7 +1,8 @@
 """A draw anyone can verify (issue 19.2): the commitment, the public snapshot, the check.
 
 Before a draw runs, its inputs are written down as a canonical JSON document — every expert of
-the pool as the rules see them (fields, organisation, conflicts, load, limit, active) and every
+the pool as the rules see them (fields, organisation, conflicts, load, limit, active, and
+``credit_barred`` where a credit record in force bars the expert) and every
 item in the order drawn (its organisations and field, how many experts it needs, who is already
 on it) — and the SHA-256 of that document and of the seed are stored on the ``Draw`` and in its
 hash-chained audit row. After the draw, the seed and the document are revealed.
@@ -53,6 +54,25 @@ class _Tokens:
         return self.seen[key]
 
 
+def _public_expert(e: dict[str, Any], name: _Tokens, code: _Tokens) -> dict[str, Any]:
+    public = {
+        "id": e["id"],
+        "organisation_id": e.get("organisation_id"),
+        "credit_code": code(e.get("credit_code")),
+        "organisation_name": name(e.get("organisation_name")),
+        "fields": list(e.get("fields") or []),
+        "active": bool(e["active"]),
+        "load": int(e["load"]),
+        "load_limit": int(e["load_limit"]),
+        "conflict_names": [name(n) for n in e.get("conflict_names") or [] if name(n)],
+        "conflict_organisation_ids": list(e.get("conflict_organisation_ids") or []),
+    }
+    # Only when set: a draw recorded before the credit rule keeps the snapshot (and hash) it had.
+    if e.get("credit_barred"):
+        public["credit_barred"] = True
+    return public
+
+
 def snapshot_document(*, pool: list[dict[str, Any]], items: list[dict[str, Any]]) -> dict[str, Any]:
     """The public, canonical snapshot of a draw's inputs.
 
@@ -61,21 +81,7 @@ def snapshot_document(*, pool: list[dict[str, Any]], items: list[dict[str, Any]]
     """
     name = _Tokens("org", lambda v: v.strip())
     code = _Tokens("code", lambda v: v.strip().upper())
-    experts = [
-        {
-            "id": e["id"],
-            "organisation_id": e.get("organisation_id"),
-            "credit_code": code(e.get("credit_code")),
-            "organisation_name": name(e.get("organisation_name")),
-            "fields": list(e.get("fields") or []),
-            "active": bool(e["active"]),
-            "load": int(e["load"]),
-            "load_limit": int(e["load_limit"]),
-            "conflict_names": [name(n) for n in e.get("conflict_names") or [] if name(n)],
-            "conflict_organisation_ids": list(e.get("conflict_organisation_ids") or []),
-        }
-        for e in sorted(pool, key=lambda e: e["id"])
-    ]
+    experts = [_public_expert(e, name, code) for e in sorted(pool, key=lambda e: e["id"])]
     rows = []
     for entry in items:
         item = entry["item"]

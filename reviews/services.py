@@ -28,6 +28,7 @@ from audit.services import audit_record, audit_record_many
 from core.db import service_atomic
 from core.errors import NotVisible, StateConflict
 from core.grants import grant_object_perms_many, grant_user_object_perms
+from integrity.selectors import experts_barred
 from notifications.services import notify
 
 from . import draw as draw_rules
@@ -366,9 +367,10 @@ def item_snapshot(application: Application) -> ItemSnapshot:
     return item_snapshots([application])[application.pk]
 
 
-def expert_snapshot(expert: Expert, *, load: int) -> ExpertSnapshot:
+def expert_snapshot(expert: Expert, *, load: int, credit_barred: bool = False) -> ExpertSnapshot:
     """An expert's eligibility inputs; reads ``expert.organisation`` and ``expert.conflicts``
-    (select and prefetch them when snapshotting many)."""
+    (select and prefetch them when snapshotting many). ``credit_barred``: a confirmed credit
+    record is in force on the expert (``integrity.selectors.experts_barred``)."""
     org = expert.organisation
     conflicts = list(expert.conflicts.all())
     return ExpertSnapshot(
@@ -382,6 +384,7 @@ def expert_snapshot(expert: Expert, *, load: int) -> ExpertSnapshot:
         load_limit=expert.load_limit,
         conflict_names=tuple(c.organisation_name for c in conflicts),
         conflict_organisation_ids=tuple(c.organisation_id for c in conflicts if c.organisation_id),
+        credit_barred=credit_barred,
     )
 
 
@@ -415,6 +418,7 @@ def _expert_loads(expert_ids: list[int]) -> dict[int, int]:
 
 _REFUSALS = {
     DrawExclusion.INACTIVE: gettext_lazy("This expert is not active."),
+    DrawExclusion.CREDIT_RECORD: gettext_lazy("This expert has a credit record in force and may not review."),
     DrawExclusion.SAME_ORGANISATION: gettext_lazy("This expert has a conflict of interest with the applicant."),
     DrawExclusion.DECLARED_CONFLICT: gettext_lazy("This expert has a conflict of interest with the applicant."),
     DrawExclusion.LOAD_LIMIT: gettext_lazy("This expert is at their load limit."),
@@ -481,7 +485,10 @@ def assignment_create(
     if application.status != ApplicationStatus.IN_REVIEW:
         raise StateConflict(_("Experts are assigned only to applications in expert review."))
     load = _expert_loads([expert.pk])[expert.pk]
-    reason = draw_rules.exclusion_reason(item_snapshot(application), expert_snapshot(expert, load=load))
+    barred = bool(experts_barred([expert.pk]))
+    reason = draw_rules.exclusion_reason(
+        item_snapshot(application), expert_snapshot(expert, load=load, credit_barred=barred)
+    )
     if reason:
         raise ValidationError({"expert": [str(_REFUSALS[DrawExclusion(reason)])]})
     return _assignment_insert(application=application, expert=expert, actor=actor, replaces=replaces)
@@ -491,8 +498,9 @@ def assignment_create(
 
 
 def _draw_pool(fields: set[str]) -> tuple[list[Expert], list[ExpertSnapshot]]:
-    """Every expert in any of ``fields``, locked, with their loads: four queries whatever the
-    pool's size (experts with organisations, their conflicts, and one aggregate of loads).
+    """Every expert in any of ``fields``, locked, with their loads: five queries whatever the
+    pool's size (experts with organisations, their conflicts, one aggregate of loads, and the
+    experts barred by a credit record in force).
 
     The rows are locked in id order, so two draws wait for each other instead of deadlocking,
     and a hand assignment (which locks its one expert) cannot slip past a load limit meanwhile.
@@ -510,7 +518,8 @@ def _draw_pool(fields: set[str]) -> tuple[list[Expert], list[ExpertSnapshot]]:
         # SQLite (the embedded default of ``make run``) has no JSON containment: filter here.
         experts = [e for e in experts if fields & {str(f) for f in (e.fields or [])}]
     loads = _expert_loads([e.pk for e in experts])
-    return experts, [expert_snapshot(e, load=loads[e.pk]) for e in experts]
+    barred = experts_barred(loads)
+    return experts, [expert_snapshot(e, load=loads[e.pk], credit_barred=e.pk in barred) for e in experts]
 
 
 def _draw_record(
@@ -993,4 +1002,32 @@ def review_reopen(*, review: Review, actor: Any, reason: str) -> Review:
         url=reverse("review-detail", args=[assignment.pk]),
     )
     review.assignment = assignment
+    return review
+
+
+@service_atomic
+def review_comment_withhold(*, review: Review, actor: Any, reason: str) -> Review:
+    """Staff withhold a review's comment from the applicant's feedback (funding/feedback.py),
+    with a reason; the applicant reads "withheld by the bureau" in its place, the scores stay.
+    Once withheld it stays withheld (409 on a second try). Audited with the reason; the comment
+    itself stays on the review for staff and the panel."""
+    if not is_staff(actor):
+        raise PermissionDenied(_("Only bureau staff withhold a comment."))
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": [_("Say why the comment is withheld.")]})
+    review = Review.objects.select_for_update().get(pk=review.pk)
+    if review.comment_withheld:
+        raise StateConflict(_("This comment is already withheld."))
+    review.comment_withheld_reason = reason[:2000]
+    review.comment_withheld_at = timezone.now()
+    review.comment_withheld_by = actor
+    review.save(update_fields=["comment_withheld_reason", "comment_withheld_at", "comment_withheld_by"])
+    audit_record(
+        actor=actor,
+        action="review.withhold_comment",
+        target=review,
+        comment=review.comment_withheld_reason,
+        data={"assignment": review.assignment_id},
+    )
     return review

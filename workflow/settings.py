@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "applications",
     "reviews",
     "funding",
+    "integrity",
     "awards",
     "workflow",
     # Interfaces over workflow.steps.

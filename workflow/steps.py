@@ -210,18 +210,18 @@ def call_change(*, call: Call, actor: Any, criteria: list[dict[str, Any]], **fie
 # --- submission and formal review -----------------------------------------------------------
 
 
-def application_submit(*, application: Application, actor: Any) -> Application:
+def application_submit(*, application: Application, actor: Any, pledge: bool = True) -> Application:
     application = _visible(application, actor)
     with transaction.atomic():
         if application.status == S.DRAFT:
-            application = app_services.application_submit(application=application, actor=actor)
+            application = app_services.application_submit(application=application, actor=actor, pledge=pledge)
             _flow(application).start.run(application=application)
             return application
     with locked(application) as process:
         task = _active_task(process, _node(process, "revise"))
         if task.owner_id != actor.pk:
             raise PermissionDenied(_("Only the applicant may resubmit."))
-        application = app_services.application_submit(application=application, actor=actor)
+        application = app_services.application_submit(application=application, actor=actor, pledge=pledge)
         _complete(task, actor)
         return application
 

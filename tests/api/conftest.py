@@ -106,7 +106,7 @@ def in_review(
 
     def make(experts: list[Any] | None = None, **overrides: Any) -> tuple[int, list[int]]:
         pk = draft(**overrides)
-        ok(as_applicant.post(f"/api/applications/{pk}/submit/"))
+        ok(as_applicant.post(f"/api/applications/{pk}/submit/", {"pledge": True}, format="json"))
         ok(as_staff.post(f"/api/applications/{pk}/formal-review/", {"decision": "accept"}, format="json"))
         assignments = [
             ok(as_staff.post(f"/api/applications/{pk}/assignments/", {"expert": e.pk}, format="json"), 201)["id"]

@@ -130,7 +130,7 @@ def test_call_create_rejects_bad_fields(as_staff, programme, field, value):
 
 def test_formal_review_and_terminate_bad_input(draft, as_applicant, as_staff):
     pk = draft()
-    ok(as_applicant.post(f"/api/applications/{pk}/submit/"))
+    ok(as_applicant.post(f"/api/applications/{pk}/submit/", {"pledge": True}, format="json"))
     url = f"/api/applications/{pk}/formal-review/"
     bad(as_staff.post(url, {"decision": "maybe"}, format="json"), "decision")
     bad(as_staff.post(url, {"decision": "return", "comment": ""}, format="json"), "comment")
@@ -139,7 +139,7 @@ def test_formal_review_and_terminate_bad_input(draft, as_applicant, as_staff):
 
 def test_assignment_add_bad_input(draft, as_applicant, as_staff, conflicted_expert):
     pk = draft()
-    ok(as_applicant.post(f"/api/applications/{pk}/submit/"))
+    ok(as_applicant.post(f"/api/applications/{pk}/submit/", {"pledge": True}, format="json"))
     ok(as_staff.post(f"/api/applications/{pk}/formal-review/", {"decision": "accept"}, format="json"))
     url = f"/api/applications/{pk}/assignments/"
     bad(as_staff.post(url, {"expert": 999999}, format="json"), "expert")

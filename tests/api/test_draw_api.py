@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db
 
 def accepted_item(as_applicant, as_staff, call):
     app_id = as_applicant.post("/api/applications/", {**DRAFT, "call": call.pk}, format="json").json()["id"]
-    assert as_applicant.post(f"/api/applications/{app_id}/submit/").status_code == 200
+    assert as_applicant.post(f"/api/applications/{app_id}/submit/", {"pledge": True}, format="json").status_code == 200
     assert (
         as_staff.post(f"/api/applications/{app_id}/formal-review/", {"decision": "accept"}, format="json").status_code
         == 200

@@ -71,13 +71,15 @@ def test_plan_project_runs_from_draft_to_closed_through_the_api(
     pk = created["id"]
     ok(applicant.patch(f"/api/applications/{pk}/", {"requested_yuan": "280000"}, format="json"))
     ok(applicant.post(f"/api/applications/{pk}/attachments/", {"file": _pdf()}, format="multipart"), 201)
-    assert ok(applicant.post(f"/api/applications/{pk}/submit/")) == {"status": "submitted"}
+    assert ok(applicant.post(f"/api/applications/{pk}/submit/", {"pledge": True}, format="json")) == {
+        "status": "submitted"
+    }
 
     # Formal review returns it once, then accepts it.
     body = {"decision": "return", "comment": "补充预算明细"}
     assert ok(as_staff.post(f"/api/applications/{pk}/formal-review/", body, format="json"))["status"] == "returned"
     ok(applicant.patch(f"/api/applications/{pk}/", {"summary": "补充了预算明细。"}, format="json"))
-    ok(applicant.post(f"/api/applications/{pk}/submit/"))
+    ok(applicant.post(f"/api/applications/{pk}/submit/", {"pledge": True}, format="json"))
     ok(as_staff.post(f"/api/applications/{pk}/formal-review/", {"decision": "accept"}, format="json"))
 
     # Two experts, assigned by hand; on a blind call their queue does not name the applicant.

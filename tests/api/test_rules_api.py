@@ -47,7 +47,7 @@ def test_notice_is_public_but_unknown_notice_is_404(anon):
 
 def test_expert_gets_403_on_formal_review(draft, as_applicant, as_expert):
     pk = draft()
-    ok(as_applicant.post(f"/api/applications/{pk}/submit/"))
+    ok(as_applicant.post(f"/api/applications/{pk}/submit/", {"pledge": True}, format="json"))
     response = as_expert.post(f"/api/applications/{pk}/formal-review/", {"decision": "accept"}, format="json")
     assert response.status_code == 403
 
@@ -71,7 +71,7 @@ def test_applicant_gets_403_on_staff_and_panel_and_finance_actions(as_applicant,
 def test_staff_cannot_apply_and_panel_cannot_decide_formal_review(as_staff, as_panel, call, draft, as_applicant):
     assert as_staff.post("/api/applications/", {"call": call.pk}, format="json").status_code == 403
     pk = draft()
-    ok(as_applicant.post(f"/api/applications/{pk}/submit/"))
+    ok(as_applicant.post(f"/api/applications/{pk}/submit/", {"pledge": True}, format="json"))
     assert (
         as_panel.post(f"/api/applications/{pk}/formal-review/", {"decision": "accept"}, format="json").status_code
         == 403
@@ -85,7 +85,9 @@ def test_other_applicant_gets_404_on_someone_elses_application(draft, as_other_a
     pk = draft()
     assert as_other_applicant.get(f"/api/applications/{pk}/").status_code == 404
     assert as_other_applicant.patch(f"/api/applications/{pk}/", {"title": "x"}, format="json").status_code == 404
-    assert as_other_applicant.post(f"/api/applications/{pk}/submit/").status_code == 404
+    assert (
+        as_other_applicant.post(f"/api/applications/{pk}/submit/", {"pledge": True}, format="json").status_code == 404
+    )
     assert ok(as_other_applicant.get("/api/applications/"))["count"] == 0
 
 
@@ -122,7 +124,7 @@ def test_other_applicant_cannot_sign_or_report(reviewed, as_other_applicant):
 
 def test_someone_elses_notification_is_404(client_for, applicant, other_applicant, draft, as_applicant):
     pk = draft()
-    ok(as_applicant.post(f"/api/applications/{pk}/submit/"))
+    ok(as_applicant.post(f"/api/applications/{pk}/submit/", {"pledge": True}, format="json"))
     note = ok(as_applicant.get("/api/notifications/"))["results"][0]["id"]
     assert client_for(other_applicant).post(f"/api/notifications/{note}/read/").status_code == 404
 
@@ -139,14 +141,14 @@ def test_reviewers_are_never_named_to_the_applicant(reviewed, as_applicant, expe
 def test_submit_after_call_close_is_409(draft, as_applicant, as_staff, call):
     pk = draft()
     ok(as_staff.post(f"/api/calls/{call.pk}/close/"))
-    response = as_applicant.post(f"/api/applications/{pk}/submit/")
+    response = as_applicant.post(f"/api/applications/{pk}/submit/", {"pledge": True}, format="json")
     assert response.status_code == 409
     assert "detail" in response.json()
 
 
 def test_patch_after_submit_is_409(draft, as_applicant):
     pk = draft()
-    ok(as_applicant.post(f"/api/applications/{pk}/submit/"))
+    ok(as_applicant.post(f"/api/applications/{pk}/submit/", {"pledge": True}, format="json"))
     assert as_applicant.patch(f"/api/applications/{pk}/", {"title": "改"}, format="json").status_code == 409
 
 
@@ -194,7 +196,7 @@ def _call_of(pk):
 
 def test_start_review_without_experts_and_assign_before_formal_review_are_409(draft, as_applicant, as_staff, expert):
     pk = draft()
-    ok(as_applicant.post(f"/api/applications/{pk}/submit/"))
+    ok(as_applicant.post(f"/api/applications/{pk}/submit/", {"pledge": True}, format="json"))
     assert (
         as_staff.post(f"/api/applications/{pk}/assignments/", {"expert": expert.pk}, format="json").status_code == 409
     )

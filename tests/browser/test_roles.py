@@ -51,6 +51,7 @@ def test_applicant_drafts_attaches_a_file_and_submits(browser: Browser, call: An
     browser.wait_for(By.LINK_TEXT, "feasibility-report.pdf")
 
     submit = browser.form_of(reverse("application-submit", args=[application.pk]))
+    submit.find_element(By.NAME, "pledge").click()  # the integrity pledge (诚信承诺)
     question = browser.press("Submit", within=submit, confirm=False)
     assert question and "You cannot change it again" in question  # the consequence, named
     application.refresh_from_db()

@@ -42,7 +42,10 @@ def test_submit_refusal_names_each_missing_field(call: Any, applicant: Any, lang
     application = _empty_draft(call, applicant)
     client = client_for(applicant)
     response = client.post(
-        reverse("application-submit", args=[application.pk]), HTTP_ACCEPT_LANGUAGE=language, follow=True
+        reverse("application-submit", args=[application.pk]),
+        {"pledge": "on"},
+        HTTP_ACCEPT_LANGUAGE=language,
+        follow=True,
     )
     shown = " ".join(messages_of(response))
     assert label in shown
@@ -54,7 +57,9 @@ def test_api_submit_refusal_is_409_listing_the_fields(call: Any, applicant: Any)
     application = _empty_draft(call, applicant)
     api = APIClient()
     api.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=applicant).key}")
-    response = api.post(f"/api/applications/{application.pk}/submit/", HTTP_ACCEPT_LANGUAGE="en")
+    response = api.post(
+        f"/api/applications/{application.pk}/submit/", {"pledge": True}, format="json", HTTP_ACCEPT_LANGUAGE="en"
+    )
     assert response.status_code == 409
     assert response.json() == {"detail": "Fill in before submitting: Project summary."}
 

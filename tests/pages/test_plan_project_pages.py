@@ -82,7 +82,7 @@ def test_plan_project_runs_from_draft_to_closed_through_the_pages(
     assert b"".join(download.streaming_content) == PDF
     assert "attachment" in download["Content-Disposition"]
     assert "%E5%8F%AF%E8%A1%8C%E6%80%A7%E6%8A%A5%E5%91%8A.pdf" in download["Content-Disposition"]
-    ok(applicant_c.post(reverse("application-submit", args=[app.pk])))
+    ok(applicant_c.post(reverse("application-submit", args=[app.pk]), {"pledge": "on"}))
     app.refresh_from_db()
     assert app.status == S.SUBMITTED
 
@@ -94,7 +94,7 @@ def test_plan_project_runs_from_draft_to_closed_through_the_pages(
     page = applicant_c.get(reverse("application-detail", args=[app.pk])).content.decode()
     assert "补充预算明细" in page
     ok(applicant_c.post(reverse("application-edit", args=[app.pk]), {**DRAFT, "summary": "补充了预算明细。"}))
-    ok(applicant_c.post(reverse("application-submit", args=[app.pk])))
+    ok(applicant_c.post(reverse("application-submit", args=[app.pk]), {"pledge": "on"}))
     app.refresh_from_db()
     assert (app.status, app.summary) == (S.SUBMITTED, "补充了预算明细。")
 

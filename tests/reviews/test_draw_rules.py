@@ -31,6 +31,8 @@ def pools(draw: st.DrawFn) -> list[ExpertSnapshot]:
                 load_limit=draw(st.integers(min_value=0, max_value=4)),
                 conflict_names=tuple(draw(st.lists(st.sampled_from(NAMES[1:]), unique=True, max_size=2))),
                 conflict_organisation_ids=tuple(draw(st.lists(st.sampled_from([1, 2, 3]), unique=True, max_size=1))),
+                # A credit record in force (issue 17.5), now and then.
+                credit_barred=draw(st.sampled_from([False, False, False, True])),
             )
         )
     return experts
@@ -70,6 +72,7 @@ def may_review(item: ItemSnapshot, e: ExpertSnapshot, assigned: set[int], load: 
         conflicted = conflicted or name in e.conflict_names or org_id in e.conflict_organisation_ids
     return (
         e.active
+        and not e.credit_barred
         and item.field in e.fields
         and e.id not in assigned
         and not same_org

@@ -112,6 +112,11 @@ MATRIX: dict[tuple[str, str, str | None], dict[str, str]] = {
         "contracted": "401 200 404 404 404 404 404 200 200 200 200",
         "missing": "401 404 404 404 404 404 404 404 404 404 404",
     },
+    ("GET", "api/applications/<int:pk>/feedback/", "application"): {
+        "*": "401 409 404 404 404 404 404 404 404 404 404",
+        "contracted": "401 200 404 404 404 404 404 404 404 404 404",
+        "missing": "401 404 404 404 404 404 404 404 404 404 404",
+    },
     ("GET", "api/applications/<int:pk>/funding-notice.pdf", "application"): {
         "*": "401 409 404 404 404 404 404 409 409 409 409",
         "draft": "401 409 404 404 404 404 404 404 404 404 404",
@@ -125,7 +130,7 @@ MATRIX: dict[tuple[str, str, str | None], dict[str, str]] = {
     },
     ("POST", "api/applications/<int:pk>/submit/", "application"): {
         "*": "401 409 404 404 404 404 404 409 409 409 409",
-        "draft": "401 200 404 404 404 404 404 404 404 404 404",
+        "draft": "401 400 404 404 404 404 404 404 404 404 404",
         "missing": "401 404 404 404 404 404 404 404 404 404 404",
     },
     ("POST", "api/applications/<int:pk>/terminate/", "application"): {
@@ -398,6 +403,10 @@ MATRIX: dict[tuple[str, str, str | None], dict[str, str]] = {
         "*": "401 403 403 403 403 403 403 400 403 403 403",
         "missing": "401 403 403 403 403 403 403 404 403 403 403",
     },
+    ("POST", "api/reviews/<int:pk>/withhold/", "review"): {
+        "*": "401 403 403 403 403 403 403 400 403 403 403",
+        "missing": "401 403 403 403 403 403 403 404 403 403 403",
+    },
     ("GET", "api/schema/", None): {
         "*": "200 200 200 200 200 200 200 200 200 200 200",
     },
@@ -458,6 +467,11 @@ MATRIX: dict[tuple[str, str, str | None], dict[str, str]] = {
         "contracted": "LOG 200 404 404 404 404 404 200 200 200 200",
         "missing": "LOG 404 404 404 404 404 404 404 404 404 404",
     },
+    ("GET", "applications/<int:pk>/feedback.pdf", "application"): {
+        "*": "LOG 409 404 404 404 404 404 404 404 404 404",
+        "contracted": "LOG 200 404 404 404 404 404 404 404 404 404",
+        "missing": "LOG 404 404 404 404 404 404 404 404 404 404",
+    },
     ("GET", "applications/<int:pk>/funding-notice.pdf", "application"): {
         "*": "LOG 404 404 404 404 404 404 404 404 404 404",
         "contracted": "LOG 200 404 404 404 404 404 200 200 200 200",
@@ -473,6 +487,7 @@ MATRIX: dict[tuple[str, str, str | None], dict[str, str]] = {
     },
     ("POST", "applications/<int:pk>/submit/", "application"): {
         "*": "LOG 302 404 404 404 404 404 404 404 404 404",
+        "draft": "LOG 200 404 404 404 404 404 404 404 404 404",
         "missing": "LOG 404 404 404 404 404 404 404 404 404 404",
     },
     ("POST", "applications/<int:pk>/terminate/", "application"): {
@@ -824,8 +839,76 @@ MATRIX: dict[tuple[str, str, str | None], dict[str, str]] = {
     ("GET", "reviews/overdue/", None): {
         "*": "LOG 404 404 404 404 404 404 200 404 404 404",
     },
+    ("POST", "submitted-reviews/<int:pk>/withhold/", "review"): {
+        "*": "LOG 403 403 403 403 403 403 302 403 403 403",
+        "missing": "LOG 403 403 403 403 403 403 404 403 403 403",
+    },
     ("POST", "submitted-reviews/<int:pk>/reopen/", "review"): {
         "*": "LOG 403 403 403 403 403 403 302 403 403 403",
+        "missing": "LOG 403 403 403 403 403 403 404 403 403 403",
+    },
+    # Credit records (科研诚信): staff keep them; the subject (the owner's organisation) reads the
+    # confirmed one and may appeal it (the conflicted expert works there too); the one who
+    # recorded a record may not confirm it.
+    ("GET", "api/credit-records/", None): {
+        "*": "401 200 200 200 200 200 200 200 200 200 200",
+    },
+    ("POST", "api/credit-records/", None): {
+        "*": "401 403 403 403 403 403 403 400 403 403 403",
+    },
+    ("POST", "api/credit-records/<int:pk>/confirm/", "credit_record"): {
+        "*": "401 403 403 403 403 403 403 409 403 403 403",
+        "pending": "401 403 403 403 403 403 403 403 403 403 403",
+        "missing": "401 403 403 403 403 403 403 404 403 403 403",
+    },
+    ("POST", "api/credit-records/<int:pk>/appeal/", "credit_record"): {
+        "*": "401 400 404 404 404 404 400 403 404 404 404",
+        "pending": "401 404 404 404 404 404 404 403 404 404 404",
+        "missing": "401 404 404 404 404 404 404 404 404 404 404",
+    },
+    ("POST", "api/credit-records/<int:pk>/appeal-decision/", "credit_record"): {
+        "*": "401 403 403 403 403 403 403 400 403 403 403",
+        "missing": "401 403 403 403 403 403 403 404 403 403 403",
+    },
+    ("GET", "credit-records/", None): {
+        "*": "LOG 200 200 200 200 200 200 200 200 200 200",
+    },
+    ("GET", "credit-records/new/", None): {
+        "*": "LOG 403 403 403 403 403 403 200 403 403 403",
+    },
+    ("POST", "credit-records/new/", None): {
+        "*": "LOG 403 403 403 403 403 403 200 403 403 403",
+    },
+    ("GET", "credit-records/<int:pk>/", "credit_record"): {
+        "*": "LOG 200 404 404 404 404 200 200 404 404 404",
+        "pending": "LOG 404 404 404 404 404 404 200 404 404 404",
+        "missing": "LOG 404 404 404 404 404 404 404 404 404 404",
+    },
+    ("POST", "credit-records/<int:pk>/confirm/", "credit_record"): {
+        "*": "LOG 403 403 403 403 403 403 302 403 403 403",
+        "pending": "LOG 403 403 403 403 403 403 403 403 403 403",
+        "missing": "LOG 403 403 403 403 403 403 404 403 403 403",
+    },
+    ("POST", "credit-records/<int:pk>/appeal/", "credit_record"): {
+        "*": "LOG 302 404 404 404 404 302 403 404 404 404",
+        "pending": "LOG 404 404 404 404 404 404 403 404 404 404",
+        "missing": "LOG 404 404 404 404 404 404 404 404 404 404",
+    },
+    ("POST", "credit-records/<int:pk>/appeal-decision/", "credit_record"): {
+        "*": "LOG 403 403 403 403 403 403 302 403 403 403",
+        "missing": "LOG 403 403 403 403 403 403 404 403 403 403",
+    },
+    # Limits (限项): staff override them for one application, a draft included (by its number).
+    ("POST", "api/applications/<int:pk>/limits-override/", "application"): {
+        "*": "401 403 403 403 403 403 403 400 403 403 403",
+        "missing": "401 403 403 403 403 403 403 404 403 403 403",
+    },
+    ("GET", "applications/<int:pk>/limits-override/", "application"): {
+        "*": "LOG 403 403 403 403 403 403 200 403 403 403",
+        "missing": "LOG 403 403 403 403 403 403 404 403 403 403",
+    },
+    ("POST", "applications/<int:pk>/limits-override/", "application"): {
+        "*": "LOG 403 403 403 403 403 403 200 403 403 403",
         "missing": "LOG 403 403 403 403 403 403 404 403 403 403",
     },
 }

@@ -122,7 +122,7 @@ def test_application_create_with_the_wrong_json_shape_is_400(as_applicant, call,
 @pytest.mark.parametrize("body", [[1], "x", {"decision": ["accept"]}, {"decision": {"a": 1}}, {"decision": None}])
 def test_a_step_with_the_wrong_json_shape_is_400(as_applicant, as_staff, draft, body):
     pk = draft()
-    assert as_applicant.post(f"/api/applications/{pk}/submit/").status_code == 200
+    assert as_applicant.post(f"/api/applications/{pk}/submit/", {"pledge": True}, format="json").status_code == 200
     response = as_staff.post(
         f"/api/applications/{pk}/formal-review/", json.dumps(body), content_type="application/json"
     )
@@ -350,7 +350,7 @@ def test_script_and_sql_text_is_stored_verbatim_and_escaped_in_pages(as_applican
     assert Application.objects.get(pk=pk).title == title  # the table is still there, the text intact
     assert as_applicant.get(f"/api/applications/{pk}/").json()["title"] == title
     as_applicant.post(f"/api/applications/{pk}/attachments/", {"file": SimpleUploadedFile("p.pdf", PDF)})
-    assert as_applicant.post(f"/api/applications/{pk}/submit/").status_code == 200
+    assert as_applicant.post(f"/api/applications/{pk}/submit/", {"pledge": True}, format="json").status_code == 200
     for user, url in (
         (applicant, f"/applications/{pk}/"),
         (staff, f"/applications/{pk}/"),
@@ -677,7 +677,7 @@ def test_a_title_with_a_line_break_still_gets_its_e_mails(
         pk = as_applicant.post(
             "/api/applications/", {"call": call.pk, **DRAFT, "title": "第一行\r\n第二行\u2028第三行"}, format="json"
         ).json()["id"]
-        assert as_applicant.post(f"/api/applications/{pk}/submit/", {}, format="json").status_code == 200
+        assert as_applicant.post(f"/api/applications/{pk}/submit/", {"pledge": True}, format="json").status_code == 200
     sent = Notification.objects.filter(kind="submission_received")
     assert sent.exists() and all(n.state == DeliveryState.SENT for n in sent)
     assert {m.to[0] for m in mailoutbox} >= {applicant.email, staff.email}

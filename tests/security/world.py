@@ -22,6 +22,7 @@ from applications.services import application_create, attachment_add
 from awards.services import award_round_create, nomination_create
 from funding.models import Disbursement, Notice
 from funding.services import objection_file
+from integrity.services import credit_record_confirm, credit_record_create
 from notifications.models import Notification
 from reviews.models import Assignment, Draw, Review
 from reviews.services import conflict_declare, criteria_set
@@ -166,6 +167,15 @@ def build_world() -> World:
     draw = steps.call_draw(call=calls["noticed"], actor=staff, seed="matrix")
     conflict = conflict_declare(expert=expert, actor=staff, organisation_name="瓯海区某某公司", reason="亲属任职")
 
+    # Credit records on the owner's organisation: one waiting for a second member of staff, one
+    # confirmed (minor: it refuses nothing) that its subject may appeal.
+    staff2 = _user("staff2", [Role.STAFF])
+    record = {"subject_type": "organisation", "subject": owner_org, "level": "minor", "source": "验收"}
+    until = timezone.localdate() + dt.timedelta(days=365)
+    pending = credit_record_create(actor=staff, reason="逾期未验收", valid_until=until, **record)
+    confirmed = credit_record_create(actor=staff, reason="虚报进度", valid_until=until, **record)
+    confirmed = credit_record_confirm(record=confirmed, actor=staff2)
+
     for app in [*apps.values(), *nominations.values()]:
         app.refresh_from_db()
     objects: dict[str, dict[str, Any]] = {
@@ -205,6 +215,7 @@ def build_world() -> World:
     objects["organisation"] = {"owner's": owner_org}
     # Password links carry the account's id and a token; the matrix asks with made-up ones.
     objects["account"] = {"owner's": owner}
+    objects["credit_record"] = {"pending": pending, "confirmed": confirmed}
     return World(users=users, calls=calls, applications=apps, objects=objects)
 
 
