@@ -62,7 +62,7 @@ def test_a_known_credit_code_makes_a_pending_membership_and_tells_the_members(ne
 def test_a_pending_newcomer_cannot_apply_for_the_organisation(newcomer, client_for, call):
     response = client_for(newcomer).post("/api/applications/", {"call": call.pk, **DRAFT}, format="json")
     assert response.status_code == 409
-    assert "approval" in response.json()["detail"] or "审核" in response.json()["detail"]
+    assert "approval" in response.json()["detail"] or "审批" in response.json()["detail"]
     assert not Application.objects.filter(applicant=newcomer).exists()
 
 

@@ -7,6 +7,7 @@ import pytest
 
 from funding.documents import funding_notice_pdf
 from funding.models import Notice
+from tests.conftest import close_notice
 from workflow import steps
 
 from ..pages.test_dashboards import reviewed
@@ -30,7 +31,7 @@ def test_notices_are_numbered_in_sequence_within_the_call_year(published, call, 
     assert (first.document_year, first.document_seq) == (2016, 1)
     assert first.document_number == "永科〔2016〕1号"
     Notice.objects.create(call=call, published_by=staff, ends_at=first.ends_at, document_year=2016, document_seq=11)
-    steps.notice_close(notice=first, actor=staff)
+    close_notice(first, staff)
     from funding.services import _notice_create_numbered
 
     later = _notice_create_numbered(call=call, published_by=staff, ends_at=first.ends_at)
@@ -40,7 +41,8 @@ def test_notices_are_numbered_in_sequence_within_the_call_year(published, call, 
 def test_funding_notice_shows_the_document_number_the_seal_area_and_the_bureau(published, settings):
     settings.PINGSHEN_DOCUMENT_PREFIX = "永科"
     settings.PINGSHEN_AUTHORITY_NAME = "永嘉县科学技术局"
-    application, _notice = published
+    application, notice = published
+    close_notice(notice, notice.published_by)  # the funding notice exists once the notice closed
     zh = text_of(funding_notice_pdf(application, language="zh-hans"))
     assert "永科〔2016〕1号" in zh
     assert "永嘉县科学技术局" in zh

@@ -60,18 +60,22 @@ def test_a_notice_that_cannot_be_published_says_why(notice_and_apps, call, staff
     api = client_for(staff)
     second = api.post(f"/api/calls/{call.pk}/notice/")
     assert second.status_code == 409
-    assert "still open" in second.json()["detail"]
+    assert "still open" in second.json()["detail"] or "正在进行" in second.json()["detail"]
     page = Client()
     page.force_login(staff)
     call_page = page.get(f"/calls/{call.pk}/").content.decode()
-    assert "still open" in call_page and f"/calls/{call.pk}/publish-notice/" not in call_page
+    assert (
+        "still open" in call_page or "正在进行" in call_page
+    ) and f"/calls/{call.pk}/publish-notice/" not in call_page
     response = page.post(f"/calls/{call.pk}/publish-notice/", follow=True)
-    assert "still open" in response.content.decode()
+    assert "still open" in response.content.decode() or "正在进行" in response.content.decode()
     # Once it closed, an item still in review is named as the reason nothing can be published.
     notice, _apps = notice_and_apps
     close_notice(notice, staff)
     to_review(call, applicant, staff, [expert], title="评审中项目")
     undecided = api.post(f"/api/calls/{call.pk}/notice/")
     assert undecided.status_code == 409
-    assert "1 items of this call are not decided yet" in undecided.json()["detail"]
-    assert "not decided yet" in page.get(f"/calls/{call.pk}/").content.decode()
+    detail = undecided.json()["detail"]
+    assert "1 items of this call are not decided yet" in detail or "尚有 1 项未作决定" in detail
+    call_page = page.get(f"/calls/{call.pk}/").content.decode()
+    assert "not decided yet" in call_page or "未作决定" in call_page

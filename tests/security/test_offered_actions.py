@@ -51,7 +51,6 @@ OFFERED: dict[str, set[str]] = {
         "terminate",
         "award-nomination-formal-review",
         "call-draw",
-        "award-notice-close",
         "objection-resolve",
     },
     "panel": {"decide", "award-decide"},
@@ -59,11 +58,12 @@ OFFERED: dict[str, set[str]] = {
     "finance_head": {"disbursement-reject"},
 }
 #: The world's one payment waits for the officer: the head is not offered the approval yet,
-#: and nobody is offered to close a notice with an open objection or publish nothing.
+#: and nobody is offered to close a notice whose window still runs or that has an open objection
+#: (issue 14.5), or to publish nothing.
 NOT_OFFERED: dict[str, set[str]] = {
     "finance_head": {"disbursement-approve", "disbursement-pay"},
     "finance_officer": {"disbursement-pay"},
-    "staff": {"notice-close", "notice-publish"},
+    "staff": {"notice-close", "award-notice-close", "notice-publish"},
 }
 
 

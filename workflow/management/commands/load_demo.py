@@ -14,6 +14,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection
 
+from applications.services import fields_seed
 from workflow.demo import builder
 
 
@@ -44,6 +45,8 @@ class Command(BaseCommand):
         if options["reset"]:
             self.reset(interactive=options["interactive"])
         started = time.monotonic()
+        # The field vocabulary comes with the migrations; a flushed database (``--reset``) lost it.
+        fields_seed()
         created = builder.load(self.stdout.write if options["verbosity"] >= 1 else builder.silent)
         seconds = time.monotonic() - started
         self.stdout.write(
