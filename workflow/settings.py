@@ -328,7 +328,12 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
     # Several serializers have a "status"; name the item states' enum so they never collide.
-    "ENUM_NAME_OVERRIDES": {"ApplicationStatusEnum": "applications.enums.ApplicationStatus"},
+    "ENUM_NAME_OVERRIDES": {
+        "ApplicationStatusEnum": "applications.enums.ApplicationStatus",
+        # Two "level" fields: an award's level (1, 2, 3) and a credit record's severity.
+        "CreditLevelEnum": "integrity.enums.CreditLevel",
+        "AwardLevelEnum": [(1, "1"), (2, "2"), (3, "3")],
+    },
     # Swagger UI from the pinned drf-spectacular-sidecar package, served by WhiteNoise: bureaus
     # run on intranets without internet access, and a page staff log into must not run code
     # fetched at @latest from a CDN.

@@ -10,6 +10,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from applications.models import Application, Attachment, Call, Field
 from tests.api.conftest import DRAFT, ok
 
+#: The integrity pledge every submission signs (issue 17.5).
+PLEDGE = {"pledge": True}
+
 pytestmark = pytest.mark.django_db
 
 PDF = b"%PDF-1.4 test"
@@ -161,21 +164,23 @@ def test_a_call_refuses_bad_required_documents(as_staff, programme, documents):
 
 def test_submit_without_required_documents_is_409_naming_each_missing(as_applicant, draft, call_with_documents):
     pk = draft()
-    response = as_applicant.post(f"/api/applications/{pk}/submit/", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    response = as_applicant.post(
+        f"/api/applications/{pk}/submit/", PLEDGE, format="json", HTTP_ACCEPT_LANGUAGE="zh-hans"
+    )
     assert response.status_code == 409
     assert "申报书" in response.json()["detail"] and "营业执照" in response.json()["detail"]
     ok(as_applicant.post(f"/api/applications/{pk}/attachments/", {"file": pdf(), "kind": "proposal"}), 201)
-    response = as_applicant.post(f"/api/applications/{pk}/submit/")
+    response = as_applicant.post(f"/api/applications/{pk}/submit/", PLEDGE, format="json")
     assert response.status_code == 409
     assert "营业执照" in response.json()["detail"] and "申报书" not in response.json()["detail"]
     ok(as_applicant.post(f"/api/applications/{pk}/attachments/", {"file": pdf("执照.pdf"), "kind": "licence"}), 201)
-    assert ok(as_applicant.post(f"/api/applications/{pk}/submit/")) == {"status": "submitted"}
+    assert ok(as_applicant.post(f"/api/applications/{pk}/submit/", PLEDGE, format="json")) == {"status": "submitted"}
 
 
 def test_an_attachment_without_a_kind_does_not_count_as_a_required_document(as_applicant, draft, call_with_documents):
     pk = draft()
     ok(as_applicant.post(f"/api/applications/{pk}/attachments/", {"file": pdf()}), 201)
-    assert as_applicant.post(f"/api/applications/{pk}/submit/").status_code == 409
+    assert as_applicant.post(f"/api/applications/{pk}/submit/", PLEDGE, format="json").status_code == 409
     detail = ok(as_applicant.get(f"/api/applications/{pk}/"))
     assert [d["code"] for d in detail["missing_documents"]] == ["proposal", "licence"]
     assert detail["attachments"][0]["kind"] == ""
@@ -190,7 +195,7 @@ def test_an_attachment_naming_a_document_the_call_does_not_require_is_400(as_app
 
 def test_a_call_without_required_documents_submits_as_before(as_applicant, draft):
     pk = draft()
-    assert ok(as_applicant.post(f"/api/applications/{pk}/submit/")) == {"status": "submitted"}
+    assert ok(as_applicant.post(f"/api/applications/{pk}/submit/", PLEDGE, format="json")) == {"status": "submitted"}
 
 
 def _attachment(as_applicant: Any, pk: int, kind: str = "") -> int:
@@ -208,7 +213,7 @@ def test_the_applicant_deletes_an_attachment_of_a_draft(as_applicant, draft):
 def test_deleting_an_attachment_after_submitting_is_409(as_applicant, draft):
     pk = draft()
     attachment = _attachment(as_applicant, pk)
-    ok(as_applicant.post(f"/api/applications/{pk}/submit/"))
+    ok(as_applicant.post(f"/api/applications/{pk}/submit/", PLEDGE, format="json"))
     response = as_applicant.delete(f"/api/attachments/{attachment}/")
     assert response.status_code == 409 and response.json()["detail"]
     assert Attachment.objects.filter(pk=attachment).exists()
@@ -217,7 +222,7 @@ def test_deleting_an_attachment_after_submitting_is_409(as_applicant, draft):
 def test_deleting_an_attachment_of_a_returned_item_is_allowed(as_applicant, as_staff, draft):
     pk = draft()
     attachment = _attachment(as_applicant, pk)
-    ok(as_applicant.post(f"/api/applications/{pk}/submit/"))
+    ok(as_applicant.post(f"/api/applications/{pk}/submit/", PLEDGE, format="json"))
     body = {"decision": "return", "comment": "补充材料"}
     ok(as_staff.post(f"/api/applications/{pk}/formal-review/", body, format="json"))
     assert as_applicant.delete(f"/api/attachments/{attachment}/").status_code == 204
@@ -226,7 +231,7 @@ def test_deleting_an_attachment_of_a_returned_item_is_allowed(as_applicant, as_s
 def test_nobody_else_may_delete_an_attachment(as_applicant, as_other_applicant, as_staff, as_expert, draft):
     pk = draft()
     attachment = _attachment(as_applicant, pk)
-    ok(as_applicant.post(f"/api/applications/{pk}/submit/"))
+    ok(as_applicant.post(f"/api/applications/{pk}/submit/", PLEDGE, format="json"))
     for other in (as_other_applicant, as_staff, as_expert):
         assert other.delete(f"/api/attachments/{attachment}/").status_code == 404
     assert Attachment.objects.filter(pk=attachment).exists()

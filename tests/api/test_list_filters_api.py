@@ -29,7 +29,7 @@ def three(draft, as_applicant):
     a = draft(title="高效节能阀门研发")
     b = draft(title="高山茶种植技术", field="agriculture")
     c = draft(title="智能泵站控制系统")
-    ok(as_applicant.post(f"/api/applications/{c}/submit/"))
+    ok(as_applicant.post(f"/api/applications/{c}/submit/", {"pledge": True}, format="json"))
     return a, b, c
 
 

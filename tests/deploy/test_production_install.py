@@ -59,7 +59,7 @@ def test_log_in_submit_and_the_worker_delivers_the_emails(stack: Stack):
     assert created.status == 201, created.body[:1000]
     pk = created.json()["id"]
     before = stack.query("SELECT coalesce(max(id), 0) FROM notifications_notification")[0][0]
-    submitted = applicant.request("POST", f"{web}/api/applications/{pk}/submit/")
+    submitted = applicant.request("POST", f"{web}/api/applications/{pk}/submit/", data={"pledge": True})
     assert submitted.status == 200, submitted.body[:1000]
     assert submitted.json()["status"] == "submitted"
 

@@ -63,7 +63,7 @@ def test_each_notification_is_sent_once_across_two_workers(stack: Stack):
         )
         assert created.status == 201, created.body[:1000]
         pk = created.json()["id"]
-        assert on[web].request("POST", f"{web}/api/applications/{pk}/submit/").status == 200
+        assert on[web].request("POST", f"{web}/api/applications/{pk}/submit/", data={"pledge": True}).status == 200
         pks.append(pk)
     for pk, decision in zip(pks[:2], ["return", "reject"], strict=True):
         answer = staff.request(
@@ -119,7 +119,12 @@ def test_each_clock_does_its_work_once(stack: Stack):
         },
     )
     assert created.status == 201, created.body[:1000]
-    assert applicant.request("POST", f"{stack.webs[0]}/api/applications/{created.json()['id']}/submit/").status == 200
+    assert (
+        applicant.request(
+            "POST", f"{stack.webs[0]}/api/applications/{created.json()['id']}/submit/", data={"pledge": True}
+        ).status
+        == 200
+    )
     stack.wait_until(
         "beat sends each clock three more times",
         lambda: all(ticks(name) >= start[name] + 3 for name in start),

@@ -50,6 +50,17 @@ def _close(app: Any) -> None:
     Notice.objects.filter(applications=app).update(closed_at=timezone.now())
 
 
+@pytest.fixture(autouse=True)
+def _english(settings: Any) -> Any:
+    """These tests read messages in English: pages and API answer a request without a language
+    in the site's default, so it is English here, and so are services called directly."""
+    from django.utils import translation
+
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield
+
+
 def test_feedback_waits_for_the_notice_to_close(reviewed, applicant, api_client, page_client):
     assert api_client(applicant).get(f"/api/applications/{reviewed.pk}/feedback/").status_code == 409
     assert page_client(applicant).get(f"/applications/{reviewed.pk}/feedback.pdf").status_code == 409

@@ -113,7 +113,7 @@ def test_required_documents_are_listed_and_an_attachment_is_removed(client, appl
     assert '<option value="licence">营业执照</option>' in page
     assert f"/attachments/{attachment.pk}/delete/" in page
 
-    submit = client.post(f"/applications/{app.pk}/submit/", follow=True).content.decode()
+    submit = client.post(f"/applications/{app.pk}/submit/", {"pledge": "on"}, follow=True).content.decode()
     assert "营业执照" in submit
     assert Application.objects.get(pk=app.pk).status == "draft"
 
