@@ -6,12 +6,9 @@ cannot be turned off by e-mail until it is listed.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from django.utils.translation import gettext_lazy as _
 
-if TYPE_CHECKING:  # django-stubs is a dev dependency: types only, never imported at run time
-    from django_stubs_ext import StrOrPromise
+from core.typing import StrOrPromise
 
 #: kind → what the person sees on the preferences page, in the order shown.
 KINDS: dict[str, StrOrPromise] = {

@@ -15,7 +15,7 @@ import datetime as dt
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import urlencode
 
 from django import forms
@@ -40,6 +40,7 @@ from applications.filters import ItemFilter
 from applications.models import Call
 from applications.rules import can_apply
 from core.responses import xlsx_response
+from core.typing import StrOrPromise
 from core.xlsx import append, sheet_title, workbook_bytes
 from funding.enums import DisbursementStatus, ObjectionStatus
 from funding.filters import DisbursementFilter
@@ -50,9 +51,6 @@ from reviews.enums import AssignmentStatus
 from reviews.selectors import assignments_of
 
 from . import selectors
-
-if TYPE_CHECKING:  # django-stubs is a dev dependency: types only, never imported at run time
-    from django_stubs_ext import StrOrPromise
 
 S = ApplicationStatus
 A = AssignmentStatus

@@ -12,7 +12,7 @@ maps the domain errors the same way everywhere:
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
@@ -42,6 +42,7 @@ from audit.selectors import audit_for
 from core.errors import RateLimited, StateConflict
 from core.ratelimit import client_address
 from core.responses import xlsx_response
+from core.typing import StrOrPromise
 from funding import selectors as funding_selectors
 from funding.enums import ObjectionStatus
 from funding.feedback import application_feedback, feedback_open, feedback_rows, is_applicant
@@ -62,9 +63,6 @@ from workflow import steps
 
 from . import dashboards, forms
 from . import selectors as pages_selectors
-
-if TYPE_CHECKING:  # django-stubs is a dev dependency: types only, never imported at run time
-    from django_stubs_ext import StrOrPromise
 
 S = ApplicationStatus
 A = AssignmentStatus
