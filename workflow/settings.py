@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "reviews",
     "funding",
     "integrity",
+    "aftergrant",
     "awards",
     "workflow",
     # Interfaces over workflow.steps.

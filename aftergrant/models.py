@@ -1,0 +1,113 @@
+"""The task contract (任务书) of a funded plan project, kept as versions.
+
+The applicant fills a version (targets, budget by line, milestones); staff check it; the
+accepted version is signed and becomes the baseline (``IN_FORCE``). An approved change
+request writes the next version and supersedes the old one, which stays readable.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from applications.models import MONEY, Application
+
+from .enums import BudgetLine, ContractStatus
+
+
+class ContractVersion(models.Model):
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="contract_versions")
+    number = models.PositiveSmallIntegerField(_("version"))
+    status = models.CharField(_("status"), max_length=20, choices=ContractStatus.choices)
+    starts_on = models.DateField(_("start date"))
+    ends_on = models.DateField(_("end date"))
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    submitted_at = models.DateTimeField(_("submitted at"))
+    checked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    checked_at = models.DateTimeField(_("checked at"), null=True, blank=True)
+    check_comment = models.TextField(_("comment"), blank=True)
+    #: When this version became the baseline (signed, or a change approved).
+    in_force_at = models.DateTimeField(_("in force since"), null=True, blank=True)
+    #: Why this version exists: empty for the first, the change request's summary after.
+    reason = models.TextField(_("reason"), blank=True)
+
+    class Meta:
+        verbose_name = _("contract version")
+        verbose_name_plural = _("contract versions")
+        ordering = ["application", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["application", "number"], name="contract_version_unique_number"),
+            models.UniqueConstraint(
+                fields=["application"],
+                condition=models.Q(status=ContractStatus.IN_FORCE),
+                name="contract_version_one_in_force",
+            ),
+            models.CheckConstraint(condition=models.Q(ends_on__gt=models.F("starts_on")), name="contract_period"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.application} v{self.number}"
+
+
+class ContractTarget(models.Model):
+    """An assessment target (考核指标): checked at mid-term and at acceptance."""
+
+    version = models.ForeignKey(ContractVersion, on_delete=models.CASCADE, related_name="targets")
+    position = models.PositiveSmallIntegerField(_("number"))
+    name = models.CharField(_("target"), max_length=200)
+    unit = models.CharField(_("unit"), max_length=30)
+    value = models.DecimalField(_("target value"), max_digits=14, decimal_places=2)
+
+    class Meta:
+        verbose_name = _("assessment target")
+        verbose_name_plural = _("assessment targets")
+        ordering = ["version", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["version", "position"], name="contract_target_unique_position"),
+            models.CheckConstraint(condition=models.Q(value__gte=0), name="contract_target_non_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name}: {self.value} {self.unit}"
+
+
+class ContractBudgetLine(models.Model):
+    """One budget line split by source; the county column adds up to the approved amount."""
+
+    version = models.ForeignKey(ContractVersion, on_delete=models.CASCADE, related_name="budget")
+    line = models.CharField(_("budget line"), max_length=20, choices=BudgetLine.choices)
+    county_yuan = models.DecimalField(_("county grant (yuan)"), **MONEY, default=0)
+    own_yuan = models.DecimalField(_("own funds (yuan)"), **MONEY, default=0)
+    other_yuan = models.DecimalField(_("other sources (yuan)"), **MONEY, default=0)
+
+    class Meta:
+        verbose_name = _("budget line")
+        verbose_name_plural = _("budget lines")
+        ordering = ["version", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["version", "line"], name="contract_budget_unique_line"),
+            models.CheckConstraint(
+                condition=models.Q(county_yuan__gte=0, own_yuan__gte=0, other_yuan__gte=0),
+                name="contract_budget_non_negative",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_line_display()}: {self.county_yuan}"
+
+
+class ContractMilestone(models.Model):
+    version = models.ForeignKey(ContractVersion, on_delete=models.CASCADE, related_name="milestones")
+    name = models.CharField(_("milestone"), max_length=200)
+    due_on = models.DateField(_("due"))
+
+    class Meta:
+        verbose_name = _("milestone")
+        verbose_name_plural = _("milestones")
+        ordering = ["version", "due_on", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.due_on}: {self.name}"
