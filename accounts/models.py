@@ -114,3 +114,28 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} @ {self.organisation}"
+
+
+class ApiToken(models.Model):
+    """An API token (``Authorization: Token <key>``), stored as the SHA-256 of its key.
+
+    The key is shown once, when it is issued; the database keeps only its digest, so a copy
+    of the database (a backup, a read-only replica, a leaked dump) holds no live credential.
+    A key is 160 random bits, so an unsalted hash is as hard to reverse as the key is to
+    guess. Each ask for a token issues a new one (a client cannot be given back a key that
+    is not stored); they end ``PINGSHEN_TOKEN_HOURS`` after issue, at log-out, and when the
+    password changes.
+    """
+
+    user = models.ForeignKey("User", on_delete=models.CASCADE, related_name="api_tokens")
+    digest = models.CharField(_("key digest"), max_length=64, unique=True)
+    #: The key's first characters, enough for a person to tell their tokens apart.
+    prefix = models.CharField(_("key prefix"), max_length=8)
+    created = models.DateTimeField(_("issued at"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+
+    def __str__(self) -> str:
+        return f"{self.prefix}…"

@@ -7,11 +7,9 @@ length of the request, and the check reads how the caller proved who they are:
 
 - a browser session (pages, or the API with the session cookie): the password was typed —
   at login or on ``/accounts/reauth/`` — within ``PINGSHEN_RECENT_LOGIN_MINUTES``;
-- an API token: it was issued — or asked for again with the password at
-  ``POST /api/auth/token/`` — within the same window. A token is obtained with the password
-  and cannot be picked up from an unattended browser, so asking for it again is the API's
-  re-authentication. (The proof of a token asked for again is kept in the cache, Redis in
-  production; if the cache lost it, the client asks for the token again.)
+- an API token: it was issued within the same window. A token is obtained with the password
+  at ``POST /api/auth/token/`` and cannot be picked up from an unattended browser, so asking
+  for a new one is the API's re-authentication.
 
 Outside a request (the clock, management commands, a shell) there is nobody to ask: the
 check passes. Those run with the server's own authority.
@@ -19,7 +17,6 @@ check passes. Those run with the server's own authority.
 
 from __future__ import annotations
 
-import hashlib
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -27,7 +24,6 @@ from contextvars import ContextVar
 from typing import Any
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
@@ -51,31 +47,18 @@ def mark_authenticated(request: HttpRequest) -> None:
     request.session[AUTH_AT] = time.time()
 
 
-def _token_cache_key(key: str) -> str:
-    return "pingshen:token-proved:" + hashlib.sha256(key.encode()).hexdigest()
-
-
-def token_mark_proved(key: str) -> None:
-    """The token's owner typed the password just now (``POST /api/auth/token/``)."""
-    cache.set(_token_cache_key(key), time.time(), timeout=int(_window_seconds()) + 60)
-
-
 def token_login_is_recent(token: Any) -> bool:
-    now = time.time()
-    if now - token.created.timestamp() < _window_seconds():
-        return True
-    proved = cache.get(_token_cache_key(token.key))
-    return isinstance(proved, int | float) and now - proved < _window_seconds()
+    return time.time() - token.created.timestamp() < _window_seconds()
 
 
 def login_is_recent(request: HttpRequest) -> bool:
     """Did this request's caller prove the password within the window? A DRF request that
     authenticated with a token carries it as ``request.auth`` (DRF sets it on the Django
     request too); otherwise the session says when."""
-    from rest_framework.authtoken.models import Token
+    from .models import ApiToken
 
     auth = getattr(request, "auth", None)
-    if isinstance(auth, Token):
+    if isinstance(auth, ApiToken):
         return token_login_is_recent(auth)
     at = request.session.get(AUTH_AT) if hasattr(request, "session") else None
     if not isinstance(at, int | float):

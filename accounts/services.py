@@ -235,9 +235,10 @@ def password_change(*, user: User, old_password: str, new_password: str) -> User
     return password_set(user=user, password=new_password, reason="change")
 
 
-def user_logout_api(*, user: User) -> None:
-    """End the caller's API tokens (``POST /api/auth/logout/``); audit row ``user.logout``."""
-    token_revoke(user)
+def user_logout_api(*, user: User, token: Any = None) -> None:
+    """End the caller's API token (``POST /api/auth/logout/``; a browser session calling it
+    ends every token of the person); audit row ``user.logout``."""
+    token_revoke(user, token)
     audit_record(actor=user, action="user.logout", target=user)
 
 

@@ -1,9 +1,12 @@
-"""API tokens that expire (``PINGSHEN_TOKEN_HOURS`` after they were issued) and end at log-out;
-the one-time token of an invitation link."""
+"""API tokens that are stored hashed (:class:`accounts.models.ApiToken`), expire
+(``PINGSHEN_TOKEN_HOURS`` after they were issued) and end at log-out; the one-time token of
+an invitation link."""
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import secrets
 from typing import Any
 
 from django.conf import settings
@@ -13,40 +16,53 @@ from django.utils.crypto import constant_time_compare
 from django.utils.http import base36_to_int
 from django.utils.translation import gettext_lazy as _
 from rest_framework.authentication import TokenAuthentication
-from rest_framework.authtoken.models import Token
 from rest_framework.exceptions import AuthenticationFailed
+
+from .models import ApiToken
 
 
 def token_lifetime() -> dt.timedelta:
     return dt.timedelta(hours=settings.PINGSHEN_TOKEN_HOURS)
 
 
-def token_expired(token: Token) -> bool:
+def token_expired(token: ApiToken) -> bool:
     return token.created + token_lifetime() <= timezone.now()
 
 
-def token_issue(user: Any) -> Token:
-    """The user's token, replaced by a new key when the old one has expired."""
-    token, created = Token.objects.get_or_create(user=user)
-    if not created and token_expired(token):
-        token.delete()
-        token = Token.objects.create(user=user)
-    return token
+def token_digest(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def token_issue(user: Any) -> tuple[ApiToken, str]:
+    """A new token for ``user`` and its key, which exists only in this answer. The user's
+    expired tokens are removed on the way."""
+    ApiToken.objects.filter(user=user, created__lte=timezone.now() - token_lifetime()).delete()
+    key = secrets.token_hex(20)
+    token = ApiToken.objects.create(user=user, digest=token_digest(key), prefix=key[:8])
+    return token, key
 
 
 class ExpiringTokenAuthentication(TokenAuthentication):
-    """``Authorization: Token <key>``; an expired key is refused with 401 (get a new one)."""
+    """``Authorization: Token <key>``: the key's digest is looked up; an unknown key is 401,
+    an expired one 401 with where to get a new one."""
 
-    def authenticate_credentials(self, key: str) -> tuple[Any, Token]:
-        user, token = super().authenticate_credentials(key)
+    def authenticate_credentials(self, key: str) -> tuple[Any, ApiToken]:
+        token = ApiToken.objects.select_related("user").filter(digest=token_digest(key)).first()
+        if token is None:
+            raise AuthenticationFailed(_("Invalid token."))
+        if not token.user.is_active:
+            raise AuthenticationFailed(_("User inactive or deleted."))
         if token_expired(token):
             raise AuthenticationFailed(_("Token has expired; request a new one at /api/auth/token/."))
-        return user, token
+        return token.user, token
 
 
-def token_revoke(user: Any) -> int:
-    """End every API token of ``user`` (log-out, a new password). Returns how many ended."""
-    deleted, _rows = Token.objects.filter(user=user).delete()
+def token_revoke(user: Any, token: ApiToken | None = None) -> int:
+    """End ``token``, or every API token of ``user`` (a new password). Returns how many ended."""
+    tokens = ApiToken.objects.filter(user=user)
+    if token is not None:
+        tokens = tokens.filter(pk=token.pk)
+    deleted, _rows = tokens.delete()
     return deleted
 
 

@@ -16,7 +16,7 @@ from rest_framework.views import APIView
 
 from accounts import services as account_services
 from accounts.forms import PasswordResetForm
-from accounts.models import Membership
+from accounts.models import ApiToken, Membership
 from accounts.rules import can_view_membership
 from accounts.selectors import memberships_of, organisation_visible_to
 from core.errors import NotVisible
@@ -60,13 +60,17 @@ class MembershipDecisionSerializer(serializers.Serializer):
     comment = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
 
 
+def _caller_token(request: Request) -> ApiToken | None:
+    return request.auth if isinstance(request.auth, ApiToken) else None
+
+
 class LogoutView(APIView):
     """The caller's API token ends now (a later request with it: 401); a browser session
     calling this is signed out too."""
 
     @extend_schema(request=None, responses={204: None})
     def post(self, request: Request) -> Response:
-        account_services.user_logout_api(user=_me(request))
+        account_services.user_logout_api(user=_me(request), token=_caller_token(request))
         logout(request._request)
         return Response(status=status.HTTP_204_NO_CONTENT)
 

@@ -27,7 +27,6 @@ from rest_framework.views import APIView
 from accounts import services as account_services
 from accounts.enums import Role
 from accounts.models import User
-from accounts.recent import token_mark_proved
 from accounts.rules import has_role, is_staff
 from accounts.tokens import token_issue, token_lifetime
 from applications import services as app_services
@@ -119,9 +118,8 @@ class TokenView(ObtainAuthToken):
             raise
         user = serializer.validated_data["user"]
         axes_reset(username=user.get_username())  # a right password clears the failure count
-        token = token_issue(user)
-        token_mark_proved(token.key)  # the password was typed: a recent login for money actions
-        return Response({"token": token.key, "expires": token.created + token_lifetime()})
+        token, key = token_issue(user)
+        return Response({"token": key, "expires": token.created + token_lifetime()})
 
 
 class RegisterView(APIView):

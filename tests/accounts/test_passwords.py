@@ -11,12 +11,13 @@ from django.core import mail
 from django.test import Client
 from django.utils import translation
 from django.utils.translation import gettext
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from accounts.emails import invitation_link
 from accounts.enums import Role
+from accounts.models import ApiToken
 from accounts.services import user_create
+from accounts.tokens import token_digest
 from audit.models import AuditEntry
 from tests.conftest import PASSWORD
 
@@ -37,7 +38,7 @@ def test_logout_revokes_the_callers_token(applicant):
     assert api.get("/api/me/").status_code == 200
     assert api.post("/api/auth/logout/").status_code == 204
     assert api.get("/api/me/").status_code == 401
-    assert not Token.objects.filter(user=applicant).exists()
+    assert not ApiToken.objects.filter(user=applicant).exists()
     assert AuditEntry.objects.filter(action="user.logout", target_id=applicant.pk).exists()
 
 
@@ -49,7 +50,9 @@ def test_token_lifetime_follows_the_setting(applicant, settings):
     settings.PINGSHEN_TOKEN_HOURS = 1
     api = APIClient()
     issued = api.post("/api/auth/token/", {"username": "applicant", "password": PASSWORD}, format="json").json()
-    Token.objects.filter(key=issued["token"]).update(created=dt.datetime.now(dt.UTC) - dt.timedelta(minutes=61))
+    ApiToken.objects.filter(digest=token_digest(issued["token"])).update(
+        created=dt.datetime.now(dt.UTC) - dt.timedelta(minutes=61)
+    )
     api.credentials(HTTP_AUTHORIZATION=f"Token {issued['token']}")
     assert api.get("/api/me/").status_code == 401
 

@@ -6,10 +6,10 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from applications.models import Application, Call
+from tests.conftest import api_key
 
 SCORES = {"innovation": 80, "feasibility": 90, "team": 70, "benefit": 85}
 
@@ -34,9 +34,8 @@ def client_for(db: Any) -> Callable[[Any], APIClient]:
     """A client that sends the person's token, as an integration would."""
 
     def make(user: Any) -> APIClient:
-        token, _created = Token.objects.get_or_create(user=user)
         client = APIClient()
-        client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        client.credentials(HTTP_AUTHORIZATION=f"Token {api_key(user)}")
         return client
 
     return make

@@ -10,7 +10,6 @@ from typing import Any
 import pytest
 from django.test import Client
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from applications.enums import ApplicationStatus as S
@@ -19,6 +18,7 @@ from funding.enums import DisbursementStatus as D
 from funding.models import Disbursement, FundingDecision
 from reviews.enums import AssignmentStatus
 from reviews.models import Assignment, Review
+from tests.conftest import api_key
 
 from ..api.conftest import anon, client_for  # noqa: F401 - the API personas, shared as fixtures
 
@@ -92,9 +92,8 @@ def page_client() -> Callable[[Any], Client]:
 @pytest.fixture
 def api_client() -> Callable[[Any], APIClient]:
     def make(user: Any) -> APIClient:
-        token, _created = Token.objects.get_or_create(user=user)
         client = APIClient()
-        client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        client.credentials(HTTP_AUTHORIZATION=f"Token {api_key(user)}")
         return client
 
     return make

@@ -15,7 +15,6 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.test import Client
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from accounts.enums import Role
@@ -28,7 +27,7 @@ from integrity.services import credit_record_confirm, credit_record_create
 from reviews.models import Assignment
 from reviews.selectors import draw_export, draw_verify
 from reviews.services import assignment_create, draw_for_call
-from tests.conftest import _user
+from tests.conftest import _user, api_key
 from tests.reviews.test_draw_proof import SCRIPT
 from tests.reviews.test_draw_services import in_review
 
@@ -39,7 +38,7 @@ NEXT_YEAR = timezone.localdate() + dt.timedelta(days=365)
 
 def api(user: Any) -> APIClient:
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=user)[0].key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {api_key(user)}")
     return client
 
 

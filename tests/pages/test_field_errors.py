@@ -11,7 +11,6 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from applications.models import Application
@@ -19,7 +18,7 @@ from applications.services import application_create, parse_money
 from awards.services import nomination_create
 from reviews import services as review_services
 from reviews.models import Assignment
-from tests.conftest import make_code
+from tests.conftest import api_key, make_code
 from workflow import steps
 
 from .test_form_roundtrip import future_round
@@ -56,7 +55,7 @@ def test_submit_refusal_names_each_missing_field(call: Any, applicant: Any, lang
 def test_api_submit_refusal_is_409_listing_the_fields(call: Any, applicant: Any):
     application = _empty_draft(call, applicant)
     api = APIClient()
-    api.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=applicant).key}")
+    api.credentials(HTTP_AUTHORIZATION=f"Token {api_key(applicant)}")
     response = api.post(
         f"/api/applications/{application.pk}/submit/", {"pledge": True}, format="json", HTTP_ACCEPT_LANGUAGE="en"
     )

@@ -6,8 +6,9 @@ from typing import Any
 
 from django.db import transaction
 from django.test import Client
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
+
+from tests.conftest import api_key
 
 LOGIN = "login"  # a page sends the anonymous visitor to the login page
 
@@ -19,8 +20,7 @@ def clients_for(users: dict[str, Any]) -> dict[str, tuple[Client, APIClient]]:
         page, api = Client(), APIClient()
         if user is not None:
             page.force_login(user)
-            token, _ = Token.objects.get_or_create(user=user)
-            api.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+            api.credentials(HTTP_AUTHORIZATION=f"Token {api_key(user)}")
         clients[persona] = (page, api)
     return clients
 

@@ -14,10 +14,11 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.test import Client
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from accounts.middleware import AUTH_AT
+from accounts.models import ApiToken
+from accounts.tokens import token_digest
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -82,7 +83,7 @@ def test_tokens_expire_and_a_new_one_is_issued(applicant, settings):
     assert issued["expires"]
     api.credentials(HTTP_AUTHORIZATION=f"Token {issued['token']}")
     assert api.get("/api/me/").status_code == 200
-    Token.objects.filter(key=issued["token"]).update(
+    ApiToken.objects.filter(digest=token_digest(issued["token"])).update(
         created=timezone.now() - dt.timedelta(hours=settings.PINGSHEN_TOKEN_HOURS, seconds=1)
     )
     assert api.get("/api/me/").status_code == 401

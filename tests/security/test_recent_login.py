@@ -16,10 +16,11 @@ from django.conf import settings
 from django.db import transaction
 from django.test import Client
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from accounts.models import ApiToken
 from accounts.recent import AUTH_AT
+from accounts.tokens import token_issue
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -123,11 +124,11 @@ def test_api_money_action_takes_a_token_only_while_it_counts_as_a_recent_login(
     user = world.users[persona]
     url = route.format(world.pk(kind, state))
     body = _with_ids(body, world.pk(kind, state))
-    token, _created = Token.objects.get_or_create(user=user)
+    token, key = token_issue(user)
     api = APIClient()
-    api.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    api.credentials(HTTP_AUTHORIZATION=f"Token {key}")
     with transaction.atomic():
-        Token.objects.filter(pk=token.pk).update(created=timezone.now() - dt.timedelta(seconds=STALE))
+        ApiToken.objects.filter(pk=token.pk).update(created=timezone.now() - dt.timedelta(seconds=STALE))
         old = _post(api, url, body, json=True)
         transaction.set_rollback(True)
     assert _refused_by_api(old), (old.status_code, old.content)
@@ -164,14 +165,14 @@ def test_page_money_action_is_checked_by_the_service_not_by_the_list_of_pages(
 def test_asking_for_the_token_again_with_the_password_counts_as_a_recent_login(world):
     officer = world.users["finance_officer"]
     url = f"/api/disbursements/{world.pk('disbursement', 'pending')}/approve/"
+    stale, stale_key = token_issue(officer)
+    ApiToken.objects.filter(pk=stale.pk).update(created=timezone.now() - dt.timedelta(seconds=STALE))
     api = APIClient()
-    with transaction.atomic():
-        key = api.post("/api/auth/token/", {"username": officer.username, "password": PASSWORD}, format="json")
-        key = key.json()["token"]
-        Token.objects.filter(key=key).update(created=timezone.now() - dt.timedelta(seconds=STALE))
-        api.credentials(HTTP_AUTHORIZATION=f"Token {key}")
-        response = api.post(url, {}, format="json")
-        transaction.set_rollback(True)
+    api.credentials(HTTP_AUTHORIZATION=f"Token {stale_key}")
+    assert _refused_by_api(api.post(url, {}, format="json"))
+    key = api.post("/api/auth/token/", {"username": officer.username, "password": PASSWORD}, format="json")
+    api.credentials(HTTP_AUTHORIZATION=f"Token {key.json()['token']}")
+    response = api.post(url, {}, format="json")
     assert response.status_code == 200, response.content
 
 

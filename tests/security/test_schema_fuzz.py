@@ -9,10 +9,10 @@ import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from rest_framework.authtoken.models import Token
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance
 
+from tests.conftest import api_key
 from workflow.wsgi import application
 
 pytestmark = pytest.mark.django_db
@@ -61,8 +61,7 @@ def test_fuzz_api_as(role: str, world: Any) -> None:
     """Ids are drawn from the world's real objects (every kind, every state) half of the time,
     so fuzzed bodies reach the services behind the 404s, not only the lookups."""
     user = world.users[ROLES[role]]
-    token, _ = Token.objects.get_or_create(user=user)
-    auth = {"Authorization": f"Token {token.key}"}
+    auth = {"Authorization": f"Token {api_key(user)}"}
     real_ids = sorted({obj.pk for objects in world.objects.values() for obj in objects.values()})
     schema = _schema(auth)
     failures = []
