@@ -9,7 +9,9 @@ What it does:
    database name must contain ``bench``); creates ``--users`` recipients with an address.
 2. Purges the Celery queue on ``REDIS_URL`` and starts two worker processes
    (``celery -A workflow worker --pool=solo``, one task at a time each) on that database
-   and Redis, with Django's in-memory e-mail backend: everything but the SMTP round trip.
+   and Redis. With ``--smtp`` (the issue's measure) they send through Django's SMTP backend
+   to a local SMTP server (``bench/smtp_sink.py``, on a free port), which counts what it
+   received; without it, Django's in-memory e-mail backend: everything but the SMTP round trip.
 3. Writes N notifications through ``notifications.services.notify``, ``--batch`` per
    transaction (an event notifies a few people; the default of 10 is a busy bureau),
    recording the wall-clock time just after each ``COMMIT``. ``notify`` queues each row on
@@ -33,6 +35,7 @@ import argparse
 import os
 import platform
 import signal
+import socket
 import statistics
 import subprocess
 import sys
@@ -42,6 +45,38 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def start_smtp_sink(log_dir: Path) -> tuple[subprocess.Popen[bytes], Path]:
+    """A local SMTP server on a free port; the workers' e-mail goes there."""
+    port = free_port()
+    count_file = log_dir / "bench-smtp-received.txt"
+    count_file.write_text("")
+    sink = subprocess.Popen(  # noqa: S603 - our own interpreter and module
+        [sys.executable, "-W", "ignore", "-m", "bench.smtp_sink", str(port), str(count_file)],
+        cwd=ROOT,
+        start_new_session=True,
+    )
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+            break
+        except OSError:
+            time.sleep(0.1)
+    else:
+        sys.exit("the SMTP sink did not start")
+    os.environ["EMAIL_BACKEND"] = "django.core.mail.backends.smtp.EmailBackend"
+    os.environ["EMAIL_HOST"] = "127.0.0.1"
+    os.environ["EMAIL_PORT"] = str(port)
+    os.environ["EMAIL_USE_TLS"] = "false"
+    return sink, count_file
 
 
 def configure_environment(redis_url: str) -> None:
@@ -119,6 +154,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--users", type=int, default=200, help="recipients (200)")
     parser.add_argument("--workers", type=int, default=2, help="worker processes (2)")
     parser.add_argument("--timeout", type=float, default=900, help="seconds to wait for the last send")
+    parser.add_argument("--smtp", action="store_true", help="send to a local SMTP server (bench/smtp_sink.py)")
     args = parser.parse_args(argv)
 
     database_url = os.environ.get("DATABASE_URL", "")
@@ -161,6 +197,7 @@ def main(argv: list[str] | None = None) -> None:
     app.control.purge()
     log_dir = ROOT / "var"
     log_dir.mkdir(exist_ok=True)
+    sink, received_file = start_smtp_sink(log_dir) if args.smtp else (None, None)
     workers = start_workers(args.workers, log_dir)
     try:
         wait_ready(app, [f"bench{i}@" for i in range(args.workers)])
@@ -200,6 +237,9 @@ def main(argv: list[str] | None = None) -> None:
             sys.exit(f"{left} notifications not sent within {args.timeout} s")
     finally:
         stop_workers(workers)
+        if sink is not None:
+            time.sleep(0.5)  # the sink writes a message's line before it answers 250
+            stop_workers([sink])
 
     rows = list(Notification.objects.filter(pk__in=ids).values_list("pk", "sent_at", "attempts"))
     latencies = [(sent - committed[pk]).total_seconds() for pk, sent, _a in rows]
@@ -210,6 +250,7 @@ def main(argv: list[str] | None = None) -> None:
 
     print(f"Pingshen notification delivery, {platform.python_implementation()} {platform.python_version()}, ")
     print(f"  {os.cpu_count()} CPUs, {args.workers} worker processes (--pool=solo), PostgreSQL + Redis")
+    print(f"  e-mail: {'SMTP to a local server' if args.smtp else 'in-memory backend (no SMTP)'}")
     print(f"  n = {len(rows)}, batch = {args.batch} per transaction, writer rate = {args.rate or 'unpaced'}")
     print(f"  writer: {write_seconds:.2f} s ({len(rows) / write_seconds:.0f} notifications/s written and queued)")
     print(f"  throughput: {len(rows) / span:.1f} notifications/s sent (first commit to last sent: {span:.2f} s)")
@@ -218,6 +259,9 @@ def main(argv: list[str] | None = None) -> None:
         f"p95 {percentile(latencies, 95) * 1000:.0f} ms, max {max(latencies) * 1000:.0f} ms"
     )
     print(f"  rows sent more than once or retried: {duplicates}")
+    if received_file is not None:
+        received = sum(int(line) for line in received_file.read_text().split())
+        print(f"  SMTP server on 127.0.0.1 received {received} messages (rows marked sent: {len(rows)})")
 
 
 if __name__ == "__main__":

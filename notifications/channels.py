@@ -9,14 +9,17 @@ a further channel plugs in by a line of settings; the callers of ``notify`` neve
 
 from __future__ import annotations
 
+import contextlib
 import re
 import smtplib
+from collections.abc import Iterator
+from contextvars import ContextVar
 from functools import cache
 from typing import Any, Protocol
 from urllib.parse import urljoin
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
+from django.core.mail import EmailMultiAlternatives, get_connection
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.module_loading import import_string
@@ -46,6 +49,10 @@ class Channel(Protocol):
         ...
 
 
+# A channel may also have ``batch()``, a context manager around the sends of one delivery
+# batch (e-mail keeps one SMTP connection open for it).
+
+
 #: Kept for callers of the first interface (one transport per channel name).
 Transport = Channel
 
@@ -56,11 +63,33 @@ def absolute_url(path: str) -> str:
     return urljoin(settings.PINGSHEN_SITE_URL.rstrip("/") + "/", path.lstrip("/"))
 
 
+#: The SMTP connection a delivery batch shares (``EmailChannel.batch``).
+_connection: ContextVar[Any] = ContextVar("pingshen_email_connection", default=None)
+
+
 class EmailChannel:
     """Django's mail: a text body and an HTML alternative, rendered from
     ``notifications/email/message.{txt,html}`` in the recipient's language."""
 
     name = "email"
+
+    @contextlib.contextmanager
+    def batch(self) -> Iterator[None]:
+        """One connection for a batch of sends. If it cannot be opened, each send tries on
+        its own and reports its own failure."""
+        connection = get_connection()
+        try:
+            getattr(connection, "open", lambda: None)()
+        except (smtplib.SMTPException, OSError):
+            yield
+            return
+        token = _connection.set(connection)
+        try:
+            yield
+        finally:
+            _connection.reset(token)
+            with contextlib.suppress(smtplib.SMTPException, OSError):
+                getattr(connection, "close", lambda: None)()
 
     def accepts(self, user: Any, kind: str, *, email_opted_out: bool) -> bool:
         return bool(user.email) and not email_opted_out
@@ -87,6 +116,7 @@ class EmailChannel:
             body=text,
             from_email=settings.DEFAULT_FROM_EMAIL,
             to=[address],
+            connection=_connection.get(),
         )
         message.attach_alternative(html, "text/html")
         try:

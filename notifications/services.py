@@ -1,13 +1,15 @@
 """Hand a notification to people. Callers pass lazy strings; we render them per recipient.
 
 The outbox: ``notify`` writes rows in the caller's transaction and queues sending only
-after commit; ``notification_deliver`` claims a row with a conditional update, so a row
-is sent at most once however many workers or retries see it; ``sweep`` picks up what a
+after commit, a batch per task; ``notifications_deliver`` claims rows under a lock that skips
+rows another worker holds, so a row is sent at most once however many workers or retries see
+it; ``sweep`` picks up what a
 broker outage left behind.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Iterable, Mapping
 from datetime import timedelta
@@ -144,38 +146,49 @@ def notify(
     return created
 
 
+#: Notifications per delivery task: one task, one claim, one SMTP connection per batch.
+DELIVERY_BATCH = 50
+
+
 def enqueue(ids: list[int]) -> int:
-    """Hand ids to the broker. With the broker down, the rows wait for the sweep."""
-    from .tasks import send_notification
+    """Hand ids to the broker, ``DELIVERY_BATCH`` per task. With the broker down, the rows
+    wait for the sweep. Returns how many ids were queued."""
+    from .tasks import send_notifications
 
     queued = 0
-    for pk in ids:
+    for start in range(0, len(ids), DELIVERY_BATCH):
+        batch = ids[start : start + DELIVERY_BATCH]
         try:
-            send_notification.delay(pk)
+            send_notifications.delay(batch)
         except Exception:  # noqa: BLE001 - a broker outage must not lose or fail the event
             logger.warning("broker unavailable; %s notifications stay in the outbox", len(ids) - queued)
             break
-        queued += 1
+        queued += len(batch)
     return queued
 
 
-def notification_deliver(*, notification_id: int) -> bool:
-    """Claim and send one notification by e-mail. Returns True if this call sent it.
+def _claim(ids: list[int]) -> list[Notification]:
+    """Take the pending rows among ``ids`` for this worker: locked rows another worker is
+    claiming are skipped, so a row is claimed once however many tasks name it."""
+    with transaction.atomic():
+        rows = list(
+            Notification.objects.select_for_update(of=("self",), skip_locked=True)
+            .select_related("recipient")
+            .filter(pk__in=ids, state=DeliveryState.PENDING)
+            .order_by("pk")
+        )
+        if rows:
+            now = timezone.now()
+            Notification.objects.filter(pk__in=[n.pk for n in rows]).update(
+                state=DeliveryState.SENDING, attempts=F("attempts") + 1, claimed_at=now
+            )
+            for n in rows:
+                n.state, n.attempts, n.claimed_at = DeliveryState.SENDING, n.attempts + 1, now
+    return rows
 
-    Raises ``TransportError`` for a temporary failure, after putting the row back to
-    pending, so the task's retry (or the sweep) tries again.
-    """
-    claimed = Notification.objects.filter(pk=notification_id, state=DeliveryState.PENDING).update(
-        state=DeliveryState.SENDING, attempts=F("attempts") + 1, claimed_at=timezone.now()
-    )
-    if claimed != 1:
-        return False
-    notification = Notification.objects.select_related("recipient").get(pk=notification_id)
-    if not notification.channels:
-        notification.state = DeliveryState.SKIPPED  # inbox only: nothing to send
-        notification.save(update_fields=["state"])
-        return False
-    outside = channels()
+
+def _send_one(notification: Notification, outside: Mapping[str, Any]) -> TransportError | None:
+    """Send ``notification`` on each of its channels not yet taken; the error that stopped it."""
     for name in notification.channels:
         if name in notification.channels_sent:
             continue  # a retry: this channel took it the first time
@@ -185,21 +198,74 @@ def notification_deliver(*, notification_id: int) -> bool:
                 raise TransportError(f"channel {name!r} is not configured", permanent=True)
             channel.send(notification)
         except TransportError as exc:
-            final = exc.permanent or notification.attempts >= MAX_ATTEMPTS
-            notification.state = DeliveryState.FAILED if final else DeliveryState.PENDING
-            notification.last_error = f"{name}: {exc}"[:2000]
-            notification.save(update_fields=["state", "last_error", "channels_sent"])
-            if not final:
-                raise
-            return False
+            return TransportError(f"{name}: {exc}", permanent=exc.permanent)
         notification.channels_sent = [*notification.channels_sent, name]
         if len(notification.channels) > 1:
             # Record each channel as it goes, so a worker that dies after it resends no duplicate.
             notification.save(update_fields=["channels_sent"])
-    notification.state = DeliveryState.SENT
-    notification.sent_at = timezone.now()
-    notification.save(update_fields=["state", "sent_at", "channels_sent"])
-    return True
+    return None
+
+
+def notifications_deliver(*, ids: list[int]) -> int:
+    """Claim and send the pending notifications among ``ids``; returns how many this call
+    sent. Each channel sends the batch over one connection (``Channel.batch``); the rows
+    are settled in one statement.
+
+    A temporary failure puts its row back to pending and, after the others are settled,
+    raises ``TransportError`` so the task's retry (or the sweep) tries again; the rows
+    already sent are not claimed again.
+    """
+    rows = _claim(ids)
+    if not rows:
+        return 0
+    outside = channels()
+    retry: TransportError | None = None
+    sent = 0
+    with contextlib.ExitStack() as stack:
+        for channel in outside.values():
+            if hasattr(channel, "batch"):
+                stack.enter_context(channel.batch())
+        for notification in rows:
+            if not notification.channels:
+                notification.state = DeliveryState.SKIPPED  # inbox only: nothing to send
+                continue
+            error = _send_one(notification, outside)
+            if error is None:
+                notification.state = DeliveryState.SENT
+                sent += 1
+                continue
+            final = error.permanent or notification.attempts >= MAX_ATTEMPTS
+            notification.state = DeliveryState.FAILED if final else DeliveryState.PENDING
+            notification.last_error = str(error)[:2000]
+            if not final:
+                retry = error
+    _settle(rows)
+    if retry is not None:
+        raise retry
+    return sent
+
+
+def _settle(rows: list[Notification]) -> None:
+    """Write what the batch came to: one UPDATE per outcome (sent on the same channels,
+    skipped), a row of its own for each failure (they carry their own error)."""
+    now = timezone.now()
+    groups: dict[tuple[str, tuple[str, ...]], list[int]] = {}
+    for n in rows:
+        if n.state in (DeliveryState.SENT, DeliveryState.SKIPPED):
+            groups.setdefault((n.state, tuple(n.channels_sent)), []).append(n.pk)
+        else:
+            Notification.objects.filter(pk=n.pk).update(
+                state=n.state, last_error=n.last_error, channels_sent=n.channels_sent
+            )
+    for (state, channels_sent), pks in groups.items():
+        sent_at = now if state == DeliveryState.SENT else None
+        Notification.objects.filter(pk__in=pks).update(state=state, sent_at=sent_at, channels_sent=list(channels_sent))
+
+
+def notification_deliver(*, notification_id: int) -> bool:
+    """Claim and send one notification. Returns True if this call sent it (see
+    ``notifications_deliver``)."""
+    return notifications_deliver(ids=[notification_id]) == 1
 
 
 def outbox_sweep(*, older_than: timedelta = timedelta(minutes=2), limit: int = 1000) -> int:
