@@ -106,6 +106,9 @@ class Call(models.Model):
     tranches = models.JSONField(_("tranche plan (%)"), default=list)
     #: The attachments every item must carry before it is submitted: [{code, name}], in order.
     required_documents = models.JSONField(_("required documents"), default=list, blank=True)
+    #: Goes up with every review that enters or leaves the ranking (submitted, reopened): the
+    #: cached ranking is kept under it, so reading the version costs no query.
+    ranking_version = models.PositiveIntegerField(default=0, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

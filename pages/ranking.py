@@ -16,7 +16,7 @@ from applications.enums import ScoringRule
 from applications.models import Call
 from core.responses import xlsx_response
 from reviews.exports import xlsx_table
-from reviews.selectors import RankedItem, call_ranking, call_review_progress
+from reviews.selectors import RankedItem, call_ranking, call_review_progress, ranking_slice
 
 
 def _ranking_call(request: HttpRequest, pk: int) -> Call:
@@ -48,15 +48,17 @@ def _rows(call: Call, ranking: list[RankedItem]) -> list[dict[str, Any]]:
 
 def call_ranking_page(request: HttpRequest, pk: int) -> HttpResponse:
     call = _ranking_call(request, pk)
-    ranking = call_ranking(call)
-    # In ranking order: the items short of reviews, unranked, come last.
-    chart = [
-        {"label": f"{r.rank or '—'}. {r.title}"[:40], "value": r.score, "display": f"{r.score}"} for r in ranking[:50]
-    ]
     # 100 rows a page: a province's call ranks 10,000 items (the xlsx download has them all).
     # The items short of reviews come last in the ranking, so they close its last pages.
-    page = Paginator(ranking, 100).get_page(request.GET.get("page"))
-    rows = _rows(call, list(page.object_list))
+    # The paginator counts positions; the cache hands over only this page's items.
+    summary = ranking_slice(call, start=0, stop=0)
+    page = Paginator(range(summary.total), 100).get_page(request.GET.get("page"))
+    ranking = ranking_slice(call, start=page.start_index() - 1 if summary.total else 0, stop=page.end_index())
+    # In ranking order: the items short of reviews, unranked, come last.
+    chart = [
+        {"label": f"{r.rank or '—'}. {r.title}"[:40], "value": r.score, "display": f"{r.score}"} for r in ranking.top
+    ]
+    rows = _rows(call, ranking.rows)
     return render(
         request,
         "pages/ranking.html",
@@ -64,11 +66,11 @@ def call_ranking_page(request: HttpRequest, pk: int) -> HttpResponse:
             "call": call,
             "rows": [row for row in rows if not row["short"]],
             "short_rows": [row for row in rows if row["short"]],
-            "incomplete": sum(not r.complete for r in ranking),
+            "incomplete": ranking.incomplete,
             "page": page,
             "chart": chart,
             "adjusted_label": adjusted_label(call),
-            "flagged": sum(r.flagged for r in ranking),
+            "flagged": ranking.flagged,
             "is_staff": is_staff(request.user),
         },
     )

@@ -58,7 +58,7 @@ from funding.selectors import on_closed_notice
 from funding.services import call_decided_total, notice_is_open
 from reviews.enums import AssignmentStatus
 from reviews.models import Assignment, Review
-from reviews.selectors import assignments_of, call_ranking, draw_export, draw_verify
+from reviews.selectors import assignments_of, draw_export, draw_verify, ranking_slice
 from workflow import steps
 
 from . import dashboards, forms
@@ -605,7 +605,7 @@ def call_detail(request: HttpRequest, pk: int) -> HttpResponse:
     # A province's call has 10,000 items: the page shows 50 of them and the top of the
     # ranking; the ranking page and the xlsx downloads have them all.
     page = Paginator(applications, 50).get_page(request.GET.get("page"))
-    ranking = call_ranking(call)
+    ranking = ranking_slice(call, start=0, stop=10)
     notices = notice_rows(request.user, call.notices.all())
     return render(
         request,
@@ -614,8 +614,8 @@ def call_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "call": call,
             "applications": page.object_list,
             "page": page,
-            "ranking": ranking[:10],
-            "ranked": len(ranking),
+            "ranking": ranking.rows,
+            "ranked": ranking.total,
             "decided_total": call_decided_total(call),
             "notices": notices,
             "is_staff": is_staff(request.user),

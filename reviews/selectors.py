@@ -9,7 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.cache import cache
-from django.db.models import Count, FloatField, Max, Q, QuerySet, Sum
+from django.db.models import Count, FloatField, Q, QuerySet
 from django.db.models.functions import Cast
 from django.utils import timezone
 
@@ -80,30 +80,61 @@ def _q(value: float) -> Decimal:
     return Decimal(str(round(value, 3)))
 
 
-def call_ranking(call: Call) -> list[RankedItem]:
-    """:func:`call_ranking_compute`, kept in the cache under a key that changes with every
-    submitted, reopened or resubmitted review (their count, newest id, newest time and sum):
-    a province's ranking (50,000 reviews) costs one aggregate query per page view instead of
-    the whole computation."""
-    reviews = Review.objects.filter(assignment__application__call=call, assignment__status=AssignmentStatus.SUBMITTED)
-    version = reviews.aggregate(n=Count("pk"), last=Max("pk"), at=Max("submitted_at"), total=Sum("weighted_total"))
-    if not version["n"]:
-        return []
-    key = "ranking:v2:{}:{}:{}:{}:{}:{}:{}:{}".format(
-        call.pk,
-        call.scoring_rule,
-        call.spread_threshold,
-        call.min_reviews,
-        version["n"],
-        version["last"],
-        version["at"].isoformat() if version["at"] else "",
-        version["total"],
+def _ranking_key(call: Call, part: str) -> str:
+    """The cache key of a call's ranking (or a part of it): it changes with the call's
+    ``ranking_version``, which the review services raise, and with the rule and thresholds;
+    the creation time tells apart a call made again under a reused id (a reloaded database).
+    The version is read afresh (one primary-key lookup): the ``call`` in hand may predate a
+    review submitted since."""
+    version = Call.objects.filter(pk=call.pk).values_list("ranking_version", flat=True).first()
+    return (
+        f"ranking:v3:{call.pk}:{call.created_at.timestamp()}:{version}:{call.scoring_rule}:"
+        f"{call.spread_threshold}:{call.min_reviews}:{part}"
     )
+
+
+def call_ranking(call: Call) -> list[RankedItem]:
+    """:func:`call_ranking_compute`, kept in the cache under the call's ranking version: a
+    province's ranking (50,000 reviews) is computed once per submitted or reopened review,
+    and reading it costs one primary-key lookup."""
+    return _cached_ranking(call, _ranking_key(call, "all"))
+
+
+def _cached_ranking(call: Call, key: str) -> list[RankedItem]:
     ranked: list[RankedItem] | None = cache.get(key)
     if ranked is None:
         ranked = call_ranking_compute(call)
         cache.set(key, ranked, timeout=3600)
     return ranked
+
+
+@dataclass(frozen=True)
+class RankingPage:
+    """What a page shows of a ranking: its rows ``start``–``stop``, the first 50 for the
+    chart, and the counts. Cached on its own, so a page of a 10,000-item ranking does not
+    unpickle the 10,000 items."""
+
+    rows: list[RankedItem]
+    top: list[RankedItem]
+    total: int
+    incomplete: int
+    flagged: int
+
+
+def ranking_slice(call: Call, *, start: int, stop: int) -> RankingPage:
+    key = _ranking_key(call, f"{start}:{stop}")
+    page: RankingPage | None = cache.get(key)
+    if page is None:
+        ranked = _cached_ranking(call, key.rsplit(":", 1)[0] + ":all")
+        page = RankingPage(
+            rows=ranked[start:stop],
+            top=ranked[:50],
+            total=len(ranked),
+            incomplete=sum(not r.complete for r in ranked),
+            flagged=sum(r.flagged for r in ranked),
+        )
+        cache.set(key, page, timeout=3600)
+    return page
 
 
 def call_ranking_compute(call: Call) -> list[RankedItem]:

@@ -11,7 +11,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -949,7 +949,13 @@ def review_submit(*, assignment: Assignment, actor: Any, scores: Any, comment: s
         review.save(update_fields=[*values, "submitted_at"])
         action = "review.resubmit"
     _assignment_transition(assignment, A.SUBMITTED, actor, action)
+    ranking_changed(assignment.application.call_id)
     return review
+
+
+def ranking_changed(call_id: int) -> None:
+    """A review entered or left the call's ranking: its cached ranking is stale."""
+    Call.objects.filter(pk=call_id).update(ranking_version=F("ranking_version") + 1)
 
 
 @service_atomic
@@ -974,6 +980,7 @@ def review_reopen(*, review: Review, actor: Any, reason: str) -> Review:
         raise StateConflict(_("This review is already open for the expert."))
     assignment.status = A.ACCEPTED
     assignment.save(update_fields=["status"])
+    ranking_changed(application.call_id)
     audit_record(
         actor=actor,
         action="review.reopen",

@@ -18,6 +18,7 @@ from funding.enums import DisbursementStatus as D
 from funding.models import Disbursement, FundingDecision
 from reviews.enums import AssignmentStatus
 from reviews.models import Assignment, Review
+from reviews.services import ranking_changed
 from tests.conftest import api_key
 
 from ..api.conftest import anon, client_for  # noqa: F401 - the API personas, shared as fixtures
@@ -52,6 +53,7 @@ def make_item(
     Review.objects.create(
         assignment=assignment, scores={}, weighted_total=Decimal(score), comment="好", recommendation="support"
     )
+    ranking_changed(call.pk)  # as review_submit leaves it
     return app
 
 

@@ -17,6 +17,7 @@ from funding.suggestions import suggest_funding, what_if_from
 from reviews.enums import AssignmentStatus
 from reviews.models import Assignment, Review
 from reviews.selectors import call_ranking
+from reviews.services import ranking_changed
 from tests.conftest import make_expert
 
 pytestmark = pytest.mark.django_db
@@ -29,6 +30,7 @@ def second_review(app: Application, expert, score: str) -> None:
     Review.objects.create(
         assignment=assignment, scores={}, weighted_total=Decimal(score), comment="好", recommendation="support"
     )
+    ranking_changed(app.call_id)  # as review_submit leaves it
 
 
 @pytest.fixture

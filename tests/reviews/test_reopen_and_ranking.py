@@ -17,7 +17,8 @@ from notifications.models import Notification
 from reviews import services
 from reviews.enums import AssignmentStatus
 from reviews.models import Assignment, Review
-from reviews.selectors import call_ranking
+from reviews.selectors import call_ranking, ranking_slice
+from reviews.services import ranking_changed
 from tests.conftest import make_expert
 from tests.workflow.test_plan_project_services import SCORES
 from workflow import steps
@@ -140,17 +141,21 @@ def _items(call, applicant, count, per_item):
                 comment="c",
                 recommendation="support",
             )
+    ranking_changed(call.pk)  # as review_submit leaves it
     return apps
 
 
 @pytest.mark.parametrize("count", [1, 100])
 def test_ranking_is_two_queries_whatever_the_number_of_items(django_assert_num_queries, call, applicant, count):
     _items(call, applicant, count, lambda i: [50 + i % 7, 60, 70])
-    with django_assert_num_queries(2):  # the version of the reviews, then the reviews themselves
+    with django_assert_num_queries(2):  # the version on the call row, then the reviews, once
         ranking = call_ranking(call)
     assert len(ranking) == count
-    with django_assert_num_queries(1):  # unchanged reviews: the cached ranking
+    with django_assert_num_queries(1):  # unchanged reviews: the version, then the cached ranking
         assert call_ranking(call) == ranking
+    with django_assert_num_queries(1):  # a page of it, and the counts a page shows
+        page = ranking_slice(call, start=0, stop=10)
+    assert page.rows == ranking[:10] and page.total == count
 
 
 def test_ties_share_a_rank_and_disagreement_is_flagged(call, applicant):
