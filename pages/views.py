@@ -290,7 +290,13 @@ def _application_page(request: HttpRequest, application: Application, **bound: A
         if application.status not in FINAL_STATES:
             forms_["terminate"] = forms.TerminateForm()
             forms_["resubmit"] = forms.ResubmitDisbursementForm()
-        context["assignments"] = application.assignments.select_related("expert", "expert__organisation")
+        assignments = list(application.assignments.select_related("expert", "expert__organisation"))
+        context["assignments"] = assignments
+        # Starting the review needs an expert invited or accepted (steps.expert_review_start
+        # refuses with 409 otherwise): offer the button only then, else say what comes first.
+        context["can_start_review"] = "expert_assignment" in open_steps and any(
+            a.status in (A.INVITED, A.ACCEPTED) for a in assignments
+        )
     if panel and application.status == S.REVIEWED:
         forms_["decision"] = forms.DecisionForm()
     if staff or panel:

@@ -93,3 +93,19 @@ def test_irreversible_actions_ask_for_confirmation_naming_the_consequence(call, 
     assert 'data-confirm="Terminate this application? Its process ends at once' in html
     assert 'data-confirm-if="decision=reject"' in html
     assert "/static/js/confirm.js" in html
+
+
+def test_start_review_is_offered_only_once_an_expert_is_invited(call, applicant, staff, expert):
+    from .test_dashboards import submitted
+
+    application = submitted(call, applicant)
+    steps.formal_review(application=application, actor=staff, decision="accept")
+    start = reverse("start-review", args=[application.pk])
+    # No expert yet: the server would answer 409 ("Assign at least one expert first"), so the
+    # page offers the ways to get one instead (found by the year walk, tests/browser/test_year_walk.py).
+    html = client_for(staff).get(f"/applications/{application.pk}/").content.decode()
+    assert start not in html
+    assert "draw experts for the call, before the expert review can start" in html
+    steps.assignment_add(application=application, expert=expert, actor=staff)
+    html = client_for(staff).get(f"/applications/{application.pk}/").content.decode()
+    assert start in html
