@@ -37,7 +37,8 @@ from accounts.services import applicant_register
 from applications import services as app_services
 from applications.enums import EDITABLE_STATES, FINAL_STATES, ApplicationStatus, ItemKind
 from applications.models import Application, Attachment, Call
-from applications.rules import can_view_application
+from applications.rules import can_view_application, closed_before_submission
+from applications.services import CALL_CLOSED
 from audit.selectors import audit_for
 from core.errors import RateLimited, StateConflict
 from core.ratelimit import client_address
@@ -269,9 +270,14 @@ def _application_page(request: HttpRequest, application: Application, **bound: A
     }
     forms_: dict[str, Any] = {}
     if owner:
+        context["editable"] = application.status in EDITABLE_STATES
         if application.status in EDITABLE_STATES:
             forms_["attachment"] = forms.AttachmentForm(call=application.call)
-            forms_["submit"] = forms.SubmitForm()
+            # A draft of a closed call would be refused (409): say so instead of offering Submit.
+            if closed_before_submission(application):
+                context["submit_closed"] = CALL_CLOSED
+            else:
+                forms_["submit"] = forms.SubmitForm()
         if "contract" in open_steps:
             forms_["contract"] = forms.ContractForm()
         if "acceptance" in open_steps:

@@ -109,3 +109,36 @@ def test_start_review_is_offered_only_once_an_expert_is_invited(call, applicant,
     steps.assignment_add(application=application, expert=expert, actor=staff)
     html = client_for(staff).get(f"/applications/{application.pk}/").content.decode()
     assert start in html
+
+
+def test_a_draft_whose_call_closed_is_not_offered_submit_and_says_why(call, applicant, programme, nominator, staff):
+    from django.utils import timezone
+
+    from applications.models import Call
+    from awards.services import nomination_create
+
+    from .test_dashboards import draft
+    from .test_form_roundtrip import future_round
+
+    application = draft(call, applicant)
+    award_round = future_round(staff, days=-1)
+    nomination = nomination_create(
+        actor=nominator,
+        award_round=award_round,
+        title="瓯江水质监测",
+        summary="监测网络。",
+        field="manufacturing",
+        units=["浙江理工大学"],
+        persons=[{"name": "李红"}],
+    )
+    # Both close while the items are still drafts: the server refuses to submit them (409).
+    Call.objects.filter(pk__in=[call.pk, award_round.pk]).update(closes_at=timezone.now())
+    for user, item, submit, page in [
+        (applicant, application, "application-submit", "application-detail"),
+        (nominator, nomination, "award-nomination-submit", "award-nomination"),
+    ]:
+        html = client_for(user).get(reverse(page, args=[item.pk])).content.decode()
+        assert reverse(submit, args=[item.pk]) not in html
+        assert "The call is closed; submissions are no longer accepted." in html
+    home = client_for(applicant).get("/").content.decode()
+    assert "Complete and submit it" not in home and "The call closed before it was submitted" in home
