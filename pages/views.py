@@ -57,6 +57,7 @@ from funding.rules import (
 )
 from funding.selectors import on_closed_notice
 from funding.services import call_decided_total, notice_is_open
+from reviews import services as review_services
 from reviews.enums import AssignmentStatus
 from reviews.models import Assignment, Review
 from reviews.selectors import assignments_of, call_ranking, draw_export, draw_verify
@@ -286,9 +287,18 @@ def _application_page(request: HttpRequest, application: Application, **bound: A
         if application.status == S.SUBMITTED:
             forms_["formal_review"] = forms.FormalReviewForm()
         if application.status == S.IN_REVIEW:
-            forms_["assign"] = forms.AssignExpertForm(application=application)
+            # Only experts the server would accept are offered; none left, the page says so.
+            experts = review_services.assignable_experts(application)
+            context["none_assignable"] = not experts
+            if experts:
+                forms_["assign"] = forms.AssignExpertForm(application=application, experts=experts)
             context["declined"] = [
-                (slot, forms.AssignExpertForm(application=application, initial={"replaces": slot.pk}))
+                (
+                    slot,
+                    forms.AssignExpertForm(application=application, experts=experts, initial={"replaces": slot.pk})
+                    if experts
+                    else None,
+                )
                 for slot in pages_selectors.declined_slots().filter(application=application)
             ]
         if application.status == S.ACCEPTANCE_SUBMITTED:

@@ -494,6 +494,28 @@ def assignment_create(
     return _assignment_insert(application=application, expert=expert, actor=actor, replaces=replaces)
 
 
+def assignable_experts(application: Application) -> list[Expert]:
+    """The experts staff may invite to this item by hand now, by the rules
+    :func:`assignment_create` applies: active, not yet on the item, and not avoided
+    (organisation, declared conflict, credit record, load limit); any field. So the page
+    offers no expert the server would refuse. Queries do not grow with the pool."""
+    experts = list(
+        Expert.objects.filter(active=True)
+        .exclude(assignments__application=application)
+        .select_related("organisation")
+        .prefetch_related("conflicts")
+        .order_by("name", "pk")
+    )
+    ids = [e.pk for e in experts]
+    loads, barred = _expert_loads(ids), experts_barred(ids)
+    item = item_snapshot(application)
+    return [
+        e
+        for e in experts
+        if not draw_rules.exclusion_reason(item, expert_snapshot(e, load=loads[e.pk], credit_barred=e.pk in barred))
+    ]
+
+
 # --- the random draw (随机抽取) --------------------------------------------------------------
 
 

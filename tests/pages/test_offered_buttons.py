@@ -142,3 +142,22 @@ def test_a_draft_whose_call_closed_is_not_offered_submit_and_says_why(call, appl
         assert "The call is closed; submissions are no longer accepted." in html
     home = client_for(applicant).get("/").content.decode()
     assert "Complete and submit it" not in home and "The call closed before it was submitted" in home
+
+
+def test_the_invite_list_offers_only_experts_the_server_would_accept(call, applicant, staff, expert, conflicted_expert):
+    from .test_dashboards import submitted
+
+    application = submitted(call, applicant)
+    steps.formal_review(application=application, actor=staff, decision="accept")
+    page = f"/applications/{application.pk}/"
+    html = client_for(staff).get(page).content.decode()
+    # The expert of the applicant's own organisation would be refused (回避): not in the list.
+    assert f'<option value="{expert.pk}">' in html
+    assert f'<option value="{conflicted_expert.pk}">' not in html
+    # Sent anyway, the refusal still names the reason on the field.
+    response = client_for(staff).post(reverse("assign-expert", args=[application.pk]), {"expert": conflicted_expert.pk})
+    assert "This expert has a conflict of interest with the applicant." in response.content.decode()
+    steps.assignment_add(application=application, expert=expert, actor=staff)
+    html = client_for(staff).get(page).content.decode()
+    assert reverse("assign-expert", args=[application.pk]) not in html
+    assert "No expert in the pool may review this item now" in html
