@@ -643,6 +643,8 @@ def call_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "is_staff": is_staff(request.user),
             "publish_refusal": notice_publish_refusal(request.user, call),
             "draws": call.draws.order_by("-performed_at")[:10],
+            # The draw is offered while an item waits for experts; otherwise it would fill nothing.
+            "short_of_experts": review_services.items_short_of_experts(call).count() if is_staff(request.user) else 0,
         },
     )
 

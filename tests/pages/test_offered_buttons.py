@@ -161,3 +161,14 @@ def test_the_invite_list_offers_only_experts_the_server_would_accept(call, appli
     html = client_for(staff).get(page).content.decode()
     assert reverse("assign-expert", args=[application.pk]) not in html
     assert "No expert in the pool may review this item now" in html
+
+
+def test_the_draw_is_offered_only_while_an_item_waits_for_experts(call, applicant, staff, expert):
+    from .test_dashboards import submitted
+
+    draw = reverse("call-draw", args=[call.pk])
+    html = client_for(staff).get(f"/calls/{call.pk}/").content.decode()
+    assert draw not in html and "nothing to draw now" in html
+    application = submitted(call, applicant)
+    steps.formal_review(application=application, actor=staff, decision="accept")
+    assert draw in client_for(staff).get(f"/calls/{call.pk}/").content.decode()
