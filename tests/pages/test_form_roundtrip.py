@@ -199,3 +199,43 @@ def test_the_form_reader_drops_what_a_browser_cannot_read():
         "</select><textarea name=t>\nline\nnext</textarea></form>"
     )
     assert form_data(html, "/x/") == {"d": "", "e": "2027-03-01", "s": ["a", "b"], "t": "line\r\nnext"}
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_a_copied_call_saved_with_new_dates_keeps_every_term(programme: Any, staff: Any, language: str):
+    """Copy last year's call, set the dates the copy leaves blank, save: the new call has the
+    old one's terms (money, rule, blind, tranches, required documents, criteria with guidance)."""
+    source = future_call(programme, staff)
+    Call.objects.filter(pk=source.pk).update(
+        required_documents=[{"code": "proposal", "name": "申报书"}, {"code": "licence", "name": "营业执照"}]
+    )
+    client = client_for(staff)
+    page = client.get(reverse("call-copy", args=[source.pk]), HTTP_ACCEPT_LANGUAGE=language)
+    data = form_data(page.content.decode(), reverse("call-create"))
+    assert data["opens_at"] == data["closes_at"] == ""
+    data["opens_at"] = _minutes(400).strftime("%Y-%m-%dT%H:%M")
+    data["closes_at"] = _minutes(430).strftime("%Y-%m-%dT%H:%M")
+    response = client.post(reverse("call-create"), data, HTTP_ACCEPT_LANGUAGE=language)
+    assert response.status_code == 302, response.context and response.context["form"].errors
+    copy = Call.objects.exclude(pk=source.pk).get()
+    differ = {"id", "title", "year", "opens_at", "closes_at", "created_at"}
+    old, new = snapshot(source), snapshot(copy)
+    assert {k: v for k, v in new.items() if k not in differ} == {k: v for k, v in old.items() if k not in differ}
+    assert (copy.year, copy.title) == (2028, "2028年度第一批科技计划项目")
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_a_copied_award_round_saved_with_new_dates_keeps_its_levels_and_terms(staff: Any, language: str):
+    source = future_round(staff)
+    client = client_for(staff)
+    page = client.get(reverse("award-round-copy", args=[source.pk]), HTTP_ACCEPT_LANGUAGE=language)
+    data = form_data(page.content.decode(), reverse("award-round-create"))
+    data["opens_at"] = _minutes(400).strftime("%Y-%m-%dT%H:%M")
+    data["closes_at"] = _minutes(430).strftime("%Y-%m-%dT%H:%M")
+    response = client.post(reverse("award-round-create"), data, HTTP_ACCEPT_LANGUAGE=language)
+    assert response.status_code == 302, response.context and response.context["form"].errors
+    copy = Call.objects.exclude(pk=source.pk).get()
+    differ = {"id", "title", "year", "opens_at", "closes_at"}
+    old, new = snapshot(source), snapshot(copy)
+    assert {k: v for k, v in new.items() if k not in differ} == {k: v for k, v in old.items() if k not in differ}
+    assert new["levels"] == old["levels"] != []
