@@ -7,7 +7,7 @@ from typing import Any
 from accounts.enums import Role
 from accounts.rules import has_role, is_finance, is_panel, is_staff
 
-from .enums import EDITABLE_STATES, SUBMITTED_STATES
+from .enums import EDITABLE_STATES, SUBMITTED_STATES, ApplicationStatus
 from .models import Application
 
 
@@ -31,6 +31,12 @@ def can_edit_application(user: Any, application: Application) -> bool:
     if application.status not in EDITABLE_STATES:
         return False
     return application.applicant_id == user.pk or is_owner(user, application)
+
+
+def closed_before_submission(application: Application) -> bool:
+    """A draft whose call (or award round) has closed: it can no longer be submitted. A
+    returned item can still be resubmitted after the close."""
+    return application.status == ApplicationStatus.DRAFT and not application.call.is_open()
 
 
 def can_apply(user: Any) -> bool:

@@ -44,7 +44,7 @@ from .enums import (
 )
 from .links import item_staff_url, item_url
 from .models import Application, Attachment, Call, Field, Programme
-from .rules import can_apply, can_edit_application
+from .rules import can_apply, can_edit_application, closed_before_submission
 from .scrub import SCRUBBED_SUFFIXES, scrub
 from .selectors import FIELD_NAMES_CACHE_KEY, users_with_role
 
@@ -810,6 +810,10 @@ def application_limits_override(*, application: Application, actor: Any, reason:
     return application
 
 
+#: Why a draft of a closed call cannot be submitted (the pages say it instead of offering Submit).
+CALL_CLOSED = gettext_lazy("The call is closed; submissions are no longer accepted.")
+
+
 @service_atomic
 def application_submit(*, application: Application, actor: Any, pledge: bool = True) -> Application:
     """Submit a draft or a revised application, signing the integrity pledge (诚信承诺).
@@ -827,8 +831,8 @@ def application_submit(*, application: Application, actor: Any, pledge: bool = T
         raise PermissionDenied(_("Only the applicant may submit."))
     if application.status not in EDITABLE_STATES:
         raise StateConflict(_("This application has already been submitted."))
-    if application.status == S.DRAFT and not application.call.is_open():
-        raise StateConflict(_("The call is closed; submissions are no longer accepted."))
+    if closed_before_submission(application):
+        raise StateConflict(str(CALL_CLOSED))
     if not pledge:
         raise ValidationError({"pledge": [_("Sign the integrity pledge to submit.")]})
     missing = missing_before_submit(application)

@@ -21,7 +21,8 @@ from django.views.decorators.http import require_POST
 from accounts.rules import is_finance, is_panel, is_staff
 from applications.enums import EDITABLE_STATES, ApplicationStatus, ItemKind
 from applications.models import Application
-from applications.rules import can_apply, can_view_application
+from applications.rules import can_apply, can_view_application, closed_before_submission
+from applications.services import CALL_CLOSED
 from awards import services as award_services
 from awards.exports import round_report_xlsx
 from awards.models import LEVELS, AwardRound
@@ -370,6 +371,8 @@ def _nomination_page(request: HttpRequest, nomination: Application, **bound: Any
         "decision": getattr(nomination, "decision", None),
         "disbursements": nomination.disbursements.order_by("tranche", "id") if owner or staff else [],
         "editable": owner and nomination.status in EDITABLE_STATES,
+        # A draft of a closed round would be refused (409): say so instead of offering Submit.
+        "submit_closed": CALL_CLOSED if owner and closed_before_submission(nomination) else None,
         "attachment_form": AttachmentForm(call=nomination.call)
         if owner and nomination.status in EDITABLE_STATES
         else None,

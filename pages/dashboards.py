@@ -38,7 +38,7 @@ from accounts.selectors import pending_membership_of
 from applications.enums import ApplicationStatus
 from applications.filters import ItemFilter
 from applications.models import Call
-from applications.rules import can_apply
+from applications.rules import can_apply, closed_before_submission
 from core.responses import xlsx_response
 from core.typing import StrOrPromise
 from core.xlsx import append, sheet_title, workbook_bytes
@@ -79,6 +79,8 @@ APPLICANT_ACTS = frozenset({S.DRAFT, S.RETURNED})
 def next_step_for_applicant(application: Any) -> str:
     """What the applicant does or waits for next (``contract_open``/``acceptance_open`` are
     annotations of ``selectors.applications_of_applicant``)."""
+    if closed_before_submission(application):
+        return _("The call closed before it was submitted")
     if application.status in NEXT_STEP:
         return str(NEXT_STEP[application.status])
     if application.status == S.FUNDED:
@@ -93,6 +95,8 @@ def next_step_for_applicant(application: Any) -> str:
 
 
 def applicant_must_act(application: Any) -> bool:
+    if closed_before_submission(application):
+        return False
     return application.status in APPLICANT_ACTS or bool(
         getattr(application, "contract_open", False) or getattr(application, "acceptance_open", False)
     )

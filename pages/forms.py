@@ -260,7 +260,10 @@ class AssignExpertForm(StepForm):
     expert = ExpertChoiceField(label=_("Expert"), queryset=Expert.objects.none())
     replaces = forms.ModelChoiceField(queryset=Assignment.objects.none(), required=False, widget=forms.HiddenInput)
 
-    def __init__(self, *args: Any, application: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, application: Any, experts: list[Expert] | None = None, **kwargs: Any) -> None:
+        """``experts``: the ones to offer (``reviews.services.assignable_experts``). Without it
+        (a sent form) any active expert not on the item is taken, so that the service says why
+        it refuses one (same organisation, conflict, load) on the field."""
         super().__init__(*args, **kwargs)
         expert, replaces = self.fields["expert"], self.fields["replaces"]
         assert isinstance(expert, forms.ModelChoiceField) and isinstance(replaces, forms.ModelChoiceField)
@@ -269,6 +272,8 @@ class AssignExpertForm(StepForm):
             .exclude(assignments__application=application)
             .select_related("organisation")
         )
+        if experts is not None:
+            expert.queryset = expert.queryset.filter(pk__in=[e.pk for e in experts]).order_by("name", "pk")
         replaces.queryset = Assignment.objects.filter(application=application)
 
 

@@ -37,7 +37,8 @@ from accounts.services import applicant_register
 from applications import services as app_services
 from applications.enums import EDITABLE_STATES, FINAL_STATES, ApplicationStatus, ItemKind
 from applications.models import Application, Attachment, Call
-from applications.rules import can_view_application
+from applications.rules import can_view_application, closed_before_submission
+from applications.services import CALL_CLOSED
 from audit.selectors import audit_for
 from core.errors import RateLimited, StateConflict
 from core.ratelimit import client_address
@@ -56,6 +57,7 @@ from funding.rules import (
 )
 from funding.selectors import on_closed_notice
 from funding.services import call_decided_total, notice_is_open
+from reviews import services as review_services
 from reviews.enums import AssignmentStatus
 from reviews.models import Assignment, Review
 from reviews.selectors import assignments_of, draw_export, draw_verify, ranking_slice
@@ -269,9 +271,14 @@ def _application_page(request: HttpRequest, application: Application, **bound: A
     }
     forms_: dict[str, Any] = {}
     if owner:
+        context["editable"] = application.status in EDITABLE_STATES
         if application.status in EDITABLE_STATES:
             forms_["attachment"] = forms.AttachmentForm(call=application.call)
-            forms_["submit"] = forms.SubmitForm()
+            # A draft of a closed call would be refused (409): say so instead of offering Submit.
+            if closed_before_submission(application):
+                context["submit_closed"] = CALL_CLOSED
+            else:
+                forms_["submit"] = forms.SubmitForm()
         if "contract" in open_steps:
             forms_["contract"] = forms.ContractForm()
         if "acceptance" in open_steps:
@@ -280,9 +287,18 @@ def _application_page(request: HttpRequest, application: Application, **bound: A
         if application.status == S.SUBMITTED:
             forms_["formal_review"] = forms.FormalReviewForm()
         if application.status == S.IN_REVIEW:
-            forms_["assign"] = forms.AssignExpertForm(application=application)
+            # Only experts the server would accept are offered; none left, the page says so.
+            experts = review_services.assignable_experts(application)
+            context["none_assignable"] = not experts
+            if experts:
+                forms_["assign"] = forms.AssignExpertForm(application=application, experts=experts)
             context["declined"] = [
-                (slot, forms.AssignExpertForm(application=application, initial={"replaces": slot.pk}))
+                (
+                    slot,
+                    forms.AssignExpertForm(application=application, experts=experts, initial={"replaces": slot.pk})
+                    if experts
+                    else None,
+                )
                 for slot in pages_selectors.declined_slots().filter(application=application)
             ]
         if application.status == S.ACCEPTANCE_SUBMITTED:
@@ -290,7 +306,13 @@ def _application_page(request: HttpRequest, application: Application, **bound: A
         if application.status not in FINAL_STATES:
             forms_["terminate"] = forms.TerminateForm()
             forms_["resubmit"] = forms.ResubmitDisbursementForm()
-        context["assignments"] = application.assignments.select_related("expert", "expert__organisation")
+        assignments = list(application.assignments.select_related("expert", "expert__organisation"))
+        context["assignments"] = assignments
+        # Starting the review needs an expert invited or accepted (steps.expert_review_start
+        # refuses with 409 otherwise): offer the button only then, else say what comes first.
+        context["can_start_review"] = "expert_assignment" in open_steps and any(
+            a.status in (A.INVITED, A.ACCEPTED) for a in assignments
+        )
     if panel and application.status == S.REVIEWED:
         forms_["decision"] = forms.DecisionForm()
     if staff or panel:
@@ -621,6 +643,8 @@ def call_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "is_staff": is_staff(request.user),
             "publish_refusal": notice_publish_refusal(request.user, call),
             "draws": call.draws.order_by("-performed_at")[:10],
+            # The draw is offered while an item waits for experts; otherwise it would fill nothing.
+            "short_of_experts": review_services.items_short_of_experts(call).count() if is_staff(request.user) else 0,
         },
     )
 

@@ -11,7 +11,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, F, Q
+from django.db.models import Count, F, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -494,6 +494,28 @@ def assignment_create(
     return _assignment_insert(application=application, expert=expert, actor=actor, replaces=replaces)
 
 
+def assignable_experts(application: Application) -> list[Expert]:
+    """The experts staff may invite to this item by hand now, by the rules
+    :func:`assignment_create` applies: active, not yet on the item, and not avoided
+    (organisation, declared conflict, credit record, load limit); any field. So the page
+    offers no expert the server would refuse. Queries do not grow with the pool."""
+    experts = list(
+        Expert.objects.filter(active=True)
+        .exclude(assignments__application=application)
+        .select_related("organisation")
+        .prefetch_related("conflicts")
+        .order_by("name", "pk")
+    )
+    ids = [e.pk for e in experts]
+    loads, barred = _expert_loads(ids), experts_barred(ids)
+    item = item_snapshot(application)
+    return [
+        e
+        for e in experts
+        if not draw_rules.exclusion_reason(item, expert_snapshot(e, load=loads[e.pk], credit_barred=e.pk in barred))
+    ]
+
+
 # --- the random draw (随机抽取) --------------------------------------------------------------
 
 
@@ -696,6 +718,17 @@ def _assigned_experts(application_ids: list[int]) -> tuple[dict[int, set[int]], 
     return assigned, unreplaced
 
 
+def items_short_of_experts(call: Call) -> QuerySet[Application]:
+    """The call's items in expert review with fewer invited, accepted or submitted experts
+    than the call asks for (``seated``): what a draw of the call fills."""
+    open_or_done = [*OPEN_ASSIGNMENT_STATES, A.SUBMITTED]
+    return (
+        Application.objects.filter(call=call, status=ApplicationStatus.IN_REVIEW)
+        .annotate(seated=Count("assignments", filter=Q(assignments__status__in=open_or_done)))
+        .filter(seated__lt=call.reviewers_per_item)
+    )
+
+
 @service_atomic
 def draw_for_call(*, call: Call, actor: Any, seed: str | None = None) -> Draw:
     """Draw experts for every item of the call in expert review that lacks some.
@@ -718,20 +751,13 @@ def draw_for_call(*, call: Call, actor: Any, seed: str | None = None) -> Draw:
     seed = seed if seed else secrets.token_hex(8)
     if len(seed) > 64:
         raise ValidationError({"seed": [_("A seed is at most 64 characters.")]})
-    open_or_done = [*OPEN_ASSIGNMENT_STATES, A.SUBMITTED]
-    applications = list(
-        Application.objects.filter(call=call, status=ApplicationStatus.IN_REVIEW)
-        .select_related("organisation", "call")
-        .annotate(seated=Count("assignments", filter=Q(assignments__status__in=open_or_done)))
-        .order_by("id")
-    )
-    short = [a for a in applications if a.seated < call.reviewers_per_item]
+    short = list(items_short_of_experts(call).select_related("organisation", "call").order_by("id"))
     assigned, unreplaced = _assigned_experts([a.pk for a in short])
     snapshots = item_snapshots(short)
     requests = [
         ItemRequest(
             item=snapshots[a.pk],
-            needed=call.reviewers_per_item - a.seated,
+            needed=call.reviewers_per_item - a.seated,  # type: ignore[attr-defined]  # items_short_of_experts annotates it
             assigned=frozenset(assigned[a.pk]),
         )
         for a in short

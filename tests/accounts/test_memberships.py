@@ -156,9 +156,11 @@ def test_existing_people_with_an_organisation_have_an_approved_membership(applic
     assert Membership.objects.get(user=applicant).status == MembershipStatus.APPROVED
 
 
-def test_home_tells_a_pending_newcomer_why_they_cannot_apply(newcomer):
+def test_home_tells_a_pending_newcomer_why_they_cannot_apply(newcomer, call):
     client = Client()
     client.force_login(newcomer)
     client.cookies["django_language"] = "en"
     page = client.get("/").content.decode()
     assert "awaits approval" in page and "/memberships/" in page
+    # The open call is listed, but applying would be refused (409) until approval: no button.
+    assert call.title in page and f"/calls/{call.pk}/apply/" not in page

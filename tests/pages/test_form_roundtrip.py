@@ -14,9 +14,12 @@ from django.forms.models import model_to_dict
 from django.urls import reverse
 from django.utils import timezone
 
-from applications.models import Application, Call
+from accounts.models import User
+from applications.models import Application, Call, Field
 from applications.services import application_create
 from awards.services import award_round_create, nomination_create
+from notifications.kinds import KINDS
+from notifications.services import digest_opted_in, email_kinds_of, email_preferences_save
 from reviews.models import Expert
 from tests.conftest import CRITERIA
 from workflow import steps
@@ -93,6 +96,9 @@ def future_round(staff: Any, *, days: int = 10, title: str = "2027年度科学�
 
 
 def snapshot(obj: Any) -> dict[str, Any]:
+    if isinstance(obj, User):
+        # A person's notification settings: what reaches them by e-mail, and the digest.
+        return {"email": sorted(email_kinds_of(obj)), "digest": digest_opted_in(obj)}
     obj = type(obj).objects.get(pk=obj.pk)
     values = model_to_dict(obj, exclude=["updated_at"])
     if isinstance(obj, Call):
@@ -119,7 +125,7 @@ def roundtrip(client: Any, url: str, language: str, action: str | None = None) -
 
 
 #: Every edit page of an existing object (tests/browser/test_form_roundtrip.py opens the same).
-EDIT_PAGES = ["application", "expert", "call", "award_round", "nomination"]
+EDIT_PAGES = ["application", "expert", "call", "award_round", "nomination", "field", "preferences"]
 
 
 def build_edits(
@@ -139,12 +145,19 @@ def build_edits(
     )
     plan = future_call(programme, staff)
     award_round = future_round(staff)
+    field = Field.objects.get(code="materials")
+    Field.objects.filter(pk=field.pk).update(order=7, name_en="New materials & chemicals")
+    # Two kinds of e-mail turned off and the digest on: a form that drops a tick shows here.
+    kinds = sorted(KINDS)
+    email_preferences_save(user=staff, email_kinds=kinds[2:], digest=True)
     return {
         "application": (applicant, application, reverse("application-edit", args=[application.pk])),
         "expert": (staff, expert, reverse("pool-expert", args=[expert.pk])),
         "call": (staff, plan, reverse("call-edit", args=[plan.pk])),
         "award_round": (staff, award_round, reverse("award-round-edit", args=[award_round.pk])),
         "nomination": (nominator, nomination, reverse("award-nomination-edit", args=[nomination.pk])),
+        "field": (staff, field, reverse("field-edit", args=[field.pk])),
+        "preferences": (staff, staff, reverse("inbox-preferences")),
     }
 
 
@@ -186,3 +199,43 @@ def test_the_form_reader_drops_what_a_browser_cannot_read():
         "</select><textarea name=t>\nline\nnext</textarea></form>"
     )
     assert form_data(html, "/x/") == {"d": "", "e": "2027-03-01", "s": ["a", "b"], "t": "line\r\nnext"}
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_a_copied_call_saved_with_new_dates_keeps_every_term(programme: Any, staff: Any, language: str):
+    """Copy last year's call, set the dates the copy leaves blank, save: the new call has the
+    old one's terms (money, rule, blind, tranches, required documents, criteria with guidance)."""
+    source = future_call(programme, staff)
+    Call.objects.filter(pk=source.pk).update(
+        required_documents=[{"code": "proposal", "name": "申报书"}, {"code": "licence", "name": "营业执照"}]
+    )
+    client = client_for(staff)
+    page = client.get(reverse("call-copy", args=[source.pk]), HTTP_ACCEPT_LANGUAGE=language)
+    data = form_data(page.content.decode(), reverse("call-create"))
+    assert data["opens_at"] == data["closes_at"] == ""
+    data["opens_at"] = _minutes(400).strftime("%Y-%m-%dT%H:%M")
+    data["closes_at"] = _minutes(430).strftime("%Y-%m-%dT%H:%M")
+    response = client.post(reverse("call-create"), data, HTTP_ACCEPT_LANGUAGE=language)
+    assert response.status_code == 302, response.context and response.context["form"].errors
+    copy = Call.objects.exclude(pk=source.pk).get()
+    differ = {"id", "title", "year", "opens_at", "closes_at", "created_at"}
+    old, new = snapshot(source), snapshot(copy)
+    assert {k: v for k, v in new.items() if k not in differ} == {k: v for k, v in old.items() if k not in differ}
+    assert (copy.year, copy.title) == (2028, "2028年度第一批科技计划项目")
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_a_copied_award_round_saved_with_new_dates_keeps_its_levels_and_terms(staff: Any, language: str):
+    source = future_round(staff)
+    client = client_for(staff)
+    page = client.get(reverse("award-round-copy", args=[source.pk]), HTTP_ACCEPT_LANGUAGE=language)
+    data = form_data(page.content.decode(), reverse("award-round-create"))
+    data["opens_at"] = _minutes(400).strftime("%Y-%m-%dT%H:%M")
+    data["closes_at"] = _minutes(430).strftime("%Y-%m-%dT%H:%M")
+    response = client.post(reverse("award-round-create"), data, HTTP_ACCEPT_LANGUAGE=language)
+    assert response.status_code == 302, response.context and response.context["form"].errors
+    copy = Call.objects.exclude(pk=source.pk).get()
+    differ = {"id", "title", "year", "opens_at", "closes_at"}
+    old, new = snapshot(source), snapshot(copy)
+    assert {k: v for k, v in new.items() if k not in differ} == {k: v for k, v in old.items() if k not in differ}
+    assert new["levels"] == old["levels"] != []

@@ -93,3 +93,82 @@ def test_irreversible_actions_ask_for_confirmation_naming_the_consequence(call, 
     assert 'data-confirm="Terminate this application? Its process ends at once' in html
     assert 'data-confirm-if="decision=reject"' in html
     assert "/static/js/confirm.js" in html
+
+
+def test_start_review_is_offered_only_once_an_expert_is_invited(call, applicant, staff, expert):
+    from .test_dashboards import submitted
+
+    application = submitted(call, applicant)
+    steps.formal_review(application=application, actor=staff, decision="accept")
+    start = reverse("start-review", args=[application.pk])
+    # No expert yet: the server would answer 409 ("Assign at least one expert first"), so the
+    # page offers the ways to get one instead (found by the year walk, tests/browser/test_year_walk.py).
+    html = client_for(staff).get(f"/applications/{application.pk}/").content.decode()
+    assert start not in html
+    assert "draw experts for the call, before the expert review can start" in html
+    steps.assignment_add(application=application, expert=expert, actor=staff)
+    html = client_for(staff).get(f"/applications/{application.pk}/").content.decode()
+    assert start in html
+
+
+def test_a_draft_whose_call_closed_is_not_offered_submit_and_says_why(call, applicant, programme, nominator, staff):
+    from django.utils import timezone
+
+    from applications.models import Call
+    from awards.services import nomination_create
+
+    from .test_dashboards import draft
+    from .test_form_roundtrip import future_round
+
+    application = draft(call, applicant)
+    award_round = future_round(staff, days=-1)
+    nomination = nomination_create(
+        actor=nominator,
+        award_round=award_round,
+        title="瓯江水质监测",
+        summary="监测网络。",
+        field="manufacturing",
+        units=["浙江理工大学"],
+        persons=[{"name": "李红"}],
+    )
+    # Both close while the items are still drafts: the server refuses to submit them (409).
+    Call.objects.filter(pk__in=[call.pk, award_round.pk]).update(closes_at=timezone.now())
+    for user, item, submit, page in [
+        (applicant, application, "application-submit", "application-detail"),
+        (nominator, nomination, "award-nomination-submit", "award-nomination"),
+    ]:
+        html = client_for(user).get(reverse(page, args=[item.pk])).content.decode()
+        assert reverse(submit, args=[item.pk]) not in html
+        assert "The call is closed; submissions are no longer accepted." in html
+    home = client_for(applicant).get("/").content.decode()
+    assert "Complete and submit it" not in home and "The call closed before it was submitted" in home
+
+
+def test_the_invite_list_offers_only_experts_the_server_would_accept(call, applicant, staff, expert, conflicted_expert):
+    from .test_dashboards import submitted
+
+    application = submitted(call, applicant)
+    steps.formal_review(application=application, actor=staff, decision="accept")
+    page = f"/applications/{application.pk}/"
+    html = client_for(staff).get(page).content.decode()
+    # The expert of the applicant's own organisation would be refused (回避): not in the list.
+    assert f'<option value="{expert.pk}">' in html
+    assert f'<option value="{conflicted_expert.pk}">' not in html
+    # Sent anyway, the refusal still names the reason on the field.
+    response = client_for(staff).post(reverse("assign-expert", args=[application.pk]), {"expert": conflicted_expert.pk})
+    assert "This expert has a conflict of interest with the applicant." in response.content.decode()
+    steps.assignment_add(application=application, expert=expert, actor=staff)
+    html = client_for(staff).get(page).content.decode()
+    assert reverse("assign-expert", args=[application.pk]) not in html
+    assert "No expert in the pool may review this item now" in html
+
+
+def test_the_draw_is_offered_only_while_an_item_waits_for_experts(call, applicant, staff, expert):
+    from .test_dashboards import submitted
+
+    draw = reverse("call-draw", args=[call.pk])
+    html = client_for(staff).get(f"/calls/{call.pk}/").content.decode()
+    assert draw not in html and "nothing to draw now" in html
+    application = submitted(call, applicant)
+    steps.formal_review(application=application, actor=staff, decision="accept")
+    assert draw in client_for(staff).get(f"/calls/{call.pk}/").content.decode()
