@@ -9,6 +9,7 @@ A value that cannot be understood stops the process at start-up rather than bein
 from __future__ import annotations
 
 import os
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 import environ
@@ -293,6 +294,16 @@ PINGSHEN_REVIEW_REMINDER_DAYS = env_int("PINGSHEN_REVIEW_REMINDER_DAYS", 3)
 PINGSHEN_REVIEW_RESPONSE_DAYS = env_int("PINGSHEN_REVIEW_RESPONSE_DAYS", 5)
 #: Applicants are reminded of the acceptance report this many days before the project ends.
 PINGSHEN_ACCEPTANCE_REMINDER_DAYS = env_int("PINGSHEN_ACCEPTANCE_REMINDER_DAYS", 30)
+#: A budget move (change request) that changes any line's county amount by more than this share
+#: of the line also needs the finance head after staff (issue 16.3); a fraction, 0.10 = 10 %.
+PINGSHEN_BUDGET_MOVE_HEAD_SHARE = os.environ.get("PINGSHEN_BUDGET_MOVE_HEAD_SHARE", "0.10").strip()
+try:
+    if not 0 <= Decimal(PINGSHEN_BUDGET_MOVE_HEAD_SHARE) <= 1:
+        raise InvalidOperation
+except InvalidOperation as exc:
+    raise ImproperlyConfigured(
+        f"PINGSHEN_BUDGET_MOVE_HEAD_SHARE={PINGSHEN_BUDGET_MOVE_HEAD_SHARE!r} is not a share between 0 and 1"
+    ) from exc
 
 CACHES = {
     "default": (
