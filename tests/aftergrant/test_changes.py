@@ -14,7 +14,7 @@ from viewflow.workflow.status import PROCESS
 from accounts.enums import Role
 from accounts.models import Organisation
 from aftergrant import changes
-from aftergrant.enums import ChangeStatus as CS
+from aftergrant.enums import ChangeStatus
 from aftergrant.enums import ContractStatus
 from aftergrant.models import ChangeRequest, ContractVersion
 from applications.enums import ApplicationStatus as S
@@ -51,9 +51,9 @@ def test_extension_is_approved_by_staff_alone_and_moves_the_end_date_and_the_ver
     v1 = in_force(project)
     new_end = v1.ends_on + dt.timedelta(days=180)
     change = ask(application=project, actor=applicant, kind="extension", reason="设备到货延迟", new_end_date=new_end)
-    assert change.status == CS.SUBMITTED and change.chain == ["staff"]
+    assert change.status == ChangeStatus.SUBMITTED and change.chain == ["staff"]
     change = decide(change, staff)
-    assert change.status == CS.APPROVED
+    assert change.status == ChangeStatus.APPROVED
     v2 = in_force(project)
     assert v2.number == 2 and v2.ends_on == new_end and "设备到货延迟" in v2.reason
     assert change.result_version == v2
@@ -128,7 +128,7 @@ def test_a_rejected_extension_leaves_the_contract_alone_and_may_be_asked_again(p
     with pytest.raises(ValidationError):  # a rejection says why
         decide(change, staff, approve=False, comment="")
     change = decide(change, staff, approve=False, comment="理由不充分")
-    assert change.status == CS.REJECTED and in_force(project).number == 1
+    assert change.status == ChangeStatus.REJECTED and in_force(project).number == 1
     ask(
         application=project,
         actor=applicant,
@@ -209,12 +209,12 @@ def test_a_large_budget_move_also_needs_the_finance_head(project, applicant, sta
     )
     assert change.chain == ["staff", "finance_head"]
     change = decide(change, staff)
-    assert change.status == CS.STAFF_APPROVED and in_force(project).number == 1
+    assert change.status == ChangeStatus.STAFF_APPROVED and in_force(project).number == 1
     with pytest.raises(PermissionDenied):
         decide(change, panel)
     assert Notification.objects.filter(recipient=finance_head, kind="change_requested").exists()
     change = decide(change, finance_head)
-    assert change.status == CS.APPROVED and in_force(project).number == 2
+    assert change.status == ChangeStatus.APPROVED and in_force(project).number == 2
 
 
 def test_the_head_share_is_a_setting(project, applicant, settings):
@@ -254,7 +254,7 @@ def test_leader_change_needs_the_panel_after_staff_and_records_the_leader(projec
     change = ask(application=project, actor=applicant, kind="leader", reason="原负责人调离", new_leader=leader)
     assert change.chain == ["staff", "panel"]
     change = decide(change, staff)
-    assert change.status == CS.STAFF_APPROVED and changes.project_leader(project) is None
+    assert change.status == ChangeStatus.STAFF_APPROVED and changes.project_leader(project) is None
     decide(change, panel)
     assert changes.project_leader(project) == leader
     assert "李明" in in_force(project).reason
@@ -343,7 +343,7 @@ def test_termination_cancels_unpaid_tranches_ends_the_process_and_records_the_re
     assert change.amount_to_refund == Decimal("29999.50") and change.paid_yuan == Decimal("150000.00")
     assert change.chain == ["staff", "panel"]
     change = decide(decide(change, staff), panel)
-    assert change.status == CS.APPROVED and change.amount_to_refund == Decimal("29999.50")
+    assert change.status == ChangeStatus.APPROVED and change.amount_to_refund == Decimal("29999.50")
     project.refresh_from_db()
     assert project.status == S.TERMINATED
     waiting.refresh_from_db()
