@@ -14,8 +14,7 @@ from viewflow.workflow.status import PROCESS
 from accounts.enums import Role
 from accounts.models import Organisation
 from aftergrant import changes
-from aftergrant.enums import ChangeStatus
-from aftergrant.enums import ContractStatus
+from aftergrant.enums import ChangeStatus, ContractStatus
 from aftergrant.models import ChangeRequest, ContractVersion
 from applications.enums import ApplicationStatus as S
 from audit.models import AuditEntry
