@@ -12,9 +12,11 @@ from decimal import Decimal
 from typing import Any
 
 from django import forms as dj_forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
@@ -116,10 +118,12 @@ class ChangeRequestForm(StepForm):
                 rows.append({"name": name, "unit": unit, "value": value})
             out["targets"] = rows
         elif kind == ChangeKind.BUDGET:
-            out["budget"] = [
+            rows = [
                 {"line": line, **{f: (data.get(f"budget_{line}_{f}") or "0").strip() for f in MONEY_FIELDS}}
                 for line in BudgetLine.values
             ]
+            # A line left at nothing in every column is not part of the budget.
+            out["budget"] = [r for r in rows if any(r[f] not in ("", "0", "0.0", "0.00") for f in MONEY_FIELDS)]
         elif kind == ChangeKind.TERMINATION:
             out["spent_yuan"] = data.get("spent_yuan") or ""
         return out
@@ -216,8 +220,14 @@ def change_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def change_decide(request: HttpRequest, pk: int) -> HttpResponse:
     change = changes.change_for(request.user, pk)
-    form = ChangeDecideForm(request.POST)
     here = reverse("change-detail", args=[change.pk])
+    refusal = changes.change_decide_refusal(request.user, change)
+    if isinstance(refusal, PermissionDenied):
+        raise refusal
+    if refusal is not None:
+        messages.error(request, refusal.message)
+        return redirect(here)
+    form = ChangeDecideForm(request.POST)
     response = perform(
         request,
         form,
