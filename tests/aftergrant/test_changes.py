@@ -382,3 +382,24 @@ def test_one_open_request_per_kind_is_also_a_database_rule(project, applicant):
 
 def test_the_contract_factory_keeps_the_end_date_on_the_version(project):
     assert project.end_date == in_force(project).ends_on
+
+
+def test_an_approved_extension_moves_the_acceptance_clock(project, applicant, staff, settings):
+    """The acceptance reminders read the application's end date, which the extension moved."""
+    from workflow.tasks import remind_acceptance_due
+
+    settings.PINGSHEN_ACCEPTANCE_REMINDER_DAYS = 400
+    assert remind_acceptance_due() == 1  # the project ends within 400 days
+    end = in_force(project).ends_on
+    decide(
+        ask(
+            application=project,
+            actor=applicant,
+            kind="extension",
+            reason="延期",
+            new_end_date=end + dt.timedelta(days=60),
+        ),
+        staff,
+    )
+    settings.PINGSHEN_ACCEPTANCE_REMINDER_DAYS = (end - timezone.localdate()).days + 30
+    assert remind_acceptance_due() == 0  # it now ends 60 days later, beyond the reminder's reach
