@@ -173,3 +173,40 @@ def test_the_staff_list_stays_under_its_query_ceiling(
     sheet = load_workbook(BytesIO(export.content)).active
     assert sheet is not None and sheet.max_row == n + 1 and sheet.cell(1, 1).value == "No."
     assert client.get("/changes/?kind=extension").content.decode().count("Handle") == 0
+
+
+@pytest.mark.parametrize(
+    ("kind", "fields", "shown"),
+    [
+        (
+            "budget",
+            {"budget_equipment_county_yuan": "140000.00", "budget_materials_county_yuan": "70000.00"},
+            "Materials",
+        ),
+        ("targets", {"targets": "新产品样机; 台; 3\n企业标准; 项; 1"}, "企业标准"),
+        ("leader", {"new_leader_name": "李明", "new_leader_title": "高工", "new_leader_phone": "138"}, "李明"),
+    ],
+)
+def test_each_kind_is_asked_on_the_form_and_shown_on_its_page(project, applicant, staff, kind, fields, shown):
+    owner = page(applicant)
+    form = owner.get(f"/applications/{project.pk}/changes/new/").content.decode()
+    # The budget table starts from the version in force.
+    assert 'name="budget_equipment_county_yuan"' in form and "150000.00" in form
+    data = {
+        "kind": kind,
+        "reason": "调整",
+        "budget_equipment_county_yuan": "150000.00",
+        "budget_equipment_own_yuan": "300000.00",
+        "budget_materials_county_yuan": "60000.00",
+        "budget_materials_own_yuan": "200000.00",
+        "budget_materials_other_yuan": "50000.00",
+        "budget_testing_county_yuan": "40000.00",
+        "budget_testing_own_yuan": "100000.00",
+        **fields,
+    }
+    response = owner.post(f"/applications/{project.pk}/changes/new/", data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    change = ChangeRequest.objects.get(application=project, kind=kind)
+    assert shown in page(staff).get(f"/changes/{change.pk}/").content.decode()
+    if kind == "budget":
+        assert [r["line"] for r in change.budget] == ["equipment", "materials", "testing"]
