@@ -9,11 +9,13 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import Organisation
 from applications.models import MONEY, Application
 
-from .enums import BudgetLine, ContractStatus
+from .enums import BudgetLine, ChangeKind, ChangeStatus, ChangeStep, ContractStatus
 
 
 class ContractVersion(models.Model):
@@ -111,3 +113,98 @@ class ContractMilestone(models.Model):
 
     def __str__(self) -> str:
         return f"{self.due_on}: {self.name}"
+
+
+# --- change requests (项目变更, issue 16.3) ---------------------------------------------------
+
+
+class ChangeRequest(models.Model):
+    """The applicant asks to change a contracted project; the kind's chain approves it
+    (``aftergrant.changes``). Only the fields of its kind are filled. An approved request
+    (termination aside) wrote ``result_version``, the contract version it put in force."""
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="change_requests")
+    kind = models.CharField(_("kind"), max_length=20, choices=ChangeKind.choices)
+    status = models.CharField(_("status"), max_length=20, choices=ChangeStatus.choices, default=ChangeStatus.SUBMITTED)
+    reason = models.TextField(_("reason"))
+    #: The steps that approve it, in order (``ChangeStep`` values), fixed when it was asked.
+    chain = models.JSONField(_("approval chain"), default=list)
+    base_version = models.ForeignKey(
+        ContractVersion, on_delete=models.PROTECT, related_name="+", verbose_name=_("contract version")
+    )
+    result_version = models.ForeignKey(
+        ContractVersion, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    new_end_date = models.DateField(_("new end date"), null=True, blank=True)
+    #: {name, title, phone}: the application stores no leader, so the request records one.
+    new_leader = models.JSONField(_("new project leader"), default=dict, blank=True)
+    new_organisation = models.ForeignKey(
+        Organisation,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("new undertaking unit"),
+    )
+    #: The full new target list: [{name, unit, value}].
+    targets = models.JSONField(_("new targets"), default=list, blank=True)
+    #: The full new budget: [{line, county_yuan, own_yuan, other_yuan}] (amounts as strings).
+    budget = models.JSONField(_("new budget"), default=list, blank=True)
+    #: Termination: the eligible spending the applicant states, what was paid, and the refund
+    #: owed (paid − eligible spending, never below zero), computed again at approval.
+    eligible_spent_yuan = models.DecimalField(_("eligible spending (yuan)"), **MONEY, null=True, blank=True)
+    paid_yuan = models.DecimalField(_("paid (yuan)"), **MONEY, null=True, blank=True)
+    amount_to_refund = models.DecimalField(_("amount to refund (yuan)"), **MONEY, null=True, blank=True)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField(_("requested at"), default=timezone.now)
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("change request")
+        verbose_name_plural = _("change requests")
+        ordering = ["-requested_at", "-id"]
+        constraints = [
+            # Two requests of one kind at the same moment: the service checks under the
+            # application's row lock; this catches anything that slips past it.
+            models.UniqueConstraint(
+                fields=["application", "kind"],
+                condition=models.Q(status__in=[ChangeStatus.SUBMITTED, ChangeStatus.STAFF_APPROVED]),
+                name="change_one_open_per_kind",
+            ),
+            models.UniqueConstraint(
+                fields=["application"],
+                condition=models.Q(kind=ChangeKind.EXTENSION, status=ChangeStatus.APPROVED),
+                name="change_one_extension",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(amount_to_refund__isnull=True) | models.Q(amount_to_refund__gte=0),
+                name="change_refund_non_negative",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.application} · {self.get_kind_display()}"
+
+
+class ChangeDecision(models.Model):
+    """One step of a change request's chain: who approved or rejected it, and why."""
+
+    change = models.ForeignKey(ChangeRequest, on_delete=models.CASCADE, related_name="decisions")
+    step = models.CharField(_("step"), max_length=20, choices=ChangeStep.choices)
+    approve = models.BooleanField(_("approved"))
+    comment = models.TextField(_("comment"), blank=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField(_("decided at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("change decision")
+        verbose_name_plural = _("change decisions")
+        ordering = ["change", "decided_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["change", "step"], name="change_decision_one_per_step"),
+            # A person never decides twice in one chain.
+            models.UniqueConstraint(fields=["change", "decided_by"], name="change_decision_one_per_person"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.change} · {self.get_step_display()}"

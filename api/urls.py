@@ -1,7 +1,7 @@
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from . import accounts, awards, integrity, pool, transparency, views
+from . import accounts, awards, changes, integrity, pool, transparency, views
 from . import funding as funding_api
 
 urlpatterns = [
@@ -82,6 +82,10 @@ urlpatterns = [
         views.AcceptanceDecisionView.as_view(),
         name="api-acceptance-decision",
     ),
+    # Change requests (项目变更, api/changes.py)
+    path("applications/<int:pk>/changes/", changes.ApplicationChangesView.as_view(), name="api-application-changes"),
+    path("changes/<int:pk>/", changes.ChangeDetailView.as_view(), name="api-change"),
+    path("changes/<int:pk>/decide/", changes.ChangeDecideView.as_view(), name="api-change-decide"),
     # Awards: a round is a call, a nomination an application (api/awards.py)
     path("award-rounds/", awards.AwardRoundListView.as_view(), name="api-award-rounds"),
     path("award-rounds/<int:pk>/", awards.AwardRoundDetailView.as_view(), name="api-award-round"),

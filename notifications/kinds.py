@@ -39,4 +39,6 @@ KINDS: dict[str, StrOrPromise] = {
     "membership_requested": _("Someone asks to act for your organisation"),
     "membership_decided": _("Your request to act for an organisation was decided"),
     "award_granted": _("Award granted"),
+    "change_requested": _("A project change to decide"),
+    "change_decided": _("A project change was decided"),
 }

@@ -4,6 +4,7 @@ from django.urls import path
 
 from . import audit as audit_pages
 from . import awards, calls, people, pool, ranking, views
+from . import changes as change_pages
 from . import dossier as dossier_pages
 from . import fields as field_pages
 from . import figures as figures_pages
@@ -27,6 +28,12 @@ urlpatterns = [
     path("applications/<int:pk>/submit/", views.application_submit, name="application-submit"),
     path("applications/<int:pk>/contract/", views.contract_sign, name="contract-sign"),
     path("applications/<int:pk>/acceptance/", views.acceptance_submit, name="acceptance-submit"),
+    # Change requests (项目变更, pages/changes.py)
+    path("applications/<int:pk>/changes/new/", change_pages.change_new, name="change-new"),
+    path("changes/", change_pages.change_list, name="changes"),
+    path("changes/export.xlsx", change_pages.change_export, name="change-export"),
+    path("changes/<int:pk>/", change_pages.change_detail, name="change-detail"),
+    path("changes/<int:pk>/decide/", change_pages.change_decide, name="change-decide"),
     path("attachments/<int:pk>/", views.attachment_download, name="attachment-download"),
     path("attachments/<int:pk>/delete/", views.attachment_delete, name="attachment-delete"),
     # Bureau staff

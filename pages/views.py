@@ -214,6 +214,11 @@ ACTION_LABELS = {
     "acceptance.rectify": gettext_lazy("Acceptance: rectify and resubmit"),
     "application.close": gettext_lazy("Closed"),
     "application.terminate": gettext_lazy("Terminated"),
+    "change.applied.extension": gettext_lazy("Change approved: extension"),
+    "change.applied.leader": gettext_lazy("Change approved: project leader"),
+    "change.applied.unit": gettext_lazy("Change approved: undertaking unit"),
+    "change.applied.targets": gettext_lazy("Change approved: targets"),
+    "change.applied.budget": gettext_lazy("Change approved: budget"),
 }
 
 
@@ -241,6 +246,10 @@ def attachments_context(application: Application, *, owner: bool) -> dict[str, A
         "documents": [{**d, "present": d["code"] in present} for d in application.call.required_documents or []],
         "attachments_editable": owner and application.status in EDITABLE_STATES,
     }
+
+
+#: The project's change requests show from the contract on (the history stays after the end).
+CHANGE_SECTION_STATES = frozenset({S.CONTRACTED, S.ACCEPTANCE_SUBMITTED, S.CLOSED, S.FAILED, S.TERMINATED})
 
 
 def _application_page(request: HttpRequest, application: Application, **bound: Any) -> HttpResponse:
@@ -324,6 +333,11 @@ def _application_page(request: HttpRequest, application: Application, **bound: A
         context["criteria"] = list(application.call.criteria.all())
     if is_applicant(user, application) and feedback_open(application):
         context["feedback"] = feedback_rows(application_feedback(application=application, user=user))
+    if application.kind == ItemKind.APPLICATION and application.status in CHANGE_SECTION_STATES:
+        from aftergrant.changes import CHANGEABLE_STATES, changes_of
+
+        context["change_requests"] = list(changes_of(application))
+        context["may_request_change"] = owner and application.status in CHANGEABLE_STATES
     forms_.update(bound)
     context["forms"] = forms_
     return render(request, "pages/application_detail.html", context)

@@ -558,3 +558,21 @@ def test_the_open_2017_call_is_live():
     assert notice.published_at < now < notice.ends_at
     pending = Assignment.objects.get(application__call=call, status="invited")
     assert response_deadline(pending) > now
+
+
+def test_the_demo_has_change_requests_of_each_kind_in_different_states():
+    """Issue 16.3: requests of every kind on running 2016 projects, asked and decided in 2017;
+    the approved ones wrote contract version 2, and none moved a published figure."""
+    from aftergrant.enums import ChangeKind, ChangeStatus, ContractStatus
+    from aftergrant.models import ChangeRequest, ContractVersion
+
+    requests = ChangeRequest.objects.filter(application__call__title=BATCH_2)
+    assert {c.kind for c in requests} == set(ChangeKind.values)
+    assert {c.status for c in requests} == set(ChangeStatus.values)
+    assert {c.requested_at.year for c in requests} <= THE_YEAR
+    for change in requests.filter(status=ChangeStatus.APPROVED):
+        assert change.kind not in (ChangeKind.TERMINATION, ChangeKind.UNIT)
+        assert change.result_version is not None and change.result_version.number == 2
+        assert ContractVersion.objects.get(application=change.application, number=1).status == ContractStatus.SUPERSEDED
+    extended = requests.get(kind=ChangeKind.EXTENSION, status=ChangeStatus.APPROVED)
+    assert extended.application.end_date == extended.new_end_date

@@ -9,6 +9,7 @@ A value that cannot be understood stops the process at start-up rather than bein
 from __future__ import annotations
 
 import os
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 import environ
@@ -292,6 +293,16 @@ PINGSHEN_REVIEW_REMINDER_DAYS = env_int("PINGSHEN_REVIEW_REMINDER_DAYS", 3)
 PINGSHEN_REVIEW_RESPONSE_DAYS = env_int("PINGSHEN_REVIEW_RESPONSE_DAYS", 5)
 #: Applicants are reminded of the acceptance report this many days before the project ends.
 PINGSHEN_ACCEPTANCE_REMINDER_DAYS = env_int("PINGSHEN_ACCEPTANCE_REMINDER_DAYS", 30)
+#: A budget move (change request) that changes any line's county amount by more than this share
+#: of the line also needs the finance head after staff (issue 16.3); a fraction, 0.10 = 10 %.
+PINGSHEN_BUDGET_MOVE_HEAD_SHARE = os.environ.get("PINGSHEN_BUDGET_MOVE_HEAD_SHARE", "0.10").strip()
+try:
+    if not 0 <= Decimal(PINGSHEN_BUDGET_MOVE_HEAD_SHARE) <= 1:
+        raise InvalidOperation
+except InvalidOperation as exc:
+    raise ImproperlyConfigured(
+        f"PINGSHEN_BUDGET_MOVE_HEAD_SHARE={PINGSHEN_BUDGET_MOVE_HEAD_SHARE!r} is not a share between 0 and 1"
+    ) from exc
 
 CACHES = {
     "default": (
@@ -333,6 +344,9 @@ SPECTACULAR_SETTINGS = {
         # Two "level" fields: an award's level (1, 2, 3) and a credit record's severity.
         "CreditLevelEnum": "integrity.enums.CreditLevel",
         "AwardLevelEnum": [(1, "1"), (2, "2"), (3, "3")],
+        # A change request's kind beside an organisation's kind.
+        "ChangeKindEnum": "aftergrant.enums.ChangeKind",
+        "ChangeStatusEnum": "aftergrant.enums.ChangeStatus",
     },
     # Swagger UI from the pinned drf-spectacular-sidecar package, served by WhiteNoise: bureaus
     # run on intranets without internet access, and a page staff log into must not run code

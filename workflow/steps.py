@@ -711,3 +711,23 @@ def terminate(*, application: Application, actor: Any, reason: str) -> Applicati
             _flow(process).instance.cancel(process)
         funding_services.disbursements_withdraw(application=application, actor=actor, reason=reason)
         return application
+
+
+# --- change requests (项目变更) ---------------------------------------------------------------
+
+
+def change_decide(*, change: Any, actor: Any, approve: Any, comment: str = "") -> Any:
+    """A step of a change request's chain (``aftergrant.changes.change_decide``). An approved
+    termination ends the project: under the process lock (taken before the application's row
+    lock, as every step takes them), its viewflow process is cancelled with it, so no task of
+    the project stays open."""
+    from aftergrant import changes
+
+    change = changes.change_for(actor, change.pk)
+    if change.kind != "termination":
+        return changes.change_decide(change=change, actor=actor, approve=approve, comment=comment)
+    with locked(change.application) as process:
+        change = changes.change_decide(change=change, actor=actor, approve=approve, comment=comment)
+        if changes.change_ends_project(change) and process.finished is None:
+            _flow(process).instance.cancel(process)
+        return change

@@ -911,5 +911,45 @@ MATRIX: dict[tuple[str, str, str | None], dict[str, str]] = {
         "*": "LOG 403 403 403 403 403 403 200 403 403 403",
         "missing": "LOG 403 403 403 403 403 403 404 403 403 403",
     },
+    # Change requests (项目变更, issue 16.3): the applicant asks; the chain's next person decides.
+    ("GET", "api/applications/<int:pk>/changes/", "application"): {
+        "*": "401 200 404 404 404 404 404 200 200 200 200",
+        "draft": "401 200 404 404 404 404 404 404 404 404 404",
+        "missing": "401 404 404 404 404 404 404 404 404 404 404",
+    },
+    ("POST", "api/applications/<int:pk>/changes/", "application"): {
+        "*": "401 400 400 400 403 403 403 403 403 403 403",
+    },
+    ("GET", "api/changes/<int:pk>/", "change"): {
+        "*": "401 200 404 404 404 404 404 200 200 200 200",
+        "missing": "401 404 404 404 404 404 404 404 404 404 404",
+    },
+    ("POST", "api/changes/<int:pk>/decide/", "change"): {
+        "*": "401 403 403 403 403 403 403 400 400 403 400",
+        "missing": "401 403 403 403 403 403 403 404 404 403 404",
+    },
+    ("GET", "applications/<int:pk>/changes/new/", "application"): {
+        "*": "LOG 200 404 404 404 404 404 404 404 404 404",
+        "missing": "LOG 404 404 404 404 404 404 404 404 404 404",
+    },
+    ("POST", "applications/<int:pk>/changes/new/", "application"): {
+        "*": "LOG 200 404 404 404 404 404 404 404 404 404",
+        "missing": "LOG 404 404 404 404 404 404 404 404 404 404",
+    },
+    ("GET", "changes/", None): {
+        "*": "LOG 404 404 404 404 404 404 200 404 404 404",
+    },
+    ("GET", "changes/export.xlsx", None): {
+        "*": "LOG 404 404 404 404 404 404 200 404 404 404",
+    },
+    ("GET", "changes/<int:pk>/", "change"): {
+        "*": "LOG 200 404 404 404 404 404 200 200 200 200",
+        "missing": "LOG 404 404 404 404 404 404 404 404 404 404",
+    },
+    # The extension waits for staff: everyone else who sees it is refused (403).
+    ("POST", "changes/<int:pk>/decide/", "change"): {
+        "*": "LOG 403 404 404 404 404 404 200 403 403 403",
+        "missing": "LOG 404 404 404 404 404 404 404 404 404 404",
+    },
 }
 # fmt: on

@@ -17,6 +17,7 @@ from django.utils import timezone
 from accounts.enums import Role
 from accounts.models import Membership, Organisation
 from accounts.services import applicant_register
+from aftergrant.changes import change_request_create
 from applications.models import Application, Call, Field, Programme
 from applications.services import application_create, attachment_add
 from awards.services import award_round_create, nomination_create
@@ -26,6 +27,7 @@ from integrity.services import credit_record_confirm, credit_record_create
 from notifications.models import Notification
 from reviews.models import Assignment, Draw, Review
 from reviews.services import conflict_declare, criteria_set
+from tests.aftergrant.conftest import contract_in_force
 from tests.conftest import CRITERIA, PASSWORD, _user, close_notice, make_code, make_expert
 from workflow import steps
 
@@ -153,6 +155,15 @@ def build_world() -> World:
     close_notice(closed_notice, staff)
     steps.contract_sign(application=apps["contracted"], actor=owner, accept_terms=True)
     disbursement = Disbursement.objects.get(application=apps["contracted"], tranche=1)
+    # Its contract in force, and an extension asked for (waiting for staff).
+    version = contract_in_force(apps["contracted"])
+    extension = change_request_create(
+        application=apps["contracted"],
+        actor=owner,
+        kind="extension",
+        reason="设备到货延迟",
+        new_end_date=version.ends_on + dt.timedelta(days=90),
+    )
 
     # A notice still running, with an objection filed against its item.
     funded, _ = reviewed(calls["funded"], "公示中项目")
@@ -194,6 +205,7 @@ def build_world() -> World:
         },
         "objection": {"open": objection},
         "disbursement": {"pending": disbursement},
+        "change": {"submitted": extension},
         "notification": {"owner's": Notification.objects.filter(recipient=owner).order_by("pk").first()},
         "expert": {"active": expert},
         "field": {"active": Field.objects.get(code="manufacturing")},

@@ -50,6 +50,7 @@ from workflow.demo import notice_window_passed
 
 from . import data
 from .awards import load_award_round
+from .changes import load_changes
 from .clock import CST, DAY, Clock, Timeline, cst, office_hours, spread
 from .data import BatchPlan, ItemPlan
 
@@ -166,6 +167,7 @@ class Loader:
         created = 0
         for plan, items in self.batches:
             created += self.load_batch(plan, items)
+        load_changes(self)
         created += CurrentCall(self).load()
         created += load_award_round(self)
         return created

@@ -1,0 +1,97 @@
+"""After the grant: a contracted project with its contract version in force.
+
+On this branch a contract is still signed with the tick box (``funding.services.contract_sign``)
+and writes no version; ``contract_in_force`` writes version 1 as the signed task contract would
+(targets, a budget whose county column adds up to the grant, milestones).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from django.utils import timezone
+
+from aftergrant.enums import ContractStatus
+from aftergrant.models import ContractBudgetLine, ContractMilestone, ContractTarget, ContractVersion
+from applications.models import Application
+from applications.services import application_create
+from tests.conftest import close_notice
+from workflow import steps
+
+SCORES = {"innovation": 80, "feasibility": 90, "team": 70, "benefit": 85}
+#: The budget of the 250,000 yuan grant: county / own / other per line.
+BUDGET = [
+    ("equipment", "150000.00", "300000.00", "0.00"),
+    ("materials", "60000.00", "200000.00", "50000.00"),
+    ("testing", "40000.00", "100000.00", "0.00"),
+]
+
+
+def contract_in_force(application: Application, *, ends_on: dt.date | None = None) -> ContractVersion:
+    """Version 1 in force, as signing the task contract leaves it; the project runs from a
+    year ago to ``ends_on`` (default: a year from today), which the application follows."""
+    today = timezone.localdate()
+    ends_on = ends_on or today + dt.timedelta(days=365)
+    starts_on = today - dt.timedelta(days=365)
+    Application.objects.filter(pk=application.pk).update(start_date=starts_on, end_date=ends_on)
+    version = ContractVersion.objects.create(
+        application=application,
+        number=1,
+        status=ContractStatus.IN_FORCE,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        submitted_by=application.applicant,
+        submitted_at=timezone.now(),
+        in_force_at=timezone.now(),
+    )
+    ContractTarget.objects.create(version=version, position=1, name="新产品样机", unit="台", value=Decimal("2"))
+    ContractTarget.objects.create(version=version, position=2, name="发明专利申请", unit="件", value=Decimal("3"))
+    for line, county, own, other in BUDGET:
+        ContractBudgetLine.objects.create(
+            version=version, line=line, county_yuan=Decimal(county), own_yuan=Decimal(own), other_yuan=Decimal(other)
+        )
+    ContractMilestone.objects.create(version=version, name="样机试制", due_on=ends_on - dt.timedelta(days=90))
+    application.refresh_from_db()
+    return version
+
+
+def contracted_project(call: Any, applicant: Any, staff: Any, expert: Any, panel: Any, *, title: str) -> Application:
+    """A project walked through the steps to a signed contract (first tranche requested)."""
+    app = application_create(
+        actor=applicant,
+        call=call,
+        title=title,
+        summary="研发新一代高效节能阀门。",
+        field="manufacturing",
+        requested_yuan="300000.00",
+        self_funding_yuan="600000.00",
+        start_date="2016-07-01",
+        end_date="2018-06-30",
+    )
+    steps.application_submit(application=app, actor=applicant)
+    steps.formal_review(application=app, actor=staff, decision="accept")
+    assignment = steps.assignment_add(application=app, expert=expert, actor=staff)
+    steps.expert_review_start(application=app, actor=staff)
+    steps.assignment_accept(assignment=assignment, actor=expert.user, no_conflict=True)
+    steps.review_submit(assignment=assignment, actor=expert.user, scores=SCORES, comment="好", recommendation="support")
+    steps.decide(application=app, actor=panel, fund=True, approved_yuan="250000.00")
+    return app
+
+
+def sign(call: Any, apps: list[Application], applicant: Any, staff: Any) -> None:
+    close_notice(steps.notice_publish(call=call, actor=staff), staff)
+    for app in apps:
+        steps.contract_sign(application=app, actor=applicant, accept_terms=True)
+        contract_in_force(app)
+
+
+@pytest.fixture
+def project(call: Any, applicant: Any, staff: Any, expert: Any, panel: Any) -> Application:
+    """A contracted project of 250,000 yuan with version 1 of its contract in force."""
+    app = contracted_project(call, applicant, staff, expert, panel, title="高效节能阀门研发")
+    sign(call, [app], applicant, staff)
+    app.refresh_from_db()
+    return app
