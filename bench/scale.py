@@ -11,8 +11,11 @@ What it measures, each printed with how:
 * ``draw (service)`` — ``reviews.services.draw_for_call``, what staff's button runs without
   the workflow engine: locks, pool and load queries, the pure draw, and writing the Draw,
   its DrawItems, the Assignments with their object permissions, audit rows and invitations;
-* ``ranking`` — ``reviews.selectors.call_ranking`` of one call under each scoring rule
+* ``ranking`` — ``reviews.selectors.call_ranking_compute`` of one call under each scoring rule
   (mean, trimmed mean, z-score) with ``--reviews`` reviews per item, and its SQL statements;
+* ``ranking read`` — what a page pays once the ranking is cached: the whole ranking
+  (``call_ranking``, for the xlsx and the funding list) and a 100-row page with its counts
+  (``ranking_slice``, the ranking page and the call overview);
 * ``plans`` — with ``--explain``, PostgreSQL's plan for the ranking query and for the
   applicant and expert list queries, to show they use indexes, not full scans.
 
@@ -247,7 +250,7 @@ def main() -> None:
     from reviews import services
     from reviews.draw import ItemRequest
     from reviews.models import Assignment, Review
-    from reviews.selectors import call_ranking
+    from reviews.selectors import call_ranking, call_ranking_compute, ranking_slice
 
     if not args.skip_draw:
         call = ctx["draw_call"]
@@ -277,11 +280,22 @@ def main() -> None:
     reviews = Review.objects.filter(assignment__application__call=call).count()
     for rule in (ScoringRule.MEAN, ScoringRule.TRIMMED_MEAN, ScoringRule.ZSCORE):
         call.scoring_rule = rule
-        runs = [count_statements(lambda: call_ranking(call)) for _ in range(args.repeat)]
+        runs = [count_statements(lambda: call_ranking_compute(call)) for _ in range(args.repeat)]
         ranked = runs[0][2]
         print(
             f"ranking ({rule:>12}): median {statistics.median(r[0] for r in runs):6.3f} s over {args.repeat} runs, "
             f"{runs[0][1]} SQL statement(s), {len(ranked):,} items from {reviews:,} reviews"
+        )
+    call_ranking(call)
+    ranking_slice(call, start=0, stop=100)
+    for label, read in (
+        ("whole, cached", lambda: call_ranking(call)),
+        ("100-row page, cached", lambda: ranking_slice(call, start=0, stop=100)),
+    ):
+        runs = [count_statements(read) for _ in range(max(args.repeat, 5))]
+        print(
+            f"ranking read ({label}): median {statistics.median(r[0] for r in runs) * 1000:6.1f} ms, "
+            f"{runs[0][1]} SQL statement(s)"
         )
 
     if args.explain:
