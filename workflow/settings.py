@@ -81,7 +81,7 @@ INSTALLED_APPS = [
     "viewflow",
     "viewflow.workflow",
     # Ours, in the direction of dependency: accounts and audit under everything.
-    "core",  # no models: its management commands (backup, restore)
+    "core",  # background jobs (core.models.Job); the backup and restore commands
     "accounts",
     "audit",
     "notifications",
