@@ -33,7 +33,6 @@ from applications.services import fields_check
 from audit.services import audit_record, audit_record_many
 from core.db import service_atomic
 from core.errors import NotVisible, StateConflict
-from core.grants import grant_object_perms_many, grant_user_object_perms
 from integrity.selectors import experts_barred
 from notifications.services import notify
 
@@ -527,7 +526,7 @@ def _assignment_insert(
     draw_item: DrawItem | None = None,
 ) -> Assignment:
     """Write an invitation whose eligibility the caller has checked under the expert's row lock:
-    the assignment, the expert's object permissions, the audit row and the invitation."""
+    the assignment, the audit row and the invitation."""
     due = timezone.now() + timedelta(days=application.call.review_days)
     try:
         # A savepoint of its own even under the flow lock (``core.db``): the IntegrityError is
@@ -538,7 +537,8 @@ def _assignment_insert(
             )
     except IntegrityError:
         raise StateConflict(_("This expert is already assigned to this item.")) from None
-    grant_user_object_perms(expert.user, assignment, ["reviews.view_assignment", "reviews.change_assignment"])
+    # No guardian rows for the expert (issue 18): who may see and act on an assignment is
+    # derived from ``assignment.expert`` (``rules.is_assigned_expert``), never asked of guardian.
     data: dict[str, Any] = {"application": application.pk, "expert": expert.pk}
     if draw_item is not None:
         data["draw"] = draw_item.draw_id
@@ -735,9 +735,6 @@ def _draw_invitations(
             made = Assignment.objects.bulk_create(rows, batch_size=5000)
     except IntegrityError:
         raise StateConflict(_("An expert was assigned to one of these items meanwhile; draw again.")) from None
-    grant_object_perms_many(
-        [(a.expert.user, a) for a in made], ["reviews.view_assignment", "reviews.change_assignment"]
-    )
     audit_record_many(
         actor=actor,
         action="assignment.create",
