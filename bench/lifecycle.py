@@ -836,6 +836,9 @@ def main(argv: list[str] | None = None) -> None:
 
     call_command("migrate", verbosity=0, interactive=False)
     call_command("flush", verbosity=0, interactive=False)  # post_migrate restores roles and permissions
+    from applications.services import fields_seed
+
+    fields_seed()  # the fields vocabulary is migration data: a flush empties it
     ContentType.objects.clear_cache()
 
     if not args.deliver:
