@@ -232,7 +232,8 @@ def users_create_invited(*, rows: list[dict[str, Any]], roles: Iterable[str], ac
     )
     invited = [u.pk for u in users if u.email]
     if invited:
-        transaction.on_commit(lambda: _invitations_queue(invited))
+        # robust: the accounts exist; a broker outage must not undo the answer (as invitation_queue)
+        transaction.on_commit(lambda: _invitations_queue(invited), robust=True)
     return users
 
 

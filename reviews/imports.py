@@ -425,7 +425,8 @@ def experts_import_start(*, upload: Any, actor: Any) -> Job:
     with transaction.atomic():
         job = job_create(kind=IMPORT_JOB_KIND, actor=actor, total=len(rows), filename="experts.xlsx", data=data)
         audit_record(actor=actor, action="experts.import", target=job, data={"rows": len(rows)})
-        transaction.on_commit(lambda: _queue(job.pk))
+        # robust: with the broker down the upload is still accepted; the job waits, queued.
+        transaction.on_commit(lambda: _queue(job.pk), robust=True)
     return job
 
 

@@ -47,11 +47,12 @@ def test_the_api_answers_202_with_the_job_and_the_job_gives_the_report(
 
 @pytest.mark.django_db
 def test_a_queued_job_shows_no_report_yet_and_the_upload_is_stored(staff):
-    response = api(staff).post("/api/experts/import/", upload(sheet(ROWS)), format="multipart")
+    content = sheet(ROWS)  # built once: an .xlsx carries the second it was written
+    response = api(staff).post("/api/experts/import/", upload(content), format="multipart")
     assert response.status_code == 202  # the task waits for a commit the test never makes
     job = Job.objects.get(pk=response.json()["job"])
     assert (job.status, job.total, job.done, job.kind) == (JobStatus.QUEUED, 3, 0, "experts.import")
-    assert job.upload.name.startswith("jobs/") and job.upload.read() == sheet(ROWS)
+    assert job.upload.name.startswith("jobs/") and job.upload.read() == content
     answer = api(staff).get(response.json()["status_url"]).json()
     assert (answer["status"], answer["done"], answer["report"]) == ("queued", 0, None)
     assert not Expert.objects.filter(user__username="qianshi").exists()
