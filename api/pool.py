@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.urls import reverse
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.parsers import FormParser, MultiPartParser
@@ -10,6 +13,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.enums import Role
+from core.models import Job, JobStatus
 from reviews import imports
 from reviews import services as review_services
 from reviews.models import Review
@@ -41,19 +45,55 @@ class ReopenSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=2000)
 
 
+class ImportJobSerializer(serializers.Serializer):
+    job = serializers.IntegerField()
+    status = serializers.ChoiceField(choices=JobStatus.values)
+    total = serializers.IntegerField(help_text="rows in the sheet")
+    done = serializers.IntegerField(help_text="rows handled so far")
+    report = ImportReportSerializer(allow_null=True, help_text="the per-row report, once the job is done")
+    error = serializers.CharField(help_text="why the job failed, or empty")
+
+
+def import_job_json(job: Job) -> dict[str, Any]:
+    return {
+        "job": job.pk,
+        "status": job.status,
+        "total": job.total,
+        "done": job.done,
+        "report": job.result if job.status == JobStatus.DONE else None,
+        "error": job.error,
+    }
+
+
 class ExpertImportView(APIView):
-    """POST a multipart ``file`` (.xlsx): each row is created, updated or refused with reasons."""
+    """POST a multipart ``file`` (.xlsx): 202 with the import job, which creates, updates or refuses
+    each row with reasons in the background; a file refused as a whole is a 400 at once."""
 
     parser_classes = [MultiPartParser, FormParser]
 
     @extend_schema(
         request=inline_serializer("ExpertImportUpload", {"file": serializers.FileField()}),
-        responses=ImportReportSerializer,
+        responses={
+            202: inline_serializer(
+                "ExpertImportAccepted", {"job": serializers.IntegerField(), "status_url": serializers.URLField()}
+            )
+        },
     )
     def post(self, request: Request) -> Response:
         _require(request, Role.STAFF)
-        report = imports.experts_import(upload=request.FILES.get("file"), actor=request.user)
-        return Response(report.as_json())
+        job = imports.experts_import_start(upload=request.FILES.get("file"), actor=request.user)
+        status_url = request.build_absolute_uri(reverse("api-experts-import-job", args=[job.pk]))
+        return Response({"job": job.pk, "status_url": status_url}, status=202, headers={"Location": status_url})
+
+
+class ExpertImportJobView(APIView):
+    """An import job: its progress (rows done of total) and, when done, the per-row report."""
+
+    @extend_schema(responses=ImportJobSerializer)
+    def get(self, request: Request, pk: int) -> Response:
+        _require(request, Role.STAFF)
+        job = _get_or_404(Job.objects.filter(kind=imports.IMPORT_JOB_KIND), pk)
+        return Response(import_job_json(job))
 
 
 class ReviewReopenView(APIView):

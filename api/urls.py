@@ -25,6 +25,7 @@ urlpatterns = [
     path("fields/", views.FieldListView.as_view(), name="api-fields"),
     path("experts/", views.ExpertListView.as_view(), name="api-experts"),
     path("experts/import/", pool.ExpertImportView.as_view(), name="api-experts-import"),
+    path("experts/import/<int:pk>/", pool.ExpertImportJobView.as_view(), name="api-experts-import-job"),
     path("experts/<int:pk>/conflicts/", views.ExpertConflictView.as_view(), name="api-expert-conflicts"),
     # Calls
     path("programmes/", views.ProgrammeListView.as_view(), name="api-programmes"),

@@ -64,14 +64,19 @@ def entry_hash(entry: AuditEntry) -> str:
 def _lock_and_read_head() -> tuple[int, str]:
     """Take the trail's lock for the rest of the transaction, then read its newest entry.
 
-    Two statements, on purpose: under READ COMMITTED each statement sees what was committed
-    when it started, so the head must be read by a statement that starts after the lock is held.
+    On PostgreSQL one statement, ``audit_chain_head`` (migration ``0003``): a VOLATILE PL/pgSQL
+    function whose head read takes its own snapshot after the lock is held. It must not become a
+    single SQL statement (a CTE, a sub-select): under READ COMMITTED that statement's snapshot
+    is taken before the lock wait, and would miss the entries of the writer it waited for.
+    SQLite serialises writers itself: the plain read.
     """
     from .models import AuditEntry
 
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [ADVISORY_LOCK_KEY])
+            cursor.execute("SELECT head_seq, head_hash FROM audit_chain_head(%s)", [ADVISORY_LOCK_KEY])
+            row = cursor.fetchone()
+        return (int(row[0]), str(row[1])) if row and row[0] is not None else (0, GENESIS)
     head = AuditEntry.objects.order_by("-seq").values_list("seq", "row_hash").first()
     return head if head is not None else (0, GENESIS)
 

@@ -571,7 +571,7 @@ def drive_bare(p: Personas, call: Any, n: int, batch: int, counter: StatementCou
                 with transaction.atomic():
                     list(type(e).objects.select_for_update().filter(pk=e.pk).values_list("pk"))
                     asg = Assignment.objects.create(application=app, expert=e, due_at=due)
-                    grant(e.user_id, asg_ct, ("view_assignment", "change_assignment"), asg.pk)
+                    # no guardian rows for assignments since issue 18 (derived from the expert)
                     write(
                         [audit(p.staff, "assignment.create", "reviews.assignment", asg.pk, "", A.INVITED)],
                         note([e.user_id], "review_invitation", "Invitation to review"),
@@ -836,6 +836,9 @@ def main(argv: list[str] | None = None) -> None:
 
     call_command("migrate", verbosity=0, interactive=False)
     call_command("flush", verbosity=0, interactive=False)  # post_migrate restores roles and permissions
+    from applications.services import fields_seed
+
+    fields_seed()  # the fields vocabulary is migration data: a flush empties it
     ContentType.objects.clear_cache()
 
     if not args.deliver:

@@ -1,5 +1,8 @@
 """Locust users for ``bench.pages_load``: each logs in once through the login form, then asks
-for its role's main page again and again, waiting ``BENCH_THINK`` seconds between pages."""
+for its role's main page again and again, waiting ``BENCH_THINK`` seconds between pages.
+
+Every page must come from the run's own gunicorn (it carries ``PINGSHEN_BENCH_TOKEN`` and the
+bench database's name); one that does not is a failure that stops the report."""
 
 from __future__ import annotations
 
@@ -12,12 +15,22 @@ PASSWORD = os.environ.get("BENCH_PASSWORD", "bench-pass-2026")
 CALL = os.environ.get("BENCH_CALL", "1")
 #: Seconds a user waits between two pages, "low,high" (people read pages); "0" for none.
 THINK = [float(x) for x in os.environ.get("BENCH_THINK", "0").split(",")]
+TOKEN = os.environ.get("PINGSHEN_BENCH_TOKEN", "")
+#: The same words as ``bench.pages_load.FOREIGN`` (this file runs in locust's own venv).
+FOREIGN = "not the benchmark's own server"
 
 
 class RoleUser(HttpUser):
     abstract = True
     wait_time = between(THINK[0], THINK[-1]) if THINK[-1] > 0 else constant(0)
     username = ""
+
+    def page(self, path: str, name: str) -> None:
+        with self.client.get(path, name=name, catch_response=True) as answer:
+            if answer.headers.get("X-Pingshen-Bench") != TOKEN:
+                answer.failure(FOREIGN)
+            elif not answer.ok:
+                answer.failure(f"HTTP {answer.status_code}")
 
     def on_start(self) -> None:
         page = self.client.get("/accounts/login/", name="login form")
@@ -39,7 +52,7 @@ class Applicant(RoleUser):
 
     @task
     def home(self) -> None:
-        self.client.get("/", name="applicant home")
+        self.page("/", "applicant home")
 
 
 class Expert(RoleUser):
@@ -47,7 +60,7 @@ class Expert(RoleUser):
 
     @task
     def queue(self) -> None:
-        self.client.get("/reviews/", name="expert queue")
+        self.page("/reviews/", "expert queue")
 
 
 class Staff(RoleUser):
@@ -55,7 +68,7 @@ class Staff(RoleUser):
 
     @task
     def overview(self) -> None:
-        self.client.get(f"/calls/{CALL}/", name="staff call overview")
+        self.page(f"/calls/{CALL}/", "staff call overview")
 
 
 class Panel(RoleUser):
@@ -63,4 +76,4 @@ class Panel(RoleUser):
 
     @task
     def ranking(self) -> None:
-        self.client.get(f"/calls/{CALL}/ranking/", name="ranking page")
+        self.page(f"/calls/{CALL}/ranking/", "ranking page")

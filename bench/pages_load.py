@@ -15,6 +15,13 @@ median, p95 and p99 in ms, and requests per second, from locust's CSV.
 
 The load generator runs on the same two cores as gunicorn and PostgreSQL, so the figures are a
 floor for a real server, not a ceiling.
+
+It measures only the server it started (issue 18): gunicorn binds a free port (``--port 0``, the
+default, asks the system for one; a port given by hand must be free, or the run stops), and is
+started with a fresh ``PINGSHEN_BENCH_TOKEN``, which makes every answer carry that token and the
+name of the database it serves (``core.middleware.BenchIdentityMiddleware``). Before the load,
+after it, and on every page locust asks for, the answer must carry this run's token and the
+bench database's name; otherwise nothing is reported.
 """
 
 from __future__ import annotations
@@ -23,14 +30,19 @@ import argparse
 import csv
 import os
 import random
+import secrets
 import signal
+import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
+from typing import Any
 
 from bench.lifecycle import ROOT, configure_environment, ensure_database
+from core.middleware import BenchIdentityMiddleware
 
 BENCH_VENV = ROOT / "var" / "bench-venv"
 
@@ -46,15 +58,72 @@ def ensure_locust() -> Path:
     return locust
 
 
-def wait_for(url: str, seconds: float = 30) -> None:
+TOKEN_HEADER = BenchIdentityMiddleware.RUN_HEADER
+DATABASE_HEADER = BenchIdentityMiddleware.DATABASE_HEADER
+#: locust's failure message for an answer that did not come from this run's server.
+FOREIGN = "not the benchmark's own server"
+
+
+class NotOurServer(Exception):
+    """Whatever answers is not the gunicorn this run started on its bench database."""
+
+
+def port_is_free(port: int, host: str = "127.0.0.1") -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        try:
+            probe.bind((host, port))
+        except OSError:
+            return False
+    return True
+
+
+def choose_port(requested: int = 0, host: str = "127.0.0.1") -> int:
+    """A port to start gunicorn on: the one asked for if it is free (refused otherwise, never
+    shared with whatever holds it), or with ``0`` one the system hands out as free."""
+    if requested:
+        if not port_is_free(requested, host):
+            raise NotOurServer(f"port {requested} is taken by another process; leave --port out to pick a free one")
+        return requested
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind((host, 0))
+        return int(probe.getsockname()[1])
+
+
+def check_identity(headers: Any, token: str, database: str) -> None:
+    """Raise ``NotOurServer`` unless an answer's headers carry this run's token and database."""
+    if headers.get(TOKEN_HEADER) != token:
+        raise NotOurServer(f"the server answering does not carry this run's token ({TOKEN_HEADER})")
+    if headers.get(DATABASE_HEADER) != database:
+        raise NotOurServer(f"the server answering serves database {headers.get(DATABASE_HEADER)!r}, not {database!r}")
+
+
+def verify_server(url: str, token: str, database: str, *, seconds: float = 30, server: Any = None) -> None:
+    """Wait until ``url`` answers, then check the answer is our gunicorn's (``NotOurServer``).
+
+    A server that answers without our token is refused at once, not waited for: it is someone
+    else's, and ours (if it started at all) could not bind the same port."""
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
+        if server is not None and server.poll() is not None:
+            raise NotOurServer(f"gunicorn exited with {server.returncode} before answering")
         try:
-            urllib.request.urlopen(url, timeout=2)  # noqa: S310 - our own local server
+            with urllib.request.urlopen(url, timeout=2) as answer:  # noqa: S310 - a local URL we built
+                check_identity(answer.headers, token, database)
+                return
+        except urllib.error.HTTPError as answer:
+            check_identity(answer.headers, token, database)
             return
         except OSError:
             time.sleep(0.3)
-    sys.exit(f"gunicorn did not answer at {url}")
+    raise NotOurServer(f"nothing answered at {url} within {seconds:.0f} s")
+
+
+def foreign_answers(failures_csv: Path) -> int:
+    """How many answers locust marked as coming from another server."""
+    if not failures_csv.exists():
+        return 0
+    with open(failures_csv, newline="") as handle:
+        return sum(int(row["Occurrences"]) for row in csv.DictReader(handle) if FOREIGN in row.get("Error", ""))
 
 
 def main() -> None:
@@ -64,7 +133,7 @@ def main() -> None:
     parser.add_argument("--users", type=int, default=20)
     parser.add_argument("--seconds", type=int, default=60)
     parser.add_argument("--workers", type=int, default=3)
-    parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--port", type=int, default=0, help="0 (default): a free port the system picks")
     parser.add_argument(
         "--think",
         default="1,3",
@@ -122,6 +191,11 @@ def main() -> None:
     connection.close()
 
     locust = ensure_locust()
+    token = secrets.token_hex(16)
+    try:
+        port = choose_port(args.port)
+    except NotOurServer as exc:
+        sys.exit(f"refusing to run: {exc}")
     env = {
         **os.environ,
         "DEBUG": "false",
@@ -131,17 +205,18 @@ def main() -> None:
         "CSRF_COOKIE_SECURE": "false",
         "LOG_LEVEL": "WARNING",
         "REDIS_URL": args.redis_url,
+        "PINGSHEN_BENCH_TOKEN": token,
         "BENCH_CALL": str(call.pk),
         "BENCH_THINK": args.think,
         "BENCH_EXPERT": expert_username,
     }
-    base = f"http://127.0.0.1:{args.port}"
+    base = f"http://127.0.0.1:{port}"
     server = subprocess.Popen(  # noqa: S603 - our own command line
         [
             str(ROOT / ".venv" / "bin" / "gunicorn"),
             "workflow.wsgi:application",
             "--bind",
-            f"127.0.0.1:{args.port}",
+            f"127.0.0.1:{port}",
             "--workers",
             str(args.workers),
             "--log-level",
@@ -151,8 +226,10 @@ def main() -> None:
         env=env,
     )
     out = ROOT / "var" / "bench-pages"
+    for stale in (f"{out}_stats.csv", f"{out}_failures.csv"):
+        Path(stale).unlink(missing_ok=True)
     try:
-        wait_for(f"{base}/accounts/login/")
+        verify_server(f"{base}/accounts/login/", token, name, server=server)
         subprocess.run(  # noqa: S603 - our own command line
             [
                 str(locust),
@@ -176,9 +253,17 @@ def main() -> None:
             env=env,
             check=False,
         )
+        # Still ours at the end: the same process, the same token, the same database.
+        verify_server(f"{base}/accounts/login/", token, name, seconds=5, server=server)
+    except NotOurServer as exc:
+        sys.exit(f"refusing to report: {exc}")
     finally:
-        server.send_signal(signal.SIGTERM)
-        server.wait(timeout=30)
+        if server.poll() is None:
+            server.send_signal(signal.SIGTERM)
+            server.wait(timeout=30)
+    foreign = foreign_answers(Path(f"{out}_failures.csv"))
+    if foreign:
+        sys.exit(f"refusing to report: {foreign} answers did not come from this run's server")
 
     print(
         f"\n# bench.pages_load on {name}: {args.items:,} applications, {args.experts:,} experts, "

@@ -267,12 +267,20 @@ def main() -> None:
             f"({sum(len(r.candidates) for r in results) / len(results):.0f} candidates per item, "
             f"{sum(len(r.exclusions) for r in results):,} exclusions, {short} items short)"
         )
+        from guardian.models import UserObjectPermission
+
+        from audit.models import AuditEntry
+
+        before = UserObjectPermission.objects.count(), AuditEntry.objects.count()
         seconds, statements, draw = count_statements(
             lambda: services.draw_for_call(call=call, actor=ctx["staff"], seed="bench")
         )
         made = Assignment.objects.filter(draw_item__draw=draw).count()
+        grants = UserObjectPermission.objects.count() - before[0]
+        audits = AuditEntry.objects.count() - before[1]
         print(
-            f"draw (service): {seconds:6.2f} s  {statements:,} SQL statements, {made:,} assignments written "
+            f"draw (service): {seconds:6.2f} s  {statements:,} SQL statements, {made:,} assignments written, "
+            f"{grants:,} guardian rows, {audits:,} audit rows "
             f"(Draw + DrawItems + Assignments + grants + audit + invitations, one transaction)"
         )
 

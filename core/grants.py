@@ -40,26 +40,3 @@ def grant_user_object_perms(user: Any, obj: models.Model, perms: Sequence[str]) 
         ],
         ignore_conflicts=True,
     )
-
-
-def grant_object_perms_many(pairs: Sequence[tuple[Any, models.Model]], perms: Sequence[str]) -> None:
-    """:func:`grant_user_object_perms` for many (user, object) pairs of one model, in one
-    permission lookup and batched inserts."""
-    if not pairs:
-        return
-    model: Any = get_user_obj_perms_model(pairs[0][1])
-    ctype = get_content_type(pairs[0][1])
-    codenames = [perm.split(".", 1)[1] if "." in perm else perm for perm in perms]
-    ids = dict(Permission.objects.filter(content_type=ctype, codename__in=codenames).values_list("codename", "pk"))
-    missing = [c for c in codenames if c not in ids]
-    if missing:
-        raise Permission.DoesNotExist(f"No permission {', '.join(missing)} for {ctype}")
-    model.objects.bulk_create(
-        [
-            model(permission_id=ids[codename], user=user, content_type=ctype, object_pk=str(obj.pk))
-            for user, obj in pairs
-            for codename in dict.fromkeys(codenames)
-        ],
-        ignore_conflicts=True,
-        batch_size=5000,
-    )

@@ -58,3 +58,33 @@ class ErrorAnswerMiddleware:
         if is_api(request):
             return JsonResponse({"detail": busy_message()}, status=409)
         return render(request, "409.html", {"detail": busy_message()}, status=409)
+
+
+class BenchIdentityMiddleware:
+    """Only under ``bench.pages_load``: every answer names the run and the database behind it.
+
+    The benchmark starts gunicorn with ``PINGSHEN_BENCH_TOKEN`` (a fresh secret per run) and
+    reports nothing unless the server answering carries that token and serves the benchmark's
+    own database: a stale server left on the port, or any other one, is refused, not measured.
+    Listed in ``MIDDLEWARE`` only when the variable is set (``workflow/settings.py``).
+    """
+
+    RUN_HEADER = "X-Pingshen-Bench"
+    DATABASE_HEADER = "X-Pingshen-Bench-Database"
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        from django.conf import settings
+        from django.core.exceptions import MiddlewareNotUsed
+        from django.db import connection
+
+        self.token = getattr(settings, "BENCH_TOKEN", "")
+        if not self.token:
+            raise MiddlewareNotUsed
+        self.database = str(connection.settings_dict["NAME"])
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        response[self.RUN_HEADER] = self.token
+        response[self.DATABASE_HEADER] = self.database
+        return response

@@ -32,6 +32,7 @@ from applications.scrub import CannotScrub
 from applications.selectors import field_name
 from applications.services import attachment_scrubbed
 from core.errors import StateConflict
+from core.models import Job, JobStatus
 from core.responses import xlsx_response
 from reviews import imports
 from reviews import services as review_services
@@ -46,8 +47,8 @@ from .views import perform
 
 A = AssignmentStatus
 PAGE_SIZE = 25
-#: Where the last import's report waits for its download.
-IMPORT_REPORT_SESSION_KEY = "pingshen_expert_import_report"
+#: The last import job this session started (its report is ``/experts/import/report.xlsx``).
+IMPORT_JOB_SESSION_KEY = "pingshen_expert_import_job"
 
 
 def _require_staff(request: HttpRequest) -> None:
@@ -298,31 +299,38 @@ def conflict_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def pool_import(request: HttpRequest) -> HttpResponse:
-    """Upload a sheet, then read the report: what was created, updated, or refused and why."""
+    """Upload a sheet: refused at once if unusable as a whole, else imported by a background job
+    whose page shows the progress and then the report (``pool_import_job``)."""
     _require_staff(request)
     form = ImportForm(request.POST or None, request.FILES or None)
-    report = None
     if request.method == "POST" and form.is_valid():
         try:
-            result = imports.experts_import(actor=request.user, **form.step_data())
+            job = imports.experts_import_start(actor=request.user, **form.step_data())
         except ValidationError as exc:
             form.add_error("file", exc.message_dict.get("file") or exc.messages)
         else:
-            report = result.as_json()
-            request.session[IMPORT_REPORT_SESSION_KEY] = report["rows"]
-            messages.success(
-                request,
-                _("Import finished: %(created)s created, %(updated)s updated, %(refused)s refused.")
-                % {"created": report["created"], "updated": report["updated"], "refused": report["refused"]},
-            )
+            request.session[IMPORT_JOB_SESSION_KEY] = job.pk
+            return redirect("pool-import-job", pk=job.pk)
     return render(
         request,
         "pages/pool/import.html",
-        {
-            "form": form,
-            "report": report,
-            "columns": [(label, imports.COLUMNS[key]) for key, label in imports.TEMPLATE_HEADINGS],
-        },
+        {"form": form, "columns": [(label, imports.COLUMNS[key]) for key, label in imports.TEMPLATE_HEADINGS]},
+    )
+
+
+def _import_job(request: HttpRequest, pk: int) -> Job:
+    _require_staff(request)
+    return get_object_or_404(Job.objects.select_related("created_by"), pk=pk, kind=imports.IMPORT_JOB_KIND)
+
+
+def pool_import_job(request: HttpRequest, pk: int) -> HttpResponse:
+    """An import's progress bar while it runs (polled by ``js/job.js``, or the page refreshes
+    itself without JavaScript), then its per-row report."""
+    job = _import_job(request, pk)
+    return render(
+        request,
+        "pages/pool/import_job.html",
+        {"job": job, "report": job.result if job.status == JobStatus.DONE else None},
     )
 
 
@@ -331,13 +339,21 @@ def import_template(request: HttpRequest) -> HttpResponse:
     return xlsx_response(imports.template_xlsx(), "expert-import-template.xlsx")
 
 
-def import_report(request: HttpRequest) -> HttpResponse:
-    """The last import's report of this session as a spreadsheet."""
-    _require_staff(request)
-    rows = request.session.get(IMPORT_REPORT_SESSION_KEY)
-    if rows is None:
+def import_job_report(request: HttpRequest, pk: int) -> HttpResponse:
+    """A finished import's report as a spreadsheet (404 while it runs)."""
+    job = _import_job(request, pk)
+    if job.status != JobStatus.DONE:
         raise Http404
-    return xlsx_response(imports.report_xlsx(rows), "expert-import-report.xlsx")
+    return xlsx_response(imports.report_xlsx(job.result.get("rows", [])), "expert-import-report.xlsx")
+
+
+def import_report(request: HttpRequest) -> HttpResponse:
+    """The report of the last import started in this session, as a spreadsheet."""
+    _require_staff(request)
+    pk = request.session.get(IMPORT_JOB_SESSION_KEY)
+    if pk is None:
+        raise Http404
+    return import_job_report(request, pk)
 
 
 # --- experts: their own conflicts and the items they review -----------------------------------

@@ -20,14 +20,19 @@ from django.utils.translation import gettext_lazy
 from accounts.enums import Role
 from accounts.models import Organisation
 from accounts.rules import is_staff
-from accounts.services import organisation_get_or_create, user_create
+from accounts.services import (
+    organisation_get_or_create,
+    organisations_get_or_create_many,
+    user_create,
+    users_create_invited,
+)
+from accounts.validators import normalise_credit_code, validate_credit_code
 from applications.enums import ApplicationStatus
 from applications.models import Application, Call
 from applications.services import fields_check
 from audit.services import audit_record, audit_record_many
 from core.db import service_atomic
 from core.errors import NotVisible, StateConflict
-from core.grants import grant_object_perms_many, grant_user_object_perms
 from integrity.selectors import experts_barred
 from notifications.services import notify
 
@@ -145,6 +150,93 @@ def expert_create(
     )
     audit_record(actor=actor, action="expert.create", target=expert)
     return expert
+
+
+@service_atomic
+def experts_create_many(*, actor: Any, rows: list[dict[str, Any]], conflict_reason: str = "") -> list[Expert]:
+    """``expert_create`` (without a password) and then ``conflict_declare`` for each of the row's
+    ``conflicts``, for many rows in a fixed number of statements (the sheet import, issue 18).
+
+    Each row holds ``expert_create``'s arguments (``username``, ``email``, ``name``,
+    ``organisation`` as ``{name, credit_code}`` or None, ``fields``, ``title``, ``region``,
+    ``load_limit``, ``active``) and ``conflicts`` (organisation names). The same rows and audit
+    entries as the services one by one: users, groups, memberships and invitations
+    (``accounts.services.users_create_invited``), experts (``expert.create``), conflicts
+    (``conflict.declare``, all new). All or nothing: a row that is not valid refuses the whole
+    call (``ValidationError``), as does a user name taken meanwhile; callers then go row by row
+    to tell which row it was."""
+    if not is_staff(actor):
+        raise PermissionDenied(_("Only bureau staff manage the expert pool."))
+    if not rows:
+        return []
+    for row in rows:
+        if not (row.get("name") or "").strip():
+            raise ValidationError({"name": [_("A name is required.")]})
+        fields = row.get("fields")
+        if not isinstance(fields, list) or not fields or not all(isinstance(f, str) and f.strip() for f in fields):
+            raise ValidationError({"fields": [_("Give the expert's fields as a list of words.")]})
+        row["fields"] = list(dict.fromkeys(f.strip() for f in fields))
+        row["load_limit"] = _clean_load_limit(row.get("load_limit", 10))
+    fields_check(codes=sorted({f for row in rows for f in row["fields"]}), key="fields")
+    for row in rows:
+        organisation = row.get("organisation")
+        if organisation and normalise_credit_code(str(organisation.get("credit_code") or "")):
+            try:
+                validate_credit_code(normalise_credit_code(str(organisation["credit_code"])))
+            except ValidationError as exc:
+                raise ValidationError({"credit_code": exc.messages}) from exc
+
+    def org_key(row: dict[str, Any]) -> tuple[str, str] | None:
+        organisation = row.get("organisation")
+        if not organisation:
+            return None
+        return (str(organisation.get("name") or ""), str(organisation.get("credit_code") or ""))
+
+    organisations = organisations_get_or_create_many(specs=[k for row in rows if (k := org_key(row))])
+    orgs = [organisations[k] if (k := org_key(row)) else None for row in rows]
+    users = users_create_invited(
+        rows=[
+            {
+                "username": row["username"],
+                "email": row["email"],
+                "organisation": org,
+                "display_name": row["name"].strip(),
+            }
+            for row, org in zip(rows, orgs, strict=True)
+        ],
+        roles=[Role.EXPERT],
+        actor=actor,
+    )
+    experts = Expert.objects.bulk_create(
+        [
+            Expert(
+                user=user,
+                name=row["name"].strip(),
+                organisation=org,
+                fields=row["fields"],
+                title=(row.get("title") or "").strip()[:100],
+                region=(row.get("region") or "").strip()[:100],
+                load_limit=row["load_limit"],
+                active=bool(row.get("active", True)),
+            )
+            for row, org, user in zip(rows, orgs, users, strict=True)
+        ]
+    )
+    audit_record_many(actor=actor, action="expert.create", targets=list(experts), data=[{} for _e in experts])
+    reason = (conflict_reason or "").strip()[:300]
+    declared = [
+        (expert, name.strip()[:200])
+        for expert, row in zip(experts, rows, strict=True)
+        for name in dict.fromkeys(n.strip() for n in row.get("conflicts") or [] if n.strip())
+    ]
+    Conflict.objects.bulk_create([Conflict(expert=e, organisation_name=name, reason=reason) for e, name in declared])
+    audit_record_many(
+        actor=actor,
+        action="conflict.declare",
+        targets=[e for e, _name in declared],
+        data=[{"organisation": name, "reason": reason, "new": True} for _e, name in declared],
+    )
+    return experts
 
 
 _FIELD_SEPARATORS = re.compile(r"[；;,，、\n]+")
@@ -434,7 +526,7 @@ def _assignment_insert(
     draw_item: DrawItem | None = None,
 ) -> Assignment:
     """Write an invitation whose eligibility the caller has checked under the expert's row lock:
-    the assignment, the expert's object permissions, the audit row and the invitation."""
+    the assignment, the audit row and the invitation."""
     due = timezone.now() + timedelta(days=application.call.review_days)
     try:
         # A savepoint of its own even under the flow lock (``core.db``): the IntegrityError is
@@ -445,7 +537,8 @@ def _assignment_insert(
             )
     except IntegrityError:
         raise StateConflict(_("This expert is already assigned to this item.")) from None
-    grant_user_object_perms(expert.user, assignment, ["reviews.view_assignment", "reviews.change_assignment"])
+    # No guardian rows for the expert (issue 18): who may see and act on an assignment is
+    # derived from ``assignment.expert`` (``rules.is_assigned_expert``), never asked of guardian.
     data: dict[str, Any] = {"application": application.pk, "expert": expert.pk}
     if draw_item is not None:
         data["draw"] = draw_item.draw_id
@@ -664,9 +757,6 @@ def _draw_invitations(
             made = Assignment.objects.bulk_create(rows, batch_size=5000)
     except IntegrityError:
         raise StateConflict(_("An expert was assigned to one of these items meanwhile; draw again.")) from None
-    grant_object_perms_many(
-        [(a.expert.user, a) for a in made], ["reviews.view_assignment", "reviews.change_assignment"]
-    )
     audit_record_many(
         actor=actor,
         action="assignment.create",

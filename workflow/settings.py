@@ -81,7 +81,7 @@ INSTALLED_APPS = [
     "viewflow",
     "viewflow.workflow",
     # Ours, in the direction of dependency: accounts and audit under everything.
-    "core",  # no models: its management commands (backup, restore)
+    "core",  # background jobs (core.models.Job); the backup and restore commands
     "accounts",
     "audit",
     "notifications",
@@ -121,6 +121,12 @@ MIDDLEWARE = [
     "accounts.middleware.SecurityHeadersMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
+
+#: Set only by ``bench.pages_load`` for the gunicorn it starts: answers then carry the run's
+#: token and the database name, so the benchmark measures its own server and nothing else.
+BENCH_TOKEN = os.environ.get("PINGSHEN_BENCH_TOKEN", "")
+if BENCH_TOKEN:
+    MIDDLEWARE.insert(0, "core.middleware.BenchIdentityMiddleware")
 
 ROOT_URLCONF = "workflow.urls"
 WSGI_APPLICATION = "workflow.wsgi.application"

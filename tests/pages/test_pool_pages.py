@@ -132,7 +132,7 @@ def test_staff_create_and_edit_an_expert_and_record_a_conflict(client, staff):
     assert not Conflict.objects.exists()
 
 
-def test_staff_import_a_sheet_read_the_report_and_download_it(client, staff):
+def test_staff_import_a_sheet_read_the_report_and_download_it(client, staff, django_capture_on_commit_callbacks):
     client.force_login(staff)
     assert client.get("/experts/import/report.xlsx").status_code == 404
     template = client.get("/experts/import/template.xlsx")
@@ -143,7 +143,10 @@ def test_staff_import_a_sheet_read_the_report_and_download_it(client, staff):
             ["吴九", "wujiu", "bad-email", "", "", "manufacturing", "", "", "x", "yes", ""],
         ]
     )
-    response = client.post("/experts/import/", {"file": SimpleUploadedFile("pool.xlsx", upload)}, format="multipart")
+    with django_capture_on_commit_callbacks(execute=True):  # the import job runs (eagerly) after commit
+        started = client.post("/experts/import/", {"file": SimpleUploadedFile("pool.xlsx", upload)})
+    assert started.status_code == 302
+    response = client.get(started["Location"])
     body = response.content.decode()
     assert response.status_code == 200
     assert "1 created, 0 updated, 1 refused." in body

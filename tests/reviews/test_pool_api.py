@@ -26,7 +26,7 @@ def upload(content):
     return {"file": SimpleUploadedFile("pool.xlsx", content)}
 
 
-def test_import_answers_a_report_per_row(staff, expert):
+def test_import_answers_a_report_per_row(staff, expert, django_capture_on_commit_callbacks):
     content = sheet(
         [
             ["钱十", "qianshi", "qianshi@example.org", "", "", "manufacturing", "", "", 2, "yes", "某公司"],
@@ -34,9 +34,10 @@ def test_import_answers_a_report_per_row(staff, expert):
             ["", "nobody", "", "", "", "", "", "", "", "", ""],
         ]
     )
-    response = api(staff).post("/api/experts/import/", upload(content), format="multipart")
-    assert response.status_code == 200, response.content
-    body = response.json()
+    with django_capture_on_commit_callbacks(execute=True):  # the import job runs (eagerly) after commit
+        response = api(staff).post("/api/experts/import/", upload(content), format="multipart")
+    assert response.status_code == 202, response.content
+    body = api(staff).get(response.json()["status_url"]).json()["report"]
     assert (body["created"], body["updated"], body["refused"]) == (1, 1, 1)
     created, updated, refused = body["rows"]
     assert created["status"] == "created" and created["expert"] == Expert.objects.get(user__username="qianshi").pk

@@ -301,6 +301,10 @@ MATRIX: dict[tuple[str, str, str | None], dict[str, str]] = {
     ("POST", "api/experts/import/", None): {
         "*": "401 403 403 403 403 403 403 415 403 403 403",
     },
+    ("GET", "api/experts/import/<int:pk>/", "import_job"): {
+        "*": "401 403 403 403 403 403 403 200 403 403 403",
+        "missing": "401 403 403 403 403 403 403 404 403 403 403",
+    },
     ("GET", "api/me/", None): {
         "*": "401 200 200 200 200 200 200 200 200 200 200",
     },
@@ -727,6 +731,15 @@ MATRIX: dict[tuple[str, str, str | None], dict[str, str]] = {
     },
     ("GET", "experts/import/report.xlsx", None): {
         "*": "LOG 403 403 403 403 403 403 404 403 403 403",
+    },
+    ("GET", "experts/import/<int:pk>/", "import_job"): {
+        "*": "LOG 403 403 403 403 403 403 200 403 403 403",
+        "missing": "LOG 403 403 403 403 403 403 404 403 403 403",
+    },
+    ("GET", "experts/import/<int:pk>/report.xlsx", "import_job"): {
+        "*": "LOG 403 403 403 403 403 403 200 403 403 403",
+        "running": "LOG 403 403 403 403 403 403 404 403 403 403",
+        "missing": "LOG 403 403 403 403 403 403 404 403 403 403",
     },
     ("GET", "experts/import/template.xlsx", None): {
         "*": "LOG 403 403 403 403 403 403 200 403 403 403",

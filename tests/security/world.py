@@ -21,6 +21,7 @@ from aftergrant.changes import change_request_create
 from applications.models import Application, Call, Field, Programme
 from applications.services import application_create, attachment_add
 from awards.services import award_round_create, nomination_create
+from core.models import Job
 from funding.models import Disbursement, Notice
 from funding.services import objection_file
 from integrity.services import credit_record_confirm, credit_record_create
@@ -215,6 +216,18 @@ def build_world() -> World:
     objects["nomination"] = nominations
     objects["draw"] = {"empty": Draw.objects.get(pk=draw.pk)}
     objects["conflict"] = {"declared": conflict}
+    # Two expert-import jobs (issue 18): one still running, one done with its report.
+    objects["import_job"] = {
+        "running": Job.objects.create(kind="experts.import", created_by=staff, total=10, done=4, status="running"),
+        "done": Job.objects.create(
+            kind="experts.import",
+            created_by=staff,
+            total=1,
+            done=1,
+            status="done",
+            result={"rows": [], "created": 0, "updated": 0, "refused": 0},
+        ),
+    }
     # Someone registers with the owner's credit code: their membership waits for approval.
     newcomer = applicant_register(
         username="newcomer",
