@@ -80,8 +80,8 @@ def _q(value: float) -> Decimal:
     return Decimal(str(round(value, 3)))
 
 
-def _ranking_key(call: Call, part: str) -> str:
-    """The cache key of a call's ranking (or a part of it): it changes with the call's
+def _ranking_key(call: Call) -> str:
+    """The cache key of a call's ranking (and of its parts, after a colon): it changes with the call's
     ``ranking_version``, which the review services raise, and with the rule and thresholds;
     the creation time tells apart a call made again under a reused id (a reloaded database).
     The version is read afresh (one primary-key lookup): the ``call`` in hand may predate a
@@ -89,7 +89,7 @@ def _ranking_key(call: Call, part: str) -> str:
     version = Call.objects.filter(pk=call.pk).values_list("ranking_version", flat=True).first()
     return (
         f"ranking:v3:{call.pk}:{call.created_at.timestamp()}:{version}:{call.scoring_rule}:"
-        f"{call.spread_threshold}:{call.min_reviews}:{part}"
+        f"{call.spread_threshold}:{call.min_reviews}"
     )
 
 
@@ -97,7 +97,7 @@ def call_ranking(call: Call) -> list[RankedItem]:
     """:func:`call_ranking_compute`, kept in the cache under the call's ranking version: a
     province's ranking (50,000 reviews) is computed once per submitted or reopened review,
     and reading it costs one primary-key lookup."""
-    return _cached_ranking(call, _ranking_key(call, "all"))
+    return _cached_ranking(call, _ranking_key(call) + ":all")
 
 
 def _cached_ranking(call: Call, key: str) -> list[RankedItem]:
@@ -122,10 +122,11 @@ class RankingPage:
 
 
 def ranking_slice(call: Call, *, start: int, stop: int) -> RankingPage:
-    key = _ranking_key(call, f"{start}:{stop}")
+    prefix = _ranking_key(call)
+    key = f"{prefix}:{start}-{stop}"
     page: RankingPage | None = cache.get(key)
     if page is None:
-        ranked = _cached_ranking(call, key.rsplit(":", 1)[0] + ":all")
+        ranked = _cached_ranking(call, prefix + ":all")
         page = RankingPage(
             rows=ranked[start:stop],
             top=ranked[:50],

@@ -25,6 +25,16 @@ from notifications.models import Notification
 from tests.conftest import _user
 from workflow import steps
 
+
+@pytest.fixture(autouse=True)
+def _english():
+    """The services' messages are matched in English (the default language is zh-hans)."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
 pytestmark = pytest.mark.django_db
 
 ask = changes.change_request_create

@@ -10,12 +10,11 @@ from typing import Any
 import pytest
 from django.test import Client
 from openpyxl import load_workbook
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from aftergrant.enums import ContractStatus
 from aftergrant.models import ChangeRequest, ContractVersion
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, api_key
 
 from .conftest import contracted_project, sign
 
@@ -23,9 +22,8 @@ pytestmark = pytest.mark.django_db
 
 
 def api(user: Any) -> APIClient:
-    token, _created = Token.objects.get_or_create(user=user)
     client = APIClient(headers={"accept-language": "en"})
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {api_key(user)}")
     return client
 
 
