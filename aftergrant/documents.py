@@ -126,7 +126,9 @@ def contract_pdf(application: Application, *, number: int | None = None, languag
         for line in version.budget.all():
             amounts = [line.county_yuan, line.own_yuan, line.other_yuan]
             totals = [a + b for a, b in zip(totals, amounts, strict=True)]
-            rows.append([p(line.get_line_display()), *(p(money_text(a)) for a in amounts), p(money_text(sum(amounts, yuan(0))))])
+            rows.append(
+                [p(line.get_line_display()), *(p(money_text(a)) for a in amounts), p(money_text(sum(amounts, yuan(0))))]
+            )
         rows.append([p(_("Total")), *(p(money_text(a)) for a in totals), p(money_text(sum(totals, yuan(0))))])
         story.append(pdf_table(rows, [38 * mm, 31 * mm, 31 * mm, 31 * mm, 31 * mm], header=True))
 

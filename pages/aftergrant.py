@@ -150,7 +150,9 @@ def contract_sign(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 class ContractCheckForm(StepForm):
-    decision = forms.ChoiceField(label=_("Decision"), choices=CheckDecision.CHOICES, widget=forms.RadioSelect)
+    decision = forms.ChoiceField(
+        label=gettext_lazy("Decision"), choices=CheckDecision.CHOICES, widget=forms.RadioSelect
+    )
     comment = TextField(
         label=gettext_lazy("Comment to the applicant"),
         required=False,
