@@ -232,7 +232,12 @@ def contract_terms(application: Any, **overrides: Any) -> dict[str, Any]:
         "accept_terms": True,
         "targets": [{"name": "新产品", "unit": "项", "value": "1"}],
         "budget": [
-            {"line": "equipment", "county_yuan": str(application.approved_yuan), "own_yuan": "0", "other_yuan": "0"}
+            {
+                "line": "equipment",
+                "county_yuan": str(application.approved_yuan or "0"),
+                "own_yuan": "0",
+                "other_yuan": "0",
+            }
         ],
         "milestones": [{"name": "样机试制", "due": (start + (end - start) / 2).isoformat()}],
         "starts_on": start.isoformat(),

@@ -177,6 +177,10 @@ def test_submitted_contract_waits_in_the_staff_queue(awaiting_contract, as_appli
 
     pk = awaiting_contract
     ok(as_applicant.post(f"/api/applications/{pk}/contract/", terms_for(pk), format="json"), 201)
-    queue = Task.objects.user_queue(staff, flow_class=PlanProjectFlow).filter(process__artifact_object_id=pk)
+    queue = Task.objects.user_queue(staff, flow_class=PlanProjectFlow).filter(
+        process__artifact_object_id=pk, status="NEW"
+    )
     assert [t.flow_task.name for t in queue] == ["contract_check"]
-    assert not Task.objects.user_queue(applicant, flow_class=PlanProjectFlow).filter(process__artifact_object_id=pk)
+    assert not Task.objects.user_queue(applicant, flow_class=PlanProjectFlow).filter(
+        process__artifact_object_id=pk, status="NEW"
+    )

@@ -120,7 +120,7 @@ def test_other_applicant_cannot_sign_or_report(reviewed, as_other_applicant):
     pk = reviewed()
     terms = contract_terms(Application.objects.get(pk=pk))
     response = as_other_applicant.post(f"/api/applications/{pk}/contract/", terms, format="json")
-    assert response.status_code == 404
+    assert response.status_code == 404, response.content
     body = {"report": "x", "spent_yuan": "1"}
     assert as_other_applicant.post(f"/api/applications/{pk}/acceptance/", body, format="json").status_code == 404
 

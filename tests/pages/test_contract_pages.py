@@ -36,6 +36,9 @@ def contract_form(client: Any, app: Application, **typed: str) -> dict[str, Any]
     page = client.get(url)
     assert page.status_code == 200
     data = form_data(page.content.decode(), url)
+    # This application gave no period: the applicant states it on the contract.
+    data["starts_on"] = data["starts_on"] or "2016-07-01"
+    data["ends_on"] = data["ends_on"] or "2018-06-30"
     data.update(
         {
             "targets-0-name": "新产品",
