@@ -31,6 +31,7 @@ from aftergrant.selectors import contract_in_force, contract_latest, project_ove
 from aftergrant.services import CheckDecision
 from applications.enums import ApplicationStatus
 from applications.models import Application, Call
+from audit.selectors import audit_for
 from core.errors import StateConflict
 from core.params import parse_int
 from core.responses import xlsx_response
@@ -169,6 +170,13 @@ contract_check = _application_step(
 )
 
 
+CONTRACT_EVENTS = {
+    "contract.submit": gettext_lazy("Task contract submitted"),
+    "contract.return": gettext_lazy("Task contract returned"),
+    "contract.accept": gettext_lazy("Task contract in force"),
+}
+
+
 def contract_context(request: HttpRequest, application: Application, open_steps: set[str]) -> dict[str, Any]:
     """What the application page shows of the contract: the version being checked (for staff,
     with the check form), the applicant's link to fill it, and the project page once in force."""
@@ -176,6 +184,13 @@ def contract_context(request: HttpRequest, application: Application, open_steps:
         return {}
     latest = contract_latest(application)
     context: dict[str, Any] = {"contract": latest}
+    if latest is not None:
+        # Each submission, return and acceptance of the contract, with the bureau's comments:
+        # a returned draft is filled again in place, so its history is the audit trail's.
+        context["contract_history"] = [
+            {"at": e.at, "label": CONTRACT_EVENTS.get(e.action, e.action), "comment": e.comment}
+            for e in audit_for(latest).only("at", "action", "comment").order_by("at", "pk")
+        ]
     if (
         is_staff(request.user)
         and "contract_check" in open_steps

@@ -15,7 +15,7 @@ from aftergrant.enums import ContractStatus
 from aftergrant.models import ContractVersion
 from applications.enums import ApplicationStatus as S
 from applications.models import Application
-from tests.conftest import close_notice, contract_in_force
+from tests.conftest import close_notice, contract_in_force, contract_terms
 from tests.pages.formdata import form_data
 from tests.pages.test_dashboards import client_for, reviewed
 from workflow import steps
@@ -88,6 +88,8 @@ def test_contract_form_round_trip_return_and_resubmit(awaiting_contract, applica
         reverse("contract-check", args=[app.pk]), {"decision": "return", "comment": "请补充产值指标"}
     )
     assert returned.status_code == 302
+    history = applicant_c.get(reverse("application-detail", args=[app.pk])).content.decode()
+    assert "Task contract returned" in history and "请补充产值指标" in history
 
     # The applicant's form comes back filled with what was sent, and the comment.
     page = applicant_c.get(url).content.decode()
@@ -113,19 +115,13 @@ def test_contract_pdf_exists_only_once_in_force(awaiting_contract, applicant, st
     pdf = reverse("contract-pdf", args=[app.pk])
     applicant_c = client_for(applicant)
     assert applicant_c.get(pdf).status_code == 404
-    steps.contract_submit(application=app, actor=applicant, **_terms(app))
+    steps.contract_submit(application=app, actor=applicant, **contract_terms(app))
     assert applicant_c.get(pdf).status_code == 404  # submitted is not signed
     steps.contract_check(application=app, actor=staff, decision="accept")
     response = applicant_c.get(pdf)
     assert response.status_code == 200 and response.content.startswith(b"%PDF")
     assert client_for(other_applicant).get(pdf).status_code == 404
     assert applicant_c.get(pdf + "?version=x").status_code == 404
-
-
-def _terms(app: Application) -> dict[str, Any]:
-    from tests.conftest import contract_terms
-
-    return contract_terms(app)
 
 
 def test_project_page_shows_contract_money_and_hooks(awaiting_contract, applicant, staff, other_applicant):
@@ -203,7 +199,7 @@ def test_project_list_filters_and_export(awaiting_contract, applicant, staff, pa
 
 def test_staff_home_lists_contracts_to_check(awaiting_contract, applicant, staff):
     app = awaiting_contract
-    steps.contract_submit(application=app, actor=applicant, **_terms(app))
+    steps.contract_submit(application=app, actor=applicant, **contract_terms(app))
     home = client_for(staff).get("/").content.decode()
     assert "Task contracts to check" in home and reverse("application-detail", args=[app.pk]) in home
     mine = client_for(applicant).get("/").content.decode()
