@@ -458,10 +458,6 @@ class DecisionSerializer(serializers.Serializer):
     comment = serializers.CharField(max_length=5000, required=False, allow_blank=True, default="")
 
 
-class ContractSerializer(serializers.Serializer):
-    accept_terms = serializers.BooleanField()
-
-
 class AcceptanceSerializer(serializers.Serializer):
     report = serializers.CharField(max_length=100000)
     spent_yuan = MoneyField()

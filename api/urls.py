@@ -2,6 +2,7 @@ from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from . import accounts, awards, changes, integrity, pool, transparency, views
+from . import aftergrant as aftergrant_api
 from . import funding as funding_api
 
 urlpatterns = [
@@ -76,7 +77,11 @@ urlpatterns = [
     path("applications/<int:pk>/start-review/", views.StartReviewView.as_view(), name="api-start-review"),
     path("applications/<int:pk>/terminate/", views.TerminateView.as_view(), name="api-terminate"),
     path("applications/<int:pk>/decision/", views.DecisionView.as_view(), name="api-decision"),
-    path("applications/<int:pk>/contract/", views.ContractView.as_view(), name="api-contract"),
+    path("applications/<int:pk>/contract/", aftergrant_api.ContractView.as_view(), name="api-contract"),
+    path(
+        "applications/<int:pk>/contract-check/", aftergrant_api.ContractCheckView.as_view(), name="api-contract-check"
+    ),
+    path("applications/<int:pk>/contract.pdf", aftergrant_api.ContractPdfView.as_view(), name="api-contract-pdf"),
     path("applications/<int:pk>/acceptance/", views.AcceptanceView.as_view(), name="api-acceptance"),
     path(
         "applications/<int:pk>/acceptance-decision/",

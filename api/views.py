@@ -501,15 +501,6 @@ class DecisionView(APIView):
         return Response({"id": application.pk, "status": application.status})
 
 
-class ContractView(APIView):
-    @extend_schema(request=s.ContractSerializer, responses={201: s.IdSerializer})
-    def post(self, request: Request, pk: int) -> Response:
-        _require(request, Role.APPLICANT, Role.NOMINATOR)
-        data = _valid(s.ContractSerializer, request)
-        contract = steps.contract_sign(application=_application(request, pk), actor=request.user, **data)
-        return Response({"id": contract.pk}, status=status.HTTP_201_CREATED)
-
-
 class AcceptanceView(APIView):
     @extend_schema(request=s.AcceptanceSerializer, responses={201: s.IdSerializer})
     def post(self, request: Request, pk: int) -> Response:

@@ -190,6 +190,13 @@ DRAFT = {
     "end_date": "2018-06-30",
 }
 APPROVED = Decimal("250000.00")
+#: A minimal task contract: one target, the grant on one budget line, one milestone.
+CONTRACT = {
+    "accept_terms": True,
+    "targets": [{"name": "新产品", "unit": "项", "value": "1"}],
+    "budget": [{"line": "equipment", "county_yuan": str(APPROVED), "own_yuan": "600000.00", "other_yuan": "0"}],
+    "milestones": [{"name": "样机试制", "due": "2017-06-30"}],
+}
 EXPERTS = 5
 #: Human steps per application, each one transition (bench/README.md lists them).
 PER_APPLICATION = 1 + 1 + 1 + EXPERTS + 1 + EXPERTS + EXPERTS + 1 + 2 + 1 + 3 + 1 + 1 + 3
@@ -294,7 +301,8 @@ def drive_engine(p: Personas, call: Any, n: int, batch: int, counter: StatementC
         steps.notice_close(notice=notice_window_passed(notice), actor=p.staff)
         t += 2 * len(chunk)
         for app in chunk:
-            steps.contract_sign(application=app, actor=p.applicant, accept_terms=True)
+            steps.contract_submit(application=app, actor=p.applicant, **CONTRACT)
+            steps.contract_check(application=app, actor=p.staff, decision="accept")
             with counter.paused():
                 first = Disbursement.objects.get(application=app, tranche=1)
             steps.disbursement_approve(disbursement=first, actor=p.officer)
@@ -307,7 +315,7 @@ def drive_engine(p: Personas, call: Any, n: int, batch: int, counter: StatementC
             steps.disbursement_approve(disbursement=final, actor=p.officer)
             steps.disbursement_approve(disbursement=final, actor=p.head)
             steps.disbursement_pay(disbursement=final, actor=p.head, voucher="PZ-2")
-            t += 1 + 3 + 1 + 1 + 3
+            t += 2 + 3 + 1 + 1 + 3  # contract submitted, then checked
     return t
 
 
@@ -321,6 +329,7 @@ def drive_services(p: Personas, call: Any, n: int, batch: int, counter: Statemen
     from django.db import transaction
     from django.utils.translation import gettext_lazy
 
+    from aftergrant import services as aftergrant_services
     from applications import services as app_services
     from applications.enums import ApplicationStatus as S
     from applications.models import Application
@@ -384,7 +393,9 @@ def drive_services(p: Personas, call: Any, n: int, batch: int, counter: Statemen
 
     def contract_sign(app: Any) -> None:
         app = visible(app, p.applicant)
-        funding_services.contract_sign(application=app, actor=p.applicant, accept_terms=True)
+        aftergrant_services.contract_submit(application=app, actor=p.applicant, **CONTRACT)
+        app = visible(app, p.staff)
+        aftergrant_services.contract_check(application=app, actor=p.staff, decision="accept")
 
     def pay(d: Any, actor: Any, voucher: str) -> None:
         with transaction.atomic():
@@ -434,7 +445,7 @@ def drive_services(p: Personas, call: Any, n: int, batch: int, counter: Statemen
             steps.disbursement_approve(disbursement=final, actor=p.officer)
             steps.disbursement_approve(disbursement=final, actor=p.head)
             pay(final, p.head, "PZ-2")
-            t += 1 + 3 + 1 + 1 + 3
+            t += 2 + 3 + 1 + 1 + 3  # contract submitted, then checked
     return t
 
 

@@ -106,7 +106,7 @@ def document_number_of(application: Application) -> str:
     return f"{call.year}-{call.batch:02d}-{application.pk:05d}"
 
 
-def _styles() -> dict[str, ParagraphStyle]:
+def pdf_styles() -> dict[str, ParagraphStyle]:
     base = ParagraphStyle("body", fontName=FONT, fontSize=11.5, leading=19, wordWrap="CJK")
     return {
         "body": base,
@@ -117,7 +117,7 @@ def _styles() -> dict[str, ParagraphStyle]:
     }
 
 
-def _table(rows: list[list[Any]], widths: list[float], *, header: bool) -> Table:
+def pdf_table(rows: list[list[Any]], widths: list[float], *, header: bool) -> Table:
     table = Table(rows, colWidths=widths, hAlign="LEFT")
     style = [
         ("FONTNAME", (0, 0), (-1, -1), FONT),
@@ -159,7 +159,7 @@ def funding_notice_pdf(application: Application, *, language: str | None = None)
         decision = funding_decision_of(application)
         call = application.call
         approved = yuan(application.approved_yuan or 0)
-        st = _styles()
+        st = pdf_styles()
         paid = {
             d.tranche: d
             for d in application.disbursements.exclude(status=DisbursementStatus.REJECTED).order_by("tranche", "id")
@@ -206,7 +206,7 @@ def funding_notice_pdf(application: Application, *, language: str | None = None)
             facts.append(
                 [p(_("Project period")), p(f"{date_text(application.start_date)} – {date_text(application.end_date)}")]
             )
-        story.append(_table(facts, [42 * mm, 120 * mm], header=False))
+        story.append(pdf_table(facts, [42 * mm, 120 * mm], header=False))
         story += [Spacer(1, 6 * mm), p(_("Tranche plan"), "body"), Spacer(1, 2 * mm)]
         plan: list[int] = list(call.tranches or [100])
         rows: list[list[Any]] = [[p(_("Tranche")), p(_("Share")), p(_("Amount (yuan)")), p(_("When")), p(_("Status"))]]
@@ -222,7 +222,7 @@ def funding_notice_pdf(application: Application, *, language: str | None = None)
                 ]
             )
         rows.append([p(_("Total")), p("100%"), p(money_text(approved)), p(""), p("")])
-        story.append(_table(rows, [18 * mm, 18 * mm, 36 * mm, 56 * mm, 34 * mm], header=True))
+        story.append(pdf_table(rows, [18 * mm, 18 * mm, 36 * mm, 56 * mm, 34 * mm], header=True))
         story += [Spacer(1, 8 * mm), _signature(st, timezone.localdate())]
         out = BytesIO()
         doc = SimpleDocTemplate(

@@ -30,7 +30,7 @@ from core.params import parse_int
 from notifications.services import notify
 
 from .enums import COMMITTED_DISBURSEMENT_STATES, AcceptanceResult, DisbursementStatus, ObjectionStatus
-from .models import AcceptanceReport, Contract, Disbursement, FundingDecision, Notice, Objection
+from .models import AcceptanceReport, Disbursement, FundingDecision, Notice, Objection
 from .rules import (
     disbursement_approve_refusal,
     disbursement_pay_refusal,
@@ -41,7 +41,7 @@ from .rules import (
     notice_items_to_publish,
     notice_publish_refusal,
 )
-from .selectors import notice_public_items, on_closed_notice
+from .selectors import notice_public_items
 
 S = ApplicationStatus
 D = DisbursementStatus
@@ -345,24 +345,6 @@ def disbursement_request(*, application: Application, tranche: int, actor: Any) 
         url=reverse("finance"),
     )
     return disbursement
-
-
-@service_atomic
-def contract_sign(*, application: Application, actor: Any, accept_terms: bool) -> Contract:
-    """The applicant signs the task contract; the first tranche is requested."""
-    application = application_locked(application)
-    if application.applicant_id != actor.pk:
-        raise NotVisible()
-    if accept_terms is not True:
-        raise ValidationError({"accept_terms": [_("Accept the terms to sign the contract.")]})
-    if application.status != S.FUNDED:
-        raise StateConflict(_("Only a funded application waiting for its contract can be signed."))
-    if not on_closed_notice(application):
-        raise StateConflict(_("The contract can be signed once the public notice has closed."))
-    contract = Contract.objects.create(application=application, signed_by=actor)
-    application_transition(application=application, to=S.CONTRACTED, actor=actor, action="contract.sign")
-    disbursement_request(application=application, tranche=1, actor=actor)
-    return contract
 
 
 def _disbursement_locked(disbursement: Disbursement) -> Disbursement:

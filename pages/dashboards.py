@@ -35,6 +35,7 @@ from openpyxl.styles import Font
 from accounts.enums import Role
 from accounts.rules import has_role, is_finance, is_panel, is_staff
 from accounts.selectors import pending_membership_of
+from aftergrant.selectors import contracts_to_check
 from applications.enums import ApplicationStatus
 from applications.filters import ItemFilter
 from applications.models import Call
@@ -85,7 +86,9 @@ def next_step_for_applicant(application: Any) -> str:
         return str(NEXT_STEP[application.status])
     if application.status == S.FUNDED:
         if application.contract_open:
-            return _("Sign the task contract")
+            return _("Fill in the task contract")
+        if getattr(application, "contract_check_open", False):
+            return _("Wait for the bureau to check the task contract")
         return _("Wait for the public notice to close")
     if application.status == S.CONTRACTED:
         if application.acceptance_open:
@@ -415,6 +418,7 @@ def staff_sections(request: HttpRequest, calls: Sequence[tuple[int, str]]) -> di
         "progress": progress,
         "experts": selectors.applications_awaiting_experts(),
         "declined": selectors.declined_slots(),
+        "contracts": contracts_to_check(),
         "open_objections": Objection.objects.filter(status=ObjectionStatus.OPEN).count(),
     }
 

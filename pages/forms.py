@@ -210,11 +210,6 @@ class AttachmentForm(StepForm):
         return {"upload": self.cleaned_data["file"], "kind": self.cleaned_data.get("kind") or ""}
 
 
-class ContractForm(StepForm):
-    # Not required here: the service refuses an unticked box with its own message.
-    accept_terms = forms.BooleanField(label=_("I have read the task contract and accept its terms."), required=False)
-
-
 class SubmitForm(StepForm):
     """Submitting signs the integrity pledge (诚信承诺). The browser asks for the tick; the service
     refuses an unticked box with its own message (on ``pledge``)."""

@@ -87,6 +87,7 @@ def applications_of_applicant(user: Any) -> QuerySet[Application]:
         .select_related("call")
         .annotate(
             contract_open=_open_task("contract"),
+            contract_check_open=_open_task("contract_check"),
             acceptance_open=_open_task("acceptance"),
         )
     )

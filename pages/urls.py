@@ -2,8 +2,8 @@
 
 from django.urls import path
 
+from . import aftergrant, awards, calls, people, pool, ranking, views
 from . import audit as audit_pages
-from . import awards, calls, people, pool, ranking, views
 from . import changes as change_pages
 from . import dossier as dossier_pages
 from . import fields as field_pages
@@ -26,7 +26,8 @@ urlpatterns = [
     path("applications/<int:pk>/edit/", views.application_edit, name="application-edit"),
     path("applications/<int:pk>/attachments/", views.attachment_upload, name="attachment-upload"),
     path("applications/<int:pk>/submit/", views.application_submit, name="application-submit"),
-    path("applications/<int:pk>/contract/", views.contract_sign, name="contract-sign"),
+    path("applications/<int:pk>/contract/", aftergrant.contract_sign, name="contract-sign"),
+    path("applications/<int:pk>/contract.pdf", aftergrant.contract_pdf_download, name="contract-pdf"),
     path("applications/<int:pk>/acceptance/", views.acceptance_submit, name="acceptance-submit"),
     # Change requests (项目变更, pages/changes.py)
     path("applications/<int:pk>/changes/new/", change_pages.change_new, name="change-new"),
@@ -42,6 +43,10 @@ urlpatterns = [
     path("applications/<int:pk>/start-review/", views.start_review, name="start-review"),
     path("applications/<int:pk>/terminate/", views.terminate, name="terminate"),
     path("applications/<int:pk>/acceptance-decision/", views.acceptance_decide, name="acceptance-decide"),
+    path("applications/<int:pk>/contract-check/", aftergrant.contract_check, name="contract-check"),
+    # Projects after the grant: the project's page, staff's list (pages/aftergrant.py)
+    path("projects/", aftergrant.project_list, name="projects"),
+    path("projects/<int:pk>/", aftergrant.project_page, name="project"),
     path("assignments/<int:pk>/close-slot/", views.review_slot_close, name="review-slot-close"),
     path("calls/<int:pk>/", views.call_detail, name="call-detail"),
     # Staff set up the year: programmes, calls and award rounds (pages/calls.py)

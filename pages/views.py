@@ -207,7 +207,7 @@ ACTION_LABELS = {
     "reviews.complete": gettext_lazy("Expert review completed"),
     "decision.fund": gettext_lazy("Funded"),
     "decision.not_fund": gettext_lazy("Not funded"),
-    "contract.sign": gettext_lazy("Task contract signed"),
+    "contract.sign": gettext_lazy("Task contract in force"),
     "acceptance.submit": gettext_lazy("Acceptance report submitted"),
     "acceptance.pass": gettext_lazy("Acceptance passed"),
     "acceptance.fail": gettext_lazy("Acceptance failed"),
@@ -288,8 +288,6 @@ def _application_page(request: HttpRequest, application: Application, **bound: A
                 context["submit_closed"] = CALL_CLOSED
             else:
                 forms_["submit"] = forms.SubmitForm()
-        if "contract" in open_steps:
-            forms_["contract"] = forms.ContractForm()
         if "acceptance" in open_steps:
             forms_["acceptance"] = forms.AcceptanceForm()
     if staff:
@@ -333,6 +331,12 @@ def _application_page(request: HttpRequest, application: Application, **bound: A
         context["criteria"] = list(application.call.criteria.all())
     if is_applicant(user, application) and feedback_open(application):
         context["feedback"] = feedback_rows(application_feedback(application=application, user=user))
+    if application.kind == ItemKind.APPLICATION:
+        from .aftergrant import contract_context
+
+        context.update(contract_context(request, application, open_steps))
+        if "contract_check" in bound:
+            context["contract_check_form"] = bound.pop("contract_check")
     if application.kind == ItemKind.APPLICATION and application.status in CHANGE_SECTION_STATES:
         from aftergrant.changes import CHANGEABLE_STATES, changes_of
 
@@ -500,13 +504,6 @@ decide = _application_step(
     gettext_lazy("Decision recorded."),
     form_name="decision",
     open_in=frozenset({S.REVIEWED}),
-)
-contract_sign = _application_step(
-    forms.ContractForm,
-    steps.contract_sign,
-    gettext_lazy("Task contract signed. The first payment is on its way."),
-    form_name="contract",
-    own=True,
 )
 acceptance_submit = _application_step(
     forms.AcceptanceForm,

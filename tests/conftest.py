@@ -228,3 +228,38 @@ def api_key(user: Any) -> str:
     from accounts.tokens import token_issue
 
     return token_issue(user)[1]
+
+
+def contract_terms(application: Any, **overrides: Any) -> dict[str, Any]:
+    """A minimal valid task contract for ``application`` (as the API takes it): one target,
+    the whole grant on the equipment line, one milestone in the project period."""
+    start = application.start_date or timezone.localdate()
+    end = application.end_date or start + dt.timedelta(days=365)
+    terms: dict[str, Any] = {
+        "accept_terms": True,
+        "targets": [{"name": "新产品", "unit": "项", "value": "1"}],
+        "budget": [
+            {
+                "line": "equipment",
+                "county_yuan": str(application.approved_yuan or "0"),
+                "own_yuan": "0",
+                "other_yuan": "0",
+            }
+        ],
+        "milestones": [{"name": "样机试制", "due": (start + (end - start) / 2).isoformat()}],
+        "starts_on": start.isoformat(),
+        "ends_on": end.isoformat(),
+    }
+    terms.update(overrides)
+    return terms
+
+
+def contract_in_force(application: Any, applicant: Any, staff: Any) -> Any:
+    """THE way tests sign a contract: the applicant submits a minimal valid task contract and
+    staff accept it, so it is in force and the first tranche is requested (as signing was)."""
+    from applications.models import Application
+    from workflow import steps
+
+    application = Application.objects.get(pk=application.pk)
+    steps.contract_submit(application=application, actor=applicant, **contract_terms(application))
+    return steps.contract_check(application=application, actor=staff, decision="accept")

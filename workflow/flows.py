@@ -82,7 +82,14 @@ class PlanProjectFlow(ItemFlowMixin, flow.Flow):
     decision = flow.View(task_page).Permission(auto_create=True).Next(this.decision_outcome)
     decision_outcome = flow.If(lambda a: _application(a).status == S.FUNDED).Then(this.notice).Else(this.not_funded)
     notice = flow.Handle().Next(this.contract)
-    contract = flow.View(task_page).Assign(lambda a: _application(a).applicant).Next(this.first_tranche)
+    #: The applicant fills the task contract (targets, budget, milestones); staff check it:
+    #: returned, it comes back to the applicant; accepted, it is in force and the first
+    #: tranche is requested.
+    contract = flow.View(task_page).Assign(lambda a: _application(a).applicant).Next(this.contract_check)
+    contract_check = flow.View(task_page).Permission(auto_create=True).Next(this.contract_outcome)
+    contract_outcome = (
+        flow.Switch().Case(this.first_tranche, lambda a: _application(a).status == S.CONTRACTED).Default(this.contract)
+    )
     first_tranche = flow.Handle().Next(this.acceptance)
     acceptance = flow.View(task_page).Assign(lambda a: _application(a).applicant).Next(this.acceptance_review)
     acceptance_review = flow.View(task_page).Permission(auto_create=True).Next(this.acceptance_outcome)

@@ -17,6 +17,7 @@ ROLE_FLOW_PERMISSIONS = {
         "view_planprojectprocess",
         "can_formal_review_planprojectprocess",
         "can_expert_assignment_planprojectprocess",
+        "can_contract_check_planprojectprocess",
         "can_acceptance_review_planprojectprocess",
     ],
     "panel": ["view_planprojectprocess", "can_decision_planprojectprocess"],

@@ -28,6 +28,7 @@ from viewflow.workflow.token import Token
 
 from accounts.recent import require_recent_login
 from accounts.rules import is_staff
+from aftergrant import services as aftergrant_services
 from applications import services as app_services
 from applications.enums import ApplicationStatus, CallKind, ItemKind
 from applications.links import item_staff_url, item_url
@@ -629,13 +630,52 @@ def notice_close(*, notice: Notice, actor: Any = None) -> Notice:
 # --- contract, money, acceptance -----------------------------------------------------------------
 
 
-def contract_sign(*, application: Application, actor: Any, accept_terms: bool) -> Any:
+def contract_submit(
+    *,
+    application: Application,
+    actor: Any,
+    accept_terms: bool,
+    targets: Any,
+    budget: Any,
+    milestones: Any,
+    starts_on: Any = None,
+    ends_on: Any = None,
+) -> Any:
+    """The applicant submits (or, once returned, resubmits) the task contract; staff check it
+    next (``aftergrant.services.contract_submit``)."""
     application = _visible(application, actor)
     with locked(application) as process:
         task = _active_task(process, _node(process, "contract"))
-        contract = funding_services.contract_sign(application=application, actor=actor, accept_terms=accept_terms)
+        if task.owner_id != actor.pk:
+            raise NotVisible()
+        version = aftergrant_services.contract_submit(
+            application=application,
+            actor=actor,
+            accept_terms=accept_terms,
+            targets=targets,
+            budget=budget,
+            milestones=milestones,
+            starts_on=starts_on,
+            ends_on=ends_on,
+        )
         _complete(task, actor)
-        return contract
+        return version
+
+
+def contract_check(*, application: Application, actor: Any, decision: str, comment: str = "") -> Any:
+    """Staff accept the task contract (in force, signed, the first tranche requested) or return
+    it to the applicant (``aftergrant.services.contract_check``)."""
+    application = _visible(application, actor)
+    if not is_staff(actor):
+        raise PermissionDenied(_("Only bureau staff check task contracts."))
+    require_recent_login(actor)
+    with locked(application) as process:
+        task = _active_task(process, _node(process, "contract_check"))
+        version = aftergrant_services.contract_check(
+            application=application, actor=actor, decision=decision, comment=comment
+        )
+        _complete(task, actor)
+        return version
 
 
 def disbursement_approve(*, disbursement: Disbursement, actor: Any) -> Disbursement:

@@ -1,8 +1,9 @@
 """After the grant: a contracted project with its contract version in force.
 
-On this branch a contract is still signed with the tick box (``funding.services.contract_sign``)
-and writes no version; ``contract_in_force`` writes version 1 as the signed task contract would
-(targets, a budget whose county column adds up to the grant, milestones).
+``sign`` signs through the steps (``tests.conftest.contract_in_force``: the applicant submits
+the task contract, staff accept it); ``contract_baseline`` then gives version 1 the terms these
+tests reason about (two targets, a three-line budget whose county column adds up to the grant,
+a milestone) and the project period they need.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from aftergrant.enums import ContractStatus
 from aftergrant.models import ContractBudgetLine, ContractMilestone, ContractTarget, ContractVersion
 from applications.models import Application
 from applications.services import application_create
-from tests.conftest import close_notice
+from tests.conftest import close_notice, contract_in_force
 from workflow import steps
 
 SCORES = {"innovation": 80, "feasibility": 90, "team": 70, "benefit": 85}
@@ -30,23 +31,30 @@ BUDGET = [
 ]
 
 
-def contract_in_force(application: Application, *, ends_on: dt.date | None = None) -> ContractVersion:
-    """Version 1 in force, as signing the task contract leaves it; the project runs from a
-    year ago to ``ends_on`` (default: a year from today), which the application follows."""
+def contract_baseline(application: Application, *, ends_on: dt.date | None = None) -> ContractVersion:
+    """Version 1 in force with these tests' terms; the project runs from a year ago to
+    ``ends_on`` (default: a year from today), which the application follows."""
     today = timezone.localdate()
     ends_on = ends_on or today + dt.timedelta(days=365)
     starts_on = today - dt.timedelta(days=365)
     Application.objects.filter(pk=application.pk).update(start_date=starts_on, end_date=ends_on)
-    version = ContractVersion.objects.create(
-        application=application,
-        number=1,
-        status=ContractStatus.IN_FORCE,
-        starts_on=starts_on,
-        ends_on=ends_on,
-        submitted_by=application.applicant,
-        submitted_at=timezone.now(),
-        in_force_at=timezone.now(),
-    )
+    version = ContractVersion.objects.filter(application=application, status=ContractStatus.IN_FORCE).first()
+    if version is None:
+        version = ContractVersion.objects.create(
+            application=application,
+            number=1,
+            status=ContractStatus.IN_FORCE,
+            starts_on=starts_on,
+            ends_on=ends_on,
+            submitted_by=application.applicant,
+            submitted_at=timezone.now(),
+            in_force_at=timezone.now(),
+        )
+    else:
+        ContractVersion.objects.filter(pk=version.pk).update(starts_on=starts_on, ends_on=ends_on)
+        version.refresh_from_db()
+        for rows in (version.targets, version.budget, version.milestones):
+            rows.all().delete()
     ContractTarget.objects.create(version=version, position=1, name="新产品样机", unit="台", value=Decimal("2"))
     ContractTarget.objects.create(version=version, position=2, name="发明专利申请", unit="件", value=Decimal("3"))
     for line, county, own, other in BUDGET:
@@ -84,8 +92,8 @@ def contracted_project(call: Any, applicant: Any, staff: Any, expert: Any, panel
 def sign(call: Any, apps: list[Application], applicant: Any, staff: Any) -> None:
     close_notice(steps.notice_publish(call=call, actor=staff), staff)
     for app in apps:
-        steps.contract_sign(application=app, actor=applicant, accept_terms=True)
-        contract_in_force(app)
+        contract_in_force(app, applicant, staff)
+        contract_baseline(app)
 
 
 @pytest.fixture

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from applications.models import Application
 from funding.models import Notice
 from tests.api.conftest import DRAFT, SCORES, ok
-from tests.conftest import CRITERIA, PASSWORD, make_code, notice_window_passed
+from tests.conftest import CRITERIA, PASSWORD, contract_terms, make_code, notice_window_passed
 
 pytestmark = pytest.mark.django_db
 
@@ -225,9 +226,15 @@ def test_contract_money_and_acceptance_bad_input(reviewed, as_panel, as_staff, a
     notice_window_passed(Notice.objects.get(pk=notice))
     ok(as_staff.post(f"/api/notices/{notice}/close/"))
     url = f"/api/applications/{pk}/contract/"
-    bad(as_applicant.post(url, {"accept_terms": False}, format="json"), "accept_terms")
+    terms = contract_terms(Application.objects.get(pk=pk))
+    bad(as_applicant.post(url, {**terms, "accept_terms": False}, format="json"), "accept_terms")
     bad(as_applicant.post(url, {}, format="json"), "accept_terms")
-    ok(as_applicant.post(url, {"accept_terms": True}, format="json"), 201)
+    bad(as_applicant.post(url, {**terms, "targets": []}, format="json"), "targets")
+    ok(as_applicant.post(url, terms, format="json"), 201)
+    check = f"/api/applications/{pk}/contract-check/"
+    bad(as_staff.post(check, {"decision": "maybe"}, format="json"), "decision")
+    bad(as_staff.post(check, {"decision": "return", "comment": ""}, format="json"), "comment")
+    ok(as_staff.post(check, {"decision": "accept"}, format="json"))
     d = ok(as_officer.get("/api/disbursements/"))["results"][0]["id"]
     bad(as_officer.post(f"/api/disbursements/{d}/reject/", {"reason": ""}, format="json"), "reason")
     bad(as_officer.post(f"/api/disbursements/{d}/pay/", {"voucher": ""}, format="json"), "voucher")

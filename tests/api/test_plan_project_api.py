@@ -8,9 +8,10 @@ import pytest
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from applications.models import Application
 from funding.models import Notice
 from tests.api.conftest import DRAFT, SCORES, ok
-from tests.conftest import CRITERIA, PASSWORD, make_code, notice_window_passed
+from tests.conftest import CRITERIA, PASSWORD, contract_terms, make_code, notice_window_passed
 
 pytestmark = pytest.mark.django_db
 
@@ -142,7 +143,9 @@ def test_plan_project_runs_from_draft_to_closed_through_the_api(
     ok(as_staff.post(f"/api/notices/{notice['id']}/close/"))
 
     # Contract, first tranche, acceptance (rectify once), final tranche.
-    ok(applicant.post(f"/api/applications/{pk}/contract/", {"accept_terms": True}, format="json"), 201)
+    terms = contract_terms(Application.objects.get(pk=pk))
+    ok(applicant.post(f"/api/applications/{pk}/contract/", terms, format="json"), 201)
+    ok(as_staff.post(f"/api/applications/{pk}/contract-check/", {"decision": "accept"}, format="json"))
     first = ok(as_officer.get("/api/disbursements/"))["results"][0]
     assert {k: first[k] for k in ("item_type", "item", "tranche", "amount_yuan", "status")} == {
         "item_type": "application",

@@ -8,7 +8,9 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from applications.models import Application
 from tests.api.conftest import SCORES, ok
+from tests.conftest import contract_terms
 
 pytestmark = pytest.mark.django_db
 
@@ -116,8 +118,9 @@ def test_expert_does_not_see_the_application_itself(in_review, as_expert):
 
 def test_other_applicant_cannot_sign_or_report(reviewed, as_other_applicant):
     pk = reviewed()
-    response = as_other_applicant.post(f"/api/applications/{pk}/contract/", {"accept_terms": True}, format="json")
-    assert response.status_code == 404
+    terms = contract_terms(Application.objects.get(pk=pk))
+    response = as_other_applicant.post(f"/api/applications/{pk}/contract/", terms, format="json")
+    assert response.status_code == 404, response.content
     body = {"report": "x", "spent_yuan": "1"}
     assert as_other_applicant.post(f"/api/applications/{pk}/acceptance/", body, format="json").status_code == 404
 
@@ -207,9 +210,8 @@ def test_start_review_without_experts_and_assign_before_formal_review_are_409(dr
 def test_contract_before_notice_closed_is_409(reviewed, as_panel, as_applicant):
     pk = reviewed()
     ok(as_panel.post(f"/api/applications/{pk}/decision/", {"fund": True, "approved_yuan": "1000"}, format="json"))
-    assert (
-        as_applicant.post(f"/api/applications/{pk}/contract/", {"accept_terms": True}, format="json").status_code == 409
-    )
+    terms = contract_terms(Application.objects.get(pk=pk))
+    assert as_applicant.post(f"/api/applications/{pk}/contract/", terms, format="json").status_code == 409
 
 
 # --- queries and schema -------------------------------------------------------------------------

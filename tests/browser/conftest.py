@@ -31,7 +31,7 @@ from applications.models import Application
 from applications.services import application_create
 from funding.models import Disbursement, Notice
 from reviews.models import Assignment
-from tests.conftest import PASSWORD, close_notice
+from tests.conftest import PASSWORD, close_notice, contract_in_force
 from workflow import steps
 
 DESKTOP = (1280, 900)
@@ -221,5 +221,5 @@ def first_payment(reviewed: Application, panel: Any, staff: Any, applicant: Any)
     notice = steps.notice_publish(call=reviewed.call, actor=staff)
     close_notice(Notice.objects.get(pk=notice.pk), staff)
     reviewed.refresh_from_db()
-    steps.contract_sign(application=reviewed, actor=applicant, accept_terms=True)
+    contract_in_force(reviewed, applicant, staff)
     return Disbursement.objects.get(application=reviewed, tranche=1)

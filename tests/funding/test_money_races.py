@@ -14,7 +14,7 @@ from django.db.utils import DatabaseError
 from core.errors import StateConflict
 from funding.enums import DisbursementStatus as D
 from funding.models import Disbursement, FundingDecision
-from tests.conftest import close_notice
+from tests.conftest import close_notice, contract_in_force
 from workflow import steps
 
 from ..conftest import make_expert
@@ -77,7 +77,7 @@ def funded_with_contract(call, applicant, staff, expert, panel):
     (app,) = reviewed(call, applicant, staff, expert, 1)
     steps.decide(application=app, actor=panel, fund=True, approved_yuan="100000.00")
     close_notice(steps.notice_publish(call=call, actor=staff), staff)
-    steps.contract_sign(application=app, actor=applicant, accept_terms=True)
+    contract_in_force(app, applicant, staff)
     return app
 
 

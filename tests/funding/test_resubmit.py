@@ -11,6 +11,7 @@ from core.errors import StateConflict
 from funding.enums import DisbursementStatus as D
 from funding.models import Disbursement
 from notifications.models import Notification
+from tests.conftest import contract_in_force
 from workflow import steps
 
 from ..conftest import close_notice
@@ -27,7 +28,7 @@ def rejected(call, applicant, staff, expert, panel, finance_officer, finance_hea
     steps.review_submit(assignment=a1, actor=expert.user, scores=SCORES, comment="好", recommendation="support")
     steps.decide(application=app, actor=panel, fund=True, approved_yuan="200000.00")
     close_notice(steps.notice_publish(call=call, actor=staff), staff)
-    steps.contract_sign(application=app, actor=applicant, accept_terms=True)
+    contract_in_force(app, applicant, staff)
     d = Disbursement.objects.get(application=app, tranche=1)
     steps.disbursement_approve(disbursement=d, actor=finance_officer)
     return steps.disbursement_reject(disbursement=d, actor=finance_head, reason="收款账户名称不符")

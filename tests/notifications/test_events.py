@@ -12,7 +12,7 @@ from funding.models import Disbursement
 from funding.services import objection_file
 from notifications.enums import DeliveryState
 from notifications.models import Notification
-from tests.conftest import close_notice
+from tests.conftest import close_notice, contract_in_force
 from workflow import steps
 
 from ..workflow.test_plan_project_services import SCORES, draft
@@ -63,8 +63,12 @@ def every_event(call, applicant, staff, expert, expert2, panel, finance_officer,
     box.new()
     close_notice(notice, staff)
     box.new()
-    steps.contract_sign(application=app, actor=applicant, accept_terms=True)
-    assert box.new() == {("disbursement_requested", "officer"): 1}
+    contract_in_force(app, applicant, staff)
+    assert box.new() == {
+        ("contract_submitted", "staff"): 1,
+        ("contract_in_force", "applicant"): 1,
+        ("disbursement_requested", "officer"): 1,
+    }
     first = Disbursement.objects.get(application=app, tranche=1)
     steps.disbursement_approve(disbursement=first, actor=finance_officer)
     box.new()

@@ -25,7 +25,7 @@ from funding.models import Disbursement
 from notifications.enums import DeliveryState
 from notifications.models import Notification
 from notifications.services import outbox_sweep
-from tests.conftest import close_notice
+from tests.conftest import close_notice, contract_in_force
 from workflow import steps
 
 from ..workflow.test_plan_project_services import SCORES, draft, to_review
@@ -170,7 +170,7 @@ def test_submit_decide_approve_with_redis_down_lose_nothing_and_send_once(
         steps.decide(application=funded, actor=panel, fund=True, approved_yuan="100000.00")
         notice = steps.notice_publish(call=call, actor=staff)
         close_notice(notice, staff)
-        steps.contract_sign(application=funded, actor=applicant, accept_terms=True)
+        contract_in_force(funded, applicant, staff)
         payment = Disbursement.objects.get(application=funded, tranche=1)
         steps.disbursement_approve(disbursement=payment, actor=finance_officer)
     before = Notification.objects.order_by("-pk").values_list("pk", flat=True).first()

@@ -20,7 +20,7 @@ from applications.models import Application, Call
 from applications.services import application_create
 from funding.models import Disbursement
 from reviews.models import Assignment
-from tests.conftest import close_notice
+from tests.conftest import close_notice, contract_in_force
 from workflow import steps
 
 pytestmark = pytest.mark.django_db
@@ -274,7 +274,7 @@ def first_payment(call, applicant, staff, panel, expert) -> Disbursement:
     notice = steps.notice_publish(call=call, actor=staff)
     close_notice(notice, staff)
     application.refresh_from_db()
-    steps.contract_sign(application=application, actor=applicant, accept_terms=True)
+    contract_in_force(application, applicant, staff)
     return Disbursement.objects.get(application=application, tranche=1)
 
 
@@ -316,7 +316,7 @@ def test_finance_home_lists_first_what_waits_for_this_person(
     for notice in call.notices.filter(closed_at__isnull=True):
         close_notice(notice, staff)
     second.refresh_from_db()
-    steps.contract_sign(application=second, actor=applicant, accept_terms=True)
+    contract_in_force(second, applicant, staff)
     waiting = Disbursement.objects.get(application=second, tranche=1)
     assert waiting.requested_at > first_payment.requested_at
 

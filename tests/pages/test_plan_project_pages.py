@@ -15,6 +15,7 @@ from funding.enums import DisbursementStatus as D
 from funding.models import Disbursement, Notice
 from reviews.models import Assignment
 from tests.conftest import PASSWORD, notice_window_passed
+from tests.pages.formdata import form_data
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -35,6 +36,30 @@ def client_for(user: Any) -> Client:
     client = Client()
     assert client.login(username=user.username, password=PASSWORD)
     return client
+
+
+def fill_contract_page(client: Client, app: Application) -> Any:
+    """What an applicant sends from the contract page: its form as rendered (every budget
+    line offered, the period the application's), filled with one target, the grant on one
+    line written with thousands separators, one milestone and the tick."""
+    url = reverse("contract-sign", args=[app.pk])
+    page = client.get(url)
+    assert page.status_code == 200
+    data = form_data(page.content.decode(), url)
+    assert data["budget-0-line"] == "equipment" and data["starts_on"] == app.start_date.isoformat()
+    data.update(
+        {
+            "targets-0-name": "新产品",
+            "targets-0-unit": "项",
+            "targets-0-value": "2",
+            "budget-0-county_yuan": f"{app.approved_yuan:,.2f}",
+            "budget-0-own_yuan": "300000",
+            "milestones-0-name": "样机试制",
+            "milestones-0-due": app.start_date.isoformat(),
+            "accept_terms": "on",
+        }
+    )
+    return ok(client.post(url, data))
 
 
 def ok(response: Any) -> Any:
@@ -145,8 +170,9 @@ def test_plan_project_runs_from_draft_to_closed_through_the_pages(
     notice_window_passed(notice)
     ok(staff_c.post(reverse("notice-close", args=[notice.pk])))
 
-    # The applicant signs the task contract.
-    ok(applicant_c.post(reverse("contract-sign", args=[app.pk]), {"accept_terms": "on"}))
+    # The applicant fills the task contract on its page; staff accept it on the application page.
+    fill_contract_page(applicant_c, app)
+    ok(staff_c.post(reverse("contract-check", args=[app.pk]), {"decision": "accept", "comment": ""}))
     app.refresh_from_db()
     assert app.status == S.CONTRACTED
 

@@ -100,6 +100,20 @@ MATRIX: dict[tuple[str, str, str | None], dict[str, str]] = {
     ("POST", "api/applications/<int:pk>/contract/", "application"): {
         "*": "401 400 400 400 403 403 403 403 403 403 403",
     },
+    # The task contract in force: its applicant, staff, panel and finance (issue 16.1).
+    ("GET", "api/applications/<int:pk>/contract/", "application"): {
+        "*": "401 404 404 404 404 404 404 404 404 404 404",
+        "contracted": "401 200 404 404 404 404 404 200 200 200 200",
+    },
+    ("POST", "api/applications/<int:pk>/contract-check/", "application"): {
+        "*": "401 403 403 403 403 403 403 400 403 403 403",
+    },
+    ("GET", "api/applications/<int:pk>/contract.pdf", "application"): {
+        "*": "401 409 404 404 404 404 404 409 409 409 409",
+        "draft": "401 409 404 404 404 404 404 404 404 404 404",
+        "contracted": "401 200 404 404 404 404 404 200 200 200 200",
+        "missing": "401 404 404 404 404 404 404 404 404 404 404",
+    },
     ("POST", "api/applications/<int:pk>/decision/", "application"): {
         "*": "401 403 403 403 403 403 403 403 400 403 403",
     },
@@ -443,6 +457,27 @@ MATRIX: dict[tuple[str, str, str | None], dict[str, str]] = {
     ("POST", "applications/<int:pk>/contract/", "application"): {
         "*": "LOG 302 404 404 404 404 404 404 404 404 404",
         "missing": "LOG 404 404 404 404 404 404 404 404 404 404",
+    },
+    # The applicant's contract form: back to the application page unless the step is open.
+    ("GET", "applications/<int:pk>/contract/", "application"): {
+        "*": "LOG 302 404 404 404 404 404 404 404 404 404",
+        "missing": "LOG 404 404 404 404 404 404 404 404 404 404",
+    },
+    ("POST", "applications/<int:pk>/contract-check/", "application"): {
+        "*": "LOG 200 404 404 404 404 404 200 200 200 200",
+        "draft": "LOG 200 404 404 404 404 404 404 404 404 404",
+        "missing": "LOG 404 404 404 404 404 404 404 404 404 404",
+    },
+    ("GET", "applications/<int:pk>/contract.pdf", "application"): {
+        "*": "LOG 404 404 404 404 404 404 404 404 404 404",
+        "contracted": "LOG 200 404 404 404 404 404 200 200 200 200",
+    },
+    ("GET", "projects/<int:pk>/", "application"): {
+        "*": "LOG 404 404 404 404 404 404 404 404 404 404",
+        "contracted": "LOG 200 404 404 404 404 404 200 200 200 200",
+    },
+    ("GET", "projects/", None): {
+        "*": "LOG 404 404 404 404 404 404 200 404 404 404",
     },
     ("POST", "applications/<int:pk>/decide/", "application"): {
         "*": "LOG 200 404 404 404 404 404 200 200 200 200",

@@ -15,7 +15,7 @@ from openpyxl import load_workbook
 from applications.services import application_create
 from audit.models import AuditEntry
 from reviews.models import Review
-from tests.conftest import close_notice
+from tests.conftest import close_notice, contract_in_force
 
 pytestmark = pytest.mark.django_db
 
@@ -104,7 +104,7 @@ def test_database_refuses_paying_more_than_granted(
     steps.decide(application=app, actor=panel, fund=True, approved_yuan="250000.00")
     notice = steps.notice_publish(call=call, actor=staff)
     close_notice(notice, staff)
-    steps.contract_sign(application=app, actor=applicant, accept_terms=True)
+    contract_in_force(app, applicant, staff)
     first = Disbursement.objects.get(application=app, tranche=1)
     with pytest.raises(IntegrityError), transaction.atomic():
         Disbursement.objects.filter(pk=first.pk).update(amount_yuan=Decimal("250000.01"), status="paid")

@@ -638,7 +638,16 @@ def nomination(db, staff, nominator):
 #: Every plan-project step the application routes offer, with a body that passes validation,
 #: and who may call it: a nomination has no contract, acceptance or plan decision.
 PLAN_STEPS = [
-    ("contract", "nominator", {"accept_terms": True}),
+    (
+        "contract",
+        "nominator",
+        {
+            "accept_terms": True,
+            "targets": [{"name": "新产品", "unit": "项", "value": "1"}],
+            "budget": [{"line": "equipment", "county_yuan": "100.00"}],
+        },
+    ),
+    ("contract-check", "staff", {"decision": "accept"}),
     ("acceptance", "nominator", {"report": "完成", "spent_yuan": "100.00"}),
     ("acceptance-decision", "staff", {"result": "pass", "comment": ""}),
     ("decision", "panel", {"fund": True, "approved_yuan": "100.00"}),
@@ -655,7 +664,7 @@ def test_plan_project_steps_called_on_a_nomination_are_404_or_409(client_for, re
     assert response.status_code in (200, 400, 404, 409), (step, response.status_code, response.content[:300])
 
 
-@pytest.mark.parametrize("step", ["contract", "acceptance", "acceptance_review"])
+@pytest.mark.parametrize("step", ["contract", "contract_check", "acceptance", "acceptance_review"])
 def test_a_step_the_nominations_flow_lacks_is_a_conflict(nomination, step):
     from core.errors import StateConflict
     from workflow.steps import _node, _process_rows

@@ -92,6 +92,9 @@ def test_every_get_route_survives_junk_in_every_numeric_query_parameter(world: A
 #: One body that passes the validation of every application step (each reads its own fields).
 STEP_BODY = {
     "accept_terms": True,
+    "targets": [{"name": "新产品", "unit": "项", "value": "1"}],
+    "budget": [{"line": "equipment", "county_yuan": "100.00"}],
+    "milestones": [],
     "report": "已完成全部研究内容。",
     "spent_yuan": "100.00",
     "result": "pass",
@@ -113,7 +116,7 @@ ACTORS = ("nominator", "staff", "panel", "finance_officer", "finance_head")
 
 def test_the_sweep_asks_the_plan_project_steps():
     routes = {route for _m, route, _k in STEP_ROWS}
-    for step in ("contract", "acceptance", "acceptance-decision", "decision"):
+    for step in ("contract", "contract-check", "acceptance", "acceptance-decision", "decision"):
         assert f"api/applications/<int:pk>/{step}/" in routes
 
 

@@ -28,8 +28,8 @@ from integrity.services import credit_record_confirm, credit_record_create
 from notifications.models import Notification
 from reviews.models import Assignment, Draw, Review
 from reviews.services import conflict_declare, criteria_set
-from tests.aftergrant.conftest import contract_in_force
-from tests.conftest import CRITERIA, PASSWORD, _user, close_notice, make_code, make_expert
+from tests.aftergrant.conftest import contract_baseline
+from tests.conftest import CRITERIA, PASSWORD, _user, close_notice, contract_in_force, make_code, make_expert
 from workflow import steps
 
 PDF = b"%PDF-1.4 matrix attachment\n"
@@ -154,10 +154,10 @@ def build_world() -> World:
     steps.decide(application=apps["contracted"], actor=panel, fund=True, approved_yuan="250000.00")
     closed_notice = steps.notice_publish(call=calls["noticed"], actor=staff)
     close_notice(closed_notice, staff)
-    steps.contract_sign(application=apps["contracted"], actor=owner, accept_terms=True)
+    contract_in_force(apps["contracted"], owner, staff)
     disbursement = Disbursement.objects.get(application=apps["contracted"], tranche=1)
     # Its contract in force, and an extension asked for (waiting for staff).
-    version = contract_in_force(apps["contracted"])
+    version = contract_baseline(apps["contracted"])
     extension = change_request_create(
         application=apps["contracted"],
         actor=owner,

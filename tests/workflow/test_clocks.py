@@ -10,7 +10,7 @@ from django.utils import timezone
 from applications.services import application_create
 from core.errors import StateConflict
 from funding.models import Notice
-from tests.conftest import close_notice
+from tests.conftest import close_notice, contract_in_force
 from workflow import steps
 from workflow.tasks import close_due_calls, close_due_notices
 
@@ -199,7 +199,7 @@ def test_acceptance_reminder_before_the_end_date_once_and_again_when_overdue(cal
     steps.decide(application=app, actor=panel, fund=True, approved_yuan="100000.00")
     notice = steps.notice_publish(call=call, actor=staff)
     close_notice(notice, staff)
-    steps.contract_sign(application=app, actor=applicant, accept_terms=True)
+    contract_in_force(app, applicant, staff)
     today = timezone.localdate()
     Application.objects.filter(pk=app.pk).update(end_date=today + dt.timedelta(days=60))
     assert remind_acceptance_due() == 0

@@ -14,7 +14,7 @@ from audit.selectors import audit_for
 from core.errors import NotVisible, StateConflict
 from funding.enums import DisbursementStatus as D
 from funding.models import Disbursement
-from tests.conftest import close_notice
+from tests.conftest import close_notice, contract_in_force
 from workflow import steps
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -67,7 +67,7 @@ def test_plan_project_runs_from_draft_to_closed(
     steps.decide(application=app, actor=panel, fund=True, approved_yuan="250000.00", comment="")
     notice = steps.notice_publish(call=call, actor=staff)
     close_notice(notice, staff)
-    steps.contract_sign(application=app, actor=applicant, accept_terms=True)
+    contract_in_force(app, applicant, staff)
     first = Disbursement.objects.get(application=app, tranche=1)
     assert first.amount_yuan == Decimal("150000.00")
     steps.disbursement_approve(disbursement=first, actor=finance_officer)
@@ -173,7 +173,7 @@ def test_same_person_cannot_approve_twice(call, applicant, staff, expert, panel,
     steps.review_submit(assignment=a1, actor=expert.user, scores=SCORES, comment="好", recommendation="support")
     steps.decide(application=app, actor=panel, fund=True, approved_yuan="100000.00")
     close_notice(steps.notice_publish(call=call, actor=staff), staff)
-    steps.contract_sign(application=app, actor=applicant, accept_terms=True)
+    contract_in_force(app, applicant, staff)
     d = Disbursement.objects.get(application=app)
     # Nobody can be given both finance roles any more (issue 14.1: the guard refuses it); a
     # person who held both before the guard existed still cannot approve twice. The row is
@@ -197,7 +197,7 @@ def test_single_tranche_project_closes_at_acceptance(
     steps.review_submit(assignment=a1, actor=expert.user, scores=SCORES, comment="好", recommendation="support")
     steps.decide(application=app, actor=panel, fund=True, approved_yuan="120000.00")
     close_notice(steps.notice_publish(call=call, actor=staff), staff)
-    steps.contract_sign(application=app, actor=applicant, accept_terms=True)
+    contract_in_force(app, applicant, staff)
     (only,) = Disbursement.objects.filter(application=app)
     assert only.amount_yuan == Decimal("120000.00")
     steps.disbursement_approve(disbursement=only, actor=finance_officer)

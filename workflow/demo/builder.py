@@ -66,6 +66,53 @@ BATCH_TIMELINES = {
 #: The batches' projects run a year from the quarter after the call; acceptance follows.
 PROJECT_PERIODS = {1: (dt.date(2016, 7, 1), dt.date(2017, 6, 30)), 2: (dt.date(2016, 10, 1), dt.date(2017, 9, 30))}
 
+#: Assessment targets a county project sets itself (name, unit, lowest and highest value).
+CONTRACT_TARGETS = [
+    ("新产品（新工艺）", "项", 1, 3),
+    ("申请发明专利", "件", 1, 3),
+    ("新增销售收入", "万元", 300, 3000),
+    ("制定企业或行业标准", "项", 1, 2),
+    ("培训技术人员（农户）", "人次", 50, 300),
+]
+#: How the county grant is split over one to three budget lines (percent, the last takes the rest).
+CONTRACT_SPLITS = [
+    [("equipment", 100)],
+    [("equipment", 60), ("materials", 40)],
+    [("equipment", 50), ("testing", 30), ("labour", 20)],
+    [("materials", 45), ("testing", 35), ("travel", 20)],
+]
+
+
+def demo_contract(app: Application) -> dict[str, Any]:
+    """The task contract of a demo project, the same on every load: one to three targets, the
+    grant split over one to three lines whose county column adds up exactly to it (the own
+    funds beside them), one or two milestones in the project period. Drawn from its own
+    generator seeded by the title, so the year's other draws (scores, amounts) stay as they were."""
+    rng = random.Random(f"contract:{app.title}")  # noqa: S311 - demo data, not a secret
+    granted = app.approved_yuan or Decimal("0")
+    own = app.self_funding_yuan or Decimal("0")
+    split = rng.choice(CONTRACT_SPLITS)
+    budget = []
+    county_left, own_left = granted, own
+    for n, (line, percent) in enumerate(split, 1):
+        last = n == len(split)
+        county = county_left if last else (granted * percent / 100).quantize(Decimal("0.01"))
+        own_part = own_left if last else (own * percent / 100).quantize(Decimal("0.01"))
+        county_left, own_left = county_left - county, own_left - own_part
+        budget.append({"line": line, "county_yuan": str(county), "own_yuan": str(own_part), "other_yuan": "0"})
+    targets = [
+        {"name": name, "unit": unit, "value": str(rng.randint(low, high))}
+        for name, unit, low, high in rng.sample(CONTRACT_TARGETS, rng.randint(1, 3))
+    ]
+    start, end = app.start_date, app.end_date
+    assert start is not None and end is not None
+    milestones = [{"name": "完成样机（样品）试制或示范基地建设", "due": (start + dt.timedelta(days=120)).isoformat()}]
+    if rng.random() < 0.6:
+        milestones.append(
+            {"name": "完成中试与用户试用，整理验收资料", "due": (end - dt.timedelta(days=30)).isoformat()}
+        )
+    return {"accept_terms": True, "targets": targets, "budget": budget, "milestones": milestones}
+
 
 @contextmanager
 def quiet_eager_tasks() -> Iterator[None]:
@@ -477,6 +524,14 @@ class Loader:
             disbursement=disbursement, actor=self.users["demo_finance_officer"], voucher=self.voucher(paid.year)
         )
 
+    def contract(self, app: Application, checked: dt.datetime) -> None:
+        """The applicant submits the task contract now; staff accept it at ``checked``: it is in
+        force and the first tranche is requested."""
+        app.refresh_from_db()
+        steps.contract_submit(application=app, actor=app.applicant, **demo_contract(app))
+        self.clock.set(checked)
+        steps.contract_check(application=app, actor=self.staff, decision="accept", comment="任务书内容完整，同意签订。")
+
     def carry_out(self, app: Application, item: ItemPlan, contract: dt.datetime, acceptance: dt.datetime) -> None:
         """A funded project as far as its stage: the contract at ``contract``, the first tranche
         in the weeks after, the acceptance report when the project ends (``acceptance``) and
@@ -485,7 +540,7 @@ class Loader:
         if stage == "funded":
             return  # the notice has closed; the contract waits for the applicant's signature
         self.clock.set(contract)
-        steps.contract_sign(application=app, actor=app.applicant, accept_terms=True)
+        self.contract(app, contract + 2 * DAY)
         if stage == "contracted":
             return  # the first tranche waits for the finance officer
         if stage in ("officer_approved", "approved"):
@@ -691,9 +746,9 @@ class CurrentCall:
             steps.notice_close(notice=notice_window_passed(notice), actor=staff)
             # Signing the contract requests the first tranche (60 %) from finance.
             self.at(13)
-            steps.contract_sign(application=contracted, actor=contracted.applicant, accept_terms=True)
-            self.at(12.5)
-            steps.contract_sign(application=closed, actor=closed.applicant, accept_terms=True)
+            self.loader.contract(contracted, office_hours(self.today - 12.8 * DAY))
+            self.at(12.7)
+            self.loader.contract(closed, office_hours(self.today - 12.5 * DAY))
             self.loader.pay(closed, 1, office_hours(self.today - 12 * DAY))
             self.at(6.5)
             steps.acceptance_submit(

@@ -1,0 +1,177 @@
+"""Reads of the task contract and the project page, shared by the pages, the API and the PDF.
+
+Hooks for the mid-term check and acceptance (issue 16 items 2–3): :func:`target_progress`
+and :func:`budget_spent` return nothing reported yet; extend them (not their callers) when
+reports exist, and :func:`projects_overdue_q` when mid-term reports can be overdue.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import BooleanField, Case, DecimalField, Exists, OuterRef, Q, QuerySet, Subquery, Sum, Value, When
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from applications.enums import ApplicationStatus
+from applications.models import Application
+from funding.enums import DisbursementStatus
+from funding.models import Disbursement
+
+from .enums import BudgetLine, ContractStatus
+from .models import ContractMilestone, ContractVersion
+
+S = ApplicationStatus
+C = ContractStatus
+
+ZERO = Decimal("0.00")
+
+
+def _with_rows(qs: QuerySet[ContractVersion]) -> QuerySet[ContractVersion]:
+    return qs.prefetch_related("targets", "budget", "milestones")
+
+
+def contract_in_force(application: Application) -> ContractVersion | None:
+    """The version in force, with its targets, budget lines and milestones (four queries)."""
+    return _with_rows(ContractVersion.objects.filter(application=application, status=C.IN_FORCE)).first()
+
+
+def contract_latest(application: Application) -> ContractVersion | None:
+    """The newest version whatever its state: a draft being checked or returned, else the one in force."""
+    return _with_rows(ContractVersion.objects.filter(application=application).order_by("-number")).first()
+
+
+def contract_version(application: Application, number: int) -> ContractVersion | None:
+    """One version that is or was in force (a returned or unchecked draft is not a contract)."""
+    return _with_rows(
+        ContractVersion.objects.filter(application=application, number=number, status__in=[C.IN_FORCE, C.SUPERSEDED])
+    ).first()
+
+
+def contract_earlier_versions(version: ContractVersion) -> list[ContractVersion]:
+    """The versions in force before ``version``, oldest first (they stay readable)."""
+    return list(
+        ContractVersion.objects.filter(
+            application_id=version.application_id, number__lt=version.number, status=C.SUPERSEDED
+        ).order_by("number")
+    )
+
+
+def target_progress(version: ContractVersion) -> dict[int, Decimal | None]:
+    """Per target (by ``position``, stable across versions) the latest achieved value reported
+    at mid-term or acceptance; ``None`` while nothing is reported. HOOK: the mid-term and
+    acceptance work fill it from their reports."""
+    return {target.position: None for target in version.targets.all()}
+
+
+def budget_spent(version: ContractVersion) -> dict[str, Decimal | None]:
+    """Per budget line the spending last reported (county + own + other); ``None`` while
+    nothing is reported. HOOK, as :func:`target_progress`."""
+    return {line.line: None for line in version.budget.all()}
+
+
+def paid_yuan(application: Application) -> Decimal:
+    """Money paid to the project so far, every tranche."""
+    total = Disbursement.objects.filter(application=application, status=DisbursementStatus.PAID).aggregate(
+        s=Sum("amount_yuan")
+    )["s"]
+    return total or ZERO
+
+
+def next_milestone(version: ContractVersion, today: dt.date | None = None) -> ContractMilestone | None:
+    """The first milestone not yet past (from the prefetched rows)."""
+    today = today or timezone.localdate()
+    return next((m for m in version.milestones.all() if m.due_on >= today), None)
+
+
+def project_overview(application: Application, version: ContractVersion) -> dict[str, Any]:
+    """What the project page shows of the contract in force: targets beside their reported
+    progress, money by line (granted, reported spent) with the totals and what was paid,
+    milestones and what is due next."""
+    progress = target_progress(version)
+    spent = budget_spent(version)
+    labels = dict(BudgetLine.choices)
+    lines: list[dict[str, Any]] = [
+        {
+            "line": row.line,
+            "label": labels.get(row.line, row.line),
+            "county_yuan": row.county_yuan,
+            "own_yuan": row.own_yuan,
+            "other_yuan": row.other_yuan,
+            "total_yuan": row.county_yuan + row.own_yuan + row.other_yuan,
+            "spent_yuan": spent.get(row.line),
+        }
+        for row in version.budget.all()
+    ]
+    today = timezone.localdate()
+    return {
+        "version": version,
+        "earlier": contract_earlier_versions(version),
+        "targets": [{"target": t, "achieved": progress.get(t.position)} for t in version.targets.all()],
+        "lines": lines,
+        "county_total": sum((r["county_yuan"] for r in lines), ZERO),
+        "own_total": sum((r["own_yuan"] for r in lines), ZERO),
+        "other_total": sum((r["other_yuan"] for r in lines), ZERO),
+        "grand_total": sum((r["total_yuan"] for r in lines), ZERO),
+        "paid_yuan": paid_yuan(application),
+        "milestones": [{"milestone": m, "past": m.due_on < today} for m in version.milestones.all()],
+        "next_milestone": next_milestone(version, today),
+        "today": today,
+    }
+
+
+# --- lists ------------------------------------------------------------------------------------
+
+
+def projects_overdue_q(today: dt.date | None = None) -> Q:
+    """Projects owing a report: the acceptance report once the contract period has ended.
+    HOOK: the mid-term work ORs in its overdue reports."""
+    today = today or timezone.localdate()
+    return Q(status=S.CONTRACTED, contract_ends_on__lt=today)
+
+
+def projects_contracted() -> QuerySet[Application]:
+    """Every project with a task contract in force, for the staff list (one query per page):
+    the version number, period end, next milestone, paid so far and whether it is overdue."""
+    in_force = ContractVersion.objects.filter(application=OuterRef("pk"), status=C.IN_FORCE)
+    today = timezone.localdate()
+    next_due = ContractMilestone.objects.filter(
+        version__application=OuterRef("pk"), version__status=C.IN_FORCE, due_on__gte=today
+    ).order_by("due_on")
+    paid = (
+        Disbursement.objects.filter(application=OuterRef("pk"), status=DisbursementStatus.PAID)
+        .values("application")
+        .annotate(s=Sum("amount_yuan"))
+        .values("s")
+    )
+    money: DecimalField[Decimal, Decimal] = DecimalField(max_digits=16, decimal_places=2)
+    return (
+        Application.objects.filter(Exists(in_force))
+        .select_related("call", "call__programme", "organisation")
+        .annotate(
+            contract_number=Subquery(in_force.values("number")[:1]),
+            contract_ends_on=Subquery(in_force.values("ends_on")[:1]),
+            next_due_on=Subquery(next_due.values("due_on")[:1]),
+            next_due_name=Subquery(next_due.values("name")[:1]),
+            paid_yuan=Coalesce(Subquery(paid, output_field=money), Value(ZERO), output_field=money),
+        )
+        .annotate(
+            is_overdue=Case(
+                When(projects_overdue_q(today), then=Value(True)), default=Value(False), output_field=BooleanField()
+            )
+        )
+    )
+
+
+def contracts_to_check() -> QuerySet[Application]:
+    """Funded applications whose task contract waits for the bureau's check (staff's queue)."""
+    waiting = ContractVersion.objects.filter(application=OuterRef("pk"), status=C.SUBMITTED)
+    return (
+        Application.objects.filter(status=S.FUNDED)
+        .filter(Exists(waiting))
+        .select_related("organisation", "call")
+        .annotate(contract_submitted_at=Subquery(waiting.values("submitted_at")[:1]))
+        .order_by("contract_submitted_at", "pk")
+    )
