@@ -1,7 +1,7 @@
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from . import accounts, awards, integrity, pool, transparency, views
+from . import accounts, awards, integrity, midterm, pool, transparency, views
 from . import funding as funding_api
 
 urlpatterns = [
@@ -81,6 +81,14 @@ urlpatterns = [
         "applications/<int:pk>/acceptance-decision/",
         views.AcceptanceDecisionView.as_view(),
         name="api-acceptance-decision",
+    ),
+    # The mid-term check (api/midterm.py)
+    path("applications/<int:pk>/midterm/", midterm.MidtermListView.as_view(), name="api-midterm"),
+    path("applications/<int:pk>/midterm-report/", midterm.MidtermReportView.as_view(), name="api-midterm-report"),
+    path(
+        "applications/<int:pk>/midterm-decision/",
+        midterm.MidtermDecisionView.as_view(),
+        name="api-midterm-decision",
     ),
     # Awards: a round is a call, a nomination an application (api/awards.py)
     path("award-rounds/", awards.AwardRoundListView.as_view(), name="api-award-rounds"),

@@ -9,6 +9,7 @@ from . import fields as field_pages
 from . import figures as figures_pages
 from . import funding as funding_pages
 from . import integrity as integrity_pages
+from . import midterm as midterm_pages
 from . import notifications as notification_pages
 
 urlpatterns = [
@@ -27,6 +28,7 @@ urlpatterns = [
     path("applications/<int:pk>/submit/", views.application_submit, name="application-submit"),
     path("applications/<int:pk>/contract/", views.contract_sign, name="contract-sign"),
     path("applications/<int:pk>/acceptance/", views.acceptance_submit, name="acceptance-submit"),
+    path("applications/<int:pk>/midterm/", midterm_pages.midterm_report, name="midterm-report"),
     path("attachments/<int:pk>/", views.attachment_download, name="attachment-download"),
     path("attachments/<int:pk>/delete/", views.attachment_delete, name="attachment-delete"),
     # Bureau staff
@@ -35,6 +37,8 @@ urlpatterns = [
     path("applications/<int:pk>/start-review/", views.start_review, name="start-review"),
     path("applications/<int:pk>/terminate/", views.terminate, name="terminate"),
     path("applications/<int:pk>/acceptance-decision/", views.acceptance_decide, name="acceptance-decide"),
+    path("applications/<int:pk>/midterm/check/", midterm_pages.midterm_check, name="midterm-check"),
+    path("midterm/overdue/", midterm_pages.midterm_overdue_list, name="midterm-overdue"),
     path("assignments/<int:pk>/close-slot/", views.review_slot_close, name="review-slot-close"),
     path("calls/<int:pk>/", views.call_detail, name="call-detail"),
     # Staff set up the year: programmes, calls and award rounds (pages/calls.py)

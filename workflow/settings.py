@@ -271,6 +271,9 @@ CELERY_BEAT_SCHEDULE = {
     "remind-due-reviews": {"task": "workflow.tasks.remind_due_reviews", "schedule": 3600.0},
     "escalate-overdue-reviews": {"task": "workflow.tasks.escalate_overdue_reviews", "schedule": 3600.0},
     "remind-acceptance-due": {"task": "workflow.tasks.remind_acceptance_due", "schedule": 3600.0},
+    "open-midterm-reports": {"task": "aftergrant.tasks.open_midterm_reports", "schedule": 3600.0},
+    "remind-midterm-due": {"task": "aftergrant.tasks.remind_midterm_due", "schedule": 3600.0},
+    "escalate-overdue-midterm": {"task": "aftergrant.tasks.escalate_overdue_midterm", "schedule": 3600.0},
     "staff-digest": {"task": "workflow.tasks.send_staff_digest", "schedule": crontab(hour=8, minute=0)},
     "audit-verify": {"task": "workflow.tasks.verify_audit_trail", "schedule": crontab(hour=2, minute=30)},
 }
@@ -293,6 +296,10 @@ PINGSHEN_REVIEW_REMINDER_DAYS = env_int("PINGSHEN_REVIEW_REMINDER_DAYS", 3)
 PINGSHEN_REVIEW_RESPONSE_DAYS = env_int("PINGSHEN_REVIEW_RESPONSE_DAYS", 5)
 #: Applicants are reminded of the acceptance report this many days before the project ends.
 PINGSHEN_ACCEPTANCE_REMINDER_DAYS = env_int("PINGSHEN_ACCEPTANCE_REMINDER_DAYS", 30)
+#: A mid-term report opens this many days before it is due (the clock opens it then).
+PINGSHEN_MIDTERM_OPEN_DAYS = env_int("PINGSHEN_MIDTERM_OPEN_DAYS", 30)
+#: Applicants are reminded of an open mid-term report this many days before it is due.
+PINGSHEN_MIDTERM_REMINDER_DAYS = env_int("PINGSHEN_MIDTERM_REMINDER_DAYS", 7)
 
 CACHES = {
     "default": (
