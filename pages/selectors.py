@@ -88,6 +88,8 @@ def applications_of_applicant(user: Any) -> QuerySet[Application]:
         .annotate(
             contract_open=_open_task("contract"),
             acceptance_open=_open_task("acceptance"),
+            midterm_open=_open_task("midterm_report"),
+            midterm_check_open=_open_task("midterm_check"),
         )
     )
 
