@@ -18,6 +18,7 @@ ROLE_FLOW_PERMISSIONS = {
         "can_formal_review_planprojectprocess",
         "can_expert_assignment_planprojectprocess",
         "can_acceptance_review_planprojectprocess",
+        "can_midterm_check_planprojectprocess",
     ],
     "panel": ["view_planprojectprocess", "can_decision_planprojectprocess"],
 }

@@ -163,3 +163,20 @@ def test_report_page_stays_under_its_query_ceiling(reporting, applicant, django_
     owner.get(reverse("midterm-report", args=[reporting.pk]))  # warm caches (sessions, content types)
     with django_assert_max_num_queries(30):
         assert owner.get(reverse("midterm-report", args=[reporting.pk])).status_code == 200
+
+
+def test_call_page_sets_the_midterm_and_refuses_a_plan_that_cannot_pay(programme, staff):
+    from applications.models import Call
+    from tests.pages.test_setup_pages import CALL_POST
+
+    client = browser(staff)
+    post = {**CALL_POST, "programme": programme.pk, "tranches": "40, 30, 30"}
+    with translation.override("en"):
+        page = client.post(reverse("call-create"), post, HTTP_ACCEPT_LANGUAGE="en")
+    assert page.status_code == 200 and "tranches" in page.context["form"].errors
+    response = client.post(reverse("call-create"), {**post, "midterm": "on", "midterm_months": "9"})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    call = Call.objects.get(title=CALL_POST["title"])
+    assert (call.midterm, call.midterm_months, call.tranches) == (True, 9, [40, 30, 30])
+    copy = client.get(reverse("call-copy", args=[call.pk])).context["form"]
+    assert (copy.initial["midterm"], copy.initial["midterm_months"]) == (True, 9)

@@ -1,11 +1,14 @@
-"""A 2016 call with a mid-term check (中期检查), loaded after the rest of the year.
+"""A call with a mid-term check (中期检查) whose projects ran in 2016–2017, loaded last.
 
-Four projects of 2016年度重大科技专项 run under 40 / 30 / 30 tranches with one check six months
+Four projects of 2015年度重大科技专项 run under 40 / 30 / 30 tranches with one check six months
 after the contract: one passed its check, got its second tranche and went through acceptance to
 its last payment; one was conditional, reported again and passed; one was conditional and owes
-its re-report; one waits for staff's check. It is a call of its own, so the published figures
-of the two batches (data.BATCHES) do not move; it is loaded last, with its own seed, so nothing
-drawn before it changes either.
+its re-report; one waits for staff's check.
+
+The call is filed under 2015, like the award round, and decided in the first weeks of 2016: a
+call of the 2016 programme year would change the county's published figures for 2016 (91
+projects, 2563.8965 万元 on /figures/), and the two 2016 batches keep theirs exactly. It is
+loaded last, with its own seed, so nothing drawn before it changes either.
 
 The branch this was written on still signs contracts with one tick box, so the contract in
 force (targets and budget lines) is written here beside the signature when none exists.
@@ -29,9 +32,9 @@ from workflow.demo import notice_window_passed
 from . import data
 from .clock import CST, DAY, Timeline, cst
 
-TITLE = "2016年度重大科技专项（中期检查）"
-WHEN = Timeline(opens=cst(2016, 4, 1), closes=cst(2016, 5, 13, 17))
-PERIOD = (dt.date(2016, 7, 1), dt.date(2017, 6, 30))
+TITLE = "2015年度重大科技专项（中期检查）"
+WHEN = Timeline(opens=cst(2016, 1, 11), closes=cst(2016, 2, 19, 17))
+PERIOD = (dt.date(2016, 4, 1), dt.date(2017, 3, 31))
 
 #: (organisation key, title, field, approved yuan, how far its mid-term check went)
 PROJECTS: list[tuple[str, str, str, Decimal, str]] = [
@@ -68,8 +71,8 @@ class MidtermCall:
             criteria=data.CRITERIA,
             programme=self.loader.programmes["county_plan"],
             title=TITLE,
-            year=2016,
-            batch=3,
+            year=2015,
+            batch=1,
             opens_at=WHEN.opens,
             closes_at=WHEN.closes,
             budget_yuan="1000000.00",
