@@ -48,3 +48,30 @@ class ChangeStep(models.TextChoices):
     STAFF = "staff", _("Bureau staff")
     FINANCE_HEAD = "finance_head", _("Finance head")
     PANEL = "panel", _("Panel")
+
+
+class MidtermStatus(models.TextChoices):
+    """A mid-term report's life: scheduled until the clock opens it, open for the applicant,
+    submitted for staff's check, then decided (passed, conditional or failed).
+
+    A conditional report stays as it was decided; the re-report is a new report of the same
+    round (the next ``attempt``), open at once and due by the date staff set."""
+
+    SCHEDULED = "scheduled", _("Scheduled")
+    OPEN = "open", _("Open for reporting")
+    SUBMITTED = "submitted", _("Submitted, waiting for the check")
+    PASSED = "passed", _("Passed")
+    CONDITIONAL = "conditional", _("Conditional: fix and report again")
+    FAILED = "failed", _("Failed")
+
+
+#: The applicant still owes this report: it counts towards overdue.
+MIDTERM_OWED_STATES = frozenset({MidtermStatus.SCHEDULED, MidtermStatus.OPEN})
+#: Decided by staff: nothing more happens to this report.
+MIDTERM_DECIDED_STATES = frozenset({MidtermStatus.PASSED, MidtermStatus.CONDITIONAL, MidtermStatus.FAILED})
+
+
+class MidtermResult(models.TextChoices):
+    PASS = "pass", _("Pass")
+    CONDITIONAL = "conditional", _("Conditional")
+    FAIL = "fail", _("Fail")

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Organisation
 from applications.models import MONEY, Application
 
-from .enums import BudgetLine, ChangeKind, ChangeStatus, ChangeStep, ContractStatus
+from .enums import BudgetLine, ChangeKind, ChangeStatus, ChangeStep, ContractStatus, MidtermResult, MidtermStatus
 
 
 class ContractVersion(models.Model):
@@ -208,3 +208,103 @@ class ChangeDecision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.change} · {self.get_step_display()}"
+
+
+# --- the mid-term check (中期检查) ------------------------------------------------------------
+
+
+class MidtermReport(models.Model):
+    """One mid-term report of a project: round ``round`` of the call's checks (one per middle
+    tranche), ``attempt`` 1 the first report, 2… the re-reports after a conditional result.
+
+    ``aftergrant.midterm`` owns every change of ``status``."""
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="midterm_reports")
+    round = models.PositiveSmallIntegerField(_("check"))
+    attempt = models.PositiveSmallIntegerField(_("attempt"), default=1)
+    status = models.CharField(_("status"), max_length=20, choices=MidtermStatus.choices)
+    #: The day the applicant may start reporting (the clock opens the report then).
+    opens_on = models.DateField(_("opens on"))
+    due_on = models.DateField(_("due"))
+    #: The contract version the report is measured against (targets, budget lines).
+    version = models.ForeignKey(
+        ContractVersion, null=True, blank=True, on_delete=models.PROTECT, related_name="midterm_reports"
+    )
+    problems = models.TextField(_("problems and plans"), blank=True)
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    result = models.CharField(_("result"), max_length=20, choices=MidtermResult.choices, blank=True)
+    comment = models.TextField(_("comment"), blank=True)
+    #: A conditional result: the re-report is due by this day.
+    fix_by = models.DateField(_("fix by"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    #: The tranche a pass requested (its number), empty otherwise.
+    tranche = models.PositiveSmallIntegerField(_("tranche released"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("mid-term report")
+        verbose_name_plural = _("mid-term reports")
+        ordering = ["application", "round", "attempt"]
+        constraints = [
+            models.UniqueConstraint(fields=["application", "round", "attempt"], name="midterm_report_unique_attempt"),
+            # At most one report a project still owes or that waits for the check.
+            models.UniqueConstraint(
+                fields=["application"],
+                condition=models.Q(status__in=["scheduled", "open", "submitted"]),
+                name="midterm_report_one_pending",
+            ),
+            models.CheckConstraint(condition=models.Q(round__gte=1, attempt__gte=1), name="midterm_report_numbers"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.application} #{self.round}.{self.attempt}"
+
+
+class MidtermProgress(models.Model):
+    """Progress on one assessment target at the mid-term."""
+
+    report = models.ForeignKey(MidtermReport, on_delete=models.CASCADE, related_name="progress")
+    target = models.ForeignKey(ContractTarget, on_delete=models.PROTECT, related_name="+")
+    achieved = models.DecimalField(_("achieved"), max_digits=14, decimal_places=2)
+
+    class Meta:
+        verbose_name = _("mid-term progress")
+        verbose_name_plural = _("mid-term progress")
+        ordering = ["report", "target__position"]
+        constraints = [
+            models.UniqueConstraint(fields=["report", "target"], name="midterm_progress_unique_target"),
+            models.CheckConstraint(condition=models.Q(achieved__gte=0), name="midterm_progress_non_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.target_id}: {self.achieved}"
+
+
+class MidtermSpending(models.Model):
+    """Money spent on one budget line up to the mid-term, by source."""
+
+    report = models.ForeignKey(MidtermReport, on_delete=models.CASCADE, related_name="spending")
+    line = models.CharField(_("budget line"), max_length=20, choices=BudgetLine.choices)
+    county_yuan = models.DecimalField(_("county grant (yuan)"), **MONEY, default=0)
+    own_yuan = models.DecimalField(_("own funds (yuan)"), **MONEY, default=0)
+    other_yuan = models.DecimalField(_("other sources (yuan)"), **MONEY, default=0)
+
+    class Meta:
+        verbose_name = _("mid-term spending")
+        verbose_name_plural = _("mid-term spending")
+        ordering = ["report", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["report", "line"], name="midterm_spending_unique_line"),
+            models.CheckConstraint(
+                condition=models.Q(county_yuan__gte=0, own_yuan__gte=0, other_yuan__gte=0),
+                name="midterm_spending_non_negative",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_line_display()}: {self.county_yuan}"

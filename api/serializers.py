@@ -251,6 +251,10 @@ class CallCreateSerializer(serializers.Serializer):
     max_open_projects_per_organisation = serializers.IntegerField(
         min_value=1, max_value=1000, required=False, allow_null=True, default=None
     )
+    # The mid-term check (中期检查): with it, 3 or more tranches, each middle one released by a
+    # passed check; the checks fall every ``midterm_months`` after the contract.
+    midterm = serializers.BooleanField(required=False, default=False)
+    midterm_months = serializers.IntegerField(min_value=1, max_value=60, required=False, default=12)
 
 
 class CallSerializer(serializers.ModelSerializer):
@@ -287,6 +291,8 @@ class CallSerializer(serializers.ModelSerializer):
             "max_applications_per_organisation",
             "block_overdue_acceptance",
             "max_open_projects_per_organisation",
+            "midterm",
+            "midterm_months",
             "criteria",
             "required_documents",
         ]

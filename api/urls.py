@@ -1,7 +1,7 @@
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from . import accounts, awards, changes, integrity, pool, transparency, views
+from . import accounts, awards, changes, integrity, midterm, pool, transparency, views
 from . import aftergrant as aftergrant_api
 from . import funding as funding_api
 
@@ -92,6 +92,14 @@ urlpatterns = [
     path("applications/<int:pk>/changes/", changes.ApplicationChangesView.as_view(), name="api-application-changes"),
     path("changes/<int:pk>/", changes.ChangeDetailView.as_view(), name="api-change"),
     path("changes/<int:pk>/decide/", changes.ChangeDecideView.as_view(), name="api-change-decide"),
+    # The mid-term check (api/midterm.py)
+    path("applications/<int:pk>/midterm/", midterm.MidtermListView.as_view(), name="api-midterm"),
+    path("applications/<int:pk>/midterm-report/", midterm.MidtermReportView.as_view(), name="api-midterm-report"),
+    path(
+        "applications/<int:pk>/midterm-decision/",
+        midterm.MidtermDecisionView.as_view(),
+        name="api-midterm-decision",
+    ),
     # Awards: a round is a call, a nomination an application (api/awards.py)
     path("award-rounds/", awards.AwardRoundListView.as_view(), name="api-award-rounds"),
     path("award-rounds/<int:pk>/", awards.AwardRoundDetailView.as_view(), name="api-award-round"),

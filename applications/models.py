@@ -104,6 +104,12 @@ class Call(models.Model):
     )
     #: Percentages of the approved amount paid per tranche, e.g. [60, 40]; they add up to 100.
     tranches = models.JSONField(_("tranche plan (%)"), default=list)
+    #: A mid-term check (中期检查) every ``midterm_months`` after the contract; each passed check
+    #: releases one middle tranche, so such a call has ``len(tranches) - 2`` checks (at least one).
+    midterm = models.BooleanField(_("mid-term check"), default=False)
+    midterm_months = models.PositiveSmallIntegerField(
+        _("months between mid-term checks"), default=12, validators=[MinValueValidator(1)]
+    )
     #: The attachments every item must carry before it is submitted: [{code, name}], in order.
     required_documents = models.JSONField(_("required documents"), default=list, blank=True)
     #: Goes up with every review that enters or leaves the ranking (submitted, reopened): the

@@ -217,6 +217,8 @@ def call_validate(
     tranches: list[Any],
     year: int,
     batch: int,
+    midterm: bool = False,
+    midterm_months: Any = 12,
 ) -> None:
     errors: dict[str, list[str]] = {}
     if closes_at <= opens_at:
@@ -243,14 +245,38 @@ def call_validate(
         or not all(isinstance(t, int) and not isinstance(t, bool) and t > 0 for t in tranches)
     ):
         errors["tranches"] = [_("Give each tranche as a whole positive percentage, e.g. [60, 40].")]
-    elif len(tranches) > 2:
-        # A tranche is paid at contract and one at acceptance; middle tranches would need the
-        # mid-term check, which the process does not have yet. Refuse rather than never pay.
-        errors["tranches"] = [_("Give one or two tranches: paid at contract and at acceptance.")]
     elif sum(tranches) != 100:
         errors["tranches"] = [_("The tranches must add up to 100 %.")]
+    elif not midterm and len(tranches) > 2:
+        # One tranche is paid at contract and one at acceptance; a middle tranche is released
+        # only by a passed mid-term check, so without one it would never be paid.
+        errors["tranches"] = [
+            _("Give one or two tranches (paid at contract and at acceptance), or ask for a mid-term check.")
+        ]
+    elif midterm and not 3 <= len(tranches) <= MAX_TRANCHES:
+        # Each middle tranche is released by one passed mid-term check: a check needs one.
+        errors["tranches"] = [
+            _(
+                "With a mid-term check give 3 to %(max)s tranches: at contract, one released by each "
+                "mid-term check, and at acceptance."
+            )
+            % {"max": MAX_TRANCHES}
+        ]
+    if midterm and (
+        not isinstance(midterm_months, int) or isinstance(midterm_months, bool) or not 1 <= midterm_months <= 60
+    ):
+        errors["midterm_months"] = [_("Give the months between mid-term checks, from 1 to 60.")]
     if errors:
         raise ValidationError(errors)
+
+
+#: The most tranches a call may plan: at contract, up to four mid-term checks, at acceptance.
+MAX_TRANCHES = 6
+
+
+def midterm_rounds(call: Call) -> int:
+    """How many mid-term checks a project of ``call`` has: one per middle tranche."""
+    return max(len(call.tranches) - 2, 0) if call.midterm else 0
 
 
 DOCUMENT_CODE = re.compile(r"^[A-Za-z0-9_-]{1,30}$")
@@ -315,6 +341,8 @@ CALL_FIELDS = (
     "max_applications_per_organisation",
     "block_overdue_acceptance",
     "max_open_projects_per_organisation",
+    "midterm",
+    "midterm_months",
 )
 
 
@@ -332,6 +360,9 @@ def _clean_call_fields(title: str, fields: dict[str, Any]) -> dict[str, Any]:
     if errors:
         raise ValidationError(errors)
     fields["required_documents"] = required_documents_clean(fields.get("required_documents"))
+    fields["midterm"] = bool(fields.get("midterm", False))
+    if fields.get("midterm_months") in (None, ""):
+        fields["midterm_months"] = 12
     call_validate(
         **{
             k: fields[k]
@@ -347,6 +378,8 @@ def _clean_call_fields(title: str, fields: dict[str, Any]) -> dict[str, Any]:
                 "tranches",
                 "year",
                 "batch",
+                "midterm",
+                "midterm_months",
             )
         }
     )

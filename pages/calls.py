@@ -217,7 +217,27 @@ class CallForm(ReviewTermsForm):
         label=gettext_lazy("Tranche plan (percent)"),
         initial="60, 40",
         max_length=40,
-        help_text=gettext_lazy("Percent paid at contract and at acceptance, adding up to 100, e.g. 60, 40."),
+        help_text=gettext_lazy(
+            "Percent paid at contract and at acceptance, adding up to 100, e.g. 60, 40. With a mid-term "
+            "check give one more tranche per check, e.g. 40, 30, 30: the middle ones are paid when a "
+            "mid-term check passes."
+        ),
+    )
+    midterm = forms.BooleanField(
+        label=gettext_lazy("Mid-term check"),
+        required=False,
+        help_text=gettext_lazy(
+            "Projects report progress and spending every few months after the contract; a passed check "
+            "releases the next tranche. The number of checks is the number of tranches less two."
+        ),
+    )
+    midterm_months = forms.IntegerField(
+        label=gettext_lazy("Months between mid-term checks"),
+        initial=12,
+        min_value=1,
+        max_value=60,
+        required=False,
+        help_text=gettext_lazy("The first check is due this many months after the contract, the next as many after."),
     )
     # Limits (限项), checked at submission; staff may override them for one application.
     max_applications_per_organisation = forms.IntegerField(
@@ -248,6 +268,8 @@ class CallForm(ReviewTermsForm):
         "budget_yuan",
         "max_request_yuan",
         "tranches",
+        "midterm",
+        "midterm_months",
     ]
 
     def __init__(self, *args: Any, programme: Programme | None = None, **kwargs: Any) -> None:

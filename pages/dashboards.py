@@ -35,6 +35,7 @@ from openpyxl.styles import Font
 from accounts.enums import Role
 from accounts.rules import has_role, is_finance, is_panel, is_staff
 from accounts.selectors import pending_membership_of
+from aftergrant.midterm import midterm_overdue, midterm_waiting_check
 from aftergrant.selectors import contracts_to_check
 from applications.enums import ApplicationStatus
 from applications.filters import ItemFilter
@@ -58,6 +59,8 @@ A = AssignmentStatus
 D = DisbursementStatus
 
 PER_PAGE = 20
+#: Mid-term reports waiting for the check shown on the staff home page (the oldest first).
+MIDTERM_SHOWN = 20
 SHORT_LIST = 8  # up to this many rows, a list shows no filter bar
 ANY = ""  # the status filter's "nothing chosen": the section's default states
 ALL = "all"  # every state, the default ones and the others
@@ -93,6 +96,10 @@ def next_step_for_applicant(application: Any) -> str:
     if application.status == S.CONTRACTED:
         if application.acceptance_open:
             return _("Submit the acceptance report")
+        if getattr(application, "midterm_open", False):
+            return _("Write the mid-term report")
+        if getattr(application, "midterm_check_open", False):
+            return _("Wait for the mid-term check")
         return _("Wait for the first payment")
     return _("Nothing more to do")
 
@@ -101,7 +108,9 @@ def applicant_must_act(application: Any) -> bool:
     if closed_before_submission(application):
         return False
     return application.status in APPLICANT_ACTS or bool(
-        getattr(application, "contract_open", False) or getattr(application, "acceptance_open", False)
+        getattr(application, "contract_open", False)
+        or getattr(application, "acceptance_open", False)
+        or getattr(application, "midterm_open", False)
     )
 
 
@@ -420,6 +429,9 @@ def staff_sections(request: HttpRequest, calls: Sequence[tuple[int, str]]) -> di
         "declined": selectors.declined_slots(),
         "contracts": contracts_to_check(),
         "open_objections": Objection.objects.filter(status=ObjectionStatus.OPEN).count(),
+        # The mid-term check (aftergrant): reports waiting for staff, and how many are overdue.
+        "midterm_check": list(midterm_waiting_check()[:MIDTERM_SHOWN]),
+        "midterm_overdue": midterm_overdue().count(),
     }
 
 

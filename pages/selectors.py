@@ -89,6 +89,8 @@ def applications_of_applicant(user: Any) -> QuerySet[Application]:
             contract_open=_open_task("contract"),
             contract_check_open=_open_task("contract_check"),
             acceptance_open=_open_task("acceptance"),
+            midterm_open=_open_task("midterm_report"),
+            midterm_check_open=_open_task("midterm_check"),
         )
     )
 

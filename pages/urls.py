@@ -10,6 +10,7 @@ from . import fields as field_pages
 from . import figures as figures_pages
 from . import funding as funding_pages
 from . import integrity as integrity_pages
+from . import midterm as midterm_pages
 from . import notifications as notification_pages
 
 urlpatterns = [
@@ -35,6 +36,7 @@ urlpatterns = [
     path("changes/export.xlsx", change_pages.change_export, name="change-export"),
     path("changes/<int:pk>/", change_pages.change_detail, name="change-detail"),
     path("changes/<int:pk>/decide/", change_pages.change_decide, name="change-decide"),
+    path("applications/<int:pk>/midterm/", midterm_pages.midterm_report, name="midterm-report"),
     path("attachments/<int:pk>/", views.attachment_download, name="attachment-download"),
     path("attachments/<int:pk>/delete/", views.attachment_delete, name="attachment-delete"),
     # Bureau staff
@@ -47,6 +49,8 @@ urlpatterns = [
     # Projects after the grant: the project's page, staff's list (pages/aftergrant.py)
     path("projects/", aftergrant.project_list, name="projects"),
     path("projects/<int:pk>/", aftergrant.project_page, name="project"),
+    path("applications/<int:pk>/midterm/check/", midterm_pages.midterm_check, name="midterm-check"),
+    path("midterm/overdue/", midterm_pages.midterm_overdue_list, name="midterm-overdue"),
     path("assignments/<int:pk>/close-slot/", views.review_slot_close, name="review-slot-close"),
     path("calls/<int:pk>/", views.call_detail, name="call-detail"),
     # Staff set up the year: programmes, calls and award rounds (pages/calls.py)

@@ -33,6 +33,20 @@ def _application(activation: Activation) -> Application:
     return Application.objects.get(pk=activation.process.artifact_object_id)
 
 
+def _midterm_state(activation: Activation) -> str:
+    """Where the project stands in its mid-term checks: ``owed`` (a report is scheduled or
+    open), ``failed`` (the last check failed), or ``done`` (none, or all passed)."""
+    from aftergrant.enums import MIDTERM_OWED_STATES, MidtermStatus
+    from aftergrant.midterm import midterm_latest
+
+    latest = midterm_latest(activation.process.artifact_object_id)
+    if latest is None:
+        return "done"
+    if latest.status in MIDTERM_OWED_STATES:
+        return "owed"
+    return "failed" if latest.status == MidtermStatus.FAILED else "done"
+
+
 class ItemFlowMixin:
     """Node callbacks both flows share: the artifact, the review slots, reviews done."""
 
@@ -90,7 +104,24 @@ class PlanProjectFlow(ItemFlowMixin, flow.Flow):
     contract_outcome = (
         flow.Switch().Case(this.first_tranche, lambda a: _application(a).status == S.CONTRACTED).Default(this.contract)
     )
-    first_tranche = flow.Handle().Next(this.acceptance)
+    #: Waits for the first tranche to be paid.
+    first_tranche = flow.Handle().Next(this.midterm_next)
+    #: The mid-term path (only for a call with ``midterm``; ``aftergrant.midterm``): while the
+    #: project owes a report, the applicant reports and staff check it. A pass requests the next
+    #: tranche and schedules the next check (or none is left: on to acceptance); a conditional
+    #: result opens a re-report of the same check; a fail stops the tranches and waits at
+    #: ``midterm_failed`` until staff terminate the project. Other calls go straight on to
+    #: acceptance, as before.
+    midterm_next = (
+        flow.Switch()
+        .Case(this.midterm_report, lambda a: _midterm_state(a) == "owed")
+        .Case(this.midterm_failed, lambda a: _midterm_state(a) == "failed")
+        .Default(this.acceptance)
+    )
+    midterm_report = flow.View(task_page).Assign(lambda a: _application(a).applicant).Next(this.midterm_check)
+    midterm_check = flow.View(task_page).Permission(auto_create=True).Next(this.midterm_next)
+    #: A failed mid-term check: no more tranches; the process waits for staff to terminate it.
+    midterm_failed = flow.Handle().Next(this.failed)
     acceptance = flow.View(task_page).Assign(lambda a: _application(a).applicant).Next(this.acceptance_review)
     acceptance_review = flow.View(task_page).Permission(auto_create=True).Next(this.acceptance_outcome)
     acceptance_outcome = (

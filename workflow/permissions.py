@@ -19,6 +19,7 @@ ROLE_FLOW_PERMISSIONS = {
         "can_expert_assignment_planprojectprocess",
         "can_contract_check_planprojectprocess",
         "can_acceptance_review_planprojectprocess",
+        "can_midterm_check_planprojectprocess",
     ],
     "panel": ["view_planprojectprocess", "can_decision_planprojectprocess"],
 }

@@ -277,6 +277,9 @@ CELERY_BEAT_SCHEDULE = {
     "remind-due-reviews": {"task": "workflow.tasks.remind_due_reviews", "schedule": 3600.0},
     "escalate-overdue-reviews": {"task": "workflow.tasks.escalate_overdue_reviews", "schedule": 3600.0},
     "remind-acceptance-due": {"task": "workflow.tasks.remind_acceptance_due", "schedule": 3600.0},
+    "open-midterm-reports": {"task": "aftergrant.tasks.open_midterm_reports", "schedule": 3600.0},
+    "remind-midterm-due": {"task": "aftergrant.tasks.remind_midterm_due", "schedule": 3600.0},
+    "escalate-overdue-midterm": {"task": "aftergrant.tasks.escalate_overdue_midterm", "schedule": 3600.0},
     "staff-digest": {"task": "workflow.tasks.send_staff_digest", "schedule": crontab(hour=8, minute=0)},
     "audit-verify": {"task": "workflow.tasks.verify_audit_trail", "schedule": crontab(hour=2, minute=30)},
 }
@@ -309,6 +312,10 @@ except InvalidOperation as exc:
     raise ImproperlyConfigured(
         f"PINGSHEN_BUDGET_MOVE_HEAD_SHARE={PINGSHEN_BUDGET_MOVE_HEAD_SHARE!r} is not a share between 0 and 1"
     ) from exc
+#: A mid-term report opens this many days before it is due (the clock opens it then).
+PINGSHEN_MIDTERM_OPEN_DAYS = env_int("PINGSHEN_MIDTERM_OPEN_DAYS", 30)
+#: Applicants are reminded of an open mid-term report this many days before it is due.
+PINGSHEN_MIDTERM_REMINDER_DAYS = env_int("PINGSHEN_MIDTERM_REMINDER_DAYS", 7)
 
 CACHES = {
     "default": (

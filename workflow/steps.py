@@ -28,6 +28,7 @@ from viewflow.workflow.token import Token
 
 from accounts.recent import require_recent_login
 from accounts.rules import is_staff
+from aftergrant import midterm
 from aftergrant import services as aftergrant_services
 from applications import services as app_services
 from applications.enums import ApplicationStatus, CallKind, ItemKind
@@ -707,11 +708,44 @@ def disbursement_pay(*, disbursement: Disbursement, actor: Any, voucher: str) ->
         last = len(application.call.tranches)
         first_tranche = _open_task(process, flow_class.first_tranche) if disbursement.tranche == 1 else None
         if first_tranche is not None:
+            if application.call.midterm:
+                # The first check is scheduled before the flow moves, so that the flow finds
+                # the report it owes and waits for it (``PlanProjectFlow.midterm_next``).
+                midterm.midterm_schedule(application=application, round_=1, actor=None)
             _run_handle(process, flow_class.first_tranche, first_tranche)
         elif disbursement.tranche == last and last > 1:
             funding_services.application_close_when_paid(application=application)
             _run_handle(process, flow_class.final_tranche)
         return disbursement
+
+
+def midterm_submit(*, application: Application, actor: Any, progress: Any, spent: Any, problems: Any) -> Any:
+    """The applicant's mid-term report (``aftergrant.midterm.midterm_submit``); the check
+    waits for staff. 409 when the project is not at its mid-term report."""
+    application = _visible(application, actor)
+    with locked(application) as process:
+        task = _active_task(process, _node(process, "midterm_report"))
+        report = midterm.midterm_submit(
+            application=application, actor=actor, progress=progress, spent=spent, problems=problems
+        )
+        _complete(task, actor)
+        return report
+
+
+def midterm_decide(*, application: Application, actor: Any, result: Any, comment: Any = "", fix_by: Any = None) -> Any:
+    """Staff's mid-term check: pass (next tranche requested; next check or acceptance),
+    conditional (the applicant reports again by ``fix_by``) or fail (tranches stop)."""
+    application = _visible(application, actor)
+    if not is_staff(actor):
+        raise PermissionDenied(_("Only bureau staff check mid-term reports."))
+    require_recent_login(actor)
+    with locked(application) as process:
+        task = _active_task(process, _node(process, "midterm_check"))
+        report = midterm.midterm_decide(
+            application=application, actor=actor, result=result, comment=comment, fix_by=fix_by
+        )
+        _complete(task, actor)
+        return report
 
 
 def acceptance_submit(*, application: Application, actor: Any, report: str, spent_yuan: Any) -> Any:

@@ -15,6 +15,7 @@ from django.utils import timezone, translation
 from django.utils.functional import lazy
 from django.utils.translation import gettext, gettext_lazy, gettext_noop
 
+from aftergrant.midterm import midterm_overdue, midterm_waiting_check
 from applications.enums import ApplicationStatus
 from applications.links import item_url
 from applications.models import Application, Call
@@ -248,6 +249,8 @@ def staff_waiting(now: datetime) -> list[tuple[str, int, str]]:
             "/objections/",
         ),
         (gettext_noop("Acceptance reports to decide"), apps["acceptance"], "/"),
+        (gettext_noop("Mid-term reports to check"), midterm_waiting_check().count(), "/#midterm"),
+        (gettext_noop("Overdue mid-term reports"), midterm_overdue().count(), "/midterm/overdue/"),
         (
             gettext_noop("Notifications that failed to send"),
             Notification.objects.filter(state=DeliveryState.FAILED).count(),

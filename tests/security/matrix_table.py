@@ -87,6 +87,17 @@ MATRIX: dict[tuple[str, str, str | None], dict[str, str]] = {
     ("POST", "api/applications/<int:pk>/acceptance/", "application"): {
         "*": "401 400 400 400 403 403 403 403 403 403 403",
     },
+    ("GET", "api/applications/<int:pk>/midterm/", "application"): {
+        "*": "401 200 404 404 404 404 404 200 200 200 200",
+        "draft": "401 200 404 404 404 404 404 404 404 404 404",
+        "missing": "401 404 404 404 404 404 404 404 404 404 404",
+    },
+    ("POST", "api/applications/<int:pk>/midterm-decision/", "application"): {
+        "*": "401 403 403 403 403 403 403 400 403 403 403",
+    },
+    ("POST", "api/applications/<int:pk>/midterm-report/", "application"): {
+        "*": "401 400 400 400 403 403 403 403 403 403 403",
+    },
     ("POST", "api/applications/<int:pk>/assignments/", "application"): {
         "*": "401 403 403 403 403 403 403 400 403 403 403",
         "draft": "401 403 403 403 403 403 403 404 403 403 403",
@@ -443,6 +454,24 @@ MATRIX: dict[tuple[str, str, str | None], dict[str, str]] = {
     },
     ("POST", "applications/<int:pk>/acceptance/", "application"): {
         "*": "LOG 200 404 404 404 404 404 404 404 404 404",
+        "missing": "LOG 404 404 404 404 404 404 404 404 404 404",
+    },
+    ("GET", "applications/<int:pk>/midterm/", "application"): {
+        "*": "LOG 200 404 404 404 404 404 404 404 404 404",
+        "missing": "LOG 404 404 404 404 404 404 404 404 404 404",
+    },
+    ("POST", "applications/<int:pk>/midterm/", "application"): {
+        "*": "LOG 200 404 404 404 404 404 404 404 404 404",
+        "missing": "LOG 404 404 404 404 404 404 404 404 404 404",
+    },
+    ("GET", "applications/<int:pk>/midterm/check/", "application"): {
+        "*": "LOG 404 404 404 404 404 404 200 404 404 404",
+        "draft": "LOG 404 404 404 404 404 404 404 404 404 404",
+        "missing": "LOG 404 404 404 404 404 404 404 404 404 404",
+    },
+    ("POST", "applications/<int:pk>/midterm/check/", "application"): {
+        "*": "LOG 404 404 404 404 404 404 200 404 404 404",
+        "draft": "LOG 404 404 404 404 404 404 404 404 404 404",
         "missing": "LOG 404 404 404 404 404 404 404 404 404 404",
     },
     ("POST", "applications/<int:pk>/assign/", "application"): {
@@ -883,6 +912,9 @@ MATRIX: dict[tuple[str, str, str | None], dict[str, str]] = {
     ("POST", "reviews/<int:pk>/score/", "assignment"): {
         "*": "LOG 404 404 404 200 404 404 404 404 404 404",
         "missing": "LOG 404 404 404 404 404 404 404 404 404 404",
+    },
+    ("GET", "midterm/overdue/", None): {
+        "*": "LOG 404 404 404 404 404 404 200 404 404 404",
     },
     ("GET", "reviews/overdue/", None): {
         "*": "LOG 404 404 404 404 404 404 200 404 404 404",

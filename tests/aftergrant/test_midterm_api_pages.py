@@ -1,0 +1,182 @@
+"""The mid-term check through the API and the pages, as integrations and people use them."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone, translation
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from aftergrant.enums import MidtermStatus as M
+from aftergrant.models import ContractVersion, MidtermReport
+from funding.models import Disbursement
+from tests.conftest import PASSWORD
+
+from .conftest import pay, report_data
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def api(user: Any) -> APIClient:
+    token, _ = Token.objects.get_or_create(user=user)
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    return client
+
+
+def browser(user: Any) -> Client:
+    client = Client()
+    assert client.login(username=user.username, password=PASSWORD)
+    return client
+
+
+@pytest.fixture
+def reporting(midterm_project, finance_officer, finance_head):
+    """The first tranche is paid: the first mid-term report is open."""
+    pay(Disbursement.objects.get(application=midterm_project, tranche=1), finance_officer, finance_head, "PZ-1")
+    return midterm_project
+
+
+def test_api_report_decide_and_read(reporting, applicant, other_applicant, staff):
+    url = f"/api/applications/{reporting.pk}/"
+    data = report_data(reporting)
+    assert api(other_applicant).post(url + "midterm-report/", data, format="json").status_code == 404
+    assert api(staff).post(url + "midterm-report/", data, format="json").status_code == 403
+    response = api(applicant).post(url + "midterm-report/", data, format="json")
+    assert response.status_code == 201, response.json()
+    assert response.json()["status"] == "submitted"
+    assert api(applicant).post(url + "midterm-report/", data, format="json").status_code == 409
+    assert api(applicant).post(url + "midterm-decision/", {"result": "pass"}, format="json").status_code == 403
+    bad = api(staff).post(url + "midterm-decision/", {"result": "conditional", "comment": "补"}, format="json")
+    assert bad.status_code == 400 and "fix_by" in bad.json()
+    fix_by = f"{timezone.localdate() + dt.timedelta(days=20):%Y-%m-%d}"
+    response = api(staff).post(
+        url + "midterm-decision/", {"result": "conditional", "comment": "补充", "fix_by": fix_by}, format="json"
+    )
+    assert response.status_code == 200, response.json()
+    assert response.json() == {"id": response.json()["id"], "status": "conditional", "result": "conditional"}
+    reports = api(applicant).get(url + "midterm/").json()
+    assert [(r["round"], r["attempt"], r["status"]) for r in reports] == [(1, 1, "conditional"), (1, 2, "open")]
+    assert reports[0]["fix_by"] == fix_by
+    assert reports[0]["spent"][1] == {
+        "line": "materials",
+        "county_yuan": "20000.50",
+        "own_yuan": "0.00",
+        "other_yuan": "0.00",
+    }
+    assert api(other_applicant).get(url + "midterm/").status_code == 404
+
+
+def test_api_bad_report_names_the_fields(reporting, applicant):
+    url = f"/api/applications/{reporting.pk}/midterm-report/"
+    response = api(applicant).post(url, {"progress": [], "spent": [{"line": "gold"}]}, format="json")
+    assert response.status_code == 400
+    assert {"progress", "spent", "problems"} <= set(response.json())
+    data = report_data(reporting)
+    data["progress"] = data["progress"][:1]
+    response = api(applicant).post(url, data, format="json")
+    assert response.status_code == 400 and set(response.json()) == {"progress"}
+    data = report_data(reporting)
+    data["spent"][0]["county_yuan"] = "12.345"
+    response = api(applicant).post(url, data, format="json")
+    assert response.status_code == 400 and set(response.json()) == {"spent"}
+
+
+def test_api_call_takes_the_midterm_settings(programme, staff):
+    body = {
+        "programme": programme.pk,
+        "title": "2017年度第一批科技计划项目",
+        "year": 2017,
+        "opens_at": "2030-03-01T00:00:00+08:00",
+        "closes_at": "2030-04-01T00:00:00+08:00",
+        "budget_yuan": "1000000.00",
+        "max_request_yuan": "500000.00",
+        "tranches": [40, 30, 30],
+        "criteria": [{"code": "innovation", "label": "创新性", "weight": 30, "max_score": 100}],
+    }
+    client = api(staff)
+    response = client.post("/api/calls/", body, format="json")
+    assert response.status_code == 400 and "tranches" in response.json()
+    response = client.post("/api/calls/", {**body, "midterm": True, "midterm_months": 0}, format="json")
+    assert response.status_code == 400 and "midterm_months" in response.json()
+    response = client.post("/api/calls/", {**body, "midterm": True, "tranches": [60, 40]}, format="json")
+    assert response.status_code == 400 and "tranches" in response.json()
+    response = client.post("/api/calls/", {**body, "midterm": True, "midterm_months": 9}, format="json")
+    assert response.status_code == 201, response.json()
+    call = client.get(f"/api/calls/{response.json()['id']}/").json()
+    assert (call["midterm"], call["midterm_months"], call["tranches"]) == (True, 9, [40, 30, 30])
+
+
+def test_pages_report_and_check(reporting, applicant, staff):
+    version = ContractVersion.objects.get(application=reporting)
+    targets = list(version.targets.all())
+    owner = browser(applicant)
+    detail = owner.get(reverse("application-detail", args=[reporting.pk]))
+    assert reverse("midterm-report", args=[reporting.pk]) in detail.content.decode()
+    page = owner.get(reverse("midterm-report", args=[reporting.pk]))
+    assert page.status_code == 200 and f"achieved_{targets[0].pk}" in page.content.decode()
+    form = {
+        f"achieved_{targets[0].pk}": "1",
+        f"achieved_{targets[1].pk}": "2",
+        "county_equipment": "80,000.00",
+        "own_equipment": "50000",
+        "problems": "",
+    }
+    with translation.override("en"):
+        again = owner.post(reverse("midterm-report", args=[reporting.pk]), form, HTTP_ACCEPT_LANGUAGE="en")
+    assert again.status_code == 200 and "problems" in again.context["form"].errors
+    response = owner.post(reverse("midterm-report", args=[reporting.pk]), {**form, "problems": "无"})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    report = MidtermReport.objects.get(application=reporting)
+    assert report.status == M.SUBMITTED
+    assert report.spending.get(line="equipment").county_yuan == Decimal("80000.00")
+
+    officer = browser(staff)
+    check = officer.get(reverse("midterm-check", args=[reporting.pk]))
+    assert check.status_code == 200 and "新产品" in check.content.decode()
+    response = officer.post(reverse("midterm-check", args=[reporting.pk]), {"result": "pass", "comment": ""})
+    assert response.status_code == 302
+    report.refresh_from_db()
+    assert report.status == M.PASSED
+    assert Disbursement.objects.filter(application=reporting, tranche=2).exists()
+    assert owner.get(reverse("midterm-check", args=[reporting.pk])).status_code == 404
+
+
+def test_overdue_list_and_xlsx(reporting, staff, applicant):
+    MidtermReport.objects.filter(application=reporting).update(due_on=timezone.localdate() - dt.timedelta(days=3))
+    client = browser(staff)
+    page = client.get(reverse("midterm-overdue"))
+    assert page.status_code == 200 and reporting.title in page.content.decode()
+    sheet = client.get(reverse("midterm-overdue") + "?format=xlsx")
+    assert sheet.status_code == 200 and sheet["Content-Type"].startswith("application/vnd.openxmlformats")
+    assert browser(applicant).get(reverse("midterm-overdue")).status_code == 404
+
+
+def test_report_page_stays_under_its_query_ceiling(reporting, applicant, django_assert_max_num_queries):
+    owner = browser(applicant)
+    owner.get(reverse("midterm-report", args=[reporting.pk]))  # warm caches (sessions, content types)
+    with django_assert_max_num_queries(30):
+        assert owner.get(reverse("midterm-report", args=[reporting.pk])).status_code == 200
+
+
+def test_call_page_sets_the_midterm_and_refuses_a_plan_that_cannot_pay(programme, staff):
+    from applications.models import Call
+    from tests.pages.test_setup_pages import CALL_POST
+
+    client = browser(staff)
+    post = {**CALL_POST, "programme": programme.pk, "tranches": "40, 30, 30"}
+    with translation.override("en"):
+        page = client.post(reverse("call-create"), post, HTTP_ACCEPT_LANGUAGE="en")
+    assert page.status_code == 200 and "tranches" in page.context["form"].errors
+    response = client.post(reverse("call-create"), {**post, "midterm": "on", "midterm_months": "9"})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    call = Call.objects.get(title=CALL_POST["title"])
+    assert (call.midterm, call.midterm_months, call.tranches) == (True, 9, [40, 30, 30])
+    copy = client.get(reverse("call-copy", args=[call.pk])).context["form"]
+    assert (copy.initial["midterm"], copy.initial["midterm_months"]) == (True, 9)
