@@ -85,25 +85,20 @@ def _fields(kind: str, step: dict[str, Any], version: ContractVersion, loader: L
     if kind == ChangeKind.EXTENSION:
         return {"new_end_date": changes.add_months(version.ends_on, 6)}
     if kind == ChangeKind.BUDGET:
-        lines = {b.line: b for b in version.budget.all()}
-        moved = (lines["equipment"].county_yuan * Decimal(step["move"])).quantize(Decimal("1"))
-        return {
-            "budget": [
-                {
-                    "line": b.line,
-                    "county_yuan": str(
-                        b.county_yuan - moved
-                        if b.line == "equipment"
-                        else b.county_yuan + moved
-                        if b.line == "materials"
-                        else b.county_yuan
-                    ),
-                    "own_yuan": str(b.own_yuan),
-                    "other_yuan": str(b.other_yuan),
-                }
-                for b in lines.values()
-            ]
-        }
+        # From the first line to the second (or to a line the budget does not have yet).
+        rows: list[dict[str, Any]] = [
+            {"line": b.line, "county_yuan": b.county_yuan, "own_yuan": b.own_yuan, "other_yuan": b.other_yuan}
+            for b in version.budget.all()
+        ]
+        if len(rows) < 2:
+            spare = next(line for line, _share in SPLIT if line != rows[0]["line"])
+            rows.append(
+                {"line": spare, "county_yuan": Decimal("0"), "own_yuan": Decimal("0"), "other_yuan": Decimal("0")}
+            )
+        moved = (rows[0]["county_yuan"] * Decimal(step["move"])).quantize(Decimal("1"))
+        rows[0]["county_yuan"] -= moved
+        rows[1]["county_yuan"] += moved
+        return {"budget": [{key: str(value) for key, value in row.items()} for row in rows]}
     if kind == ChangeKind.TARGETS:
         targets = [{"name": t.name, "unit": t.unit, "value": str(t.value)} for t in version.targets.all()]
         targets[0]["value"] = "3"
