@@ -340,3 +340,10 @@ def nomination_certificate_pdf(nomination: Application, *, language: str | None 
 
 def _zh() -> bool:
     return (translation.get_language() or "").startswith("zh")
+
+
+#: The page parts other documents share (the upward recommendation letter): styles, a ruled
+#: table, the bureau's signature and seal square.
+document_styles = _styles
+document_table = _table
+document_signature = _signature

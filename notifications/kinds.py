@@ -39,4 +39,6 @@ KINDS: dict[str, StrOrPromise] = {
     "membership_requested": _("Someone asks to act for your organisation"),
     "membership_decided": _("Your request to act for an organisation was decided"),
     "award_granted": _("Award granted"),
+    "upper_recommendation": _("Recommendation to a higher-level call"),
+    "upper_outcome": _("Result of a higher-level call"),
 }

@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "integrity",
     "aftergrant",
     "awards",
+    "upward",
     "workflow",
     # Interfaces over workflow.steps.
     "api",
