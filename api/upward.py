@@ -147,7 +147,8 @@ class CommissionerFiguresSerializer(serializers.Serializer):
 class PutForwardSerializer(serializers.Serializer):
     id = serializers.IntegerField(read_only=True)
     nomination = serializers.IntegerField(source="nomination_id", read_only=True)
-    title = serializers.CharField(source="nomination.title", read_only=True)
+    title = serializers.CharField(read_only=True)
+    unit = serializers.CharField(read_only=True)
     level = serializers.CharField(read_only=True)
     award = serializers.CharField(read_only=True)
     year = serializers.IntegerField(read_only=True)
@@ -204,7 +205,9 @@ class CommissionerProjectInSerializer(serializers.Serializer):
 
 
 class PutForwardInSerializer(serializers.Serializer):
-    nomination = serializers.IntegerField(min_value=1)
+    nomination = serializers.IntegerField(min_value=1, required=False)
+    title = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    unit = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
     level = serializers.ChoiceField(choices=AwardLevelUp.choices)
     award = serializers.CharField(max_length=200)
     year = serializers.IntegerField(min_value=2000, max_value=2100)
@@ -373,9 +376,11 @@ class PutForwardListView(APIView):
     def post(self, request: Request) -> Response:
         _require(request, Role.STAFF)
         data = _valid(PutForwardInSerializer, request)
-        nomination = Application.objects.filter(pk=data.pop("nomination")).first()
-        if nomination is None:
-            raise _field_error("nomination", _("No nomination with this id."))
+        nomination = None
+        if "nomination" in data:
+            nomination = Application.objects.filter(pk=data.pop("nomination")).first()
+            if nomination is None:
+                raise _field_error("nomination", _("No nomination with this id."))
         item = upward_services.award_put_forward(nomination=nomination, actor=_me(request), **data)
         return Response({"id": item.pk}, status=status.HTTP_201_CREATED)
 

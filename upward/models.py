@@ -166,11 +166,20 @@ class Assessment(models.Model):
 
 
 class AwardPutForward(models.Model):
-    """A county award winner put forward for a city or provincial award, and its outcome."""
+    """A county award winner put forward for a city or provincial award, and its outcome. A
+    winner of a round held in Pingshen links its nomination; one from before (the source
+    document's provincial winners) has only its title and unit."""
 
     nomination = models.ForeignKey(
-        Application, verbose_name=_("nomination"), on_delete=models.PROTECT, related_name="put_forward"
+        Application,
+        verbose_name=_("nomination"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="put_forward",
     )
+    title = models.CharField(_("achievement"), max_length=200)
+    unit = models.CharField(_("unit"), max_length=200)
     level = models.CharField(_("level"), max_length=10, choices=AwardLevelUp.choices)
     award = models.CharField(_("award"), max_length=200)
     year = models.PositiveIntegerField(_("year"))
@@ -188,7 +197,7 @@ class AwardPutForward(models.Model):
         verbose_name_plural = _("awards put forward")
         ordering = ["-year", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["nomination", "level", "award"], name="put_forward_once_per_award"),
+            models.UniqueConstraint(fields=["title", "level", "award"], name="put_forward_once_per_award"),
             models.CheckConstraint(
                 condition=models.Q(grade__isnull=True) | models.Q(outcome=PutForwardOutcome.AWARDED),
                 name="put_forward_grade_only_when_awarded",
@@ -196,4 +205,4 @@ class AwardPutForward(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.nomination} → {self.award}"
+        return f"{self.title} → {self.award}"

@@ -201,11 +201,7 @@ def upper_report(year: int) -> UpperReport:
     recommended = Application.objects.filter(
         call__year=year, call__upper__isnull=False, recommendation__recommended=True
     ).count()
-    put_forward = list(
-        AwardPutForward.objects.filter(year=year)
-        .select_related("nomination", "nomination__organisation")
-        .order_by("id")
-    )
+    put_forward = list(AwardPutForward.objects.filter(year=year).select_related("nomination").order_by("id"))
     return UpperReport(
         year=year,
         levels=_level_rows(list(rows)),

@@ -21,6 +21,7 @@ from applications.services import application_locked, application_transition, fi
 from audit.services import audit_record
 from core.db import service_atomic
 from core.errors import StateConflict
+from funding.models import FundingDecision
 from funding.services import disbursement_request
 from notifications.services import notify
 from reviews.services import criteria_set
@@ -435,28 +436,48 @@ def commissioner_project_set(
 
 
 @service_atomic
-def award_put_forward(*, nomination: Application, actor: Any, level: Any, award: str, year: Any) -> AwardPutForward:
-    """Put a county award winner forward for a city or provincial award (409 unless it won)."""
+def award_put_forward(
+    *,
+    actor: Any,
+    level: Any,
+    award: str,
+    year: Any,
+    nomination: Application | None = None,
+    title: str = "",
+    unit: str = "",
+) -> AwardPutForward:
+    """Put a county award winner forward for a city or provincial award: a nomination that
+    won in Pingshen (409 unless it did), or, without one, a winner of an earlier round named
+    by its title and unit. Side effect: an audit row."""
     _require_staff(actor, _("Only bureau staff put winners forward."))
     errors: dict[str, list[str]] = {}
     if level not in AwardLevelUp.values:
         errors["level"] = [_("Choose city or province.")]
-    if not (award or "").strip():
+    award = (award or "").strip()
+    if not award:
         errors["award"] = [_("Name the award.")]
     if not isinstance(year, int) or isinstance(year, bool) or not 2000 <= year <= 2100:
         errors["year"] = [_("Enter a year between 2000 and 2100.")]
+    if nomination is None and not (title or "").strip():
+        errors["title"] = [_("Name the achievement, or give its nomination.")]
+    if nomination is None and not (unit or "").strip():
+        errors["unit"] = [_("Name the unit, or give its nomination.")]
     if errors:
         raise ValidationError(errors)
-    nomination = application_locked(nomination)
-    won = getattr(nomination, "decision", None)
-    if nomination.kind != ItemKind.NOMINATION or nomination.status not in (S.GRANTED, S.CLOSED) or won is None:
-        raise StateConflict(_("Only a county award winner can be put forward."))
-    if AwardPutForward.objects.filter(nomination=nomination, level=level, award=award.strip()).exists():
+    if nomination is not None:
+        nomination = application_locked(nomination)
+        won = FundingDecision.objects.filter(application=nomination, fund=True, level__isnull=False).exists()
+        if nomination.kind != ItemKind.NOMINATION or nomination.status not in (S.GRANTED, S.CLOSED) or not won:
+            raise StateConflict(_("Only a county award winner can be put forward."))
+        title = nomination.title
+        unit = (nomination.units or [nomination.organisation.name])[0]
+    title, unit = title.strip()[:200], unit.strip()[:200]
+    if AwardPutForward.objects.filter(title=title, level=level, award=award).exists():
         raise StateConflict(_("This winner is already put forward for that award."))
     item = AwardPutForward.objects.create(
-        nomination=nomination, level=level, award=award.strip()[:200], year=year, created_by=actor
+        nomination=nomination, title=title, unit=unit, level=level, award=award[:200], year=year, created_by=actor
     )
-    audit_record(actor=actor, action="award.put_forward", target=nomination, data={"level": level, "award": award})
+    audit_record(actor=actor, action="award.put_forward", target=item, data={"level": level, "award": award})
     return item
 
 
@@ -475,7 +496,5 @@ def award_put_forward_outcome(*, item: AwardPutForward, actor: Any, awarded: Any
     item.grade = grade if awarded else None
     item.decided_at = timezone.now()
     item.save(update_fields=["outcome", "grade", "decided_at"])
-    audit_record(
-        actor=actor, action="award.put_forward_outcome", target=item.nomination, data={"outcome": item.outcome}
-    )
+    audit_record(actor=actor, action="award.put_forward_outcome", target=item, data={"outcome": item.outcome})
     return item

@@ -52,6 +52,7 @@ from . import data
 from .awards import load_award_round
 from .clock import CST, DAY, Clock, Timeline, cst, office_hours, spread
 from .data import BatchPlan, ItemPlan
+from .upward import load_upward_year
 
 BANKS = ["中国农业银行永嘉县支行", "中国工商银行永嘉支行", "浙江永嘉农村商业银行", "中国银行永嘉县支行"]
 
@@ -168,6 +169,7 @@ class Loader:
             created += self.load_batch(plan, items)
         created += CurrentCall(self).load()
         created += load_award_round(self)
+        created += load_upward_year(self)
         return created
 
     # --- reference data ----------------------------------------------------------------------
