@@ -222,6 +222,8 @@ def upper_recommend(*, upper_call: UpperCall, actor: Any, items: list[Any], comm
     call = Call.objects.select_for_update().get(pk=upper.call_id)
     wanted = list(dict.fromkeys(items))
     reviewed = {a.pk: a for a in Application.objects.select_for_update().filter(call=call, status=S.REVIEWED)}
+    if not reviewed:
+        raise StateConflict(_("No reviewed item of this call waits for a recommendation."))
     unknown = [pk for pk in wanted if pk not in reviewed]
     if unknown:
         raise ValidationError(

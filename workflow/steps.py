@@ -548,6 +548,9 @@ def decide(*, application: Application, actor: Any, fund: Any, approved_yuan: An
     # with whatever the item's state would say.
     require_recent_login(actor)
     with locked(application) as process:
+        if _is_upper(process):
+            # The panel recommends a higher-level call's items together, within its quota.
+            raise StateConflict(_("Items of a higher-level call are recommended on the call's page, not funded."))
         decision = funding_services.decision_make(
             application=application, actor=actor, fund=fund, approved_yuan=approved_yuan, comment=comment
         )

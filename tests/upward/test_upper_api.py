@@ -136,11 +136,24 @@ def test_items_within_the_quota_go_to_the_panel_without_experts(as_staff, as_app
 def test_recommending_waits_for_every_item_to_be_ranked(
     as_staff, as_applicant, as_other_applicant, as_panel, upper_call
 ):
+    url = f"/api/upper-calls/{upper_call.pk}/recommend/"
     pk = _submit(as_applicant, upper_call.pk)
-    _submit(as_other_applicant, upper_call.pk)
-    response = as_panel.post(f"/api/upper-calls/{upper_call.pk}/recommend/", {"items": [pk]}, format="json")
-    assert response.status_code == 400  # not a reviewed item
-    ok(as_staff.post(f"/api/applications/{pk}/formal-review/", {"decision": "accept"}, format="json"))
+    other = _submit(as_other_applicant, upper_call.pk)
+    # Nothing reviewed yet: nothing to recommend.
+    assert as_panel.post(url, {"items": [pk]}, format="json").status_code == 409
+    upper_call.quota = 2
+    upper_call.save(update_fields=["quota"])
+    for item in (pk, other):
+        ok(as_staff.post(f"/api/applications/{item}/formal-review/", {"decision": "accept"}, format="json"))
+    ok(as_staff.post(f"/api/applications/{pk}/to-panel/"))
+    # One is still waiting for staff: the panel waits for it.
+    assert as_panel.post(url, {"items": [pk]}, format="json").status_code == 409
+    ok(as_staff.post(f"/api/applications/{other}/to-panel/"))
+    response = as_panel.post(url, {"items": [pk, 999999]}, format="json")
+    assert response.status_code == 400 and "items" in response.json()
+    assert ok(as_panel.post(url, {"items": [pk, other]}, format="json"))["recommended"] == [pk, other]
+    # Decided: a second recommendation finds nothing left.
+    assert as_panel.post(url, {"items": []}, format="json").status_code == 409
 
 
 def test_roles_and_visibility(as_applicant, as_other_applicant, as_staff, as_panel, anon, upper_call, programme):

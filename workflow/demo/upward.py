@@ -104,7 +104,7 @@ def _timeline(month: int) -> Timeline:
 PROV_COMMISSIONER_ITEMS = (
     Item(
         "dalixiang_coop",
-        "“大粒香”水稻良种示范基地建设",
+        "沙头“大粒香”水稻良种示范基地建设",
         "agriculture",
         "100000",
         "60000",
@@ -269,7 +269,7 @@ NEW_PRODUCTS = (
     ("hongqingting", "轻量化功能休闲鞋新产品试制", "materials"),
     ("jintanglang", "防滑耐磨劳保鞋新产品试制", "materials"),
     ("huaxin_pump", "高效节能化工流程泵新产品试制", "manufacturing"),
-    ("oujiang_valve", "全焊接管线球阀新产品试制", "manufacturing"),
+    ("oujiang_valve", "大口径全焊接管线球阀新产品试制", "manufacturing"),
     ("shenghe_valve", "氧气专用球阀新产品试制", "manufacturing"),
     ("ouyue_electric", "智能型低压框架断路器新产品试制", "electrical"),
     ("xinguang_pv", "组串式光伏并网逆变器新产品试制", "electrical"),
