@@ -32,9 +32,9 @@ from core.responses import xlsx_response
 from core.xlsx import append, sheet_title, workbook_bytes
 from reviews.selectors import call_ranking
 from upward import services
-from upward.enums import AssessmentResult, UpperLevel
+from upward.enums import AssessmentResult, AwardLevelUp, UpperLevel
 from upward.exports import recommendation_letter_pdf, recommendation_summary_xlsx
-from upward.models import Commissioner, Township, UpperCall
+from upward.models import AwardPutForward, Commissioner, Township, UpperCall
 from upward.selectors import commissioners_list, upper_call_items, upper_calls
 from upward.services import upper_live_count
 from workflow import steps
@@ -315,6 +315,7 @@ def upper_call_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 "rows": [(item, ranked.get(item.pk)) for item in items],
                 "live": live,
                 "within_quota": live <= upper.quota,
+                "closed": not upper.call.is_open(),
                 "recommended": sum(
                     1 for item in items if item.status in (S.RECOMMENDED, S.UPPER_FUNDED, S.UPPER_NOT_FUNDED)
                 ),
@@ -522,4 +523,84 @@ def commissioner_assess(request: HttpRequest, pk: int) -> HttpResponse:
         lambda **data: services.assessment_record(commissioner=commissioner, actor=request.user, **data),
         success=_("Assessment recorded."),
         url=_commissioner_url(commissioner),
+    )
+
+
+# --- award winners put forward -------------------------------------------------------------------
+
+
+class PutForwardForm(StepForm):
+    nomination = dj_forms.ModelChoiceField(
+        label=gettext_lazy("County award winner"),
+        required=False,
+        queryset=Application.objects.none(),
+        help_text=gettext_lazy("Or, for a winner of an earlier round, give its title and unit below."),
+    )
+    title = dj_forms.CharField(label=gettext_lazy("Achievement"), max_length=200, required=False)
+    unit = dj_forms.CharField(label=gettext_lazy("Unit"), max_length=200, required=False)
+    level = dj_forms.ChoiceField(label=gettext_lazy("Level"), choices=AwardLevelUp.choices)
+    award = dj_forms.CharField(label=gettext_lazy("Award"), max_length=200)
+    year = dj_forms.IntegerField(label=gettext_lazy("Year"), min_value=2000, max_value=2100)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        winners = Application.objects.filter(
+            kind="nomination", status__in=[S.GRANTED, S.CLOSED], decision__level__isnull=False
+        ).order_by("-call__year", "title")
+        self.fields["nomination"].queryset = winners  # type: ignore[attr-defined]
+
+
+class PutForwardOutcomeForm(StepForm):
+    awarded = dj_forms.TypedChoiceField(
+        label=gettext_lazy("Result"),
+        choices=[("1", gettext_lazy("Awarded")), ("0", gettext_lazy("Not awarded"))],
+        coerce=lambda v: v == "1",
+    )
+    grade = dj_forms.TypedChoiceField(
+        label=gettext_lazy("Grade"),
+        choices=[("", "—"), ("1", "1"), ("2", "2"), ("3", "3")],
+        coerce=int,
+        empty_value=None,
+        required=False,
+    )
+
+
+def put_forward_list(request: HttpRequest) -> HttpResponse:
+    """The winners put forward to city and provincial awards; staff add one and record results."""
+    _require_bureau(request)
+    staff = is_staff(request.user)
+    form = PutForwardForm(request.POST or None, initial={"year": timezone.localdate().year})
+    if request.method == "POST":
+        _require_staff(request)
+        response = perform(
+            request,
+            form,
+            lambda **data: services.award_put_forward(actor=request.user, **data),
+            success=_("The winner is put forward."),
+            then=reverse("awards-put-forward"),
+        )
+        if response:
+            return response
+    items = AwardPutForward.objects.select_related("nomination").order_by("-year", "id")
+    context = {
+        "page": Paginator(items, PAGE_SIZE).get_page(request.GET.get("page")),
+        "form": form if staff else None,
+        "outcome_form": PutForwardOutcomeForm() if staff else None,
+        "is_staff": staff,
+    }
+    return render(request, "upward/put_forward_list.html", context)
+
+
+@require_POST
+def put_forward_outcome(request: HttpRequest, pk: int) -> HttpResponse:
+    _require_staff(request)
+    item = AwardPutForward.objects.filter(pk=pk).first()
+    if item is None:
+        raise Http404
+    return _post_step(
+        request,
+        PutForwardOutcomeForm(request.POST),
+        lambda **data: services.award_put_forward_outcome(item=item, actor=request.user, **data),
+        success=_("The result is recorded."),
+        url=reverse("awards-put-forward"),
     )

@@ -163,6 +163,8 @@ urlpatterns = [
     path("commissioners/new/", upward_pages.commissioner_create, name="commissioner-create"),
     path("commissioners/<int:pk>/", upward_pages.commissioner_detail, name="commissioner"),
     path("commissioners/<int:pk>/assess/", upward_pages.commissioner_assess, name="commissioner-assess"),
+    path("awards/put-forward/", upward_pages.put_forward_list, name="awards-put-forward"),
+    path("awards/put-forward/<int:pk>/outcome/", upward_pages.put_forward_outcome, name="award-put-forward-outcome"),
     # The public
     path("notices/", views.notices_public, name="notices"),
     path("notices/<int:pk>/", views.notice_public, name="notice"),

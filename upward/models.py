@@ -179,7 +179,7 @@ class AwardPutForward(models.Model):
         related_name="put_forward",
     )
     title = models.CharField(_("achievement"), max_length=200)
-    unit = models.CharField(_("unit"), max_length=200)
+    unit = models.CharField(_("completing unit"), max_length=200)
     level = models.CharField(_("level"), max_length=10, choices=AwardLevelUp.choices)
     award = models.CharField(_("award"), max_length=200)
     year = models.PositiveIntegerField(_("year"))

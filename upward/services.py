@@ -182,8 +182,8 @@ def upper_live_count(call: Call) -> int:
 
 @service_atomic
 def upper_item_to_panel(*, application: Application, actor: Any) -> Application:
-    """Send an accepted item to the panel without expert ranking: allowed only while the
-    call's live items fit in the quota (beyond it, experts rank them; 409)."""
+    """Send an accepted item to the panel without expert ranking: allowed once the call has
+    closed and only while its live items fit in the quota (beyond it, experts rank them; 409)."""
     _require_staff(actor, _("Only bureau staff send items to the panel."))
     application = application_locked(application)
     upper = upper_call_of(application)
@@ -191,6 +191,9 @@ def upper_item_to_panel(*, application: Application, actor: Any) -> Application:
         raise StateConflict(_("Only an item that passed formal review goes to the panel."))
     if application.assignments.exists():
         raise StateConflict(_("Experts are assigned to this item: their reviews rank it."))
+    if application.call.is_open():
+        # Whether the items exceed the quota is known only once no more can come.
+        raise StateConflict(_("The call takes applications until its deadline; close it first."))
     live = upper_live_count(application.call)
     if live > upper.quota:
         raise StateConflict(

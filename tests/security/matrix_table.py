@@ -1045,5 +1045,15 @@ MATRIX: dict[tuple[str, str, str | None], dict[str, str]] = {
         "*": "LOG 403 403 403 403 403 403 302 403 403 403",
         "missing": "LOG 403 403 403 403 403 403 404 403 403 403",
     },
+    ("GET", "awards/put-forward/", None): {
+        "*": "LOG 403 403 403 403 403 403 200 200 403 403",
+    },
+    ("POST", "awards/put-forward/", None): {
+        "*": "LOG 403 403 403 403 403 403 200 403 403 403",
+    },
+    ("POST", "awards/put-forward/<int:pk>/outcome/", "put_forward"): {
+        "*": "LOG 403 403 403 403 403 403 302 403 403 403",
+        "missing": "LOG 403 403 403 403 403 403 404 403 403 403",
+    },
 }
 # fmt: on

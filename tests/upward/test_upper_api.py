@@ -51,9 +51,10 @@ def test_higher_level_call_runs_from_application_to_matching_funds_paid(
     for pk in (first, second):
         ok(as_staff.post(f"/api/applications/{pk}/formal-review/", {"decision": "accept"}, format="json"))
 
-    # Two items for one place: the panel cannot have them without a ranking.
+    # The deadline passes with two items for one place: the panel cannot have them unranked.
+    ok(as_staff.post(f"/api/calls/{call_id}/close/"))
     refused = as_staff.post(f"/api/applications/{first}/to-panel/")
-    assert refused.status_code == 409
+    assert refused.status_code == 409 and "2" in refused.json()["detail"]
 
     # The same draw, scores and ranking as any county call.
     draw = ok(as_staff.post(f"/api/calls/{call_id}/draw/", {"seed": "upward"}, format="json"))
@@ -123,6 +124,9 @@ def test_higher_level_call_runs_from_application_to_matching_funds_paid(
 def test_items_within_the_quota_go_to_the_panel_without_experts(as_staff, as_applicant, as_panel, upper_call):
     pk = _submit(as_applicant, upper_call.pk)
     ok(as_staff.post(f"/api/applications/{pk}/formal-review/", {"decision": "accept"}, format="json"))
+    # Until the deadline more may apply: whether experts must rank is not known yet.
+    assert as_staff.post(f"/api/applications/{pk}/to-panel/").status_code == 409
+    ok(as_staff.post(f"/api/calls/{upper_call.call_id}/close/"))
     assert ok(as_staff.post(f"/api/applications/{pk}/to-panel/"))["status"] == "reviewed"
     ok(as_panel.post(f"/api/upper-calls/{upper_call.pk}/recommend/", {"items": [pk]}, format="json"))
     no_money = {"funded": False}
@@ -145,6 +149,7 @@ def test_recommending_waits_for_every_item_to_be_ranked(
     upper_call.save(update_fields=["quota"])
     for item in (pk, other):
         ok(as_staff.post(f"/api/applications/{item}/formal-review/", {"decision": "accept"}, format="json"))
+    ok(as_staff.post(f"/api/calls/{upper_call.call_id}/close/"))
     ok(as_staff.post(f"/api/applications/{pk}/to-panel/"))
     # One is still waiting for staff: the panel waits for it.
     assert as_panel.post(url, {"items": [pk]}, format="json").status_code == 409

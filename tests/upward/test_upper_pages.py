@@ -67,14 +67,23 @@ def test_a_higher_level_call_through_the_pages(staff, applicant, panel, finance_
     ok(applicant_c.post(reverse("application-submit", args=[app.pk]), {"pledge": "on"}))
     ok(staff_c.post(reverse("formal-review", args=[app.pk]), {"decision": "accept", "comment": ""}))
 
+    from applications.services import call_close
+
+    call_close(call=upper.call, actor=staff)  # the deadline passed: nobody else applied
     page = staff_c.get(reverse("upper-call", args=[upper.pk])).content.decode()
     assert reverse("upper-to-panel", args=[app.pk]) in page
     ok(staff_c.post(reverse("upper-to-panel", args=[app.pk])))
     page = panel_c.get(reverse("upper-call", args=[upper.pk]))
     assert page.context["recommend_form"] is not None
+    reviewed = panel_c.get(reverse("application-detail", args=[app.pk]))
+    assert "decision" not in reviewed.context["forms"]  # recommended with the call's others
     ok(panel_c.post(reverse("upper-recommend", args=[upper.pk]), {"items": [app.pk], "comment": "同意推荐"}))
     app.refresh_from_db()
     assert app.status == S.RECOMMENDED
+    for client in (staff_c, panel_c, applicant_c):
+        detail = client.get(reverse("application-detail", args=[app.pk]))
+        assert detail.status_code == 200 and reverse("upper-call", args=[upper.pk]) in detail.content.decode()
+        assert "decision" not in detail.context["forms"]
 
     outcome_url = reverse("upper-outcome", args=[app.pk])
     assert staff_c.get(outcome_url).status_code == 200
@@ -121,3 +130,25 @@ def test_commissioners_pages(staff, panel, applicant):
     assert client_for(panel).post(reverse("commissioner-assess", args=[commissioner.pk]), {}).status_code == 403
     assert client_for(applicant).get(reverse("commissioners")).status_code == 403
     assert staff_c.get(reverse("commissioners-xlsx")).status_code == 200
+
+
+def test_award_winners_put_forward_pages(staff, panel, applicant):
+    staff_c = client_for(staff)
+    body = {
+        "title": "深海海底取样装置及阀门",
+        "unit": "超达阀门集团股份有限公司",
+        "level": "province",
+        "award": "浙江省科学技术进步奖",
+        "year": "2016",
+    }
+    ok(staff_c.post(reverse("awards-put-forward"), body))
+    shown = staff_c.post(reverse("awards-put-forward"), {**body, "title": "", "unit": ""})
+    assert shown.status_code == 200 and shown.context["form"].errors["title"]
+    from upward.models import AwardPutForward
+
+    item = AwardPutForward.objects.get()
+    ok(staff_c.post(reverse("award-put-forward-outcome", args=[item.pk]), {"awarded": "1", "grade": "3"}))
+    item.refresh_from_db()
+    assert (item.outcome, item.grade) == ("awarded", 3)
+    assert "超达阀门集团股份有限公司" in client_for(panel).get(reverse("awards-put-forward")).content.decode()
+    assert client_for(applicant).get(reverse("awards-put-forward")).status_code == 403
