@@ -114,7 +114,7 @@ class OutcomeOutSerializer(serializers.Serializer):
     matching_yuan = serializers.DecimalField(**s.MONEY_OUT)
 
 
-class ProgrammeRowSerializer(serializers.Serializer):
+class UpperProgrammeRowSerializer(serializers.Serializer):
     programme = serializers.CharField(read_only=True)
     projects = serializers.IntegerField(read_only=True)
     total_yuan = serializers.DecimalField(**s.MONEY_OUT)
@@ -122,19 +122,19 @@ class ProgrammeRowSerializer(serializers.Serializer):
     matching_yuan = serializers.DecimalField(**s.MONEY_OUT)
 
 
-class LevelRowSerializer(serializers.Serializer):
+class UpperLevelRowSerializer(serializers.Serializer):
     level = serializers.CharField(read_only=True)
     projects = serializers.IntegerField(read_only=True)
     total_yuan = serializers.DecimalField(**s.MONEY_OUT)
     total_wan = serializers.DecimalField(max_digits=14, decimal_places=4, read_only=True)
     matching_yuan = serializers.DecimalField(**s.MONEY_OUT)
-    by_programme = ProgrammeRowSerializer(source="programmes", many=True, read_only=True)
+    by_programme = UpperProgrammeRowSerializer(source="programmes", many=True, read_only=True)
 
 
-class CommissionerFiguresSerializer(serializers.Serializer):
+class UpperCommissionerFiguresSerializer(serializers.Serializer):
     projects = serializers.IntegerField(read_only=True)
     total_yuan = serializers.DecimalField(**s.MONEY_OUT)
-    by_level = LevelRowSerializer(source="levels", many=True, read_only=True)
+    by_level = UpperLevelRowSerializer(source="levels", many=True, read_only=True)
     commissioners = serializers.IntegerField(read_only=True)
     bases = serializers.IntegerField(read_only=True)
     townships = serializers.SerializerMethodField()
@@ -144,7 +144,7 @@ class CommissionerFiguresSerializer(serializers.Serializer):
         return [{"township": name, "commissioners": n} for name, n in obj.townships]
 
 
-class PutForwardSerializer(serializers.Serializer):
+class AwardPutForwardSerializer(serializers.Serializer):
     id = serializers.IntegerField(read_only=True)
     nomination = serializers.IntegerField(source="nomination_id", read_only=True)
     title = serializers.CharField(read_only=True)
@@ -163,13 +163,13 @@ class UpperReportSerializer(serializers.Serializer):
     total_wan = serializers.DecimalField(max_digits=14, decimal_places=4, read_only=True)
     matching_yuan = serializers.DecimalField(**s.MONEY_OUT)
     recommended = serializers.IntegerField(read_only=True)
-    by_level = LevelRowSerializer(source="levels", many=True, read_only=True)
+    by_level = UpperLevelRowSerializer(source="levels", many=True, read_only=True)
     by_programme = serializers.SerializerMethodField()
-    commissioners = CommissionerFiguresSerializer(read_only=True)
-    awards_put_forward = PutForwardSerializer(many=True, read_only=True)
+    commissioners = UpperCommissionerFiguresSerializer(read_only=True)
+    awards_put_forward = AwardPutForwardSerializer(many=True, read_only=True)
 
     def get_by_programme(self, obj: Any) -> list[dict[str, Any]]:
-        return [{"level": row.level, **ProgrammeRowSerializer(row).data} for row in obj.programmes]
+        return [{"level": row.level, **UpperProgrammeRowSerializer(row).data} for row in obj.programmes]
 
 
 class CommissionerInSerializer(serializers.Serializer):
@@ -366,11 +366,11 @@ class CommissionerProjectView(APIView):
 
 
 class PutForwardListView(APIView):
-    @extend_schema(responses=PutForwardSerializer(many=True))
+    @extend_schema(responses=AwardPutForwardSerializer(many=True))
     def get(self, request: Request) -> Response:
         _require(request, Role.STAFF, Role.PANEL)
         items = AwardPutForward.objects.select_related("nomination").order_by("-year", "id")
-        return Response(PutForwardSerializer(items, many=True).data)
+        return Response(AwardPutForwardSerializer(items, many=True).data)
 
     @extend_schema(request=PutForwardInSerializer, responses={201: s.IdSerializer})
     def post(self, request: Request) -> Response:
@@ -386,10 +386,10 @@ class PutForwardListView(APIView):
 
 
 class PutForwardOutcomeView(APIView):
-    @extend_schema(request=PutForwardOutcomeSerializer, responses=PutForwardSerializer)
+    @extend_schema(request=PutForwardOutcomeSerializer, responses=AwardPutForwardSerializer)
     def post(self, request: Request, pk: int) -> Response:
         _require(request, Role.STAFF)
         item = _get_or_404(AwardPutForward.objects.all(), pk)
         data = _valid(PutForwardOutcomeSerializer, request)
         item = upward_services.award_put_forward_outcome(item=item, actor=_me(request), **data)
-        return Response(PutForwardSerializer(item).data)
+        return Response(AwardPutForwardSerializer(item).data)

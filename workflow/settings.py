@@ -335,6 +335,9 @@ SPECTACULAR_SETTINGS = {
         # Two "level" fields: an award's level (1, 2, 3) and a credit record's severity.
         "CreditLevelEnum": "integrity.enums.CreditLevel",
         "AwardLevelEnum": [(1, "1"), (2, "2"), (3, "3")],
+        # The upward work's levels: of a higher-level call, and of an award a winner goes to.
+        "UpperLevelEnum": "upward.enums.UpperLevel",
+        "AwardLevelUpEnum": "upward.enums.AwardLevelUp",
     },
     # Swagger UI from the pinned drf-spectacular-sidecar package, served by WhiteNoise: bureaus
     # run on intranets without internet access, and a page staff log into must not run code
