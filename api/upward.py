@@ -146,7 +146,7 @@ class UpperCommissionerFiguresSerializer(serializers.Serializer):
 
 class AwardPutForwardSerializer(serializers.Serializer):
     id = serializers.IntegerField(read_only=True)
-    nomination = serializers.IntegerField(source="nomination_id", read_only=True)
+    nomination = serializers.IntegerField(source="nomination_id", read_only=True, allow_null=True)
     title = serializers.CharField(read_only=True)
     unit = serializers.CharField(read_only=True)
     level = serializers.CharField(read_only=True)
