@@ -353,7 +353,15 @@ class ApplicationWriteSerializer(serializers.Serializer):
 
 
 class ApplicationCreateSerializer(ApplicationWriteSerializer):
-    call = serializers.IntegerField(min_value=1)
+    """Name a county ``call``, or an ``upper_call`` (a higher-level call, ``upward``)."""
+
+    call = serializers.IntegerField(min_value=1, required=False)
+    upper_call = serializers.IntegerField(min_value=1, required=False)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if ("call" in attrs) == ("upper_call" in attrs):
+            raise serializers.ValidationError({"call": [_("Name either a call or an upper_call.")]})
+        return attrs
 
 
 class ApplicationCreatedSerializer(serializers.Serializer):

@@ -1,7 +1,7 @@
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from . import accounts, awards, changes, integrity, midterm, pool, transparency, views
+from . import accounts, awards, changes, integrity, midterm, pool, transparency, upward, views
 from . import aftergrant as aftergrant_api
 from . import funding as funding_api
 
@@ -169,6 +169,32 @@ urlpatterns = [
         "disbursements/<int:pk>/resubmit/",
         views.DisbursementResubmitView.as_view(),
         name="api-disbursement-resubmit",
+    ),
+    # Higher-level calls, awards put forward and commissioners (api/upward.py)
+    path("upper-calls/", upward.UpperCallListView.as_view(), name="api-upper-calls"),
+    path("upper-calls/<int:pk>/", upward.UpperCallDetailView.as_view(), name="api-upper-call"),
+    path("upper-calls/<int:pk>/recommend/", upward.UpperRecommendView.as_view(), name="api-upper-recommend"),
+    path("upper-calls/<int:pk>/summary.xlsx", upward.UpperSummaryXlsxView.as_view(), name="api-upper-summary-xlsx"),
+    path("upper-calls/<int:pk>/letter.pdf", upward.UpperLetterPdfView.as_view(), name="api-upper-letter"),
+    path("applications/<int:pk>/to-panel/", upward.UpperToPanelView.as_view(), name="api-upper-to-panel"),
+    path("applications/<int:pk>/upper-outcome/", upward.UpperOutcomeView.as_view(), name="api-upper-outcome"),
+    path(
+        "applications/<int:pk>/commissioner/",
+        upward.CommissionerProjectView.as_view(),
+        name="api-commissioner-project",
+    ),
+    path("reports/upper/", upward.UpperReportView.as_view(), name="api-upper-report"),
+    path("commissioners/", upward.CommissionerListView.as_view(), name="api-commissioners"),
+    path(
+        "commissioners/<int:pk>/assessments/",
+        upward.CommissionerAssessmentView.as_view(),
+        name="api-commissioner-assessments",
+    ),
+    path("awards-put-forward/", upward.PutForwardListView.as_view(), name="api-awards-put-forward"),
+    path(
+        "awards-put-forward/<int:pk>/outcome/",
+        upward.PutForwardOutcomeView.as_view(),
+        name="api-award-put-forward-outcome",
     ),
     # Notifications
     path("notifications/", views.NotificationListView.as_view(), name="api-notifications"),

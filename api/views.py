@@ -349,9 +349,15 @@ class ApplicationListView(generics.ListAPIView):
     def post(self, request: Request) -> Response:
         _require(request, Role.APPLICANT, Role.NOMINATOR)
         data = _valid(s.ApplicationCreateSerializer, request)
-        call = Call.objects.filter(pk=data.pop("call")).first()
-        if call is None:
-            raise _field_error("call", _("No call with this id."))
+        if "upper_call" in data:
+            # A higher-level call's items live on its internal call (see the ``upward`` app).
+            call = Call.objects.filter(upper__pk=data.pop("upper_call")).first()
+            if call is None:
+                raise _field_error("upper_call", _("No higher-level call with this id."))
+        else:
+            call = Call.objects.filter(pk=data.pop("call")).first()
+            if call is None:
+                raise _field_error("call", _("No call with this id."))
         application = app_services.application_create(actor=request.user, call=call, **data)
         return Response({"id": application.pk, "status": application.status}, status=status.HTTP_201_CREATED)
 

@@ -22,6 +22,12 @@ class ApplicationStatus(models.TextChoices):
     AWARDED = "awarded", _("Awarded, on public notice")
     NOT_AWARDED = "not_awarded", _("Not awarded")
     GRANTED = "granted", _("Award granted, bonus being paid")
+    # Higher-level calls (upward app): the panel recommends within the county's quota, then
+    # staff record what the city, province or state decided.
+    RECOMMENDED = "recommended", _("Recommended to the higher level")
+    NOT_RECOMMENDED = "not_recommended", _("Not recommended")
+    UPPER_FUNDED = "upper_funded", _("Funded by the higher level")
+    UPPER_NOT_FUNDED = "upper_not_funded", _("Not funded by the higher level")
 
 
 S = ApplicationStatus
@@ -42,12 +48,18 @@ DECIDED_STATES = frozenset(
         S.AWARDED,
         S.NOT_AWARDED,
         S.GRANTED,
+        S.RECOMMENDED,
+        S.NOT_RECOMMENDED,
+        S.UPPER_FUNDED,
+        S.UPPER_NOT_FUNDED,
     }
 )
 #: Money was granted and stays granted (an award's bonus counts once it is decided).
 GRANTED_STATES = frozenset({S.FUNDED, S.CONTRACTED, S.ACCEPTANCE_SUBMITTED, S.CLOSED, S.AWARDED, S.GRANTED})
 #: Nothing more happens.
-FINAL_STATES = frozenset({S.REJECTED, S.NOT_FUNDED, S.CLOSED, S.FAILED, S.TERMINATED, S.NOT_AWARDED})
+FINAL_STATES = frozenset(
+    {S.REJECTED, S.NOT_FUNDED, S.CLOSED, S.FAILED, S.TERMINATED, S.NOT_AWARDED, S.NOT_RECOMMENDED, S.UPPER_NOT_FUNDED}
+)
 #: Projects an organisation holds open (限项): granted and not yet through acceptance.
 OPEN_PROJECT_STATES = frozenset({S.FUNDED, S.CONTRACTED, S.ACCEPTANCE_SUBMITTED})
 #: Granted projects still owing their acceptance report: overdue once their end date has passed.
@@ -61,6 +73,9 @@ NOTICE_STATES = frozenset({S.FUNDED, S.NOT_FUNDED, S.AWARDED, S.NOT_AWARDED})
 class CallKind(models.TextChoices):
     PLAN = "plan", _("S&T plan call")
     AWARD = "award", _("S&T progress award round")
+    #: The county's own record of a city, provincial or national call (``upward.UpperCall``):
+    #: never counted in the county's plan reports.
+    UPPER = "upper", _("Higher-level call")
 
 
 class ItemKind(models.TextChoices):
@@ -86,7 +101,9 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     S.SUBMITTED: frozenset({S.RETURNED, S.REJECTED, S.IN_REVIEW, S.TERMINATED}),
     S.RETURNED: frozenset({S.SUBMITTED, S.TERMINATED}),
     S.IN_REVIEW: frozenset({S.REVIEWED, S.TERMINATED}),
-    S.REVIEWED: frozenset({S.FUNDED, S.NOT_FUNDED, S.AWARDED, S.NOT_AWARDED, S.TERMINATED}),
+    S.REVIEWED: frozenset(
+        {S.FUNDED, S.NOT_FUNDED, S.AWARDED, S.NOT_AWARDED, S.RECOMMENDED, S.NOT_RECOMMENDED, S.TERMINATED}
+    ),
     S.FUNDED: frozenset({S.CONTRACTED, S.TERMINATED}),
     S.CONTRACTED: frozenset({S.ACCEPTANCE_SUBMITTED, S.TERMINATED}),
     S.ACCEPTANCE_SUBMITTED: frozenset({S.CLOSED, S.FAILED, S.CONTRACTED, S.TERMINATED}),
@@ -98,4 +115,8 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     S.AWARDED: frozenset({S.GRANTED, S.TERMINATED}),
     S.GRANTED: frozenset({S.CLOSED, S.TERMINATED}),
     S.NOT_AWARDED: frozenset(),
+    S.RECOMMENDED: frozenset({S.UPPER_FUNDED, S.UPPER_NOT_FUNDED, S.TERMINATED}),
+    S.NOT_RECOMMENDED: frozenset(),
+    S.UPPER_FUNDED: frozenset({S.TERMINATED}),
+    S.UPPER_NOT_FUNDED: frozenset(),
 }

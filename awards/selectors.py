@@ -15,6 +15,7 @@ from applications.selectors import applications_visible_to
 from funding.models import FundingDecision
 from funding.selectors import FieldRow, ProgrammeReport, field_report, programme_report
 from reviews.selectors import RankedItem, call_ranking
+from upward.selectors import UpperReport, upper_report
 
 from .models import AwardRound
 from .services import LevelRow, RoundReport, round_report
@@ -79,6 +80,8 @@ class YearFigures:
     programmes: ProgrammeReport
     fields: list[FieldRow]
     award_rounds: list[RoundReport]
+    #: Projects funded above the county, commissioners, winners put forward (``upward``).
+    upper: UpperReport
 
     @property
     def awards(self) -> int:
@@ -96,4 +99,5 @@ def year_figures(year: int) -> YearFigures:
         programmes=programme_report(year),
         fields=field_report(year),
         award_rounds=[round_report(r) for r in rounds],
+        upper=upper_report(year),
     )

@@ -340,3 +340,7 @@ def nomination_certificate_pdf(nomination: Application, *, language: str | None 
 
 def _zh() -> bool:
     return (translation.get_language() or "").startswith("zh")
+
+
+#: The bureau's signature and seal square, which the upward recommendation letter shares.
+document_signature = _signature

@@ -48,4 +48,6 @@ KINDS: dict[str, StrOrPromise] = {
     "award_granted": _("Award granted"),
     "change_requested": _("A project change to decide"),
     "change_decided": _("A project change was decided"),
+    "upper_recommendation": _("Recommendation to a higher-level call"),
+    "upper_outcome": _("Result of a higher-level call"),
 }

@@ -1,5 +1,6 @@
 """The public figures of a year (公开数据, issue 19.4): no login. The programme report, the same
-applications by field and the award rounds with their levels, as tables and charts — computed
+applications by field, the award rounds with their levels and the county's upward work
+(projects funded above the county, commissioners; issue 20), as tables and charts — computed
 by the very selectors the staff reports use (awards.selectors.year_figures), so they match."""
 
 from __future__ import annotations
@@ -40,6 +41,13 @@ def public_figures(request: HttpRequest) -> HttpResponse:
         for report in figures.award_rounds
         for lv in report.levels
     ]
+    upper_chart = [
+        {"label": f"{row.level_label} · {row.programme}"[:28], "value": row.total_yuan, "display": wan(row.total_yuan)}
+        for row in figures.upper.programmes
+    ]
+    township_chart = [
+        {"label": name[:28], "value": n, "display": str(n)} for name, n in figures.upper.commissioners.townships
+    ]
     context = {
         "figures": figures,
         "years": years,
@@ -47,6 +55,8 @@ def public_figures(request: HttpRequest) -> HttpResponse:
         "programme_chart": programme_chart,
         "field_chart": field_chart,
         "award_chart": award_chart,
+        "upper_chart": upper_chart,
+        "township_chart": township_chart,
         "total_wan": to_wan(figures.programmes.approved_yuan),
         "fields": [(field_name(row.field), row) for row in figures.fields],
     }

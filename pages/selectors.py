@@ -32,9 +32,10 @@ ACTIVE = (STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED)
 def _nodes(name: str) -> list[Any]:
     """The node called ``name`` in every flow that has one: a plan project and an award
     nomination share their review part, so a staff queue must look at both processes."""
-    from workflow.flows import AwardNominationFlow, PlanProjectFlow
+    from workflow.flows import AwardNominationFlow, PlanProjectFlow, UpperProjectFlow
 
-    return [getattr(flow, name) for flow in (PlanProjectFlow, AwardNominationFlow) if hasattr(flow, name)]
+    flows = (PlanProjectFlow, AwardNominationFlow, UpperProjectFlow)
+    return [getattr(flow, name) for flow in flows if hasattr(flow, name)]
 
 
 def _open_task(node_name: str) -> Exists:

@@ -12,6 +12,7 @@ from . import funding as funding_pages
 from . import integrity as integrity_pages
 from . import midterm as midterm_pages
 from . import notifications as notification_pages
+from . import upward as upward_pages
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -164,6 +165,24 @@ urlpatterns = [
         name="credit-record-appeal-decide",
     ),
     path("applications/<int:pk>/limits-override/", integrity_pages.limits_override, name="limits-override"),
+    # Higher-level calls and commissioners (pages/upward.py)
+    path("upper-calls/", upward_pages.upper_call_list, name="upper-calls"),
+    path("upper-calls.xlsx", upward_pages.upper_call_list_xlsx, name="upper-calls-xlsx"),
+    path("upper-calls/new/", upward_pages.upper_call_create, name="upper-call-create"),
+    path("upper-calls/<int:pk>/", upward_pages.upper_call_detail, name="upper-call"),
+    path("upper-calls/<int:pk>/edit/", upward_pages.upper_call_edit, name="upper-call-edit"),
+    path("upper-calls/<int:pk>/recommend/", upward_pages.upper_recommend, name="upper-recommend"),
+    path("upper-calls/<int:pk>/summary.xlsx", upward_pages.upper_summary_xlsx, name="upper-summary-xlsx"),
+    path("upper-calls/<int:pk>/letter.pdf", upward_pages.upper_letter_pdf, name="upper-letter"),
+    path("upper-items/<int:pk>/to-panel/", upward_pages.upper_to_panel, name="upper-to-panel"),
+    path("upper-items/<int:pk>/outcome/", upward_pages.upper_outcome, name="upper-outcome"),
+    path("commissioners/", upward_pages.commissioner_list, name="commissioners"),
+    path("commissioners.xlsx", upward_pages.commissioner_list_xlsx, name="commissioners-xlsx"),
+    path("commissioners/new/", upward_pages.commissioner_create, name="commissioner-create"),
+    path("commissioners/<int:pk>/", upward_pages.commissioner_detail, name="commissioner"),
+    path("commissioners/<int:pk>/assess/", upward_pages.commissioner_assess, name="commissioner-assess"),
+    path("awards/put-forward/", upward_pages.put_forward_list, name="awards-put-forward"),
+    path("awards/put-forward/<int:pk>/outcome/", upward_pages.put_forward_outcome, name="award-put-forward-outcome"),
     # The public
     path("notices/", views.notices_public, name="notices"),
     path("notices/<int:pk>/", views.notice_public, name="notice"),

@@ -35,7 +35,7 @@ from accounts.rules import has_role, is_finance, is_panel, is_staff
 from accounts.selectors import pending_membership_of
 from accounts.services import applicant_register
 from applications import services as app_services
-from applications.enums import EDITABLE_STATES, FINAL_STATES, ApplicationStatus, ItemKind
+from applications.enums import EDITABLE_STATES, FINAL_STATES, ApplicationStatus, CallKind, ItemKind
 from applications.models import Application, Attachment, Call
 from applications.rules import can_view_application, closed_before_submission
 from applications.services import CALL_CLOSED
@@ -320,7 +320,8 @@ def _application_page(request: HttpRequest, application: Application, **bound: A
         context["can_start_review"] = "expert_assignment" in open_steps and any(
             a.status in (A.INVITED, A.ACCEPTED) for a in assignments
         )
-    if panel and application.status == S.REVIEWED:
+    # An item of a higher-level call is recommended with its call's others (pages/upward.py).
+    if panel and application.status == S.REVIEWED and application.call.kind != CallKind.UPPER:
         forms_["decision"] = forms.DecisionForm()
     if staff or panel:
         context["process_url"] = pages_selectors.process_url(application)

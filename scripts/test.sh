@@ -24,7 +24,7 @@ stage() {  # stage <name> <command…>
 
 stage "ruff check" "$BIN/ruff" check .
 stage "ruff format --check" "$BIN/ruff" format --check .
-stage "mypy" "$BIN/mypy" accounts api applications audit awards core aftergrant funding integrity notifications pages reviews workflow
+stage "mypy" "$BIN/mypy" accounts api applications audit awards core aftergrant funding integrity notifications pages reviews upward workflow
 stage "makemigrations --check" "$BIN/python" manage.py makemigrations --check --dry-run
 stage "manage.py check" "$BIN/python" manage.py check
 

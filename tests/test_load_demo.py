@@ -125,7 +125,7 @@ def test_amounts_are_consistent_with_requests_budgets_and_tranches():
 
 
 def test_every_state_is_present():
-    statuses = set(Application.objects.filter(kind="application").values_list("status", flat=True))
+    statuses = set(Application.objects.filter(call__kind="plan").values_list("status", flat=True))
     plan_project_states = {
         S.DRAFT,
         S.SUBMITTED,

@@ -22,7 +22,7 @@ from funding.enums import AcceptanceResult
 from reviews.enums import OPEN_ASSIGNMENT_STATES
 from reviews.models import Assignment
 
-from .models import AwardNominationProcess, PlanProjectProcess
+from .models import AwardNominationProcess, PlanProjectProcess, UpperProjectProcess
 from .nodes import ItemSplit
 from .views import task_page
 
@@ -174,3 +174,54 @@ class AwardNominationFlow(ItemFlowMixin, flow.Flow):
     end = flow.End()
     rejected = flow.End()
     not_awarded = flow.End()
+
+
+class UpperProjectFlow(ItemFlowMixin, flow.Flow):
+    """An application to a higher-level call (``upward``): the plan flow's formal review and
+    expert review under the same node names (``workflow.steps`` drives them unchanged), then
+    the panel's recommendation within the county's quota, the higher level's outcome recorded
+    by staff, and the county's matching funds (配套) paid through the two finance approvals.
+
+    Experts rank only when the accepted items exceed the quota: within it, staff send an item
+    straight to the panel (``steps.upper_skip_ranking`` marks it reviewed without experts)."""
+
+    process_class = UpperProjectProcess
+    lock_impl = lock.select_for_update_lock
+    process_title = _("Higher-level project")
+
+    start = flow.StartHandle(this.start_process).Next(this.formal_review)
+
+    formal_review = flow.View(task_page).Permission(auto_create=True).Next(this.formal_outcome)
+    formal_outcome = (
+        flow.Switch()
+        .Case(this.expert_assignment, lambda a: _application(a).status == S.IN_REVIEW)
+        .Case(this.revise, lambda a: _application(a).status == S.RETURNED)
+        .Default(this.rejected)
+    )
+    revise = flow.View(task_page).Assign(lambda a: _application(a).applicant).Next(this.formal_review)
+
+    expert_assignment = flow.View(task_page).Permission(auto_create=True).Next(this.ranking_needed)
+    ranking_needed = flow.If(lambda a: _application(a).status == S.IN_REVIEW).Then(this.reviews).Else(this.decision)
+    reviews = ItemSplit(this.review_items).Each(this.review)
+    review = flow.View(task_page).Assign(this.review_owner).Next(this.reviews_join)
+    reviews_join = flow.Join().Next(this.reviews_done)
+    reviews_done = flow.Function(this.mark_reviewed).Next(this.decision)
+
+    #: The panel's recommendation within the quota (``steps.upper_recommend``).
+    decision = flow.View(task_page).Permission(auto_create=True).Next(this.decision_outcome)
+    decision_outcome = (
+        flow.If(lambda a: _application(a).status == S.RECOMMENDED).Then(this.outcome).Else(this.not_recommended)
+    )
+    #: Waits for staff to record the higher level's answer (``steps.upper_outcome_record``).
+    outcome = flow.Handle().Next(this.outcome_switch)
+    outcome_switch = (
+        flow.If(lambda a: _application(a).status == S.UPPER_FUNDED and bool(_application(a).approved_yuan))
+        .Then(this.matching)
+        .Else(this.end)
+    )
+    #: Waits for the county's matching funds to be paid.
+    matching = flow.Handle().Next(this.end)
+
+    end = flow.End()
+    rejected = flow.End()
+    not_recommended = flow.End()

@@ -34,3 +34,18 @@ class AwardNominationProcess(Process):
     @property
     def application(self) -> Application:
         return Application.objects.select_related("call", "applicant").get(pk=self.artifact_object_id)
+
+
+class UpperProjectProcess(Process):
+    """One application to a higher-level call (``upward``) travelling from submission through
+    recommendation and outcome to the county's matching funds paid."""
+
+    class Meta:
+        proxy = True
+        ordering = ["-created"]
+        verbose_name = _("higher-level project process")
+        verbose_name_plural = _("higher-level project processes")
+
+    @property
+    def application(self) -> Application:
+        return Application.objects.select_related("call", "applicant").get(pk=self.artifact_object_id)

@@ -33,6 +33,16 @@ AWARD_ROLE_FLOW_PERMISSIONS = {
     ],
     "panel": ["view_awardnominationprocess", "can_decision_awardnominationprocess"],
 }
+#: The higher-level project process (``upward``): staff do formal review and send items to
+#: the draw or the panel, the panel recommends.
+UPPER_ROLE_FLOW_PERMISSIONS = {
+    "staff": [
+        "view_upperprojectprocess",
+        "can_formal_review_upperprojectprocess",
+        "can_expert_assignment_upperprojectprocess",
+    ],
+    "panel": ["view_upperprojectprocess", "can_decision_upperprojectprocess"],
+}
 
 
 def get_content_type(obj: models.Model | type[models.Model]) -> ContentType:
@@ -46,13 +56,14 @@ def grant_role_permissions(**kwargs: Any) -> None:
 
     from accounts.services import roles_ensure
 
-    from .models import AwardNominationProcess, PlanProjectProcess
+    from .models import AwardNominationProcess, PlanProjectProcess, UpperProjectProcess
 
     roles_ensure()
     create_permissions(kwargs["app_config"], verbosity=0, using=kwargs.get("using", "default"))
     for model, table in (
         (PlanProjectProcess, ROLE_FLOW_PERMISSIONS),
         (AwardNominationProcess, AWARD_ROLE_FLOW_PERMISSIONS),
+        (UpperProjectProcess, UPPER_ROLE_FLOW_PERMISSIONS),
     ):
         content_type = ContentType.objects.get_for_model(model, for_concrete_model=False)
         for role, codenames in table.items():

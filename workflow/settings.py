@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "integrity",
     "aftergrant",
     "awards",
+    "upward",
     "workflow",
     # Interfaces over workflow.steps.
     "api",
@@ -360,6 +361,9 @@ SPECTACULAR_SETTINGS = {
         # A change request's kind beside an organisation's kind.
         "ChangeKindEnum": "aftergrant.enums.ChangeKind",
         "ChangeStatusEnum": "aftergrant.enums.ChangeStatus",
+        # The upward work's levels: of a higher-level call, and of an award a winner goes to.
+        "UpperLevelEnum": "upward.enums.UpperLevel",
+        "AwardLevelUpEnum": "upward.enums.AwardLevelUp",
     },
     # Swagger UI from the pinned drf-spectacular-sidecar package, served by WhiteNoise: bureaus
     # run on intranets without internet access, and a page staff log into must not run code

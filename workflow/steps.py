@@ -27,7 +27,7 @@ from viewflow.workflow.status import STATUS
 from viewflow.workflow.token import Token
 
 from accounts.recent import require_recent_login
-from accounts.rules import is_staff
+from accounts.rules import is_panel, is_staff
 from aftergrant import midterm
 from aftergrant import services as aftergrant_services
 from applications import services as app_services
@@ -47,6 +47,7 @@ from notifications.services import notify
 from reviews import services as review_services
 from reviews.enums import AssignmentStatus
 from reviews.models import Assignment, Draw, Expert, Review
+from upward import services as upward_services
 
 from .models import AwardNominationProcess, PlanProjectProcess
 
@@ -60,13 +61,25 @@ def _is_award(item: Application | Process) -> bool:
     return item.kind == ItemKind.NOMINATION
 
 
-def _flow(item: Application | Process | None = None) -> Any:
-    """The flow the item travels: a nomination the award flow, an application (or no item
-    given) the plan flow. Every step below serves both: the nodes they drive have the same
-    names in both flows."""
-    from .flows import AwardNominationFlow, PlanProjectFlow
+def _is_upper(item: Application | Process) -> bool:
+    """An item of a higher-level call (``upward``). An application's call must be loaded
+    (``_visible`` loads it)."""
+    if isinstance(item, Process):
+        return item.flow_class is not None and item.flow_class.__name__ == "UpperProjectFlow"
+    return item.kind != ItemKind.NOMINATION and item.call.kind == CallKind.UPPER
 
-    return AwardNominationFlow if item is not None and _is_award(item) else PlanProjectFlow
+
+def _flow(item: Application | Process | None = None) -> Any:
+    """The flow the item travels: a nomination the award flow, an item of a higher-level call
+    the upper flow, an application (or no item given) the plan flow. Every step below serves
+    them all: the nodes they drive have the same names in every flow."""
+    from .flows import AwardNominationFlow, PlanProjectFlow, UpperProjectFlow
+
+    if item is not None and _is_award(item):
+        return AwardNominationFlow
+    if item is not None and _is_upper(item):
+        return UpperProjectFlow
+    return PlanProjectFlow
 
 
 def _node(process: Process, name: str) -> Any:
@@ -537,6 +550,9 @@ def decide(*, application: Application, actor: Any, fund: Any, approved_yuan: An
     # with whatever the item's state would say.
     require_recent_login(actor)
     with locked(application) as process:
+        if _is_upper(process):
+            # The panel recommends a higher-level call's items together, within its quota.
+            raise StateConflict(_("Items of a higher-level call are recommended on the call's page, not funded."))
         decision = funding_services.decision_make(
             application=application, actor=actor, fund=fund, approved_yuan=approved_yuan, comment=comment
         )
@@ -700,6 +716,11 @@ def disbursement_pay(*, disbursement: Disbursement, actor: Any, voucher: str) ->
         flow_class = _flow(process)
         disbursement = funding_services.disbursement_pay(disbursement=disbursement, actor=actor, voucher=voucher)
         application = disbursement.application
+        if _is_upper(process):
+            # The county's matching funds (配套) of a project funded upward, paid in one go.
+            if _open_task(process, flow_class.matching) is not None:
+                _run_handle(process, flow_class.matching)
+            return disbursement
         if _is_award(process):
             if application.status == S.GRANTED:
                 funding_services.application_close_when_paid(application=application)
@@ -805,3 +826,63 @@ def change_decide(*, change: Any, actor: Any, approve: Any, comment: str = "") -
         if changes.change_ends_project(change) and process.finished is None:
             _flow(process).instance.cancel(process)
         return change
+
+
+# --- higher-level calls (upward) ---------------------------------------------------------------
+
+
+def upper_skip_ranking(*, application: Application, actor: Any) -> Application:
+    """Staff send an accepted item of a higher-level call straight to the panel: the call's
+    items fit in the quota, so experts need not rank them (else 409)."""
+    application = _visible(application, actor)
+    if not is_staff(actor):
+        raise PermissionDenied(_("Only bureau staff send items to the panel."))
+    with locked(application) as process:
+        task = _active_task(process, _node(process, "expert_assignment"))
+        if not _is_upper(process):
+            raise StateConflict(_("This step is not part of this item's process."))
+        application = upward_services.upper_item_to_panel(application=application, actor=actor)
+        _complete(task, actor)
+        return application
+
+
+def upper_recommend(*, upper_call: Any, actor: Any, items: list[Any], comment: str = "") -> list[Application]:
+    """The panel recommends within the quota (``upward.services.upper_recommend``); each
+    reviewed item's decision task completes, so the recommended go on to their outcome and the
+    others end. Every reviewed item's process lock first, in id order, as ``call_draw`` does."""
+    if not is_panel(actor):
+        raise PermissionDenied(_("Only the panel recommends."))
+    require_recent_login(actor)
+    with transaction.atomic(), ExitStack() as stack:
+        processes = {
+            application.pk: stack.enter_context(locked(application))
+            for application in Application.objects.filter(call_id=upper_call.call_id, status=S.REVIEWED).order_by("pk")
+        }
+        decided = upward_services.upper_recommend(upper_call=upper_call, actor=actor, items=items, comment=comment)
+        for application in decided:
+            process = processes[application.pk]
+            _complete(_active_task(process, _node(process, "decision")), actor)
+        return decided
+
+
+def upper_outcome_record(
+    *, application: Application, actor: Any, funded: Any, upper_yuan: Any = 0, matching_yuan: Any = 0, comment: str = ""
+) -> Any:
+    """Staff record the higher level's answer; matching funds go to the finance approvals and
+    the item waits for their payment, else its process ends."""
+    application = _visible(application, actor)
+    if not is_staff(actor):
+        raise PermissionDenied(_("Only bureau staff record outcomes."))
+    require_recent_login(actor)
+    with locked(application) as process:
+        task = _active_task(process, _node(process, "outcome"))
+        outcome = upward_services.upper_outcome_record(
+            application=application,
+            actor=actor,
+            funded=funded,
+            upper_yuan=upper_yuan,
+            matching_yuan=matching_yuan,
+            comment=comment,
+        )
+        _run_handle(process, _node(process, "outcome"), task)
+        return outcome

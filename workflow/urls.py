@@ -5,7 +5,7 @@ from django.views.i18n import set_language
 from viewflow.urls import Site
 from viewflow.workflow.flow import FlowAppViewset
 
-from .flows import AwardNominationFlow, PlanProjectFlow
+from .flows import AwardNominationFlow, PlanProjectFlow, UpperProjectFlow
 
 #: Viewflow's own inbox, queue, archive and flow chart, for staff and the panel.
 processes = Site(
@@ -13,6 +13,7 @@ processes = Site(
     viewsets=[
         FlowAppViewset(PlanProjectFlow, icon="assignment"),
         FlowAppViewset(AwardNominationFlow, icon="emoji_events"),
+        FlowAppViewset(UpperProjectFlow, icon="north"),
     ],
 )
 

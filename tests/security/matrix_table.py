@@ -1031,5 +1031,149 @@ MATRIX: dict[tuple[str, str, str | None], dict[str, str]] = {
         "*": "LOG 403 404 404 404 404 404 200 403 403 403",
         "missing": "LOG 404 404 404 404 404 404 404 404 404 404",
     },
+    # --- the county's upward work (issue 20): higher-level calls, commissioners ---------------
+    ("GET", "api/upper-calls/", None): {
+        "*": "401 200 200 200 200 200 200 200 200 200 200",
+    },
+    ("POST", "api/upper-calls/", None): {
+        "*": "401 403 403 403 403 403 403 400 403 403 403",
+    },
+    ("GET", "api/upper-calls/<int:pk>/", "upper_call"): {
+        "*": "401 200 200 200 200 200 200 200 200 200 200",
+        "missing": "401 404 404 404 404 404 404 404 404 404 404",
+    },
+    # An empty call: nothing reviewed waits for the panel (409).
+    ("POST", "api/upper-calls/<int:pk>/recommend/", "upper_call"): {
+        "*": "401 403 403 403 403 403 403 403 400 403 403",
+        "missing": "401 403 403 403 403 403 403 403 404 403 403",
+    },
+    ("GET", "api/upper-calls/<int:pk>/summary.xlsx", "upper_call"): {
+        "*": "401 403 403 403 403 403 403 200 200 403 403",
+        "missing": "401 403 403 403 403 403 403 404 404 403 403",
+    },
+    ("GET", "api/upper-calls/<int:pk>/letter.pdf", "upper_call"): {
+        "*": "401 403 403 403 403 403 403 200 403 403 403",
+        "missing": "401 403 403 403 403 403 403 404 403 403 403",
+    },
+    # The world's applications are plan items: their process has no such step (409).
+    ("POST", "api/applications/<int:pk>/to-panel/", "application"): {
+        "*": "401 403 403 403 403 403 403 409 403 403 403",
+        "draft": "401 403 403 403 403 403 403 404 403 403 403",
+        "missing": "401 403 403 403 403 403 403 404 403 403 403",
+    },
+    ("POST", "api/applications/<int:pk>/upper-outcome/", "application"): {
+        "*": "401 403 403 403 403 403 403 400 403 403 403",
+        "draft": "401 403 403 403 403 403 403 404 403 403 403",
+        "missing": "401 403 403 403 403 403 403 404 403 403 403",
+    },
+    ("POST", "api/applications/<int:pk>/commissioner/", "application"): {
+        "*": "401 403 403 403 403 403 403 400 403 403 403",
+        "draft": "401 403 403 403 403 403 403 404 403 403 403",
+        "missing": "401 403 403 403 403 403 403 404 403 403 403",
+    },
+    # Without ?year= the report asks for it (400).
+    ("GET", "api/reports/upper/", None): {
+        "*": "401 403 403 403 403 403 403 400 400 400 400",
+    },
+    ("GET", "api/commissioners/", None): {
+        "*": "401 403 403 403 403 403 403 200 200 403 403",
+    },
+    ("POST", "api/commissioners/", None): {
+        "*": "401 403 403 403 403 403 403 400 403 403 403",
+    },
+    ("POST", "api/commissioners/<int:pk>/assessments/", "commissioner"): {
+        "*": "401 403 403 403 403 403 403 400 403 403 403",
+        "missing": "401 403 403 403 403 403 403 404 403 403 403",
+    },
+    ("GET", "api/awards-put-forward/", None): {
+        "*": "401 403 403 403 403 403 403 200 200 403 403",
+    },
+    ("POST", "api/awards-put-forward/", None): {
+        "*": "401 403 403 403 403 403 403 400 403 403 403",
+    },
+    ("POST", "api/awards-put-forward/<int:pk>/outcome/", "put_forward"): {
+        "*": "401 403 403 403 403 403 403 400 403 403 403",
+        "missing": "401 403 403 403 403 403 403 404 403 403 403",
+    },
+    ("GET", "upper-calls/", None): {
+        "*": "LOG 200 200 200 200 200 200 200 200 200 200",
+    },
+    ("GET", "upper-calls.xlsx", None): {
+        "*": "LOG 403 403 403 403 403 403 200 200 403 403",
+    },
+    ("GET", "upper-calls/new/", None): {
+        "*": "LOG 403 403 403 403 403 403 200 403 403 403",
+    },
+    ("POST", "upper-calls/new/", None): {
+        "*": "LOG 403 403 403 403 403 403 200 403 403 403",
+    },
+    ("GET", "upper-calls/<int:pk>/", "upper_call"): {
+        "*": "LOG 200 200 200 200 200 200 200 200 200 200",
+        "missing": "LOG 404 404 404 404 404 404 404 404 404 404",
+    },
+    ("GET", "upper-calls/<int:pk>/edit/", "upper_call"): {
+        "*": "LOG 403 403 403 403 403 403 200 403 403 403",
+        "missing": "LOG 403 403 403 403 403 403 404 403 403 403",
+    },
+    ("POST", "upper-calls/<int:pk>/edit/", "upper_call"): {
+        "*": "LOG 403 403 403 403 403 403 200 403 403 403",
+        "missing": "LOG 403 403 403 403 403 403 404 403 403 403",
+    },
+    ("POST", "upper-calls/<int:pk>/recommend/", "upper_call"): {
+        "*": "LOG 403 403 403 403 403 403 403 302 403 403",
+        "missing": "LOG 403 403 403 403 403 403 403 404 403 403",
+    },
+    ("GET", "upper-calls/<int:pk>/summary.xlsx", "upper_call"): {
+        "*": "LOG 403 403 403 403 403 403 200 200 403 403",
+        "missing": "LOG 403 403 403 403 403 403 404 404 403 403",
+    },
+    ("GET", "upper-calls/<int:pk>/letter.pdf", "upper_call"): {
+        "*": "LOG 403 403 403 403 403 403 200 403 403 403",
+        "missing": "LOG 403 403 403 403 403 403 404 403 403 403",
+    },
+    # The world's applications are plan items, not items of a higher-level call: 404 to staff.
+    ("POST", "upper-items/<int:pk>/to-panel/", "application"): {
+        "*": "LOG 403 403 403 403 403 403 404 403 403 403",
+    },
+    ("GET", "upper-items/<int:pk>/outcome/", "application"): {
+        "*": "LOG 403 403 403 403 403 403 404 403 403 403",
+    },
+    ("POST", "upper-items/<int:pk>/outcome/", "application"): {
+        "*": "LOG 403 403 403 403 403 403 404 403 403 403",
+    },
+    ("GET", "commissioners/", None): {
+        "*": "LOG 403 403 403 403 403 403 200 200 403 403",
+    },
+    ("GET", "commissioners.xlsx", None): {
+        "*": "LOG 403 403 403 403 403 403 200 200 403 403",
+    },
+    ("GET", "commissioners/new/", None): {
+        "*": "LOG 403 403 403 403 403 403 200 403 403 403",
+    },
+    ("POST", "commissioners/new/", None): {
+        "*": "LOG 403 403 403 403 403 403 200 403 403 403",
+    },
+    ("GET", "commissioners/<int:pk>/", "commissioner"): {
+        "*": "LOG 403 403 403 403 403 403 200 200 403 403",
+        "missing": "LOG 403 403 403 403 403 403 404 404 403 403",
+    },
+    ("POST", "commissioners/<int:pk>/", "commissioner"): {
+        "*": "LOG 403 403 403 403 403 403 200 403 403 403",
+        "missing": "LOG 403 403 403 403 403 403 404 404 403 403",
+    },
+    ("POST", "commissioners/<int:pk>/assess/", "commissioner"): {
+        "*": "LOG 403 403 403 403 403 403 302 403 403 403",
+        "missing": "LOG 403 403 403 403 403 403 404 403 403 403",
+    },
+    ("GET", "awards/put-forward/", None): {
+        "*": "LOG 403 403 403 403 403 403 200 200 403 403",
+    },
+    ("POST", "awards/put-forward/", None): {
+        "*": "LOG 403 403 403 403 403 403 200 403 403 403",
+    },
+    ("POST", "awards/put-forward/<int:pk>/outcome/", "put_forward"): {
+        "*": "LOG 403 403 403 403 403 403 302 403 403 403",
+        "missing": "LOG 403 403 403 403 403 403 404 403 403 403",
+    },
 }
 # fmt: on

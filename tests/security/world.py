@@ -241,6 +241,7 @@ def build_world() -> World:
     # Password links carry the account's id and a token; the matrix asks with made-up ones.
     objects["account"] = {"owner's": owner}
     objects["credit_record"] = {"pending": pending, "confirmed": confirmed}
+    objects.update(_upward(staff, programme))
     return World(users=users, calls=calls, applications=apps, objects=objects)
 
 
@@ -311,3 +312,41 @@ def _awards(users: dict[str, Any], expert: Any) -> tuple[dict[str, Any], dict[st
     steps.award_decide(nomination=nominations["awarded"], actor=users["panel"], level=1)
     notice = steps.notice_publish(call=rounds["noticed"], actor=staff)
     return rounds, nominations, notice
+
+
+def _upward(staff: Any, programme: Programme) -> dict[str, dict[str, Any]]:
+    """A higher-level call open for applications, a commissioner, a winner put forward."""
+    from upward import services as upward_services
+
+    now = timezone.now()
+    upper = upward_services.upper_call_create(
+        actor=staff,
+        level="province",
+        programme=programme,
+        title="矩阵省级项目",
+        year=now.year,
+        quota=2,
+        opens_at=now - dt.timedelta(days=1),
+        closes_at=now + dt.timedelta(days=30),
+    )
+    commissioner = upward_services.commissioner_create(
+        actor=staff,
+        name="陈建华",
+        township="沙头镇",
+        field="agriculture",
+        term_start=dt.date(now.year, 1, 1),
+        term_end=dt.date(now.year + 2, 12, 31),
+    )
+    put_forward = upward_services.award_put_forward(
+        actor=staff,
+        level="province",
+        award="浙江省科学技术进步奖",
+        year=now.year,
+        title="药用料斗自动清洗机",
+        unit="浙江迦南科技股份有限公司",
+    )
+    return {
+        "upper_call": {"open": upper},
+        "commissioner": {"active": commissioner},
+        "put_forward": {"pending": put_forward},
+    }

@@ -54,6 +54,7 @@ from .changes import load_changes
 from .clock import CST, DAY, Clock, Timeline, cst, office_hours, spread
 from .data import BatchPlan, ItemPlan
 from .midterm import load_midterm_call
+from .upward import load_upward_year
 
 BANKS = ["中国农业银行永嘉县支行", "中国工商银行永嘉支行", "浙江永嘉农村商业银行", "中国银行永嘉县支行"]
 
@@ -218,6 +219,7 @@ class Loader:
         load_changes(self)
         created += CurrentCall(self).load()
         created += load_award_round(self)
+        created += load_upward_year(self)
         # Last, so that nothing drawn before it changes: a call with a mid-term check.
         created += load_midterm_call(self)
         return created

@@ -1,0 +1,606 @@
+"""Pages of the county's upward work (issue 20): higher-level calls (staff record them, units
+apply with the usual application form, staff send items to the panel or to a draw, the panel
+recommends within the quota, staff record outcomes), the exports, and the commissioners with
+their annual assessments.
+
+Every write goes through ``workflow.steps`` or ``upward.services``, which check who may act.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms as dj_forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+from openpyxl import Workbook
+
+from accounts.rules import is_panel, is_staff
+from applications.enums import ApplicationStatus
+from applications.models import Application, Programme
+from applications.rules import can_apply
+from applications.selectors import field_name
+from core.responses import xlsx_response
+from core.xlsx import append, sheet_title, workbook_bytes
+from reviews.selectors import call_ranking
+from upward import services
+from upward.enums import AssessmentResult, AwardLevelUp, UpperLevel
+from upward.exports import recommendation_letter_pdf, recommendation_summary_xlsx
+from upward.models import AwardPutForward, Commissioner, Township, UpperCall
+from upward.selectors import commissioners_list, upper_call_items, upper_calls
+from upward.services import upper_live_count
+from workflow import steps
+
+from .forms import StepForm, TextField, VocabularyMixin, vocabulary_field
+from .views import perform
+
+S = ApplicationStatus
+PAGE_SIZE = 25
+DATETIME = dj_forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+DATE = dj_forms.DateInput(attrs={"type": "date"})
+
+
+# --- forms --------------------------------------------------------------------------------------
+
+
+class UpperCallForm(StepForm):
+    title = dj_forms.CharField(label=gettext_lazy("Title"), max_length=200)
+    level = dj_forms.ChoiceField(label=gettext_lazy("Level"), choices=UpperLevel.choices)
+    programme = dj_forms.ModelChoiceField(label=gettext_lazy("Programme"), queryset=Programme.objects.order_by("code"))
+    year = dj_forms.IntegerField(label=gettext_lazy("Year"), min_value=2000, max_value=2100)
+    quota = dj_forms.IntegerField(
+        label=gettext_lazy("Quota"),
+        min_value=1,
+        max_value=1000,
+        help_text=gettext_lazy("How many items the county may recommend."),
+    )
+    closes_at = dj_forms.DateTimeField(label=gettext_lazy("Deadline"), widget=DATETIME)
+    commissioner = dj_forms.BooleanField(label=gettext_lazy("Commissioner programme"), required=False)
+
+
+class UpperCallEditForm(UpperCallForm):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        del self.fields["year"]
+
+
+class RecommendForm(StepForm):
+    items = dj_forms.TypedMultipleChoiceField(
+        label=gettext_lazy("Items to recommend"), coerce=int, required=False, widget=dj_forms.CheckboxSelectMultiple
+    )
+    comment = TextField(label=gettext_lazy("Comment"), max_length=2000, required=False)
+
+    def __init__(self, *args: Any, choices: list[tuple[int, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["items"].choices = choices  # type: ignore[attr-defined]
+
+
+class OutcomeForm(StepForm):
+    funded = dj_forms.TypedChoiceField(
+        label=gettext_lazy("Outcome"),
+        choices=[("1", gettext_lazy("Funded by the higher level")), ("0", gettext_lazy("Not funded"))],
+        coerce=lambda v: v == "1",
+        widget=dj_forms.RadioSelect,
+    )
+    upper_yuan = dj_forms.DecimalField(
+        label=gettext_lazy("Higher-level funds (yuan)"), max_digits=14, decimal_places=2, required=False, min_value=0
+    )
+    matching_yuan = dj_forms.DecimalField(
+        label=gettext_lazy("County matching funds (yuan)"),
+        max_digits=14,
+        decimal_places=2,
+        required=False,
+        min_value=0,
+        help_text=gettext_lazy("Paid after a finance officer's and a finance head's approval."),
+    )
+    comment = TextField(label=gettext_lazy("Comment"), max_length=2000, required=False)
+
+    def step_data(self) -> dict[str, Any]:
+        data = dict(self.cleaned_data)
+        for name in ("upper_yuan", "matching_yuan"):
+            data[name] = data[name] if data[name] is not None else "0"
+        return data
+
+
+class CommissionerForm(VocabularyMixin, StepForm):
+    vocabulary = ("field",)
+
+    name = dj_forms.CharField(label=gettext_lazy("Name"), max_length=60)
+    organisation = dj_forms.CharField(label=gettext_lazy("Organisation"), max_length=200, required=False)
+    level = dj_forms.ChoiceField(label=gettext_lazy("Sent by"), choices=UpperLevel.choices)
+    township = dj_forms.CharField(label=gettext_lazy("Township"), max_length=60)
+    field = vocabulary_field(label=gettext_lazy("Field"))
+    term_start = dj_forms.DateField(label=gettext_lazy("Term starts"), widget=DATE)
+    term_end = dj_forms.DateField(label=gettext_lazy("Term ends"), widget=DATE)
+
+
+class AssessmentForm(StepForm):
+    year = dj_forms.IntegerField(label=gettext_lazy("Year"), min_value=2000, max_value=2100)
+    result = dj_forms.ChoiceField(label=gettext_lazy("Result"), choices=AssessmentResult.choices)
+    comment = TextField(label=gettext_lazy("Comment"), max_length=2000, required=False)
+
+
+class UpperFilterForm(dj_forms.Form):
+    year = dj_forms.IntegerField(label=gettext_lazy("Year"), required=False, min_value=2000, max_value=2100)
+    level = dj_forms.ChoiceField(
+        label=gettext_lazy("Level"), required=False, choices=[("", gettext_lazy("All")), *UpperLevel.choices]
+    )
+
+
+class CommissionerFilterForm(dj_forms.Form):
+    township = dj_forms.ModelChoiceField(
+        label=gettext_lazy("Township"), required=False, queryset=Township.objects.all(), empty_label=_("All")
+    )
+    level = dj_forms.ChoiceField(
+        label=gettext_lazy("Sent by"), required=False, choices=[("", gettext_lazy("All")), *UpperLevel.choices]
+    )
+
+
+# --- helpers ------------------------------------------------------------------------------------
+
+
+def _require_staff(request: HttpRequest) -> None:
+    if not is_staff(request.user):
+        raise PermissionDenied(_("Only bureau staff do this."))
+
+
+def _upper(pk: int) -> UpperCall:
+    upper = upper_calls().filter(pk=pk).first()
+    if upper is None:
+        raise Http404
+    return upper
+
+
+def _upper_item(request: HttpRequest, pk: int) -> Application:
+    """An item of a higher-level call that staff may see (submitted), else 404."""
+    item = (
+        Application.objects.select_related("call", "organisation")
+        .filter(pk=pk, call__upper__isnull=False)
+        .exclude(status=S.DRAFT)
+        .first()
+    )
+    if item is None:
+        raise Http404
+    return item
+
+
+def _post_step(request: HttpRequest, form: StepForm, step: Any, *, success: str, url: str) -> HttpResponse:
+    """A form posted from a detail page: do the step and go back there, the form's errors
+    shown as messages (the page shows the form afresh)."""
+    response = perform(request, form, step, success=success, then=url)
+    if response:
+        return response
+    for errors in form.errors.values():
+        for error in errors:
+            messages.error(request, str(error))
+    return redirect(url)
+
+
+def _call_url(upper: UpperCall) -> str:
+    return reverse("upper-call", args=[upper.pk])
+
+
+def _filtered_calls(request: HttpRequest) -> tuple[Any, UpperFilterForm]:
+    calls = upper_calls()
+    form = UpperFilterForm(request.GET or None)
+    if form.is_valid():
+        if form.cleaned_data["year"]:
+            calls = calls.filter(call__year=form.cleaned_data["year"])
+        if form.cleaned_data["level"]:
+            calls = calls.filter(level=form.cleaned_data["level"])
+    return calls, form
+
+
+# --- higher-level calls ---------------------------------------------------------------------------
+
+
+def upper_call_list(request: HttpRequest) -> HttpResponse:
+    """Every higher-level call, filtered by year and level; units see which are open."""
+    calls, form = _filtered_calls(request)
+    page = Paginator(calls, PAGE_SIZE).get_page(request.GET.get("page"))
+    now = timezone.now()
+    context = {
+        "page": page,
+        "form": form,
+        "is_staff": is_staff(request.user),
+        "can_apply": can_apply(request.user),
+        "now": now,
+        "query": request.GET.urlencode(),
+    }
+    return render(request, "upward/call_list.html", context)
+
+
+def upper_call_list_xlsx(request: HttpRequest) -> HttpResponse:
+    if not (is_staff(request.user) or is_panel(request.user)):
+        raise PermissionDenied(_("Only bureau staff and the panel export this list."))
+    calls, _form = _filtered_calls(request)
+    wb = Workbook()
+    ws = wb.active
+    ws.title = sheet_title(_("Higher-level calls"))
+    append(
+        ws,
+        [_("No."), _("Title"), _("Level"), _("Programme"), _("Year"), _("Quota"), _("Items"), _("Recommended")],
+    )
+    for n, upper in enumerate(calls, 1):
+        call = upper.call
+        append(
+            ws,
+            [n, call.title, upper.get_level_display(), call.programme.name, call.year, upper.quota]
+            + [upper.n_items, upper.n_recommended],
+        )
+    return xlsx_response(workbook_bytes(wb), "upper-calls.xlsx")
+
+
+def upper_call_create(request: HttpRequest) -> HttpResponse:
+    _require_staff(request)
+    form = UpperCallForm(request.POST or None, initial={"year": timezone.localdate().year})
+    if request.method == "POST":
+        response = perform(
+            request,
+            form,
+            lambda **data: services.upper_call_create(actor=request.user, **data),
+            success=_("Higher-level call recorded; units may apply to it."),
+            then=_call_url,
+        )
+        if response:
+            return response
+    return render(
+        request,
+        "upward/form.html",
+        {
+            "form": form,
+            "title": _("New higher-level call"),
+            "back": reverse("upper-calls"),
+            "back_label": _("Higher-level calls"),
+        },
+    )
+
+
+def upper_call_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    _require_staff(request)
+    upper = _upper(pk)
+    call = upper.call
+    initial = {
+        "title": call.title,
+        "level": upper.level,
+        "programme": call.programme_id,
+        "quota": upper.quota,
+        "closes_at": timezone.localtime(call.closes_at).strftime("%Y-%m-%dT%H:%M"),
+        "commissioner": upper.commissioner,
+    }
+    form = UpperCallEditForm(request.POST or None, initial=initial)
+    if request.method == "POST":
+        response = perform(
+            request,
+            form,
+            lambda **data: services.upper_call_update(upper_call=upper, actor=request.user, **data),
+            success=_("Changes saved."),
+            then=_call_url(upper),
+        )
+        if response:
+            return response
+    return render(
+        request,
+        "upward/form.html",
+        {"form": form, "title": _("Edit higher-level call"), "back": _call_url(upper), "back_label": call.title},
+    )
+
+
+def upper_call_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """Anyone logged in reads the call (units apply here); staff and the panel see its items
+    with their ranking, the panel recommends within the quota, staff act on each item."""
+    upper = _upper(pk)
+    staff, panel = is_staff(request.user), is_panel(request.user)
+    context: dict[str, Any] = {
+        "upper": upper,
+        "call": upper.call,
+        "is_staff": staff,
+        "is_panel": panel,
+        "can_apply": can_apply(request.user) and upper.call.is_open(),
+    }
+    if staff or panel:
+        items = list(upper_call_items(upper))
+        ranked = {row.item: row for row in call_ranking(upper.call)}
+        live = upper_live_count(upper.call)
+        context.update(
+            {
+                "rows": [(item, ranked.get(item.pk)) for item in items],
+                "live": live,
+                "within_quota": live <= upper.quota,
+                "closed": not upper.call.is_open(),
+                "recommended": sum(
+                    1 for item in items if item.status in (S.RECOMMENDED, S.UPPER_FUNDED, S.UPPER_NOT_FUNDED)
+                ),
+            }
+        )
+        reviewed = [(item.pk, item.title) for item in items if item.status == S.REVIEWED]
+        if panel and reviewed:
+            context["recommend_form"] = RecommendForm(choices=reviewed)
+    return render(request, "upward/call_detail.html", context)
+
+
+@require_POST
+def upper_recommend(request: HttpRequest, pk: int) -> HttpResponse:
+    if not is_panel(request.user):
+        raise PermissionDenied(_("Only the panel recommends."))
+    upper = _upper(pk)
+    reviewed = [(a.pk, a.title) for a in upper_call_items(upper).filter(status=S.REVIEWED)]
+    return _post_step(
+        request,
+        RecommendForm(request.POST, choices=reviewed),
+        lambda **data: steps.upper_recommend(upper_call=upper, actor=request.user, **data),
+        success=_("The recommendation is recorded; the applicants are told."),
+        url=_call_url(upper),
+    )
+
+
+@require_POST
+def upper_to_panel(request: HttpRequest, pk: int) -> HttpResponse:
+    _require_staff(request)
+    item = _upper_item(request, pk)
+    upper = UpperCall.objects.get(call_id=item.call_id)
+    perform(
+        request,
+        StepForm(request.POST),
+        lambda: steps.upper_skip_ranking(application=item, actor=request.user),
+        success=_("Sent to the panel without expert ranking."),
+        then=_call_url(upper),
+    )
+    return redirect(_call_url(upper))
+
+
+def upper_outcome(request: HttpRequest, pk: int) -> HttpResponse:
+    _require_staff(request)
+    item = _upper_item(request, pk)
+    upper = UpperCall.objects.select_related("call").get(call_id=item.call_id)
+    form = OutcomeForm(request.POST or None)
+    if request.method == "POST":
+        response = perform(
+            request,
+            form,
+            lambda **data: steps.upper_outcome_record(application=item, actor=request.user, **data),
+            success=_("The outcome is recorded."),
+            then=_call_url(upper),
+        )
+        if response:
+            return response
+    context = {
+        "form": form,
+        "title": _("Record the outcome"),
+        "back": _call_url(upper),
+        "back_label": upper.call.title,
+        "item": item,
+    }
+    return render(request, "upward/form.html", context)
+
+
+def upper_summary_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
+    if not (is_staff(request.user) or is_panel(request.user)):
+        raise PermissionDenied(_("Only bureau staff and the panel export this table."))
+    upper = _upper(pk)
+    return xlsx_response(recommendation_summary_xlsx(upper), f"upper-call-{upper.pk}-summary.xlsx")
+
+
+def upper_letter_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    _require_staff(request)
+    upper = _upper(pk)
+    response = HttpResponse(recommendation_letter_pdf(upper), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="upper-call-{upper.pk}-letter.pdf"'
+    return response
+
+
+# --- commissioners -------------------------------------------------------------------------------
+
+
+def _require_bureau(request: HttpRequest) -> None:
+    if not (is_staff(request.user) or is_panel(request.user)):
+        raise PermissionDenied(_("Only bureau staff and the panel read this."))
+
+
+def _filtered_commissioners(request: HttpRequest) -> tuple[Any, CommissionerFilterForm]:
+    rows = commissioners_list()
+    form = CommissionerFilterForm(request.GET or None)
+    if form.is_valid():
+        if form.cleaned_data["township"]:
+            rows = rows.filter(township=form.cleaned_data["township"])
+        if form.cleaned_data["level"]:
+            rows = rows.filter(level=form.cleaned_data["level"])
+    return rows, form
+
+
+def commissioner_list(request: HttpRequest) -> HttpResponse:
+    _require_bureau(request)
+    rows, form = _filtered_commissioners(request)
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {"page": page, "form": form, "is_staff": is_staff(request.user), "query": request.GET.urlencode()}
+    return render(request, "upward/commissioner_list.html", context)
+
+
+def commissioner_list_xlsx(request: HttpRequest) -> HttpResponse:
+    _require_bureau(request)
+    rows, _form = _filtered_commissioners(request)
+    wb = Workbook()
+    ws = wb.active
+    ws.title = sheet_title(_("Commissioners"))
+    append(
+        ws,
+        [_("No."), _("Name"), _("Organisation"), _("Sent by"), _("Township"), _("Field")]
+        + [_("Term starts"), _("Term ends"), _("Projects")],
+    )
+    for n, c in enumerate(rows, 1):
+        append(
+            ws,
+            [n, c.name, c.organisation, c.get_level_display(), c.township.name, field_name(c.field)]
+            + [c.term_start.isoformat(), c.term_end.isoformat(), c.n_projects],
+        )
+    return xlsx_response(workbook_bytes(wb), "commissioners.xlsx")
+
+
+def _commissioner_url(commissioner: Commissioner) -> str:
+    return reverse("commissioner", args=[commissioner.pk])
+
+
+def commissioner_create(request: HttpRequest) -> HttpResponse:
+    _require_staff(request)
+    form = CommissionerForm(request.POST or None)
+    if request.method == "POST":
+        response = perform(
+            request,
+            form,
+            lambda **data: services.commissioner_create(actor=request.user, **data),
+            success=_("Commissioner recorded."),
+            then=_commissioner_url,
+        )
+        if response:
+            return response
+    return render(
+        request,
+        "upward/form.html",
+        {
+            "form": form,
+            "title": _("New commissioner"),
+            "back": reverse("commissioners"),
+            "back_label": _("Commissioners"),
+        },
+    )
+
+
+def commissioner_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The commissioner's record, projects and assessments; staff edit and assess here."""
+    _require_bureau(request)
+    commissioner = Commissioner.objects.select_related("township").filter(pk=pk).first()
+    if commissioner is None:
+        raise Http404
+    staff = is_staff(request.user)
+    initial = {
+        "name": commissioner.name,
+        "organisation": commissioner.organisation,
+        "level": commissioner.level,
+        "township": commissioner.township.name,
+        "field": commissioner.field,
+        "term_start": commissioner.term_start,
+        "term_end": commissioner.term_end,
+    }
+    form = CommissionerForm(request.POST or None, initial=initial)
+    if request.method == "POST":
+        _require_staff(request)
+        response = perform(
+            request,
+            form,
+            lambda **data: services.commissioner_update(commissioner=commissioner, actor=request.user, **data),
+            success=_("Changes saved."),
+            then=_commissioner_url(commissioner),
+        )
+        if response:
+            return response
+    context = {
+        "commissioner": commissioner,
+        "form": form if staff else None,
+        "assessment_form": AssessmentForm(initial={"year": timezone.localdate().year}) if staff else None,
+        "assessments": commissioner.assessments.order_by("-year"),
+        "projects": commissioner.projects.select_related("application", "application__upper_outcome"),
+    }
+    return render(request, "upward/commissioner_detail.html", context)
+
+
+@require_POST
+def commissioner_assess(request: HttpRequest, pk: int) -> HttpResponse:
+    _require_staff(request)
+    commissioner = Commissioner.objects.filter(pk=pk).first()
+    if commissioner is None:
+        raise Http404
+    return _post_step(
+        request,
+        AssessmentForm(request.POST),
+        lambda **data: services.assessment_record(commissioner=commissioner, actor=request.user, **data),
+        success=_("Assessment recorded."),
+        url=_commissioner_url(commissioner),
+    )
+
+
+# --- award winners put forward -------------------------------------------------------------------
+
+
+class PutForwardForm(StepForm):
+    nomination = dj_forms.ModelChoiceField(
+        label=gettext_lazy("County award winner"),
+        required=False,
+        queryset=Application.objects.none(),
+        help_text=gettext_lazy("Or, for a winner of an earlier round, give its title and unit below."),
+    )
+    title = dj_forms.CharField(label=gettext_lazy("Achievement"), max_length=200, required=False)
+    unit = dj_forms.CharField(label=gettext_lazy("Unit"), max_length=200, required=False)
+    level = dj_forms.ChoiceField(label=gettext_lazy("Level"), choices=AwardLevelUp.choices)
+    award = dj_forms.CharField(label=gettext_lazy("Award"), max_length=200)
+    year = dj_forms.IntegerField(label=gettext_lazy("Year"), min_value=2000, max_value=2100)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        winners = Application.objects.filter(
+            kind="nomination", status__in=[S.GRANTED, S.CLOSED], decision__level__isnull=False
+        ).order_by("-call__year", "title")
+        self.fields["nomination"].queryset = winners  # type: ignore[attr-defined]
+
+
+class PutForwardOutcomeForm(StepForm):
+    awarded = dj_forms.TypedChoiceField(
+        label=gettext_lazy("Result"),
+        choices=[("1", gettext_lazy("Awarded")), ("0", gettext_lazy("Not awarded"))],
+        coerce=lambda v: v == "1",
+    )
+    grade = dj_forms.TypedChoiceField(
+        label=gettext_lazy("Grade"),
+        choices=[("", "—"), ("1", "1"), ("2", "2"), ("3", "3")],
+        coerce=int,
+        empty_value=None,
+        required=False,
+    )
+
+
+def put_forward_list(request: HttpRequest) -> HttpResponse:
+    """The winners put forward to city and provincial awards; staff add one and record results."""
+    _require_bureau(request)
+    staff = is_staff(request.user)
+    form = PutForwardForm(request.POST or None, initial={"year": timezone.localdate().year})
+    if request.method == "POST":
+        _require_staff(request)
+        response = perform(
+            request,
+            form,
+            lambda **data: services.award_put_forward(actor=request.user, **data),
+            success=_("The winner is put forward."),
+            then=reverse("awards-put-forward"),
+        )
+        if response:
+            return response
+    items = AwardPutForward.objects.select_related("nomination").order_by("-year", "id")
+    context = {
+        "page": Paginator(items, PAGE_SIZE).get_page(request.GET.get("page")),
+        "form": form if staff else None,
+        "outcome_form": PutForwardOutcomeForm() if staff else None,
+        "is_staff": staff,
+    }
+    return render(request, "upward/put_forward_list.html", context)
+
+
+@require_POST
+def put_forward_outcome(request: HttpRequest, pk: int) -> HttpResponse:
+    _require_staff(request)
+    item = AwardPutForward.objects.filter(pk=pk).first()
+    if item is None:
+        raise Http404
+    return _post_step(
+        request,
+        PutForwardOutcomeForm(request.POST),
+        lambda **data: services.award_put_forward_outcome(item=item, actor=request.user, **data),
+        success=_("The result is recorded."),
+        url=reverse("awards-put-forward"),
+    )
