@@ -37,20 +37,20 @@ from .serializers import MONEY_OUT, IdStatusSerializer, MoneyField
 from .views import _application, _require, _valid
 
 
-class TargetSerializer(serializers.Serializer):
+class ContractTargetSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=200)
     unit = serializers.CharField(max_length=30)
     value = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=Decimal("0"))
 
 
-class BudgetLineSerializer(serializers.Serializer):
+class ContractBudgetLineSerializer(serializers.Serializer):
     line = serializers.ChoiceField(choices=BudgetLine.choices)
     county_yuan = MoneyField(required=False, default=Decimal("0.00"))
     own_yuan = MoneyField(required=False, default=Decimal("0.00"))
     other_yuan = MoneyField(required=False, default=Decimal("0.00"))
 
 
-class MilestoneSerializer(serializers.Serializer):
+class ContractMilestoneSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=200)
     due = serializers.DateField()
 
@@ -61,9 +61,11 @@ class ContractSerializer(serializers.Serializer):
     application's)."""
 
     accept_terms = serializers.BooleanField()
-    targets = serializers.ListField(child=TargetSerializer(), max_length=MAX_ROWS)
-    budget = serializers.ListField(child=BudgetLineSerializer(), max_length=MAX_ROWS)
-    milestones = serializers.ListField(child=MilestoneSerializer(), max_length=MAX_ROWS, required=False, default=list)
+    targets = serializers.ListField(child=ContractTargetSerializer(), max_length=MAX_ROWS)
+    budget = serializers.ListField(child=ContractBudgetLineSerializer(), max_length=MAX_ROWS)
+    milestones = serializers.ListField(
+        child=ContractMilestoneSerializer(), max_length=MAX_ROWS, required=False, default=list
+    )
     starts_on = serializers.DateField(required=False, allow_null=True, default=None)
     ends_on = serializers.DateField(required=False, allow_null=True, default=None)
 

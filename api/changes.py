@@ -30,13 +30,13 @@ class LeaderSerializer(serializers.Serializer):
     phone = serializers.CharField(max_length=40)
 
 
-class TargetSerializer(serializers.Serializer):
+class ChangeTargetSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=200)
     unit = serializers.CharField(max_length=30)
     value = serializers.CharField(max_length=30)
 
 
-class BudgetRowSerializer(serializers.Serializer):
+class ChangeBudgetRowSerializer(serializers.Serializer):
     line = serializers.CharField(max_length=20)
     county_yuan = serializers.CharField(max_length=40)
     own_yuan = serializers.CharField(max_length=40, required=False, default="0")
@@ -49,8 +49,8 @@ class ChangeCreateSerializer(serializers.Serializer):
     new_end_date = serializers.DateField(required=False, help_text="extension")
     new_leader = LeaderSerializer(required=False, help_text="leader")
     new_organisation = serializers.IntegerField(required=False, min_value=1, help_text="unit: an organisation id")
-    targets = TargetSerializer(many=True, required=False, help_text="targets: the full new list")
-    budget = BudgetRowSerializer(many=True, required=False, help_text="budget: the full new budget")
+    targets = ChangeTargetSerializer(many=True, required=False, help_text="targets: the full new list")
+    budget = ChangeBudgetRowSerializer(many=True, required=False, help_text="budget: the full new budget")
     spent_yuan = serializers.CharField(required=False, max_length=40, help_text="termination: eligible spending")
 
 
