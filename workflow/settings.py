@@ -364,6 +364,10 @@ SPECTACULAR_SETTINGS = {
         # The upward work's levels: of a higher-level call, and of an award a winner goes to.
         "UpperLevelEnum": "upward.enums.UpperLevel",
         "AwardLevelUpEnum": "upward.enums.AwardLevelUp",
+        # Three "result" fields: of an acceptance, a mid-term check and a commissioner's assessment.
+        "AcceptanceResultEnum": "funding.enums.AcceptanceResult",
+        "MidtermResultEnum": "aftergrant.enums.MidtermResult",
+        "AssessmentResultEnum": "upward.enums.AssessmentResult",
     },
     # Swagger UI from the pinned drf-spectacular-sidecar package, served by WhiteNoise: bureaus
     # run on intranets without internet access, and a page staff log into must not run code
