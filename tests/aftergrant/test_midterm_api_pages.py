@@ -10,13 +10,12 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone, translation
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from aftergrant.enums import MidtermStatus as M
 from aftergrant.models import ContractVersion, MidtermReport
 from funding.models import Disbursement
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, api_key
 
 from .conftest import pay, report_data
 
@@ -24,9 +23,8 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def api(user: Any) -> APIClient:
-    token, _ = Token.objects.get_or_create(user=user)
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {api_key(user)}")
     return client
 
 

@@ -57,5 +57,6 @@ def test_list_and_detail_pages_do_not_grow_with_rows(staff, applicant, programme
         app = application_create(actor=applicant, call=first.call, title=f"项目{k}", **DRAFT)
         steps.application_submit(application=app, actor=applicant)
     assert _count(client, reverse("upper-calls")) == one_list
-    assert _count(client, reverse("upper-call", args=[first.pk])) == one_detail
+    # At most as many: the first view also computed the (empty) ranking the next reads cached.
+    assert _count(client, reverse("upper-call", args=[first.pk])) <= one_detail
     assert one_detail <= 20
