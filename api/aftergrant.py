@@ -82,6 +82,7 @@ class ContractVersionOutSerializer(serializers.Serializer):
 
 
 class ContractTargetOutSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True, help_text="what a mid-term report names as its target")
     position = serializers.IntegerField(read_only=True)
     name = serializers.CharField(read_only=True)
     unit = serializers.CharField(read_only=True)
