@@ -26,10 +26,9 @@ from django.views.decorators.http import require_POST
 from accounts.models import Organisation
 from accounts.rules import is_staff
 from aftergrant import changes
-from aftergrant.enums import OPEN_CHANGE_STATES, BudgetLine, ChangeKind, ChangeStatus, ChangeStep
+from aftergrant.enums import BudgetLine, ChangeKind, ChangeStep
+from aftergrant.filters import ChangeFilter
 from aftergrant.models import ChangeRequest
-from applications.enums import CallKind
-from applications.models import Call
 from core.responses import xlsx_response
 from reviews.exports import xlsx_table
 from workflow import steps
@@ -240,41 +239,10 @@ def change_decide(request: HttpRequest, pk: int) -> HttpResponse:
 
 # --- the staff list -------------------------------------------------------------------------------
 
-OPEN = "open"
-ALL = "all"
 
-
-class ChangeFilterForm(dj_forms.Form):
-    kind = dj_forms.ChoiceField(
-        label=gettext_lazy("Kind"), required=False, choices=[("", gettext_lazy("All")), *ChangeKind.choices]
-    )
-    status = dj_forms.ChoiceField(
-        label=gettext_lazy("Status"),
-        required=False,
-        choices=[(OPEN, gettext_lazy("Open")), (ALL, gettext_lazy("All")), *ChangeStatus.choices],
-    )
-    call = dj_forms.ModelChoiceField(
-        label=gettext_lazy("Call"),
-        required=False,
-        queryset=Call.objects.filter(kind=CallKind.PLAN).order_by("-year", "-batch", "id"),
-        empty_label=gettext_lazy("All"),
-    )
-
-
-def _filtered(params: Any) -> tuple[Any, ChangeFilterForm]:
-    form = ChangeFilterForm(params)
-    rows = changes.open_changes()
-    data = form.cleaned_data if form.is_valid() else {}
-    status = data.get("status") or OPEN
-    if status == OPEN:
-        rows = rows.filter(status__in=OPEN_CHANGE_STATES)
-    elif status != ALL:
-        rows = rows.filter(status=status)
-    if data.get("kind"):
-        rows = rows.filter(kind=data["kind"])
-    if data.get("call"):
-        rows = rows.filter(application__call=data["call"])
-    return rows, form
+def _filtered(params: Any) -> tuple[Any, Any]:
+    filterset = ChangeFilter(params, queryset=changes.open_changes())
+    return filterset.qs, filterset.form
 
 
 def _staff_only(request: HttpRequest) -> None:

@@ -208,3 +208,40 @@ def test_each_kind_is_asked_on_the_form_and_shown_on_its_page(project, applicant
     assert shown in page(staff).get(f"/changes/{change.pk}/").content.decode()
     if kind == "budget":
         assert [r["line"] for r in change.budget] == ["equipment", "materials", "testing"]
+
+
+def test_the_staff_list_filters_by_kind_status_and_call(call, applicant, staff, expert, panel):
+    """Open requests by default; ``status=all`` or a status word, ``kind`` and ``call`` narrow
+    the list (page and xlsx alike); a value that is not a choice shows the open requests."""
+    expert.load_limit = 100
+    expert.save()
+    first, second = _changes(call, applicant, staff, expert, panel, 2)
+    ChangeRequest.objects.filter(application=second).update(status="rejected")
+    extension = ChangeRequest.objects.create(
+        application=first,
+        kind="extension",
+        reason="延期",
+        base_version=ContractVersion.objects.get(application=first),
+        requested_by=applicant,
+        new_end_date=dt.date.today() + dt.timedelta(days=400),
+    )
+    client = page(staff)
+
+    def listed(query: str) -> set[int]:
+        response = client.get(f"/changes/{query}")
+        assert response.status_code == 200
+        shown = {c.pk for c in response.context["page"]}
+        sheet = load_workbook(BytesIO(client.get(f"/changes/export.xlsx{query}").content)).active
+        assert sheet is not None and sheet.max_row == len(shown) + 1
+        return shown
+
+    targets_first = ChangeRequest.objects.get(application=first, kind="targets").pk
+    targets_second = ChangeRequest.objects.get(application=second).pk
+    assert listed("") == {targets_first, extension.pk}
+    assert listed("?status=all") == {targets_first, targets_second, extension.pk}
+    assert listed("?status=rejected") == {targets_second}
+    assert listed("?status=all&kind=extension") == {extension.pk}
+    assert listed(f"?status=all&call={call.pk}") == {targets_first, targets_second, extension.pk}
+    assert listed(f"?status=all&call={call.pk + 1000}") == {targets_first, extension.pk}
+    assert listed("?status=sideways&kind=extension") == {targets_first, extension.pk}
+    assert listed("?kind=targets&call=abc") == {targets_first, extension.pk}
