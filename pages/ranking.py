@@ -16,7 +16,7 @@ from applications.enums import ScoringRule
 from applications.models import Call
 from core.responses import xlsx_response
 from reviews.exports import xlsx_table
-from reviews.selectors import RankedItem, call_ranking, call_review_progress, ranking_slice
+from reviews.selectors import RankedItem, call_ranking, call_review_progress, ranking_slice, ranking_version
 
 
 def _ranking_call(request: HttpRequest, pk: int) -> Call:
@@ -51,9 +51,12 @@ def call_ranking_page(request: HttpRequest, pk: int) -> HttpResponse:
     # 100 rows a page: a province's call ranks 10,000 items (the xlsx download has them all).
     # The items short of reviews come last in the ranking, so they close its last pages.
     # The paginator counts positions; the cache hands over only this page's items.
-    summary = ranking_slice(call, start=0, stop=0)
+    # The call's ranking version is read once: both slices come from the same ranking.
+    version = ranking_version(call)
+    summary = ranking_slice(call, start=0, stop=0, version=version)
     page = Paginator(range(summary.total), 100).get_page(request.GET.get("page"))
-    ranking = ranking_slice(call, start=page.start_index() - 1 if summary.total else 0, stop=page.end_index())
+    start = page.start_index() - 1 if summary.total else 0
+    ranking = ranking_slice(call, start=start, stop=page.end_index(), version=version)
     # In ranking order: the items short of reviews, unranked, come last.
     chart = [
         {"label": f"{r.rank or '—'}. {r.title}"[:40], "value": r.score, "display": f"{r.score}"} for r in ranking.top

@@ -80,13 +80,20 @@ def _q(value: float) -> Decimal:
     return Decimal(str(round(value, 3)))
 
 
-def _ranking_key(call: Call) -> str:
+def ranking_version(call: Call) -> int | None:
+    """The call's ``ranking_version`` read afresh (one primary-key lookup): the ``call`` in
+    hand may predate a review submitted since. A page that reads several slices reads it
+    once and passes it to each (:func:`ranking_slice`), so the slices agree."""
+    return Call.objects.filter(pk=call.pk).values_list("ranking_version", flat=True).first()
+
+
+def _ranking_key(call: Call, version: int | None = None) -> str:
     """The cache key of a call's ranking (and of its parts, after a colon): it changes with the call's
     ``ranking_version``, which the review services raise, and with the rule and thresholds;
     the creation time tells apart a call made again under a reused id (a reloaded database).
-    The version is read afresh (one primary-key lookup): the ``call`` in hand may predate a
-    review submitted since."""
-    version = Call.objects.filter(pk=call.pk).values_list("ranking_version", flat=True).first()
+    The version is read afresh unless the caller read it (:func:`ranking_version`)."""
+    if version is None:
+        version = ranking_version(call)
     return (
         f"ranking:v3:{call.pk}:{call.created_at.timestamp()}:{version}:{call.scoring_rule}:"
         f"{call.spread_threshold}:{call.min_reviews}"
@@ -121,8 +128,10 @@ class RankingPage:
     flagged: int
 
 
-def ranking_slice(call: Call, *, start: int, stop: int) -> RankingPage:
-    prefix = _ranking_key(call)
+def ranking_slice(call: Call, *, start: int, stop: int, version: int | None = None) -> RankingPage:
+    """Rows ``start``–``stop`` of the call's ranking, with its counts; ``version`` as read by
+    :func:`ranking_version` for this request (read here when not given)."""
+    prefix = _ranking_key(call, version)
     key = f"{prefix}:{start}-{stop}"
     page: RankingPage | None = cache.get(key)
     if page is None:

@@ -144,3 +144,20 @@ def test_api_suggestions_apply_takes_an_included_short_item(call, mixed, api_cli
         f"/api/calls/{call.pk}/suggestions/apply/", {"expected": listed["fingerprint"]}, format="json"
     )
     assert response.status_code == 409
+
+
+def test_ranking_page_reads_the_ranking_version_once(call, mixed, page_client, staff):
+    """The page takes its counts and its rows from two cached slices: both under one reading
+    of the call's ranking version (one lookup, and the two slices cannot straddle a review)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = page_client(staff)
+    url = reverse("call-ranking", args=[call.pk])
+    client.get(url)  # the ranking and its slices cached
+    with CaptureQueriesContext(connection) as queries:
+        html = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    version_only = 'SELECT "applications_call"."ranking_version" AS "ranking_version" FROM'
+    reads = [q["sql"] for q in queries.captured_queries if q["sql"].startswith(version_only)]
+    assert len(reads) == 1, reads
+    assert "A</a>" in html and "Short</a>" in html
