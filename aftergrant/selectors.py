@@ -1,8 +1,8 @@
 """Reads of the task contract and the project page, shared by the pages, the API and the PDF.
 
-Hooks for the mid-term check and acceptance (issue 16 items 2–3): :func:`target_progress`
-and :func:`budget_spent` return nothing reported yet; extend them (not their callers) when
-reports exist, and :func:`projects_overdue_q` when mid-term reports can be overdue.
+:func:`target_progress` and :func:`budget_spent` read the last mid-term report; acceptance
+with per-target results extends them (not their callers). :func:`projects_overdue_q` counts a
+mid-term report owed past its day as overdue, as the acceptance report past the period's end.
 """
 
 from __future__ import annotations
@@ -20,8 +20,8 @@ from applications.models import Application
 from funding.enums import DisbursementStatus
 from funding.models import Disbursement
 
-from .enums import BudgetLine, ContractStatus
-from .models import ContractMilestone, ContractVersion
+from .enums import MIDTERM_OWED_STATES, BudgetLine, ContractStatus
+from .models import ContractMilestone, ContractVersion, MidtermProgress, MidtermReport, MidtermSpending
 
 S = ApplicationStatus
 C = ContractStatus
@@ -59,17 +59,43 @@ def contract_earlier_versions(version: ContractVersion) -> list[ContractVersion]
     )
 
 
+def last_reported(version: ContractVersion) -> MidtermReport | None:
+    """The project's mid-term report submitted last (whatever staff made of it), or ``None``;
+    read once per version object (the two functions below share it)."""
+    if not hasattr(version, "_last_reported"):
+        version._last_reported = (  # type: ignore[attr-defined]
+            MidtermReport.objects.filter(application_id=version.application_id, submitted_at__isnull=False)
+            .order_by("-round", "-attempt")
+            .first()
+        )
+    return version._last_reported  # type: ignore[attr-defined]
+
+
 def target_progress(version: ContractVersion) -> dict[int, Decimal | None]:
     """Per target (by ``position``, stable across versions) the latest achieved value reported
-    at mid-term or acceptance; ``None`` while nothing is reported. HOOK: the mid-term and
-    acceptance work fill it from their reports."""
-    return {target.position: None for target in version.targets.all()}
+    at mid-term; ``None`` while nothing is reported. HOOK: acceptance with per-target results
+    fills it from its report when that is the later one."""
+    progress: dict[int, Decimal | None] = {target.position: None for target in version.targets.all()}
+    report = last_reported(version)
+    if report is not None:
+        for position, achieved in MidtermProgress.objects.filter(report=report).values_list(
+            "target__position", "achieved"
+        ):
+            if position in progress:
+                progress[position] = achieved
+    return progress
 
 
 def budget_spent(version: ContractVersion) -> dict[str, Decimal | None]:
-    """Per budget line the spending last reported (county + own + other); ``None`` while
-    nothing is reported. HOOK, as :func:`target_progress`."""
-    return {line.line: None for line in version.budget.all()}
+    """Per budget line the spending last reported at mid-term (county + own + other); ``None``
+    while nothing is reported on the line. HOOK, as :func:`target_progress`."""
+    spent: dict[str, Decimal | None] = {line.line: None for line in version.budget.all()}
+    report = last_reported(version)
+    if report is not None:
+        for row in MidtermSpending.objects.filter(report=report):
+            if row.line in spent:
+                spent[row.line] = row.county_yuan + row.own_yuan + row.other_yuan
+    return spent
 
 
 def paid_yuan(application: Application) -> Decimal:
@@ -126,10 +152,13 @@ def project_overview(application: Application, version: ContractVersion) -> dict
 
 
 def projects_overdue_q(today: dt.date | None = None) -> Q:
-    """Projects owing a report: the acceptance report once the contract period has ended.
-    HOOK: the mid-term work ORs in its overdue reports."""
+    """Projects owing a report: the acceptance report once the contract period has ended, or
+    a mid-term report past its due day (as ``aftergrant.midterm.midterm_overdue`` lists them)."""
     today = today or timezone.localdate()
-    return Q(status=S.CONTRACTED, contract_ends_on__lt=today)
+    midterm_owed = MidtermReport.objects.filter(
+        application=OuterRef("pk"), status__in=MIDTERM_OWED_STATES, due_on__lt=today
+    )
+    return Q(status=S.CONTRACTED) & (Q(contract_ends_on__lt=today) | Q(Exists(midterm_owed)))
 
 
 def projects_contracted() -> QuerySet[Application]:

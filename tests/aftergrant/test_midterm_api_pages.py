@@ -178,3 +178,34 @@ def test_call_page_sets_the_midterm_and_refuses_a_plan_that_cannot_pay(programme
     assert (call.midterm, call.midterm_months, call.tranches) == (True, 9, [40, 30, 30])
     copy = client.get(reverse("call-copy", args=[call.pk])).context["form"]
     assert (copy.initial["midterm"], copy.initial["midterm_months"]) == (True, 9)
+
+
+def test_the_project_page_shows_what_the_last_report_said(reporting, applicant, staff):
+    """Targets beside the progress last reported, budget lines beside the spending last
+    reported (issue 16.4): nothing before a report, the re-report's figures after it."""
+    url = reverse("project", args=[reporting.pk])
+    before = browser(applicant).get(url).context
+    assert [row["achieved"] for row in before["targets"]] == [None, None]
+    api(applicant).post(f"/api/applications/{reporting.pk}/midterm-report/", report_data(reporting), format="json")
+    fix_by = f"{timezone.localdate() + dt.timedelta(days=20):%Y-%m-%d}"
+    body = {"result": "conditional", "comment": "补充", "fix_by": fix_by}
+    api(staff).post(f"/api/applications/{reporting.pk}/midterm-decision/", body, format="json")
+    again = report_data(reporting, achieved="2")
+    again["spent"][0]["own_yuan"] = "70000"
+    api(applicant).post(f"/api/applications/{reporting.pk}/midterm-report/", again, format="json")
+    page = browser(staff).get(url)
+    assert [row["achieved"] for row in page.context["targets"]] == [Decimal("2"), Decimal("2")]
+    spent = {row["line"]: row["spent_yuan"] for row in page.context["lines"]}
+    assert spent == {"equipment": Decimal("150000.00"), "materials": Decimal("20000.50"), "testing": None}
+    assert "150,000.00" in page.content.decode()
+
+
+def test_a_project_owing_its_midterm_report_is_overdue_in_the_project_list(reporting, staff):
+    # The contract period runs another year: only the mid-term report can be overdue.
+    ContractVersion.objects.filter(application=reporting).update(ends_on=timezone.localdate() + dt.timedelta(days=365))
+    client = browser(staff)
+    url = reverse("projects")
+    assert reporting.title not in client.get(url, {"projects-overdue": "true"}).content.decode()
+    MidtermReport.objects.filter(application=reporting).update(due_on=timezone.localdate() - dt.timedelta(days=3))
+    assert reporting.title in client.get(url, {"projects-overdue": "true"}).content.decode()
+    assert reporting.title not in client.get(url, {"projects-overdue": "false"}).content.decode()
