@@ -232,12 +232,20 @@ def contract_pdf_download(request: HttpRequest, pk: int) -> HttpResponse:
 def project_page(request: HttpRequest, pk: int) -> HttpResponse:
     """The project's page: the contract in force (older versions linked), targets beside
     reported progress, money by line, milestones and what is due next, and the mid-term and
-    change-request areas (``pages/aftergrant/_midterm_section.html``, ``_changes_section.html``)."""
+    change-request areas the application's page shows too (``aftergrant/_midterm_section.html``,
+    ``aftergrant/_changes_section.html``)."""
+    from aftergrant.changes import CHANGEABLE_STATES, changes_of
+
     application = _project_application(request, pk)
     version = contract_in_force(application)
     if version is None:
         raise Http404
-    context = {"application": application, **project_overview(application, version)}
+    context = {
+        "application": application,
+        **project_overview(application, version),
+        "change_requests": list(changes_of(application)),
+        "may_request_change": application.applicant_id == request.user.pk and application.status in CHANGEABLE_STATES,
+    }
     return render(request, "pages/aftergrant/project.html", context)
 
 

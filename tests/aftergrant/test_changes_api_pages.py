@@ -245,3 +245,18 @@ def test_the_staff_list_filters_by_kind_status_and_call(call, applicant, staff, 
     assert listed(f"?status=all&call={call.pk + 1000}") == {targets_first, extension.pk}
     assert listed("?status=sideways&kind=extension") == {targets_first, extension.pk}
     assert listed("?kind=targets&call=abc") == {targets_first, extension.pk}
+
+
+def test_the_project_page_shows_the_change_history_and_the_mid_term_check(project, applicant, staff):
+    url = f"/projects/{project.pk}/"
+    owner = page(applicant).get(url).content.decode()
+    assert "No change has been asked for." in owner and f"/applications/{project.pk}/changes/new/" in owner
+    body = {
+        "kind": "extension",
+        "reason": "延期",
+        "new_end_date": (ends_on(project) + dt.timedelta(days=90)).isoformat(),
+    }
+    pk = api(applicant).post(f"/api/applications/{project.pk}/changes/", body, format="json").json()["id"]
+    seen = page(staff).get(url).content.decode()
+    assert f"/changes/{pk}/" in seen and "Extension" in seen
+    assert f"/applications/{project.pk}/changes/new/" not in seen  # staff do not ask for changes
