@@ -1,0 +1,280 @@
+"""Issue 16's done-criterion through the pages, in zh-hans, in Chromium: from a signed task
+contract to the last tranche paid.
+
+The project is built through the steps up to a contract in force (the call, its review and the
+contract form are walked by test_year_walk.py and tests/aftergrant); everything after is typed
+and clicked by the people who do it: finance pay the first tranche (officer, head, payment); the
+applicant reports for mid-term check 1, which staff pass (the second tranche, paid); check 2 is
+conditional, the applicant reports again, staff pass it (the third tranche, paid); the applicant
+asks to move money between budget lines (staff, then the finance head approve) and for an
+extension (staff approve), each a new contract version with the end date moved; then acceptance
+(:func:`accept`, today's simple one, alone so the acceptance with experts can replace it) and
+the last tranche. The tranches add up to the amount granted, to the cent. At each step the test
+checks that nothing is offered that the server would refuse.
+
+Four tranches: a call has one mid-term check per middle tranche (``midterm_rounds``), and the
+issue's walk has two checks. The clock is moved in code only: the contract came into force a
+year ago, so both checks are open when they are scheduled.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+from selenium.webdriver.common.by import By
+
+from aftergrant.enums import ContractStatus
+from aftergrant.models import ChangeRequest, ContractVersion
+from applications.enums import ApplicationStatus as S
+from applications.models import Application, Call
+from funding.enums import DisbursementStatus as D
+from funding.models import Disbursement
+from reviews.services import criteria_set
+from tests.aftergrant.conftest import signed_project
+from tests.conftest import CRITERIA
+
+from .conftest import Browser
+from .test_accounts import log_out
+from .test_year_walk import buttons, in_chinese, zh
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+APPROVED = Decimal("250000.01")
+AMOUNTS = [Decimal("100000.00"), Decimal("50000.00"), Decimal("50000.00"), Decimal("50000.01")]
+
+
+@pytest.fixture
+def project(programme: Any, applicant: Any, staff: Any, expert: Any, panel: Any) -> Application:
+    """Signed on a call of four tranches (40/20/20/20) with a check every six months; the
+    contract came into force 350 days ago and runs another year."""
+    now = timezone.now()
+    call = Call.objects.create(
+        programme=programme,
+        title="2026年度第一批科技计划项目",
+        year=2026,
+        batch=1,
+        opens_at=now - dt.timedelta(days=1),
+        closes_at=now + dt.timedelta(days=30),
+        budget_yuan=Decimal("1000000.00"),
+        max_request_yuan=Decimal("500000.00"),
+        reviewers_per_item=1,
+        min_reviews=1,
+        notice_days=7,
+        tranches=[40, 20, 20, 20],
+        midterm=True,
+        midterm_months=6,
+    )
+    criteria_set(call=call, criteria=CRITERIA)
+    app = signed_project(call, applicant, staff, expert, panel, approved=APPROVED, in_force_days_ago=350)
+    ends_on = timezone.localdate() + dt.timedelta(days=365)
+    ContractVersion.objects.filter(application=app).update(ends_on=ends_on)
+    Application.objects.filter(pk=app.pk).update(end_date=ends_on)
+    app.refresh_from_db()
+    return app
+
+
+def as_(browser: Browser, user: Any) -> None:
+    if browser.driver.find_elements(By.CSS_SELECTOR, "form[action$='/logout/']"):
+        log_out(browser)
+    browser.login(user)
+
+
+def set_date(browser: Browser, name: str, day: dt.date) -> None:
+    # Typing into a date input follows the browser's locale; a picker sets the value.
+    field = browser.driver.find_element(By.NAME, name)
+    browser.driver.execute_script("arguments[0].value = arguments[1]", field, f"{day:%Y-%m-%d}")
+
+
+def pay(browser: Browser, officer: Any, head: Any, app: Application, tranche: int) -> None:
+    """The finance officer approves the tranche, the finance head approves it, the officer pays."""
+    payment = Disbursement.objects.get(application=app, tranche=tranche)
+    assert (payment.status, payment.amount_yuan) == (D.REQUESTED, AMOUNTS[tranche - 1])
+    section = f"section#d{payment.pk}"
+    as_(browser, officer)
+    browser.visit(reverse("finance"))
+    browser.press(zh("Approve (finance officer)"), within=browser.wait_for(By.CSS_SELECTOR, section))
+    browser.wait_for(By.CSS_SELECTOR, ".messages .message")
+    # One person never approves twice: the officer is offered nothing more until the head has.
+    browser.visit(reverse("finance"))
+    assert buttons_in(browser, section) <= {zh("Reject")}, buttons_in(browser, section)
+    as_(browser, head)
+    browser.visit(reverse("finance"))
+    browser.press(zh("Approve (finance head)"), within=browser.wait_for(By.CSS_SELECTOR, section))
+    browser.wait_for(By.CSS_SELECTOR, ".messages .message")
+    as_(browser, officer)
+    browser.visit(reverse("finance"))
+    form = browser.form_of(reverse("disbursement-pay", args=[payment.pk]))
+    browser.type("voucher", f"PZ-2026-{tranche:03d}", within=form)
+    browser.press(zh("Record the payment"), within=form)
+    browser.wait_for(By.CSS_SELECTOR, ".messages .message")
+    payment.refresh_from_db()
+    assert payment.status == D.PAID, browser.text[:1500]
+
+
+def buttons_in(browser: Browser, selector: str) -> set[str]:
+    scope = browser.driver.find_elements(By.CSS_SELECTOR, selector)
+    return {b.text.strip() for s in scope for b in s.find_elements(By.CSS_SELECTOR, "button[type=submit]")}
+
+
+def report(browser: Browser, applicant: Any, app: Application, *, achieved: str) -> None:
+    """The applicant finds the report on the project's page and fills it."""
+    as_(browser, applicant)
+    browser.visit(reverse("application-detail", args=[app.pk]))
+    link = reverse("midterm-report", args=[app.pk])
+    assert browser.driver.find_elements(By.CSS_SELECTOR, f"main a[href='{link}']"), browser.text[:1500]
+    browser.visit(link)
+    version = ContractVersion.objects.get(application=app, status=ContractStatus.IN_FORCE)
+    for target in version.targets.all():
+        browser.type(f"achieved_{target.pk}", achieved)
+    browser.type("county_equipment", "60,000.00")
+    browser.type("own_equipment", "120000")
+    browser.type("county_materials", "20000")
+    browser.type("problems", "进口阀体材料到货延迟，已改用国产替代。")
+    browser.press(zh("Submit the mid-term report"))
+    browser.wait_for(By.CSS_SELECTOR, ".messages .message")
+    assert not browser.driver.find_elements(By.CSS_SELECTOR, ".errorlist"), browser.text[:1500]
+    # Submitted: the page offers no second submission.
+    browser.visit(link)
+    assert zh("Submit the mid-term report") not in buttons(browser)
+
+
+def check(browser: Browser, staff: Any, app: Application, result: str, fix_by: dt.date | None = None) -> None:
+    as_(browser, staff)
+    browser.visit(reverse("midterm-check", args=[app.pk]))
+    assert "新产品" in browser.text  # the targets with what was reported against them
+    browser.choose("result", result)
+    if result != "pass":
+        browser.type("comment", "专利申请进度滞后，请补充说明。")
+    if fix_by is not None:
+        set_date(browser, "fix_by", fix_by)
+    browser.press(zh("Record the result"))
+    browser.wait_for(By.CSS_SELECTOR, ".messages .message")
+    assert not browser.driver.find_elements(By.CSS_SELECTOR, ".errorlist"), browser.text[:1500]
+
+
+def ask_change(browser: Browser, applicant: Any, app: Application, kind: str, **fields: Any) -> ChangeRequest:
+    as_(browser, applicant)
+    browser.visit(reverse("change-new", args=[app.pk]) + f"?kind={kind}")
+    browser.select("kind", kind)
+    browser.type("reason", "设备降价，材料涨价。" if kind == "budget" else "样机试验周期延长。")
+    for name, value in fields.items():
+        if isinstance(value, dt.date):
+            set_date(browser, name, value)
+        else:
+            browser.type(name, value)
+    browser.press(zh("Send the request"))
+    browser.wait_for(By.CSS_SELECTOR, ".messages .message")
+    assert not browser.driver.find_elements(By.CSS_SELECTOR, ".errorlist"), browser.text[:1500]
+    return ChangeRequest.objects.get(application=app, kind=kind)
+
+
+def approve_change(browser: Browser, user: Any, change: ChangeRequest) -> None:
+    as_(browser, user)
+    browser.visit(reverse("change-detail", args=[change.pk]))
+    browser.choose("approve", "1")
+    browser.press(zh("Record the decision"))
+    browser.wait_for(By.CSS_SELECTOR, ".messages .message")
+    # Decided at this step: the decide form is not offered to the same person again.
+    browser.visit(reverse("change-detail", args=[change.pk]))
+    assert zh("Record the decision") not in buttons(browser)
+
+
+def accept(browser: Browser, applicant: Any, staff: Any, app: Application) -> None:
+    """Acceptance as it is today: the applicant's final report on the project's page; staff
+    pass it there. (The acceptance with experts replaces this function alone.)"""
+    detail = reverse("application-detail", args=[app.pk])
+    as_(browser, applicant)
+    browser.visit(detail)
+    form = browser.form_of(reverse("acceptance-submit", args=[app.pk]))
+    browser.type("report", "全部考核指标完成：样机两台，专利申请三件。", within=form)
+    browser.type("spent_yuan", "880,000.00", within=form)
+    browser.press(zh("Submit the report"), within=form)
+    browser.wait_for(By.CSS_SELECTOR, ".messages .message")
+    assert zh("Submit the report") not in buttons(browser)
+    as_(browser, staff)
+    browser.visit(detail)
+    form = browser.form_of(reverse("acceptance-decide", args=[app.pk]))
+    browser.choose("result", "pass", within=form)
+    browser.press(zh("Record the acceptance decision"), within=form)
+    browser.wait_for(By.CSS_SELECTOR, ".messages .message")
+    app.refresh_from_db()
+    assert Disbursement.objects.filter(application=app, tranche=4, status=D.REQUESTED).exists(), browser.text[:1500]
+
+
+def test_after_the_contract_through_the_pages_in_chinese(
+    browser: Browser, project: Application, applicant: Any, staff: Any, finance_officer: Any, finance_head: Any
+):
+    app = project
+    in_chinese(browser)
+
+    # The first tranche; paying it opens mid-term report 1.
+    pay(browser, finance_officer, finance_head, app, 1)
+
+    # Check 1: reported, passed; the second tranche is requested and paid.
+    report(browser, applicant, app, achieved="1")
+    check(browser, staff, app, "pass")
+    pay(browser, finance_officer, finance_head, app, 2)
+
+    # Check 2: conditional, reported again, passed; the third tranche.
+    report(browser, applicant, app, achieved="1.5")
+    check(browser, staff, app, "conditional", fix_by=timezone.localdate() + dt.timedelta(days=30))
+    report(browser, applicant, app, achieved="2")
+    check(browser, staff, app, "pass")
+    pay(browser, finance_officer, finance_head, app, 3)
+    assert list(app.midterm_reports.order_by("round", "attempt").values_list("round", "attempt", "status")) == [
+        (1, 1, "passed"),
+        (2, 1, "conditional"),
+        (2, 2, "passed"),
+    ]
+
+    # A budget move (more than a tenth of the materials line: the finance head too).
+    county = {line.line: line.county_yuan for line in ContractVersion.objects.get(application=app).budget.all()}
+    move = ask_change(
+        browser,
+        applicant,
+        app,
+        "budget",
+        budget_equipment_county_yuan=f"{county['equipment'] - 10000:.2f}",
+        budget_materials_county_yuan=f"{county['materials'] + 10000:.2f}",
+    )
+    approve_change(browser, staff, move)
+    approve_change(browser, finance_head, move)
+    move.refresh_from_db()
+    assert move.status == "approved"
+
+    # An extension of six months (staff alone): a third version; the end date moves.
+    old_end = ContractVersion.objects.get(application=app, status=ContractStatus.IN_FORCE).ends_on
+    new_end = old_end + dt.timedelta(days=180)
+    extension = ask_change(browser, applicant, app, "extension", new_end_date=new_end)
+    approve_change(browser, staff, extension)
+    version = ContractVersion.objects.get(application=app, status=ContractStatus.IN_FORCE)
+    assert (version.number, version.ends_on) == (3, new_end)
+    assert version.budget.get(line="materials").county_yuan == county["materials"] + 10000
+    app.refresh_from_db()
+    assert app.end_date == new_end
+
+    # The project's page shows the version in force and the changes, in Chinese.
+    browser.visit(reverse("project", args=[app.pk]))
+    assert f"{new_end:%Y-%m-%d}" in browser.text and zh("Extension") in browser.text, browser.text[:2000]
+    assert zh("Mid-term check") in browser.text and zh("Moving money between budget lines") in browser.text
+    progress = [
+        row.find_elements(By.TAG_NAME, "td")[-1].text
+        for row in browser.driver.find_elements(
+            By.XPATH, f"//table[.//th[text()='{zh('Reported progress')}']]/tbody/tr"
+        )
+    ]
+    assert progress == ["2.00", "2.00"], progress  # what the last report said
+
+    # Acceptance, then the last tranche; the project closes.
+    accept(browser, applicant, staff, app)
+    pay(browser, finance_officer, finance_head, app, 4)
+    app.refresh_from_db()
+    assert app.status == S.CLOSED
+    paid = list(Disbursement.objects.filter(application=app).order_by("tranche").values_list("tranche", "amount_yuan"))
+    assert paid == list(enumerate(AMOUNTS, 1))
+    assert sum(amount for _n, amount in paid) == app.approved_yuan == APPROVED
