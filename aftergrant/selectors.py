@@ -141,6 +141,11 @@ def project_overview(application: Application, version: ContractVersion) -> dict
         "own_total": sum((r["own_yuan"] for r in lines), ZERO),
         "other_total": sum((r["other_yuan"] for r in lines), ZERO),
         "grand_total": sum((r["total_yuan"] for r in lines), ZERO),
+        "spent_total": (
+            sum((r["spent_yuan"] for r in lines if r["spent_yuan"] is not None), ZERO)
+            if any(r["spent_yuan"] is not None for r in lines)
+            else None
+        ),
         "paid_yuan": paid_yuan(application),
         "milestones": [{"milestone": m, "past": m.due_on < today} for m in version.milestones.all()],
         "next_milestone": next_milestone(version, today),

@@ -185,7 +185,7 @@ def test_the_project_page_shows_what_the_last_report_said(reporting, applicant, 
     reported (issue 16.4): nothing before a report, the re-report's figures after it."""
     url = reverse("project", args=[reporting.pk])
     before = browser(applicant).get(url).context
-    assert [row["achieved"] for row in before["targets"]] == [None, None]
+    assert [row["achieved"] for row in before["targets"]] == [None, None] and before["spent_total"] is None
     api(applicant).post(f"/api/applications/{reporting.pk}/midterm-report/", report_data(reporting), format="json")
     fix_by = f"{timezone.localdate() + dt.timedelta(days=20):%Y-%m-%d}"
     body = {"result": "conditional", "comment": "补充", "fix_by": fix_by}
@@ -197,7 +197,7 @@ def test_the_project_page_shows_what_the_last_report_said(reporting, applicant, 
     assert [row["achieved"] for row in page.context["targets"]] == [Decimal("2"), Decimal("2")]
     spent = {row["line"]: row["spent_yuan"] for row in page.context["lines"]}
     assert spent == {"equipment": Decimal("150000.00"), "materials": Decimal("20000.50"), "testing": None}
-    assert "150,000.00" in page.content.decode()
+    assert page.context["spent_total"] == Decimal("170000.50") and "170,000.50" in page.content.decode()
 
 
 def test_a_project_owing_its_midterm_report_is_overdue_in_the_project_list(reporting, staff):
