@@ -1,4 +1,5 @@
-"""Screenshots of each role's home page, in zh-hans and English, for the README.
+"""Screenshots of each role's home page, in zh-hans and English, and of the after-grant and
+upward pages in zh-hans, for the README and docs.
 
     .venv/bin/python scripts/screenshots.py            # all roles, both languages
     .venv/bin/python scripts/screenshots.py --keep-db  # reuse var/screens.sqlite3 (faster)
@@ -9,7 +10,11 @@ starts the development server on a free port and logs in as each demo account th
 real login form (password ``demo-pass-2026``, README "Demo logins"). The language is the
 ``django_language`` cookie, as the language switch in the page header sets it. Pictures go
 to docs/screenshots/<role>-<lang>.png at 1280 px wide (the whole page, up to MAX_HEIGHT),
-plus <role>-<lang>-phone.png at 390 px for the applicant.
+plus <role>-<lang>-phone.png at 390 px for the applicant. Then the pages added after the home
+pages (``PAGES``: the project list and page, the task contract form, the mid-term report and
+check, the change requests, overdue mid-term reports, upper calls, commissioners), each as the
+demo person who uses it, on a demo record that shows it filled (``PAGE_TARGETS`` picks them),
+in zh-hans, to docs/screenshots/page-<name>-zh-hans.png.
 
 Needs Chromium, chromedriver and a CJK font: ``scripts/browser_deps.sh --fonts``.
 """
@@ -93,6 +98,74 @@ def busiest_expert() -> str:
     return result.stdout.strip().splitlines()[-1]
 
 
+#: Which demo record and person each page is shot on: prints one line per page,
+#: ``name username path`` (a page without a fitting record is left out, with a note).
+PAGE_TARGETS = """
+from aftergrant.enums import ContractStatus, MidtermStatus
+from aftergrant.models import ChangeRequest, ContractVersion, MidtermReport
+from applications.enums import ApplicationStatus
+from applications.models import Application
+from django.db.models import Count
+from pages.selectors import open_step_names
+from upward.models import Commissioner, UpperCall
+
+def out(name, user, path):
+    print("PAGE", name, user, path)
+
+out("projects", "demo_staff", "/projects/")
+busy = (
+    Application.objects.filter(contract_versions__status=ContractStatus.IN_FORCE)
+    .annotate(m=Count("midterm_reports", distinct=True), n=Count("change_requests", distinct=True))
+    .order_by("-m", "-n", "pk")
+    .first()
+)
+if busy is not None:
+    out("project", busy.applicant.username, f"/projects/{busy.pk}/")
+for app in Application.objects.filter(status=ApplicationStatus.FUNDED).select_related("applicant").order_by("pk"):
+    if "contract" in open_step_names(app):
+        out("contract-form", app.applicant.username, f"/applications/{app.pk}/contract/")
+        break
+owed = (
+    MidtermReport.objects.filter(status=MidtermStatus.OPEN, application__status=ApplicationStatus.CONTRACTED)
+    .select_related("application__applicant")
+    .order_by("due_on", "pk")
+    .first()
+)
+if owed is not None:
+    out("midterm-report", owed.application.applicant.username, f"/applications/{owed.application_id}/midterm/")
+waiting = MidtermReport.objects.filter(status=MidtermStatus.SUBMITTED).order_by("submitted_at", "pk").first()
+if waiting is not None:
+    out("midterm-check", "demo_staff", f"/applications/{waiting.application_id}/midterm/check/")
+out("changes", "demo_staff", "/changes/?status=all")
+change = ChangeRequest.objects.filter(status="submitted").order_by("pk").first()
+if change is not None:
+    out("change", "demo_staff", f"/changes/{change.pk}/")
+out("midterm-overdue", "demo_staff", "/midterm/overdue/")
+out("upper-calls", "demo_staff", "/upper-calls/")
+upper = UpperCall.objects.annotate(n=Count("call__applications")).order_by("-n", "pk").first()
+if upper is not None:
+    out("upper-call", "demo_staff", f"/upper-calls/{upper.pk}/")
+out("commissioners", "demo_staff", "/commissioners/")
+commissioner = Commissioner.objects.annotate(n=Count("assessments")).order_by("-n", "pk").first()
+if commissioner is not None:
+    out("commissioner", "demo_staff", f"/commissioners/{commissioner.pk}/")
+"""
+PAGES_LANGUAGE = "zh-hans"
+
+
+def page_targets() -> list[tuple[str, str, str]]:
+    result = subprocess.run(  # noqa: S603 (our manage.py, fixed arguments)
+        [sys.executable, "manage.py", "shell", "-c", PAGE_TARGETS],
+        cwd=ROOT,
+        env=environment(),
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    rows = [line.split()[1:] for line in result.stdout.splitlines() if line.startswith("PAGE ")]
+    return [(name, user, path) for name, user, path in rows]
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -120,9 +193,13 @@ def serve(port: int) -> subprocess.Popen[bytes]:
     raise SystemExit("the development server did not answer within 60 s")
 
 
-def chrome(chromium: str, chromedriver: str) -> WebDriver:
+def chrome(chromium: str, chromedriver: str, lang: str | None = None) -> WebDriver:
+    """Headless Chromium; ``lang`` (e.g. ``zh-CN``) is the browser's own locale, which date
+    inputs follow (年/月/日 rather than mm/dd/yyyy)."""
     options = webdriver.ChromeOptions()
     options.binary_location = chromium
+    if lang:
+        options.add_argument(f"--lang={lang}")
     for argument in (
         "--headless=new",
         "--no-sandbox",
@@ -195,20 +272,40 @@ def main() -> None:
     manage("load_demo", "-v", "0")
 
     ROLES["expert"] = busiest_expert()
+    pages = page_targets()
+    missing = {"project", "contract-form", "midterm-report", "midterm-check", "upper-call", "commissioner"} - {
+        name for name, _user, _path in pages
+    }
+    if missing:
+        print("The demo year has no record for:", ", ".join(sorted(missing)), file=sys.stderr)
     OUT.mkdir(parents=True, exist_ok=True)
     port = free_port()
     server = serve(port)
-    driver = chrome(args.chromium, args.chromedriver)
     base = f"http://127.0.0.1:{port}"
     try:
-        for language in LANGUAGES:
-            for role, username in ROLES.items():
-                log_in(driver, base, username, language)
-                shoot(driver, OUT / f"{role}-{language}.png", WIDTH)
-                if role in PHONE_ROLES:
-                    shoot(driver, OUT / f"{role}-{language}-phone.png", PHONE[0], PHONE[1], mobile=True)
+        driver = chrome(args.chromium, args.chromedriver)
+        try:
+            for language in LANGUAGES:
+                for role, username in ROLES.items():
+                    log_in(driver, base, username, language)
+                    shoot(driver, OUT / f"{role}-{language}.png", WIDTH)
+                    if role in PHONE_ROLES:
+                        shoot(driver, OUT / f"{role}-{language}-phone.png", PHONE[0], PHONE[1], mobile=True)
+        finally:
+            driver.quit()
+        # The pages are shot in zh-hans by a browser in the Chinese locale, as the bureau uses it.
+        driver = chrome(args.chromium, args.chromedriver, lang="zh-CN")
+        try:
+            for name, username, path in pages:
+                log_in(driver, base, username, PAGES_LANGUAGE)
+                driver.get(base + path)
+                if not driver.current_url.startswith(base + path.split("?")[0]):
+                    print(f"  {name}: {path} sent {username} to {driver.current_url}; not shot", file=sys.stderr)
+                    continue
+                shoot(driver, OUT / f"page-{name}-{PAGES_LANGUAGE}.png", WIDTH)
+        finally:
+            driver.quit()
     finally:
-        driver.quit()
         server.terminate()
         server.wait(timeout=20)
 
