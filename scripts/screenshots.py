@@ -193,13 +193,9 @@ def serve(port: int) -> subprocess.Popen[bytes]:
     raise SystemExit("the development server did not answer within 60 s")
 
 
-def chrome(chromium: str, chromedriver: str, lang: str | None = None) -> WebDriver:
-    """Headless Chromium; ``lang`` (e.g. ``zh-CN``) is the browser's own locale, which date
-    inputs follow (年/月/日 rather than mm/dd/yyyy)."""
+def chrome(chromium: str, chromedriver: str) -> WebDriver:
     options = webdriver.ChromeOptions()
     options.binary_location = chromium
-    if lang:
-        options.add_argument(f"--lang={lang}")
     for argument in (
         "--headless=new",
         "--no-sandbox",
@@ -291,11 +287,6 @@ def main() -> None:
                     shoot(driver, OUT / f"{role}-{language}.png", WIDTH)
                     if role in PHONE_ROLES:
                         shoot(driver, OUT / f"{role}-{language}-phone.png", PHONE[0], PHONE[1], mobile=True)
-        finally:
-            driver.quit()
-        # The pages are shot in zh-hans by a browser in the Chinese locale, as the bureau uses it.
-        driver = chrome(args.chromium, args.chromedriver, lang="zh-CN")
-        try:
             for name, username, path in pages:
                 log_in(driver, base, username, PAGES_LANGUAGE)
                 driver.get(base + path)
