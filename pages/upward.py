@@ -9,6 +9,7 @@ Every write goes through ``workflow.steps`` or ``upward.services``, which check 
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from django import forms as dj_forms
 from django.contrib import messages
@@ -34,7 +35,8 @@ from reviews.selectors import call_ranking
 from upward import services
 from upward.enums import AssessmentResult, AwardLevelUp, UpperLevel
 from upward.exports import recommendation_letter_pdf, recommendation_summary_xlsx
-from upward.models import AwardPutForward, Commissioner, Township, UpperCall
+from upward.filters import CommissionerFilter, UpperCallFilter
+from upward.models import AwardPutForward, Commissioner, UpperCall
 from upward.selectors import commissioners_list, upper_call_items, upper_calls
 from upward.services import upper_live_count
 from workflow import steps
@@ -128,22 +130,6 @@ class AssessmentForm(StepForm):
     comment = TextField(label=gettext_lazy("Comment"), max_length=2000, required=False)
 
 
-class UpperFilterForm(dj_forms.Form):
-    year = dj_forms.IntegerField(label=gettext_lazy("Year"), required=False, min_value=2000, max_value=2100)
-    level = dj_forms.ChoiceField(
-        label=gettext_lazy("Level"), required=False, choices=[("", gettext_lazy("All")), *UpperLevel.choices]
-    )
-
-
-class CommissionerFilterForm(dj_forms.Form):
-    township = dj_forms.ModelChoiceField(
-        label=gettext_lazy("Township"), required=False, queryset=Township.objects.all(), empty_label=_("All")
-    )
-    level = dj_forms.ChoiceField(
-        label=gettext_lazy("Sent by"), required=False, choices=[("", gettext_lazy("All")), *UpperLevel.choices]
-    )
-
-
 # --- helpers ------------------------------------------------------------------------------------
 
 
@@ -188,15 +174,9 @@ def _call_url(upper: UpperCall) -> str:
     return reverse("upper-call", args=[upper.pk])
 
 
-def _filtered_calls(request: HttpRequest) -> tuple[Any, UpperFilterForm]:
-    calls = upper_calls()
-    form = UpperFilterForm(request.GET or None)
-    if form.is_valid():
-        if form.cleaned_data["year"]:
-            calls = calls.filter(call__year=form.cleaned_data["year"])
-        if form.cleaned_data["level"]:
-            calls = calls.filter(level=form.cleaned_data["level"])
-    return calls, form
+def _query(request: HttpRequest) -> str:
+    """The list's filters, for its pager and export links (without the page)."""
+    return urlencode({k: v for k, v in request.GET.items() if k != "page" and v})
 
 
 # --- higher-level calls ---------------------------------------------------------------------------
@@ -204,16 +184,16 @@ def _filtered_calls(request: HttpRequest) -> tuple[Any, UpperFilterForm]:
 
 def upper_call_list(request: HttpRequest) -> HttpResponse:
     """Every higher-level call, filtered by year and level; units see which are open."""
-    calls, form = _filtered_calls(request)
-    page = Paginator(calls, PAGE_SIZE).get_page(request.GET.get("page"))
+    filters = UpperCallFilter(request.GET or None, queryset=upper_calls())
+    page = Paginator(filters.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     now = timezone.now()
     context = {
         "page": page,
-        "form": form,
+        "form": filters.form,
         "is_staff": is_staff(request.user),
         "can_apply": can_apply(request.user),
         "now": now,
-        "query": request.GET.urlencode(),
+        "query": _query(request),
     }
     return render(request, "upward/call_list.html", context)
 
@@ -221,7 +201,7 @@ def upper_call_list(request: HttpRequest) -> HttpResponse:
 def upper_call_list_xlsx(request: HttpRequest) -> HttpResponse:
     if not (is_staff(request.user) or is_panel(request.user)):
         raise PermissionDenied(_("Only bureau staff and the panel export this list."))
-    calls, _form = _filtered_calls(request)
+    calls = UpperCallFilter(request.GET or None, queryset=upper_calls()).qs
     wb = Workbook()
     ws = wb.active
     ws.title = sheet_title(_("Higher-level calls"))
@@ -405,28 +385,17 @@ def _require_bureau(request: HttpRequest) -> None:
         raise PermissionDenied(_("Only bureau staff and the panel read this."))
 
 
-def _filtered_commissioners(request: HttpRequest) -> tuple[Any, CommissionerFilterForm]:
-    rows = commissioners_list()
-    form = CommissionerFilterForm(request.GET or None)
-    if form.is_valid():
-        if form.cleaned_data["township"]:
-            rows = rows.filter(township=form.cleaned_data["township"])
-        if form.cleaned_data["level"]:
-            rows = rows.filter(level=form.cleaned_data["level"])
-    return rows, form
-
-
 def commissioner_list(request: HttpRequest) -> HttpResponse:
     _require_bureau(request)
-    rows, form = _filtered_commissioners(request)
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
-    context = {"page": page, "form": form, "is_staff": is_staff(request.user), "query": request.GET.urlencode()}
+    filters = CommissionerFilter(request.GET or None, queryset=commissioners_list())
+    page = Paginator(filters.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {"page": page, "form": filters.form, "is_staff": is_staff(request.user), "query": _query(request)}
     return render(request, "upward/commissioner_list.html", context)
 
 
 def commissioner_list_xlsx(request: HttpRequest) -> HttpResponse:
     _require_bureau(request)
-    rows, _form = _filtered_commissioners(request)
+    rows = CommissionerFilter(request.GET or None, queryset=commissioners_list()).qs
     wb = Workbook()
     ws = wb.active
     ws.title = sheet_title(_("Commissioners"))
