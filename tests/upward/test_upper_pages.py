@@ -205,3 +205,49 @@ def test_the_lists_filter_by_year_level_township_and_search(staff, panel, progra
     assert names({"search": "巽宅"}) == ["李明"]
     sheet = load_workbook(io.BytesIO(staff_c.get(reverse("commissioners-xlsx"), {"level": "city"}).content)).active
     assert [row[1] for row in sheet.iter_rows(min_row=2, values_only=True)] == ["李明"]
+
+
+def test_staff_link_a_commissioner_to_a_project_and_read_the_townships(staff, panel, applicant, programme):
+    now = timezone.now()
+    upper = upward_services.upper_call_create(
+        actor=staff,
+        level="province",
+        programme=programme,
+        title="2016年度省级科技特派员项目",
+        year=2016,
+        quota=5,
+        opens_at=now - dt.timedelta(days=1),
+        closes_at=now + dt.timedelta(days=9),
+        commissioner=True,
+    )
+    applicant_c, staff_c = client_for(applicant), client_for(staff)
+    ok(applicant_c.post(reverse("application-create", args=[upper.call_id]), DRAFT))
+    app = Application.objects.get(title=DRAFT["title"])
+    commissioner = upward_services.commissioner_create(
+        actor=staff,
+        name="陈建华",
+        township="沙头镇",
+        field="agriculture",
+        term_start=dt.date(2016, 1, 1),
+        term_end=dt.date(2018, 12, 31),
+    )
+    page = staff_c.get(reverse("commissioner", args=[commissioner.pk]))
+    assert list(page.context["project_form"].fields["application"].queryset) == []  # a draft is not offered
+    ok(applicant_c.post(reverse("application-submit", args=[app.pk]), {"pledge": "on"}))
+    page = staff_c.get(reverse("commissioner", args=[commissioner.pk]))
+    assert list(page.context["project_form"].fields["application"].queryset) == [app]
+    link = reverse("commissioner-project-link", args=[commissioner.pk])
+    assert client_for(panel).post(link, {"application": app.pk}).status_code == 403
+    ok(staff_c.post(link, {"application": app.pk, "base": "沙头镇蔬菜绿色防控示范区"}))
+    page = staff_c.get(reverse("commissioner", args=[commissioner.pk]))
+    assert [p.application_id for p in page.context["projects"]] == [app.pk]
+    assert "沙头镇蔬菜绿色防控示范区" in page.content.decode()
+
+    townships = client_for(panel).get(reverse("townships"), {"year": "2016"})
+    assert [(row.township, row.commissioners, row.projects) for row, _fields in townships.context["rows"]] == [
+        ("沙头镇", ["陈建华"], 1)
+    ]
+    assert "<svg" in townships.content.decode()  # the chart by township
+    sheet = load_workbook(io.BytesIO(staff_c.get(reverse("townships-xlsx"), {"year": "2016"}).content)).active
+    assert list(sheet.iter_rows(min_row=2, values_only=True))[0][1:5] == ("沙头镇", 1, "陈建华", 1)
+    assert client_for(applicant).get(reverse("townships")).status_code == 403
