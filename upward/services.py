@@ -10,7 +10,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from accounts.recent import require_recent_login
 from accounts.rules import is_panel, is_staff
@@ -469,7 +469,12 @@ def upper_acceptance_record(
     open_ones = UpperMilestone.objects.filter(application=application, done_at__isnull=True).count()
     if result == UpperAcceptanceResult.PASSED and open_ones:
         raise StateConflict(
-            _("%(n)s milestones are still open: record them done before the project passes.") % {"n": open_ones}
+            ngettext(
+                "%(n)s milestone is still open: record it done before the project passes.",
+                "%(n)s milestones are still open: record them done before the project passes.",
+                open_ones,
+            )
+            % {"n": open_ones}
         )
     acceptance = UpperAcceptance.objects.create(
         application=application,
