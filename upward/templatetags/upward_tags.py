@@ -32,6 +32,6 @@ def upper_followup_data(context: template.Context, application: Any) -> dict[str
         "followup": followup,
         "today": today,
         "milestone_form": UpperMilestoneForm() if can_act else None,
-        "done_form": MilestoneDoneForm(initial={"done_at": today}) if can_act else None,
+        "done_form": MilestoneDoneForm(auto_id=False, initial={"done_at": today}) if can_act else None,
         "acceptance_form": UpperAcceptanceForm(initial={"accepted_on": today}) if can_act else None,
     }
