@@ -8,29 +8,37 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import QuerySet
 from django.http import HttpResponse
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import serializers, status
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
+from rest_framework import generics, serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.enums import Role
+from applications.enums import CallKind
 from applications.models import Application, Programme
+from applications.selectors import field_name
 from core.errors import NotVisible
 from core.params import parse_int
 from core.responses import XLSX, xlsx_response
 from upward import services as upward_services
-from upward.enums import AssessmentResult, AwardLevelUp, UpperLevel
+from upward.enums import AssessmentResult, AwardLevelUp, UpperAcceptanceResult, UpperLevel
 from upward.exports import recommendation_letter_pdf, recommendation_summary_xlsx
-from upward.models import AwardPutForward, Commissioner
+from upward.filters import UpperProjectFilter
+from upward.models import AwardPutForward, Commissioner, UpperMilestone
 from upward.selectors import (
+    commissioner_projects,
     commissioners_list,
     may_read_upper_items,
+    township_table,
     upper_call_items,
     upper_call_visible_to,
     upper_calls,
+    upper_followup,
+    upper_projects,
     upper_report,
 )
 from workflow import steps
@@ -193,6 +201,109 @@ class CommissionerSerializer(serializers.Serializer):
     term_end = serializers.DateField(read_only=True)
 
 
+class CommissionerProjectOutSerializer(serializers.Serializer):
+    id = serializers.IntegerField(source="application_id", read_only=True, help_text="the item's id")
+    title = serializers.CharField(source="application.title", read_only=True)
+    status = serializers.CharField(source="application.status", read_only=True)
+    upper_call = serializers.IntegerField(source="application.call.upper.pk", read_only=True)
+    call_title = serializers.CharField(source="application.call.title", read_only=True)
+    year = serializers.IntegerField(source="application.call.year", read_only=True)
+    base = serializers.CharField(read_only=True)
+    upper_yuan = serializers.SerializerMethodField()
+
+    def get_upper_yuan(self, obj: Any) -> str | None:
+        outcome = getattr(obj.application, "upper_outcome", None)
+        return f"{outcome.upper_yuan:.2f}" if outcome is not None else None
+
+
+class CommissionerAssessmentOutSerializer(serializers.Serializer):
+    year = serializers.IntegerField(read_only=True)
+    result = serializers.CharField(read_only=True)
+    comment = serializers.CharField(read_only=True)
+
+
+class CommissionerDetailSerializer(CommissionerSerializer):
+    projects = serializers.SerializerMethodField()
+    assessments = serializers.SerializerMethodField()
+
+    @extend_schema_field(CommissionerProjectOutSerializer(many=True))
+    def get_projects(self, obj: Any) -> list[dict[str, Any]]:
+        return list(CommissionerProjectOutSerializer(commissioner_projects(obj), many=True).data)
+
+    @extend_schema_field(CommissionerAssessmentOutSerializer(many=True))
+    def get_assessments(self, obj: Any) -> list[dict[str, Any]]:
+        return list(CommissionerAssessmentOutSerializer(obj.assessments.order_by("-year"), many=True).data)
+
+
+class TownshipRowSerializer(serializers.Serializer):
+    township = serializers.CharField(read_only=True)
+    commissioners = serializers.ListField(child=serializers.CharField(), read_only=True)
+    projects = serializers.IntegerField(read_only=True)
+    funded = serializers.IntegerField(read_only=True)
+    field_codes = serializers.ListField(source="fields", child=serializers.CharField(), read_only=True)
+    field_names = serializers.SerializerMethodField()
+
+    def get_field_names(self, obj: Any) -> list[str]:
+        return [field_name(code) for code in obj.fields]
+
+
+class UpperMilestoneInSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=200)
+    due = serializers.DateField()
+
+
+class UpperMilestoneSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    application = serializers.IntegerField(source="application_id", read_only=True)
+    name = serializers.CharField(read_only=True)
+    due = serializers.DateField(read_only=True)
+    done_at = serializers.DateField(read_only=True, allow_null=True)
+
+
+class MilestoneDoneSerializer(serializers.Serializer):
+    done_at = serializers.DateField()
+
+
+class UpperAcceptanceInSerializer(serializers.Serializer):
+    result = serializers.ChoiceField(choices=UpperAcceptanceResult.choices)
+    accepted_on = serializers.DateField()
+    organised_by = serializers.CharField(max_length=200)
+    comment = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
+
+
+class UpperAcceptanceSerializer(serializers.Serializer):
+    result = serializers.CharField(read_only=True)
+    accepted_on = serializers.DateField(read_only=True)
+    organised_by = serializers.CharField(read_only=True)
+    comment = serializers.CharField(read_only=True)
+
+
+class UpperFollowupSerializer(serializers.Serializer):
+    milestones = UpperMilestoneSerializer(many=True, read_only=True)
+    acceptance = UpperAcceptanceSerializer(read_only=True, allow_null=True)
+
+
+class UpperProjectSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    title = serializers.CharField(read_only=True)
+    organisation = serializers.CharField(source="organisation.name", read_only=True)
+    upper_call = serializers.IntegerField(source="call.upper.pk", read_only=True)
+    level = serializers.CharField(source="call.upper.level", read_only=True)
+    programme = serializers.CharField(source="call.programme.name", read_only=True)
+    year = serializers.IntegerField(source="call.year", read_only=True)
+    upper_yuan = serializers.DecimalField(source="upper_outcome.upper_yuan", **s.MONEY_OUT)
+    matching_yuan = serializers.DecimalField(source="upper_outcome.matching_yuan", **s.MONEY_OUT)
+    milestones = serializers.IntegerField(source="n_milestones", read_only=True)
+    milestones_done = serializers.IntegerField(source="n_done", read_only=True)
+    next_due = serializers.DateField(read_only=True, allow_null=True)
+    acceptance = serializers.SerializerMethodField()
+
+    @extend_schema_field(UpperAcceptanceSerializer(allow_null=True))
+    def get_acceptance(self, obj: Any) -> dict[str, Any] | None:
+        accepted = getattr(obj, "upper_acceptance", None)
+        return dict(UpperAcceptanceSerializer(accepted).data) if accepted is not None else None
+
+
 class AssessmentInSerializer(serializers.Serializer):
     year = serializers.IntegerField(min_value=2000, max_value=2100)
     result = serializers.ChoiceField(choices=AssessmentResult.choices)
@@ -306,6 +417,63 @@ class UpperOutcomeView(APIView):
         return Response(OutcomeOutSerializer(outcome).data)
 
 
+class UpperFollowupView(APIView):
+    """The county-organised follow-up of a funded upward project: whoever may see the item
+    reads its milestones and acceptance."""
+
+    @extend_schema(responses=UpperFollowupSerializer)
+    def get(self, request: Request, pk: int) -> Response:
+        application = _application(request, pk)
+        if application.call.kind != CallKind.UPPER:
+            raise NotVisible()  # a county project has its own acceptance (``/acceptance/``)
+        return Response(UpperFollowupSerializer(upper_followup(application)).data)
+
+
+class UpperMilestoneListView(APIView):
+    @extend_schema(request=UpperMilestoneInSerializer, responses={201: UpperMilestoneSerializer})
+    def post(self, request: Request, pk: int) -> Response:
+        _require(request, Role.STAFF)
+        application = _application(request, pk)
+        data = _valid(UpperMilestoneInSerializer, request)
+        milestone = upward_services.upper_milestone_add(application=application, actor=_me(request), **data)
+        return Response(UpperMilestoneSerializer(milestone).data, status=status.HTTP_201_CREATED)
+
+
+class UpperMilestoneDoneView(APIView):
+    @extend_schema(request=MilestoneDoneSerializer, responses=UpperMilestoneSerializer)
+    def post(self, request: Request, pk: int) -> Response:
+        _require(request, Role.STAFF)
+        milestone = _get_or_404(UpperMilestone.objects.select_related("application"), pk)
+        data = _valid(MilestoneDoneSerializer, request)
+        milestone = upward_services.upper_milestone_done(milestone=milestone, actor=_me(request), **data)
+        return Response(UpperMilestoneSerializer(milestone).data)
+
+
+class UpperAcceptanceView(APIView):
+    @extend_schema(request=UpperAcceptanceInSerializer, responses={201: UpperAcceptanceSerializer})
+    def post(self, request: Request, pk: int) -> Response:
+        _require(request, Role.STAFF)
+        application = _application(request, pk)
+        data = _valid(UpperAcceptanceInSerializer, request)
+        acceptance = upward_services.upper_acceptance_record(application=application, actor=_me(request), **data)
+        return Response(UpperAcceptanceSerializer(acceptance).data, status=status.HTTP_201_CREATED)
+
+
+class UpperProjectListView(generics.ListAPIView):
+    """Projects the higher level funded with their follow-up (staff, panel), paginated; the
+    filters of the page: ``year``, ``level``, ``acceptance`` (passed / failed / none), ``search``."""
+
+    serializer_class = UpperProjectSerializer
+    filterset_class = UpperProjectFilter
+
+    def get_queryset(self) -> QuerySet[Application]:
+        return upper_projects()
+
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        _require(request, Role.STAFF, Role.PANEL)
+        return super().get(request, *args, **kwargs)
+
+
 class UpperReportView(APIView):
     """A year's higher-level results (staff, panel, finance); the public reads them on /figures/."""
 
@@ -333,6 +501,31 @@ class CommissionerListView(APIView):
         data = _valid(CommissionerInSerializer, request)
         commissioner = upward_services.commissioner_create(actor=_me(request), **data)
         return Response({"id": commissioner.pk}, status=status.HTTP_201_CREATED)
+
+
+class CommissionerDetailView(APIView):
+    """A commissioner with their projects (latest call first) and assessments."""
+
+    @extend_schema(responses=CommissionerDetailSerializer)
+    def get(self, request: Request, pk: int) -> Response:
+        _require(request, Role.STAFF, Role.PANEL)
+        commissioner = _get_or_404(Commissioner.objects.select_related("township"), pk)
+        return Response(CommissionerDetailSerializer(commissioner).data)
+
+
+class TownshipListView(APIView):
+    """The townships covered: commissioners, projects (funded) and fields per township;
+    ``?year=`` narrows to the commissioners on duty and the calls of that year."""
+
+    @extend_schema(responses=TownshipRowSerializer(many=True))
+    def get(self, request: Request) -> Response:
+        _require(request, Role.STAFF, Role.PANEL)
+        year = None
+        if request.GET.get("year"):
+            year = parse_int(request.GET.get("year"), digits=4)
+            if year is None:
+                raise _field_error("year", _("Give the year, e.g. ?year=2016."))
+        return Response(TownshipRowSerializer(township_table(year), many=True).data)
 
 
 class CommissionerAssessmentView(APIView):

@@ -183,8 +183,17 @@ urlpatterns = [
         upward.CommissionerProjectView.as_view(),
         name="api-commissioner-project",
     ),
+    path("applications/<int:pk>/upper-followup/", upward.UpperFollowupView.as_view(), name="api-upper-followup"),
+    path(
+        "applications/<int:pk>/upper-milestones/", upward.UpperMilestoneListView.as_view(), name="api-upper-milestones"
+    ),
+    path("applications/<int:pk>/upper-acceptance/", upward.UpperAcceptanceView.as_view(), name="api-upper-acceptance"),
+    path("upper-milestones/<int:pk>/done/", upward.UpperMilestoneDoneView.as_view(), name="api-upper-milestone-done"),
+    path("upper-projects/", upward.UpperProjectListView.as_view(), name="api-upper-projects"),
     path("reports/upper/", upward.UpperReportView.as_view(), name="api-upper-report"),
     path("commissioners/", upward.CommissionerListView.as_view(), name="api-commissioners"),
+    path("commissioners/<int:pk>/", upward.CommissionerDetailView.as_view(), name="api-commissioner"),
+    path("commissioners/townships/", upward.TownshipListView.as_view(), name="api-townships"),
     path(
         "commissioners/<int:pk>/assessments/",
         upward.CommissionerAssessmentView.as_view(),

@@ -50,4 +50,6 @@ KINDS: dict[str, StrOrPromise] = {
     "change_decided": _("A project change was decided"),
     "upper_recommendation": _("Recommendation to a higher-level call"),
     "upper_outcome": _("Result of a higher-level call"),
+    "commissioner_project": _("A commissioner named for your project"),
+    "upper_followup": _("Milestones and acceptance of a higher-level project"),
 }

@@ -9,6 +9,7 @@ Every write goes through ``workflow.steps`` or ``upward.services``, which check 
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from django import forms as dj_forms
 from django.contrib import messages
@@ -32,10 +33,19 @@ from core.responses import xlsx_response
 from core.xlsx import append, sheet_title, workbook_bytes
 from reviews.selectors import call_ranking
 from upward import services
-from upward.enums import AssessmentResult, AwardLevelUp, UpperLevel
+from upward.enums import AssessmentResult, AwardLevelUp, UpperAcceptanceResult, UpperLevel
 from upward.exports import recommendation_letter_pdf, recommendation_summary_xlsx
-from upward.models import AwardPutForward, Commissioner, Township, UpperCall
-from upward.selectors import commissioners_list, upper_call_items, upper_calls
+from upward.filters import CommissionerFilter, UpperCallFilter, UpperProjectFilter
+from upward.models import AwardPutForward, Commissioner, UpperCall, UpperMilestone
+from upward.selectors import (
+    commissioner_project_choices,
+    commissioner_projects,
+    commissioners_list,
+    township_table,
+    upper_call_items,
+    upper_calls,
+    upper_projects,
+)
 from upward.services import upper_live_count
 from workflow import steps
 
@@ -110,6 +120,28 @@ class OutcomeForm(StepForm):
         return data
 
 
+class UpperMilestoneForm(StepForm):
+    name = dj_forms.CharField(label=gettext_lazy("Milestone"), max_length=200)
+    due = dj_forms.DateField(label=gettext_lazy("Due"), widget=DATE)
+
+
+class MilestoneDoneForm(StepForm):
+    done_at = dj_forms.DateField(label=gettext_lazy("Done on"), widget=DATE)
+
+
+class UpperAcceptanceForm(StepForm):
+    result = dj_forms.ChoiceField(
+        label=gettext_lazy("Result"), choices=UpperAcceptanceResult.choices, widget=dj_forms.RadioSelect
+    )
+    accepted_on = dj_forms.DateField(label=gettext_lazy("Acceptance date"), widget=DATE)
+    organised_by = dj_forms.CharField(
+        label=gettext_lazy("Organised by"),
+        max_length=200,
+        help_text=gettext_lazy("Who organised the acceptance, e.g. the bureau's division and the experts' panel."),
+    )
+    comment = TextField(label=gettext_lazy("Comment"), max_length=2000, required=False)
+
+
 class CommissionerForm(VocabularyMixin, StepForm):
     vocabulary = ("field",)
 
@@ -122,26 +154,34 @@ class CommissionerForm(VocabularyMixin, StepForm):
     term_end = dj_forms.DateField(label=gettext_lazy("Term ends"), widget=DATE)
 
 
+class ProjectChoiceField(dj_forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        label = f"{obj.call.title} · {obj.title}"
+        led = getattr(obj, "commissioner_project", None)
+        if led is not None:
+            label += " · " + _("now led by %(name)s") % {"name": led.commissioner.name}
+        return label
+
+
+class CommissionerProjectForm(StepForm):
+    """Name this commissioner as the leader of an item of a commissioner call."""
+
+    application = ProjectChoiceField(
+        label=gettext_lazy("Project"),
+        queryset=Application.objects.none(),
+        help_text=gettext_lazy("An item of a commissioner call; one led by another commissioner moves to this one."),
+    )
+    base = dj_forms.CharField(label=gettext_lazy("Demonstration base"), max_length=200, required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["application"].queryset = commissioner_project_choices()  # type: ignore[attr-defined]
+
+
 class AssessmentForm(StepForm):
     year = dj_forms.IntegerField(label=gettext_lazy("Year"), min_value=2000, max_value=2100)
     result = dj_forms.ChoiceField(label=gettext_lazy("Result"), choices=AssessmentResult.choices)
     comment = TextField(label=gettext_lazy("Comment"), max_length=2000, required=False)
-
-
-class UpperFilterForm(dj_forms.Form):
-    year = dj_forms.IntegerField(label=gettext_lazy("Year"), required=False, min_value=2000, max_value=2100)
-    level = dj_forms.ChoiceField(
-        label=gettext_lazy("Level"), required=False, choices=[("", gettext_lazy("All")), *UpperLevel.choices]
-    )
-
-
-class CommissionerFilterForm(dj_forms.Form):
-    township = dj_forms.ModelChoiceField(
-        label=gettext_lazy("Township"), required=False, queryset=Township.objects.all(), empty_label=_("All")
-    )
-    level = dj_forms.ChoiceField(
-        label=gettext_lazy("Sent by"), required=False, choices=[("", gettext_lazy("All")), *UpperLevel.choices]
-    )
 
 
 # --- helpers ------------------------------------------------------------------------------------
@@ -188,15 +228,9 @@ def _call_url(upper: UpperCall) -> str:
     return reverse("upper-call", args=[upper.pk])
 
 
-def _filtered_calls(request: HttpRequest) -> tuple[Any, UpperFilterForm]:
-    calls = upper_calls()
-    form = UpperFilterForm(request.GET or None)
-    if form.is_valid():
-        if form.cleaned_data["year"]:
-            calls = calls.filter(call__year=form.cleaned_data["year"])
-        if form.cleaned_data["level"]:
-            calls = calls.filter(level=form.cleaned_data["level"])
-    return calls, form
+def _query(request: HttpRequest) -> str:
+    """The list's filters, for its pager and export links (without the page)."""
+    return urlencode({k: v for k, v in request.GET.items() if k != "page" and v})
 
 
 # --- higher-level calls ---------------------------------------------------------------------------
@@ -204,16 +238,16 @@ def _filtered_calls(request: HttpRequest) -> tuple[Any, UpperFilterForm]:
 
 def upper_call_list(request: HttpRequest) -> HttpResponse:
     """Every higher-level call, filtered by year and level; units see which are open."""
-    calls, form = _filtered_calls(request)
-    page = Paginator(calls, PAGE_SIZE).get_page(request.GET.get("page"))
+    filters = UpperCallFilter(request.GET or None, queryset=upper_calls())
+    page = Paginator(filters.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     now = timezone.now()
     context = {
         "page": page,
-        "form": form,
+        "form": filters.form,
         "is_staff": is_staff(request.user),
         "can_apply": can_apply(request.user),
         "now": now,
-        "query": request.GET.urlencode(),
+        "query": _query(request),
     }
     return render(request, "upward/call_list.html", context)
 
@@ -221,7 +255,7 @@ def upper_call_list(request: HttpRequest) -> HttpResponse:
 def upper_call_list_xlsx(request: HttpRequest) -> HttpResponse:
     if not (is_staff(request.user) or is_panel(request.user)):
         raise PermissionDenied(_("Only bureau staff and the panel export this list."))
-    calls, _form = _filtered_calls(request)
+    calls = UpperCallFilter(request.GET or None, queryset=upper_calls()).qs
     wb = Workbook()
     ws = wb.active
     ws.title = sheet_title(_("Higher-level calls"))
@@ -382,6 +416,90 @@ def upper_outcome(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "upward/form.html", context)
 
 
+# --- county-organised milestones and acceptance ----------------------------------------------
+
+
+def _item_url(item: Application) -> str:
+    return reverse("application-detail", args=[item.pk]) + "#upper-followup"
+
+
+@require_POST
+def upper_milestone_add(request: HttpRequest, pk: int) -> HttpResponse:
+    _require_staff(request)
+    item = _upper_item(request, pk)
+    return _post_step(
+        request,
+        UpperMilestoneForm(request.POST),
+        lambda **data: services.upper_milestone_add(application=item, actor=request.user, **data),
+        success=_("Milestone added; the applicant is told."),
+        url=_item_url(item),
+    )
+
+
+@require_POST
+def upper_milestone_done(request: HttpRequest, pk: int) -> HttpResponse:
+    _require_staff(request)
+    milestone = UpperMilestone.objects.select_related("application").filter(pk=pk).first()
+    if milestone is None:
+        raise Http404
+    return _post_step(
+        request,
+        MilestoneDoneForm(request.POST),
+        lambda **data: services.upper_milestone_done(milestone=milestone, actor=request.user, **data),
+        success=_("The milestone is recorded as done."),
+        url=_item_url(milestone.application),
+    )
+
+
+@require_POST
+def upper_acceptance(request: HttpRequest, pk: int) -> HttpResponse:
+    _require_staff(request)
+    item = _upper_item(request, pk)
+    return _post_step(
+        request,
+        UpperAcceptanceForm(request.POST),
+        lambda **data: services.upper_acceptance_record(application=item, actor=request.user, **data),
+        success=_("The acceptance is recorded; the applicant is told."),
+        url=_item_url(item),
+    )
+
+
+def upper_project_list(request: HttpRequest) -> HttpResponse:
+    """The projects the higher level funded with their follow-up: milestones done and due,
+    the acceptance; filtered by year, level, acceptance and a search."""
+    _require_bureau(request)
+    filters = UpperProjectFilter(request.GET or None, queryset=upper_projects())
+    page = Paginator(filters.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {"page": page, "form": filters.form, "query": _query(request), "today": timezone.localdate()}
+    return render(request, "upward/project_list.html", context)
+
+
+def upper_project_list_xlsx(request: HttpRequest) -> HttpResponse:
+    _require_bureau(request)
+    rows = UpperProjectFilter(request.GET or None, queryset=upper_projects()).qs
+    wb = Workbook()
+    ws = wb.active
+    ws.title = sheet_title(_("Higher-level projects"))
+    append(
+        ws,
+        [_("No."), _("Project"), _("Unit"), _("Call"), _("Level"), _("Programme"), _("Year")]
+        + [_("Higher-level funds (yuan)"), _("County matching funds (yuan)"), _("Milestones"), _("Done")]
+        + [_("Next due"), _("Acceptance"), _("Acceptance date"), _("Organised by")],
+    )
+    for n, item in enumerate(rows, 1):
+        accepted = getattr(item, "upper_acceptance", None)
+        append(
+            ws,
+            [n, item.title, item.organisation.name, item.call.title, item.call.upper.get_level_display()]
+            + [item.call.programme.name, item.call.year, item.upper_outcome.upper_yuan]
+            + [item.upper_outcome.matching_yuan, item.n_milestones, item.n_done]
+            + [item.next_due.isoformat() if item.next_due else ""]
+            + [accepted.get_result_display() if accepted else ""]
+            + [accepted.accepted_on.isoformat() if accepted else "", accepted.organised_by if accepted else ""],
+        )
+    return xlsx_response(workbook_bytes(wb), "upper-projects.xlsx")
+
+
 def upper_summary_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
     if not (is_staff(request.user) or is_panel(request.user)):
         raise PermissionDenied(_("Only bureau staff and the panel export this table."))
@@ -405,28 +523,17 @@ def _require_bureau(request: HttpRequest) -> None:
         raise PermissionDenied(_("Only bureau staff and the panel read this."))
 
 
-def _filtered_commissioners(request: HttpRequest) -> tuple[Any, CommissionerFilterForm]:
-    rows = commissioners_list()
-    form = CommissionerFilterForm(request.GET or None)
-    if form.is_valid():
-        if form.cleaned_data["township"]:
-            rows = rows.filter(township=form.cleaned_data["township"])
-        if form.cleaned_data["level"]:
-            rows = rows.filter(level=form.cleaned_data["level"])
-    return rows, form
-
-
 def commissioner_list(request: HttpRequest) -> HttpResponse:
     _require_bureau(request)
-    rows, form = _filtered_commissioners(request)
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
-    context = {"page": page, "form": form, "is_staff": is_staff(request.user), "query": request.GET.urlencode()}
+    filters = CommissionerFilter(request.GET or None, queryset=commissioners_list())
+    page = Paginator(filters.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {"page": page, "form": filters.form, "is_staff": is_staff(request.user), "query": _query(request)}
     return render(request, "upward/commissioner_list.html", context)
 
 
 def commissioner_list_xlsx(request: HttpRequest) -> HttpResponse:
     _require_bureau(request)
-    rows, _form = _filtered_commissioners(request)
+    rows = CommissionerFilter(request.GET or None, queryset=commissioners_list()).qs
     wb = Workbook()
     ws = wb.active
     ws.title = sheet_title(_("Commissioners"))
@@ -506,7 +613,8 @@ def commissioner_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "form": form if staff else None,
         "assessment_form": AssessmentForm(initial={"year": timezone.localdate().year}) if staff else None,
         "assessments": commissioner.assessments.order_by("-year"),
-        "projects": commissioner.projects.select_related("application", "application__upper_outcome"),
+        "projects": commissioner_projects(commissioner),
+        "project_form": CommissionerProjectForm() if staff else None,
     }
     return render(request, "upward/commissioner_detail.html", context)
 
@@ -524,6 +632,86 @@ def commissioner_assess(request: HttpRequest, pk: int) -> HttpResponse:
         success=_("Assessment recorded."),
         url=_commissioner_url(commissioner),
     )
+
+
+@require_POST
+def commissioner_project_link(request: HttpRequest, pk: int) -> HttpResponse:
+    """Staff name the commissioner as leader of an item of a commissioner call."""
+    _require_staff(request)
+    commissioner = Commissioner.objects.filter(pk=pk).first()
+    if commissioner is None:
+        raise Http404
+    return _post_step(
+        request,
+        CommissionerProjectForm(request.POST),
+        lambda **data: services.commissioner_project_set(commissioner=commissioner, actor=request.user, **data),
+        success=_("The project is linked to the commissioner."),
+        url=_commissioner_url(commissioner),
+    )
+
+
+class TownshipYearForm(dj_forms.Form):
+    year = dj_forms.IntegerField(label=gettext_lazy("Year"), required=False, min_value=2000, max_value=2100)
+
+
+def _township_rows(request: HttpRequest) -> tuple[TownshipYearForm, int | None, list[Any]]:
+    form = TownshipYearForm(request.GET or None)
+    year = form.cleaned_data["year"] if form.is_valid() else None
+    return form, year, township_table(year)
+
+
+def township_list(request: HttpRequest) -> HttpResponse:
+    """The townships covered by commissioners (a year's, or all): commissioners, projects and
+    fields per township, as a table and a chart."""
+    _require_bureau(request)
+    form, year, rows = _township_rows(request)
+    chart = [
+        {"label": row.township[:28], "value": len(row.commissioners), "display": str(len(row.commissioners))}
+        for row in rows
+    ]
+    project_chart = [
+        {
+            "label": row.township[:28],
+            "value": row.projects,
+            "part": row.funded,
+            "display": f"{row.funded} / {row.projects}",
+        }
+        for row in rows
+    ]
+    context = {
+        "form": form,
+        "year": year,
+        "rows": [(row, [field_name(code) for code in row.fields]) for row in rows],
+        "chart": chart,
+        "project_chart": project_chart,
+        "totals": {
+            "commissioners": sum(len(row.commissioners) for row in rows),
+            "projects": sum(row.projects for row in rows),
+            "funded": sum(row.funded for row in rows),
+        },
+        "query": _query(request),
+    }
+    return render(request, "upward/township_list.html", context)
+
+
+def township_list_xlsx(request: HttpRequest) -> HttpResponse:
+    _require_bureau(request)
+    _form, year, rows = _township_rows(request)
+    wb = Workbook()
+    ws = wb.active
+    ws.title = sheet_title(_("Townships covered"))
+    append(
+        ws,
+        [_("No."), _("Township"), _("Commissioners"), _("Names"), _("Projects"), _("Funded"), _("Fields")],
+    )
+    for n, row in enumerate(rows, 1):
+        append(
+            ws,
+            [n, row.township, len(row.commissioners), "、".join(row.commissioners), row.projects, row.funded]
+            + ["、".join(field_name(code) for code in row.fields)],
+        )
+    name = f"townships-{year}.xlsx" if year else "townships.xlsx"
+    return xlsx_response(workbook_bytes(wb), name)
 
 
 # --- award winners put forward -------------------------------------------------------------------

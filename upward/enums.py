@@ -33,3 +33,10 @@ class AssessmentResult(models.TextChoices):
     EXCELLENT = "excellent", _("Excellent")
     QUALIFIED = "qualified", _("Qualified")
     UNQUALIFIED = "unqualified", _("Unqualified")
+
+
+class UpperAcceptanceResult(models.TextChoices):
+    """The county-organised acceptance (验收) of a project funded above the county."""
+
+    PASSED = "passed", _("Passed")
+    FAILED = "failed", _("Failed")

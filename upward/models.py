@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from applications.models import MONEY, Application, Call
 
-from .enums import AssessmentResult, AwardLevelUp, PutForwardOutcome, UpperLevel
+from .enums import AssessmentResult, AwardLevelUp, PutForwardOutcome, UpperAcceptanceResult, UpperLevel
 
 
 class UpperCall(models.Model):
@@ -76,6 +76,49 @@ class UpperOutcome(models.Model):
                 name="upper_outcome_not_funded_is_zero",
             ),
         ]
+
+    def __str__(self) -> str:
+        return str(self.application)
+
+
+class UpperMilestone(models.Model):
+    """A milestone of a project the higher level funded, set and followed by the county
+    (县级组织的跟踪管理): what is due when, and the day it was done."""
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="upper_milestones")
+    name = models.CharField(_("milestone"), max_length=200)
+    due = models.DateField(_("due"))
+    done_at = models.DateField(_("done on"), null=True, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("milestone of a higher-level project")
+        verbose_name_plural = _("milestones of higher-level projects")
+        ordering = ["due", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["application", "name"], name="upper_milestone_name_once"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class UpperAcceptance(models.Model):
+    """The acceptance (验收) of a project the higher level funded, organised by the county:
+    passed or failed, on which day, who organised it. Recorded once."""
+
+    application = models.OneToOneField(Application, on_delete=models.CASCADE, related_name="upper_acceptance")
+    result = models.CharField(_("result"), max_length=10, choices=UpperAcceptanceResult.choices)
+    accepted_on = models.DateField(_("acceptance date"))
+    organised_by = models.CharField(_("organised by"), max_length=200)
+    comment = models.TextField(_("comment"), blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("acceptance of a higher-level project")
+        verbose_name_plural = _("acceptances of higher-level projects")
 
     def __str__(self) -> str:
         return str(self.application)

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models import Count, F, Min, Q, QuerySet, Sum
 
 from accounts.rules import is_panel, is_staff
 from applications.enums import ApplicationStatus
@@ -15,7 +15,16 @@ from applications.models import Application
 from core.money import to_wan, yuan
 
 from .enums import LEVEL_ORDER, UpperLevel
-from .models import Assessment, AwardPutForward, Commissioner, CommissionerProject, UpperCall, UpperOutcome
+from .models import (
+    Assessment,
+    AwardPutForward,
+    Commissioner,
+    CommissionerProject,
+    UpperAcceptance,
+    UpperCall,
+    UpperMilestone,
+    UpperOutcome,
+)
 
 S = ApplicationStatus
 ZERO = Decimal("0.00")
@@ -216,4 +225,96 @@ def commissioners_list() -> QuerySet[Commissioner]:
         Commissioner.objects.select_related("township")
         .annotate(n_projects=Count("projects"))
         .order_by("township__order", "township__name", "name", "id")
+    )
+
+
+@dataclass
+class TownshipRow:
+    """A township covered by commissioners: who is stationed there, their projects and fields."""
+
+    township: str
+    commissioners: list[str] = field(default_factory=list)
+    projects: int = 0
+    funded: int = 0
+    fields: list[str] = field(default_factory=list)
+
+
+def township_table(year: int | None = None) -> list[TownshipRow]:
+    """The townships covered (科技特派员服务乡镇), in the county's order: each with its
+    commissioners (on duty in ``year``, or all), their projects (of that year's calls, or all;
+    ``funded`` those the higher level funded) and the fields they work in. Two queries."""
+    people = Commissioner.objects.select_related("township").order_by("township__order", "township__name", "name")
+    projects = CommissionerProject.objects.all()
+    if year is not None:
+        people = people.filter(term_start__year__lte=year, term_end__year__gte=year)
+        projects = projects.filter(application__call__year=year)
+    counts = {
+        row["commissioner"]: row
+        for row in projects.values("commissioner")
+        .annotate(n=Count("id"), funded=Count("id", filter=Q(application__upper_outcome__funded=True)))
+        .order_by()
+    }
+    rows: dict[int, TownshipRow] = {}
+    for person in people:
+        row = rows.setdefault(person.township_id, TownshipRow(township=person.township.name))
+        row.commissioners.append(person.name)
+        counted = counts.get(person.pk)
+        if counted:
+            row.projects += counted["n"]
+            row.funded += counted["funded"]
+        if person.field not in row.fields:
+            row.fields.append(person.field)
+    return list(rows.values())
+
+
+def commissioner_projects(commissioner: Commissioner) -> QuerySet[CommissionerProject]:
+    """A commissioner's projects with their calls and outcomes, the latest call first."""
+    return commissioner.projects.select_related(
+        "application", "application__call", "application__call__upper", "application__upper_outcome"
+    ).order_by("-application__call__year", "application_id")
+
+
+def commissioner_project_choices() -> QuerySet[Application]:
+    """Items of commissioner calls a commissioner may be named for: submitted, still alive or
+    recommended/funded (not drafts, nor rejected or not recommended ones)."""
+    return (
+        Application.objects.filter(call__upper__commissioner=True)
+        .exclude(status__in=[S.DRAFT, S.REJECTED, S.TERMINATED, S.NOT_RECOMMENDED, S.UPPER_NOT_FUNDED])
+        .select_related("call", "commissioner_project__commissioner")
+        .order_by("-call__year", "call_id", "title", "id")
+    )
+
+
+def upper_projects() -> QuerySet[Application]:
+    """The projects the higher level funded, with their follow-up counted (one query): the
+    level and programme of their call, the amounts, milestones (done / all, the next one due)
+    and the acceptance. Filter with ``upward.filters.UpperProjectFilter``."""
+    return (
+        Application.objects.filter(call__upper__isnull=False, upper_outcome__funded=True)
+        .select_related("organisation", "call", "call__programme", "call__upper", "upper_outcome", "upper_acceptance")
+        .annotate(
+            n_milestones=Count("upper_milestones"),
+            n_done=Count("upper_milestones", filter=Q(upper_milestones__done_at__isnull=False)),
+            next_due=Min("upper_milestones__due", filter=Q(upper_milestones__done_at__isnull=True)),
+        )
+        .order_by("-call__year", "call__upper__level", "call_id", "id")
+    )
+
+
+@dataclass
+class Followup:
+    """What a funded upward project's page shows of its county-organised follow-up."""
+
+    milestones: list[UpperMilestone]
+    acceptance: UpperAcceptance | None
+
+    @property
+    def open_milestones(self) -> list[UpperMilestone]:
+        return [m for m in self.milestones if m.done_at is None]
+
+
+def upper_followup(application: Application) -> Followup:
+    return Followup(
+        milestones=list(UpperMilestone.objects.filter(application=application).order_by("due", "id")),
+        acceptance=UpperAcceptance.objects.filter(application=application).first(),
     )

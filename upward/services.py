@@ -10,7 +10,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from accounts.recent import require_recent_login
 from accounts.rules import is_panel, is_staff
@@ -26,7 +26,7 @@ from funding.services import disbursement_request
 from notifications.services import notify
 from reviews.services import criteria_set
 
-from .enums import AssessmentResult, AwardLevelUp, PutForwardOutcome, UpperLevel
+from .enums import AssessmentResult, AwardLevelUp, PutForwardOutcome, UpperAcceptanceResult, UpperLevel
 from .models import (
     Assessment,
     AwardPutForward,
@@ -34,7 +34,9 @@ from .models import (
     CommissionerProject,
     Recommendation,
     Township,
+    UpperAcceptance,
     UpperCall,
+    UpperMilestone,
     UpperOutcome,
 )
 
@@ -332,6 +334,173 @@ def upper_outcome_record(
     return outcome
 
 
+# --- county-organised milestones and acceptance -------------------------------------------------
+
+
+def _as_date(value: Any, field: str) -> dt.date:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value).strip())
+    except (TypeError, ValueError):
+        raise ValidationError({field: [_("Enter a date as YYYY-MM-DD.")]}) from None
+
+
+def _not_future(day: dt.date, field: str) -> None:
+    if day > timezone.localdate():
+        raise ValidationError({field: [_("This date is in the future.")]})
+
+
+def _followup_open(application: Application) -> Application:
+    """The funded upward project, locked; 409 unless funded and not yet accepted."""
+    application = application_locked(application)
+    upper_call_of(application)
+    if application.status != S.UPPER_FUNDED:
+        raise StateConflict(_("Only a project the higher level funded has milestones and an acceptance."))
+    if UpperAcceptance.objects.filter(application=application).exists():
+        raise StateConflict(_("The project's acceptance is recorded; its follow-up is closed."))
+    return application
+
+
+def _tell_applicant(application: Application, body: Any, context: dict[str, Any]) -> None:
+    notify(
+        recipients=[application.applicant],
+        kind="upper_followup",
+        subject=gettext_lazy("Higher-level project: %(title)s"),
+        body=body,
+        context={"title": application.title, **context},
+        url=item_url(application),
+    )
+
+
+@service_atomic
+def upper_milestone_add(*, application: Application, actor: Any, name: Any, due: Any) -> UpperMilestone:
+    """Staff set a milestone (name, due date) of a project the higher level funded.
+    Refused: 400 without a name or a date, or a name the project has already; 409 unless the
+    project is funded and not yet accepted. Side effects: audit row, the applicant told."""
+    _require_staff(actor, _("Only bureau staff follow higher-level projects."))
+    name = str(name or "").strip()
+    errors: dict[str, list[str]] = {}
+    if not name:
+        errors["name"] = [_("Name the milestone.")]
+    elif len(name) > 200:
+        errors["name"] = [_("This text is too long.")]
+    if errors:
+        raise ValidationError(errors)
+    due_day = _as_date(due, "due")
+    application = _followup_open(application)
+    if UpperMilestone.objects.filter(application=application, name=name).exists():
+        raise ValidationError({"name": [_("The project has a milestone of this name already.")]})
+    milestone = UpperMilestone.objects.create(application=application, name=name, due=due_day, created_by=actor)
+    audit_record(
+        actor=actor,
+        action="upper.milestone_add",
+        target=application,
+        data={"milestone": milestone.pk, "name": name, "due": due_day.isoformat()},
+    )
+    _tell_applicant(
+        application,
+        gettext_lazy("Milestone “%(name)s” of “%(title)s” is due on %(due)s."),
+        {"name": name, "due": due_day.isoformat()},
+    )
+    return milestone
+
+
+@service_atomic
+def upper_milestone_done(*, milestone: UpperMilestone, actor: Any, done_at: Any) -> UpperMilestone:
+    """Staff record the day a milestone was done (today or before). Refused: 400 for a date
+    to come; 409 once done, or when the project is accepted. Side effects: audit row, the
+    applicant told."""
+    _require_staff(actor, _("Only bureau staff follow higher-level projects."))
+    day = _as_date(done_at, "done_at")
+    _not_future(day, "done_at")
+    _followup_open(milestone.application)
+    milestone = UpperMilestone.objects.select_for_update().get(pk=milestone.pk)
+    if milestone.done_at is not None:
+        raise StateConflict(_("This milestone is already done."))
+    milestone.done_at = day
+    milestone.save(update_fields=["done_at"])
+    audit_record(
+        actor=actor,
+        action="upper.milestone_done",
+        target=milestone.application,
+        data={"milestone": milestone.pk, "name": milestone.name, "done_at": day.isoformat()},
+    )
+    _tell_applicant(
+        milestone.application,
+        gettext_lazy("Milestone “%(name)s” of “%(title)s” is recorded as done on %(day)s."),
+        {"name": milestone.name, "day": day.isoformat()},
+    )
+    return milestone
+
+
+@service_atomic
+def upper_acceptance_record(
+    *,
+    application: Application,
+    actor: Any,
+    result: Any,
+    accepted_on: Any,
+    organised_by: Any,
+    comment: str = "",
+) -> UpperAcceptance:
+    """The county-organised acceptance of a project the higher level funded: passed or
+    failed, its date (today or before) and who organised it. A pass needs every milestone
+    done. Refused: 400 for a result, date or organiser that does not fit; 409 unless the
+    project is funded, not yet accepted and (for a pass) has no milestone still open.
+    Side effects: audit row, the applicant told. The project's status stays "funded by the
+    higher level": the acceptance is the county's record, not a step of the higher level's."""
+    _require_staff(actor, _("Only bureau staff follow higher-level projects."))
+    errors: dict[str, list[str]] = {}
+    if result not in UpperAcceptanceResult.values:
+        errors["result"] = [_("Choose passed or failed.")]
+    organiser = str(organised_by or "").strip()
+    if not organiser:
+        errors["organised_by"] = [_("Say who organised the acceptance.")]
+    elif len(organiser) > 200:
+        errors["organised_by"] = [_("This text is too long.")]
+    if errors:
+        raise ValidationError(errors)
+    day = _as_date(accepted_on, "accepted_on")
+    _not_future(day, "accepted_on")
+    application = _followup_open(application)
+    open_ones = UpperMilestone.objects.filter(application=application, done_at__isnull=True).count()
+    if result == UpperAcceptanceResult.PASSED and open_ones:
+        raise StateConflict(
+            ngettext(
+                "%(n)s milestone is still open: record it done before the project passes.",
+                "%(n)s milestones are still open: record them done before the project passes.",
+                open_ones,
+            )
+            % {"n": open_ones}
+        )
+    acceptance = UpperAcceptance.objects.create(
+        application=application,
+        result=result,
+        accepted_on=day,
+        organised_by=organiser,
+        comment=(comment or "").strip(),
+        recorded_by=actor,
+    )
+    audit_record(
+        actor=actor,
+        action="upper.acceptance",
+        target=application,
+        comment=acceptance.comment,
+        data={"result": result, "accepted_on": day.isoformat(), "organised_by": organiser},
+    )
+    _tell_applicant(
+        application,
+        gettext_lazy("“%(title)s” passed its acceptance on %(day)s.")
+        if result == UpperAcceptanceResult.PASSED
+        else gettext_lazy("“%(title)s” did not pass its acceptance on %(day)s."),
+        {"day": day.isoformat()},
+    )
+    return acceptance
+
+
 # --- commissioners ------------------------------------------------------------------------------
 
 
@@ -425,15 +594,35 @@ def assessment_record(
 def commissioner_project_set(
     *, application: Application, actor: Any, commissioner: Commissioner, base: str = ""
 ) -> CommissionerProject:
-    """Name the commissioner who leads an item of a commissioner call (and its base)."""
+    """Name the commissioner who leads an item of a commissioner call (and its base); naming
+    another moves the item to them. Refused: 409 for an item of another call or still a draft.
+    Side effects: an audit row (with the commissioner before, if any), the applicant told."""
     _require_staff(actor, _("Only bureau staff manage commissioners."))
     application = application_locked(application)
     if not upper_call_of(application).commissioner:
         raise StateConflict(_("Only items of a commissioner call have a commissioner."))
+    if application.status == S.DRAFT:
+        raise StateConflict(_("The item is not submitted yet."))
+    before = (
+        CommissionerProject.objects.filter(application=application).values_list("commissioner_id", flat=True).first()
+    )
     project, _created = CommissionerProject.objects.update_or_create(
         application=application, defaults={"commissioner": commissioner, "base": (base or "").strip()[:200]}
     )
-    audit_record(actor=actor, action="commissioner.project", target=application, data={"commissioner": commissioner.pk})
+    audit_record(
+        actor=actor,
+        action="commissioner.project",
+        target=application,
+        data={"commissioner": commissioner.pk, "before": before, "base": project.base},
+    )
+    notify(
+        recipients=[application.applicant],
+        kind="commissioner_project",
+        subject=gettext_lazy("Commissioner project: %(title)s"),
+        body=gettext_lazy("The commissioner %(name)s leads “%(title)s”."),
+        context={"title": application.title, "name": commissioner.name},
+        url=item_url(application),
+    )
     return project
 
 

@@ -1,6 +1,8 @@
-"""The two processes (DESIGN.md): a plan project per application, a progress award per
-nomination. Both share the review nodes (``ItemSplit`` of one task per expert, a ``Join``)
-and the node callbacks (:class:`ItemFlowMixin`), so expert review is one implementation.
+"""The three processes (DESIGN.md): a plan project per application, a progress award per
+nomination, a higher-level project per application to a higher-level call (``upward``). All
+three open with the same formal and expert review block (:class:`ItemReviewNodes`: the
+``ItemSplit`` of one task per expert, a ``Join``) and its node callbacks
+(:class:`ItemFlowMixin`), so that block and expert review are written once.
 
 Viewflow owns the graph; each human step is a task that our pages and the API complete
 through ``workflow.steps``. Nodes call no business logic themselves except the two
@@ -71,10 +73,18 @@ class ItemFlowMixin:
         reviews_complete(application_id=activation.process.artifact_object_id)
 
 
-class PlanProjectFlow(ItemFlowMixin, flow.Flow):
-    process_class = PlanProjectProcess
-    lock_impl = lock.select_for_update_lock
-    process_title = _("S&T plan project")
+class ItemReviewNodes(ItemFlowMixin):
+    """The block every item flow opens with, written once: submitted → formal review (the
+    applicant revises a returned item) → staff assign experts → one review task per expert →
+    reviews done → ``decision``. Each flow names its own ``decision``, ``rejected`` and what
+    follows; a flow may override a node here (``UpperProjectFlow.expert_assignment``).
+
+    This is a plain mixin, not a ``Flow``: viewflow collects a flow's nodes with ``dir()``,
+    so inherited ones count, and copies each into the flow class before resolving its
+    ``this.`` references against that flow, so every flow gets its own nodes, edges and
+    auto-created permissions (``can_formal_review_<process>``) under the same names as
+    before. The copies are shallow: attach no boundary event (``.OnTimeout``/``.OnError``)
+    to a node here, or its list of boundary events would be shared between the flows."""
 
     start = flow.StartHandle(this.start_process).Next(this.formal_review)
 
@@ -92,6 +102,12 @@ class PlanProjectFlow(ItemFlowMixin, flow.Flow):
     review = flow.View(task_page).Assign(this.review_owner).Next(this.reviews_join)
     reviews_join = flow.Join().Next(this.reviews_done)
     reviews_done = flow.Function(this.mark_reviewed).Next(this.decision)
+
+
+class PlanProjectFlow(ItemReviewNodes, flow.Flow):
+    process_class = PlanProjectProcess
+    lock_impl = lock.select_for_update_lock
+    process_title = _("S&T plan project")
 
     decision = flow.View(task_page).Permission(auto_create=True).Next(this.decision_outcome)
     decision_outcome = flow.If(lambda a: _application(a).status == S.FUNDED).Then(this.notice).Else(this.not_funded)
@@ -139,30 +155,13 @@ class PlanProjectFlow(ItemFlowMixin, flow.Flow):
     failed = flow.End()
 
 
-class AwardNominationFlow(ItemFlowMixin, flow.Flow):
+class AwardNominationFlow(ItemReviewNodes, flow.Flow):
     """nominate → formal review (revise loop) → expert review → committee decision (a level
     within the round's quota, or none) → public notice → granted → bonus paid → end."""
 
     process_class = AwardNominationProcess
     lock_impl = lock.select_for_update_lock
     process_title = _("S&T progress award nomination")
-
-    start = flow.StartHandle(this.start_process).Next(this.formal_review)
-
-    formal_review = flow.View(task_page).Permission(auto_create=True).Next(this.formal_outcome)
-    formal_outcome = (
-        flow.Switch()
-        .Case(this.expert_assignment, lambda a: _application(a).status == S.IN_REVIEW)
-        .Case(this.revise, lambda a: _application(a).status == S.RETURNED)
-        .Default(this.rejected)
-    )
-    revise = flow.View(task_page).Assign(lambda a: _application(a).applicant).Next(this.formal_review)
-
-    expert_assignment = flow.View(task_page).Permission(auto_create=True).Next(this.reviews)
-    reviews = ItemSplit(this.review_items).Each(this.review)
-    review = flow.View(task_page).Assign(this.review_owner).Next(this.reviews_join)
-    reviews_join = flow.Join().Next(this.reviews_done)
-    reviews_done = flow.Function(this.mark_reviewed).Next(this.decision)
 
     decision = flow.View(task_page).Permission(auto_create=True).Next(this.decision_outcome)
     decision_outcome = flow.If(lambda a: _application(a).status == S.AWARDED).Then(this.notice).Else(this.not_awarded)
@@ -176,7 +175,7 @@ class AwardNominationFlow(ItemFlowMixin, flow.Flow):
     not_awarded = flow.End()
 
 
-class UpperProjectFlow(ItemFlowMixin, flow.Flow):
+class UpperProjectFlow(ItemReviewNodes, flow.Flow):
     """An application to a higher-level call (``upward``): the plan flow's formal review and
     expert review under the same node names (``workflow.steps`` drives them unchanged), then
     the panel's recommendation within the county's quota, the higher level's outcome recorded
@@ -189,23 +188,10 @@ class UpperProjectFlow(ItemFlowMixin, flow.Flow):
     lock_impl = lock.select_for_update_lock
     process_title = _("Higher-level project")
 
-    start = flow.StartHandle(this.start_process).Next(this.formal_review)
-
-    formal_review = flow.View(task_page).Permission(auto_create=True).Next(this.formal_outcome)
-    formal_outcome = (
-        flow.Switch()
-        .Case(this.expert_assignment, lambda a: _application(a).status == S.IN_REVIEW)
-        .Case(this.revise, lambda a: _application(a).status == S.RETURNED)
-        .Default(this.rejected)
-    )
-    revise = flow.View(task_page).Assign(lambda a: _application(a).applicant).Next(this.formal_review)
-
+    #: Staff decide whether experts rank the item (beyond the quota) or it goes straight to
+    #: the panel: the one node this flow adds to the shared block.
     expert_assignment = flow.View(task_page).Permission(auto_create=True).Next(this.ranking_needed)
     ranking_needed = flow.If(lambda a: _application(a).status == S.IN_REVIEW).Then(this.reviews).Else(this.decision)
-    reviews = ItemSplit(this.review_items).Each(this.review)
-    review = flow.View(task_page).Assign(this.review_owner).Next(this.reviews_join)
-    reviews_join = flow.Join().Next(this.reviews_done)
-    reviews_done = flow.Function(this.mark_reviewed).Next(this.decision)
 
     #: The panel's recommendation within the quota (``steps.upper_recommend``).
     decision = flow.View(task_page).Permission(auto_create=True).Next(this.decision_outcome)

@@ -364,10 +364,12 @@ SPECTACULAR_SETTINGS = {
         # The upward work's levels: of a higher-level call, and of an award a winner goes to.
         "UpperLevelEnum": "upward.enums.UpperLevel",
         "AwardLevelUpEnum": "upward.enums.AwardLevelUp",
-        # Three "result" fields: of an acceptance, a mid-term check and a commissioner's assessment.
+        # Four "result" fields: of an acceptance, a mid-term check, a commissioner's assessment and an
+        # upward project's county-organised acceptance.
         "AcceptanceResultEnum": "funding.enums.AcceptanceResult",
         "MidtermResultEnum": "aftergrant.enums.MidtermResult",
         "AssessmentResultEnum": "upward.enums.AssessmentResult",
+        "UpperAcceptanceResultEnum": "upward.enums.UpperAcceptanceResult",
     },
     # Swagger UI from the pinned drf-spectacular-sidecar package, served by WhiteNoise: bureaus
     # run on intranets without internet access, and a page staff log into must not run code

@@ -1071,6 +1071,27 @@ MATRIX: dict[tuple[str, str, str | None], dict[str, str]] = {
         "draft": "401 403 403 403 403 403 403 404 403 403 403",
         "missing": "401 403 403 403 403 403 403 404 403 403 403",
     },
+    # The world's applications are plan items: none has an upward follow-up (404 to all).
+    ("GET", "api/applications/<int:pk>/upper-followup/", "application"): {
+        "*": "401 404 404 404 404 404 404 404 404 404 404",
+    },
+    ("POST", "api/applications/<int:pk>/upper-milestones/", "application"): {
+        "*": "401 403 403 403 403 403 403 400 403 403 403",
+        "draft": "401 403 403 403 403 403 403 404 403 403 403",
+        "missing": "401 403 403 403 403 403 403 404 403 403 403",
+    },
+    ("POST", "api/applications/<int:pk>/upper-acceptance/", "application"): {
+        "*": "401 403 403 403 403 403 403 400 403 403 403",
+        "draft": "401 403 403 403 403 403 403 404 403 403 403",
+        "missing": "401 403 403 403 403 403 403 404 403 403 403",
+    },
+    ("POST", "api/upper-milestones/<int:pk>/done/", "upper_milestone"): {
+        "*": "401 403 403 403 403 403 403 400 403 403 403",
+        "missing": "401 403 403 403 403 403 403 404 403 403 403",
+    },
+    ("GET", "api/upper-projects/", None): {
+        "*": "401 403 403 403 403 403 403 200 200 403 403",
+    },
     # Without ?year= the report asks for it (400).
     ("GET", "api/reports/upper/", None): {
         "*": "401 403 403 403 403 403 403 400 400 400 400",
@@ -1080,6 +1101,13 @@ MATRIX: dict[tuple[str, str, str | None], dict[str, str]] = {
     },
     ("POST", "api/commissioners/", None): {
         "*": "401 403 403 403 403 403 403 400 403 403 403",
+    },
+    ("GET", "api/commissioners/<int:pk>/", "commissioner"): {
+        "*": "401 403 403 403 403 403 403 200 200 403 403",
+        "missing": "401 403 403 403 403 403 403 404 404 403 403",
+    },
+    ("GET", "api/commissioners/townships/", None): {
+        "*": "401 403 403 403 403 403 403 200 200 403 403",
     },
     ("POST", "api/commissioners/<int:pk>/assessments/", "commissioner"): {
         "*": "401 403 403 403 403 403 403 400 403 403 403",
@@ -1141,6 +1169,23 @@ MATRIX: dict[tuple[str, str, str | None], dict[str, str]] = {
     ("POST", "upper-items/<int:pk>/outcome/", "application"): {
         "*": "LOG 403 403 403 403 403 403 404 403 403 403",
     },
+    ("POST", "upper-items/<int:pk>/milestones/", "application"): {
+        "*": "LOG 403 403 403 403 403 403 404 403 403 403",
+    },
+    ("POST", "upper-items/<int:pk>/acceptance/", "application"): {
+        "*": "LOG 403 403 403 403 403 403 404 403 403 403",
+    },
+    # An empty form: refused with a message on the item's page (302).
+    ("POST", "upper-milestones/<int:pk>/done/", "upper_milestone"): {
+        "*": "LOG 403 403 403 403 403 403 302 403 403 403",
+        "missing": "LOG 403 403 403 403 403 403 404 403 403 403",
+    },
+    ("GET", "upper-projects/", None): {
+        "*": "LOG 403 403 403 403 403 403 200 200 403 403",
+    },
+    ("GET", "upper-projects.xlsx", None): {
+        "*": "LOG 403 403 403 403 403 403 200 200 403 403",
+    },
     ("GET", "commissioners/", None): {
         "*": "LOG 403 403 403 403 403 403 200 200 403 403",
     },
@@ -1160,6 +1205,17 @@ MATRIX: dict[tuple[str, str, str | None], dict[str, str]] = {
     ("POST", "commissioners/<int:pk>/", "commissioner"): {
         "*": "LOG 403 403 403 403 403 403 200 403 403 403",
         "missing": "LOG 403 403 403 403 403 403 404 404 403 403",
+    },
+    # An empty form: the link is refused with a message on the commissioner's page (302).
+    ("POST", "commissioners/<int:pk>/projects/", "commissioner"): {
+        "*": "LOG 403 403 403 403 403 403 302 403 403 403",
+        "missing": "LOG 403 403 403 403 403 403 404 403 403 403",
+    },
+    ("GET", "commissioners/townships/", None): {
+        "*": "LOG 403 403 403 403 403 403 200 200 403 403",
+    },
+    ("GET", "commissioners/townships.xlsx", None): {
+        "*": "LOG 403 403 403 403 403 403 200 200 403 403",
     },
     ("POST", "commissioners/<int:pk>/assess/", "commissioner"): {
         "*": "LOG 403 403 403 403 403 403 302 403 403 403",

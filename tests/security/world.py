@@ -242,6 +242,15 @@ def build_world() -> World:
     objects["account"] = {"owner's": owner}
     objects["credit_record"] = {"pending": pending, "confirmed": confirmed}
     objects.update(_upward(staff, programme))
+    # A bare milestone row on a plan project: the route's role and existence checks answer
+    # before the service finds it is not an upward project's (an empty body: 400 to staff).
+    from upward.models import UpperMilestone
+
+    objects["upper_milestone"] = {
+        "open": UpperMilestone.objects.create(
+            application=apps["contracted"], name="矩阵里程碑", due=dt.date(2030, 1, 1), created_by=staff
+        )
+    }
     return World(users=users, calls=calls, applications=apps, objects=objects)
 
 

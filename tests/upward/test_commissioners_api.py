@@ -7,6 +7,8 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
+from audit.models import AuditEntry
+from notifications.models import Notification
 from tests.api.conftest import DRAFT, ok
 from upward import services as upward_services
 
@@ -58,6 +60,28 @@ def test_a_commissioner_leads_an_item_of_a_commissioner_call(as_staff, as_applic
     ok(as_staff.post(f"/api/applications/{item['id']}/commissioner/", link, format="json"))
     # An item of a call that is not a commissioner programme has no commissioner.
     assert as_staff.post(f"/api/applications/{other['id']}/commissioner/", link, format="json").status_code == 409
+
+    # Each commissioner's projects, the applicant told, the audit row names who led it before.
+    shown = ok(as_staff.get(f"/api/commissioners/{commissioner}/"))
+    assert [(p["id"], p["base"], p["upper_yuan"]) for p in shown["projects"]] == [
+        (item["id"], "沙头镇蔬菜绿色防控示范区", None)
+    ]
+    assert Notification.objects.filter(kind="commissioner_project", recipient__username="applicant").exists()
+    second = ok(
+        as_staff.post("/api/commissioners/", {**COMMISSIONER, "name": "李明", "township": "巽宅镇"}, format="json"), 201
+    )
+    ok(as_staff.post(f"/api/applications/{item['id']}/commissioner/", {"commissioner": second["id"]}, format="json"))
+    assert ok(as_staff.get(f"/api/commissioners/{commissioner}/"))["projects"] == []
+    row = AuditEntry.objects.filter(action="commissioner.project").order_by("-id").first()
+    assert row.data["before"] == commissioner and row.data["commissioner"] == second["id"]
+
+    townships = ok(as_staff.get("/api/commissioners/townships/?year=2016"))
+    assert sorted((t["township"], t["commissioners"], t["projects"], t["field_codes"]) for t in townships) == [
+        ("巽宅镇", ["李明"], 1, ["agriculture"]),
+        ("沙头镇", ["陈建华"], 0, ["agriculture"]),
+    ]
+    assert ok(as_staff.get("/api/commissioners/townships/?year=2030")) == []  # nobody on duty then
+    assert as_staff.get("/api/commissioners/townships/?year=twenty").status_code == 400
 
 
 def test_award_winners_put_forward_with_their_result(as_staff, as_panel):

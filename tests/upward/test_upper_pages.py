@@ -5,18 +5,21 @@ the outcome, finance approve (two people) and pay the matching funds; the commis
 from __future__ import annotations
 
 import datetime as dt
+import io
 from typing import Any
 
 import pytest
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from openpyxl import load_workbook
 
 from applications.enums import ApplicationStatus as S
 from applications.models import Application
 from funding.enums import DisbursementStatus as D
 from funding.models import Disbursement
 from tests.conftest import PASSWORD
+from upward import services as upward_services
 from upward.models import Assessment, Commissioner, UpperCall
 
 pytestmark = pytest.mark.django_db
@@ -152,3 +155,99 @@ def test_award_winners_put_forward_pages(staff, panel, applicant):
     assert (item.outcome, item.grade) == ("awarded", 3)
     assert "超达阀门集团股份有限公司" in client_for(panel).get(reverse("awards-put-forward")).content.decode()
     assert client_for(applicant).get(reverse("awards-put-forward")).status_code == 403
+
+
+def test_the_lists_filter_by_year_level_township_and_search(staff, panel, programme):
+    now = timezone.now()
+    for title, level, year in (
+        ("2016年省级重大科技攻关项目", "province", 2016),
+        ("2017年温州市科技计划", "city", 2017),
+    ):
+        upward_services.upper_call_create(
+            actor=staff,
+            level=level,
+            programme=programme,
+            title=title,
+            year=year,
+            quota=3,
+            closes_at=now + dt.timedelta(days=9),
+        )
+    for name, township, level in (("陈建华", "沙头镇", "province"), ("李明", "巽宅镇", "city")):
+        upward_services.commissioner_create(
+            actor=staff,
+            name=name,
+            township=township,
+            level=level,
+            field="agriculture",
+            term_start=dt.date(2016, 1, 1),
+            term_end=dt.date(2018, 12, 31),
+        )
+    staff_c, panel_c = client_for(staff), client_for(panel)
+
+    def titles(query: dict[str, Any]) -> list[str]:
+        page = staff_c.get(reverse("upper-calls"), query).context["page"]
+        return [u.call.title for u in page.object_list]
+
+    assert titles({}) == ["2017年温州市科技计划", "2016年省级重大科技攻关项目"]
+    assert titles({"level": "province"}) == ["2016年省级重大科技攻关项目"]
+    assert titles({"year": "2017"}) == ["2017年温州市科技计划"]
+    assert titles({"search": "温州"}) == ["2017年温州市科技计划"]
+    assert titles({"level": "nowhere"}) == titles({})  # a value not offered filters nothing
+    query = staff_c.get(reverse("upper-calls"), {"level": "city", "page": "1"}).context["query"]
+    assert query == "level=city"  # the pager and export links carry the filters, not the page
+
+    def names(query: dict[str, Any]) -> list[str]:
+        return [c.name for c in panel_c.get(reverse("commissioners"), query).context["page"].object_list]
+
+    shatou = Commissioner.objects.get(name="陈建华").township_id
+    assert names({"township": shatou}) == ["陈建华"]
+    assert names({"level": "city"}) == ["李明"]
+    assert names({"search": "巽宅"}) == ["李明"]
+    sheet = load_workbook(io.BytesIO(staff_c.get(reverse("commissioners-xlsx"), {"level": "city"}).content)).active
+    assert [row[1] for row in sheet.iter_rows(min_row=2, values_only=True)] == ["李明"]
+
+
+def test_staff_link_a_commissioner_to_a_project_and_read_the_townships(staff, panel, applicant, programme):
+    now = timezone.now()
+    upper = upward_services.upper_call_create(
+        actor=staff,
+        level="province",
+        programme=programme,
+        title="2016年度省级科技特派员项目",
+        year=2016,
+        quota=5,
+        opens_at=now - dt.timedelta(days=1),
+        closes_at=now + dt.timedelta(days=9),
+        commissioner=True,
+    )
+    applicant_c, staff_c = client_for(applicant), client_for(staff)
+    ok(applicant_c.post(reverse("application-create", args=[upper.call_id]), DRAFT))
+    app = Application.objects.get(title=DRAFT["title"])
+    commissioner = upward_services.commissioner_create(
+        actor=staff,
+        name="陈建华",
+        township="沙头镇",
+        field="agriculture",
+        term_start=dt.date(2016, 1, 1),
+        term_end=dt.date(2018, 12, 31),
+    )
+    page = staff_c.get(reverse("commissioner", args=[commissioner.pk]))
+    assert list(page.context["project_form"].fields["application"].queryset) == []  # a draft is not offered
+    ok(applicant_c.post(reverse("application-submit", args=[app.pk]), {"pledge": "on"}))
+    page = staff_c.get(reverse("commissioner", args=[commissioner.pk]))
+    assert list(page.context["project_form"].fields["application"].queryset) == [app]
+    link = reverse("commissioner-project-link", args=[commissioner.pk])
+    assert client_for(panel).post(link, {"application": app.pk}).status_code == 403
+    ok(staff_c.post(link, {"application": app.pk, "base": "沙头镇蔬菜绿色防控示范区"}))
+    page = staff_c.get(reverse("commissioner", args=[commissioner.pk]))
+    assert [p.application_id for p in page.context["projects"]] == [app.pk]
+    assert "沙头镇蔬菜绿色防控示范区" in page.content.decode()
+
+    townships = client_for(panel).get(reverse("townships"), {"year": "2016"})
+    assert [(row.township, row.commissioners, row.projects) for row, _fields in townships.context["rows"]] == [
+        ("沙头镇", ["陈建华"], 1)
+    ]
+    assert "<svg" in townships.content.decode()  # the chart by township
+    sheet = load_workbook(io.BytesIO(staff_c.get(reverse("townships-xlsx"), {"year": "2016"}).content)).active
+    assert list(sheet.iter_rows(min_row=2, values_only=True))[0][1:5] == ("沙头镇", 1, "陈建华", 1)
+    assert client_for(applicant).get(reverse("townships")).status_code == 403

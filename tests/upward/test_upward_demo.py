@@ -108,3 +108,18 @@ def test_the_public_figures_show_the_upward_year():
     page = Client().get("/figures/?year=2016").content.decode()
     assert "525.0000" in page
     assert Decimal("75") and "75.0000" in page
+
+
+def test_the_county_follows_a_few_funded_projects():
+    from upward.models import UpperAcceptance, UpperMilestone
+
+    accepted = dict(UpperAcceptance.objects.values_list("application__title", "result"))
+    assert accepted == {"深冷工况超低温阀门关键技术攻关": "passed", "沙头“大粒香”水稻良种示范基地建设": "failed"}
+    assert UpperMilestone.objects.count() == 7 and UpperMilestone.objects.filter(done_at__isnull=True).count() == 2
+    listed = staff_client().get("/api/upper-projects/?year=2016").json()
+    assert listed["count"] == 35
+    under_way = next(p for p in listed["results"] if p["title"] == "泵阀智能制造数字化车间关键技术")
+    assert (under_way["milestones"], under_way["milestones_done"], under_way["acceptance"]) == (2, 1, None)
+    townships = staff_client().get("/api/commissioners/townships/?year=2016").json()
+    assert sum(len(t["commissioners"]) for t in townships) == 19
+    assert sum(t["funded"] for t in townships) == 17  # the 13 provincial and 4 municipal commissioner projects

@@ -15,7 +15,8 @@ Built through the same entry points as the batches (``workflow.steps`` and the s
 staff record each call, units apply and submit, formal review accepts, the new-product call
 (13 applications for 11 places) is ranked by drawn experts, the others go to the panel within
 their quota, the panel recommends, staff record the outcomes in the autumn, and the matching
-funds of the provincial major projects go through both finance approvals. Idempotent: a call
+funds of the provincial major projects go through both finance approvals; then the county
+follows a few funded projects with milestones and an acceptance (``FOLLOWUP``). Idempotent: a call
 with its title is skipped whole; the commissioners and the put-forward winners by name.
 """
 
@@ -32,7 +33,7 @@ from applications.models import Application, Programme
 from reviews.enums import AssignmentStatus
 from reviews.models import Assignment
 from upward import services as upward_services
-from upward.models import AwardPutForward, Commissioner, UpperCall
+from upward.models import AwardPutForward, Commissioner, UpperCall, UpperMilestone
 from workflow import steps
 
 from .clock import DAY, Timeline, cst, spread
@@ -351,6 +352,34 @@ PUT_FORWARD = (
 #: A 2015 county winner put forward to the city's award, its result still awaited.
 PENDING_PUT_FORWARD = ("高效节能泵阀关键技术研发及产业化", "city", "温州市科学技术进步奖")
 
+#: The county's follow-up of a few funded projects (milestones it set after the outcome, each
+#: with its due date and, when done, the day; then the acceptance it organised): by title.
+#: One passed with every milestone done, one failed with a milestone still open, one under way.
+FOLLOWUP: dict[str, dict[str, Any]] = {
+    "深冷工况超低温阀门关键技术攻关": {
+        "milestones": [
+            ("完成超低温阀门结构设计", dt.date(2017, 3, 31), dt.date(2017, 3, 24)),
+            ("样机试制及-196℃型式试验", dt.date(2017, 9, 30), dt.date(2017, 9, 18)),
+            ("用户现场应用及第三方检测", dt.date(2017, 12, 15), dt.date(2017, 12, 8)),
+        ],
+        "acceptance": ("passed", dt.date(2017, 12, 26), "永嘉县科技局（组织专家验收组）", "各项考核指标均已完成。"),
+    },
+    "沙头“大粒香”水稻良种示范基地建设": {
+        "milestones": [
+            ("示范基地建设100亩", dt.date(2017, 5, 31), dt.date(2017, 5, 20)),
+            ("良种推广1000亩", dt.date(2017, 11, 30), None),
+        ],
+        "acceptance": ("failed", dt.date(2017, 12, 20), "永嘉县科技局农村科技科", "推广面积未达到合同要求，限期整改。"),
+    },
+    "泵阀智能制造数字化车间关键技术": {
+        "milestones": [
+            ("数字化车间方案设计", dt.date(2017, 4, 30), dt.date(2017, 4, 26)),
+            ("车间建成并试运行", dt.date(2018, 6, 30), None),
+        ],
+    },
+}
+FOLLOWUP_SET_AT = cst(YEAR, 11, 20)
+
 OUTCOME_AT = cst(YEAR, 10, 20)
 MATCHING_AT = cst(YEAR, 12, 5)
 
@@ -375,6 +404,7 @@ class UpwardYear:
         self.load_commissioners()
         created = sum(self.load_call(plan) for plan in CALLS)
         self.load_put_forward()
+        self.load_followup()
         return created
 
     def load_commissioners(self) -> None:
@@ -531,6 +561,36 @@ class UpwardYear:
                 actor=self.loader.users["demo_finance_officer"],
                 voucher=self.loader.voucher(paid.year),
             )
+
+    def load_followup(self) -> None:
+        """The county follows a few funded projects (``FOLLOWUP``): staff set the milestones
+        in November, record each done on its day, and organise the acceptance at the end of
+        2017. Idempotent: a project with milestones is skipped."""
+        for n, (title, plan) in enumerate(FOLLOWUP.items()):
+            app = Application.objects.get(title=title, call__kind="upper")
+            if UpperMilestone.objects.filter(application=app).exists():
+                continue
+            milestones = []
+            for k, (name, due, _done) in enumerate(plan["milestones"]):
+                self.clock.set(FOLLOWUP_SET_AT + dt.timedelta(days=n, minutes=k))
+                milestones.append(
+                    upward_services.upper_milestone_add(application=app, actor=self.staff, name=name, due=due)
+                )
+            for milestone, (_name, _due, done) in zip(milestones, plan["milestones"], strict=True):
+                if done is not None:
+                    self.clock.set(cst(done.year, done.month, done.day, 16))
+                    upward_services.upper_milestone_done(milestone=milestone, actor=self.staff, done_at=done)
+            if "acceptance" in plan:
+                result, day, organiser, comment = plan["acceptance"]
+                self.clock.set(cst(day.year, day.month, day.day, 15))
+                upward_services.upper_acceptance_record(
+                    application=app,
+                    actor=self.staff,
+                    result=result,
+                    accepted_on=day,
+                    organised_by=organiser,
+                    comment=comment,
+                )
 
     def load_put_forward(self) -> None:
         for n, (unit, title, level, award, grade) in enumerate(PUT_FORWARD):
