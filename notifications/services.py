@@ -67,10 +67,15 @@ def notify(
     """
     context = dict(context or {})
     digestible = kind in DIGESTED_KINDS
+    outside = channels()
     # A query of recipients (``users_with_role``) brings each one's choices along, so the
     # preferences need no query of their own; a list of users asks once for all of them.
+    # With no outside channel (the demo load) the choices decide nothing and are not read.
     annotated = (
-        isinstance(recipients, QuerySet) and recipients.model is get_user_model() and not recipients.query.is_sliced
+        bool(outside)
+        and isinstance(recipients, QuerySet)
+        and recipients.model is get_user_model()
+        and not recipients.query.is_sliced
     )
     if isinstance(recipients, QuerySet) and annotated:
         annotations: dict[str, Any] = {
@@ -97,7 +102,9 @@ def notify(
         users = [user for user in users if user.pk not in already]
     if not users:
         return []
-    if annotated:
+    if not outside:
+        opted_out = set()  # no channel to opt out of: every row is in-app only
+    elif annotated:
         opted_out = {user.pk for user in users if user.notify_opted_out or getattr(user, "notify_digest", False)}
     elif any(user.email for user in users):
         choices = EmailPreference.objects.filter(user__in=users, kind=kind, email=False)
@@ -106,7 +113,6 @@ def notify(
         opted_out = set(choices.values_list("user_id", flat=True))
     else:
         opted_out = set()  # nobody has an address: opting out of e-mail changes nothing
-    outside = channels()
     rows = []
     for user in users:
         names = [
