@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import re
 
+from gevent.event import Event
 from locust import HttpUser, between, constant, task
 
 PASSWORD = os.environ.get("BENCH_PASSWORD", "bench-pass-2026")
@@ -18,6 +19,12 @@ THINK = [float(x) for x in os.environ.get("BENCH_THINK", "0").split(",")]
 TOKEN = os.environ.get("PINGSHEN_BENCH_TOKEN", "")
 #: The same words as ``bench.pages_load.FOREIGN`` (this file runs in locust's own venv).
 FOREIGN = "not the benchmark's own server"
+#: How many users log in: pages are asked for (and measured) once every one of them has.
+USERS = int(os.environ.get("BENCH_USERS", "0"))
+#: Twenty logins at once are twenty PBKDF2 hashes (≈ 20 s of CPU on the loaded 2 cores): a page
+#: asked for meanwhile waits behind them, and its time said more about the logins than the page.
+_logged_in: list[str] = []
+_everyone_in = Event()
 
 
 class RoleUser(HttpUser):
@@ -45,6 +52,12 @@ class RoleUser(HttpUser):
             headers={"Referer": f"{self.host}/accounts/login/"},
             name="login",
         )
+        _logged_in.append(self.username)
+        if len(_logged_in) >= USERS:
+            # The last login: start the figures afresh (the pages only), then let everyone go.
+            self.environment.runner.stats.reset_all()
+            _everyone_in.set()
+        _everyone_in.wait(timeout=120)
 
 
 class Applicant(RoleUser):

@@ -9,7 +9,8 @@ production settings (DEBUG off); and runs locust headless (installed in ``var/be
 ``bench/requirements.txt``, away from the app's dependencies) with ``--users`` (20) users, all
 started at once, waiting ``--think`` seconds between pages (1–3 s; ``0`` saturates the server),
 for ``--seconds`` (60). Each user logs in through the login
-form and then asks for one page again and again: the applicant's home, an expert's queue,
+form, waits until every user has logged in (the figures start afresh then: twenty PBKDF2
+logins at once held up the first pages by seconds), and then asks for one page again and again: the applicant's home, an expert's queue,
 staff's call overview, and the panel's ranking page. Printed per page: requests, failures,
 median, p95 and p99 in ms, and requests per second, from locust's CSV.
 
@@ -209,6 +210,7 @@ def main() -> None:
         "BENCH_CALL": str(call.pk),
         "BENCH_THINK": args.think,
         "BENCH_EXPERT": expert_username,
+        "BENCH_USERS": str(args.users),
     }
     base = f"http://127.0.0.1:{port}"
     server = subprocess.Popen(  # noqa: S603 - our own command line

@@ -31,6 +31,8 @@ class TransportError(Exception):
     def __init__(self, message: str, *, permanent: bool = False) -> None:
         super().__init__(message)
         self.permanent = permanent
+        #: Set by a delivery batch: the notifications it put back to pending for a retry.
+        self.ids: list[int] = []
 
 
 class Channel(Protocol):

@@ -94,3 +94,51 @@ def test_enqueue_hands_the_broker_one_task_per_batch(applicant):
     rows = _rows([applicant], DELIVERY_BATCH + 3)
     assert enqueue([n.pk for n in rows]) == DELIVERY_BATCH + 3
     assert len(mail.outbox) == DELIVERY_BATCH + 3
+
+
+def test_a_short_batch_is_topped_up_with_rows_never_tried(smtp, applicant, staff):
+    """Under a backlog of small events each task sends a full batch; a row waiting for its
+    retry is not taken early, and the task queued for a row already taken claims nothing."""
+    mine, *waiting = _rows([applicant, staff], 4)
+    retrying = _rows([staff], 1)[0]
+    Notification.objects.filter(pk=retrying.pk).update(attempts=1)
+    assert notifications_deliver(ids=[mine.pk], fill=DELIVERY_BATCH) == 4
+    assert len(smtp.delivered) == 4
+    assert smtp.opened == 1
+    assert Notification.objects.get(pk=retrying.pk).state == DeliveryState.PENDING
+    assert notifications_deliver(ids=[waiting[0].pk], fill=DELIVERY_BATCH) == 0
+    assert notifications_deliver(ids=[mine.pk]) == 0
+    # Without ``fill`` (a retry, the single-row task) only the rows named are taken.
+    assert notifications_deliver(ids=[retrying.pk]) == 1
+
+
+def test_the_retry_of_a_topped_up_batch_takes_back_every_row_that_failed(smtp, applicant, staff, monkeypatch):
+    from notifications.tasks import send_notifications
+
+    mine = _rows([applicant], 1)[0]
+    others = _rows([staff], 2)
+    smtp.down_for = {staff.email}
+    with pytest.raises(TransportError) as failed:
+        notifications_deliver(ids=[mine.pk], fill=DELIVERY_BATCH)
+    assert sorted(failed.value.ids) == sorted(n.pk for n in others)  # not only the row it was named for
+
+    # Through the task: the server refuses once; the retry sends the top-up row that failed.
+    Notification.objects.all().delete()
+    smtp.delivered = []
+    mine = _rows([applicant], 1)[0]
+    others = _rows([staff], 2)
+    refuse = CountingSMTP.send_messages
+
+    def refuse_once(self: Any, messages: list[Any]) -> int:
+        try:
+            return refuse(self, messages)
+        except smtplib.SMTPException:
+            CountingSMTP.down_for = set()  # the server is back for the retry
+            raise
+
+    monkeypatch.setattr(CountingSMTP, "send_messages", refuse_once)
+    smtp.down_for = {staff.email}
+    send_notifications.apply(args=[[mine.pk]], throw=False)  # eager: the retry runs at once
+    assert set(Notification.objects.values_list("state", flat=True)) == {DeliveryState.SENT}
+    assert sorted(smtp.delivered) == sorted([applicant.email] + [staff.email] * 2)
+    assert sorted(Notification.objects.values_list("attempts", flat=True)) == [1, 1, 2]
