@@ -42,6 +42,11 @@ def shared_rollback_boundary() -> Iterator[None]:
         _boundary_held.reset(token)
 
 
+def boundary_held() -> bool:
+    """Whether a :func:`shared_rollback_boundary` encloses this call (a workflow step's lock)."""
+    return _boundary_held.get()
+
+
 def service_atomic(func: F) -> F:
     """``transaction.atomic`` for a service, without a savepoint inside a shared boundary."""
 

@@ -727,8 +727,12 @@ def _draw_invitations(
     replacing: dict[int, list[int]],
 ) -> list[Assignment]:
     """Write what a draw chose, whatever its size, in a handful of batched statements: the
-    assignments, their object permissions, one ``assignment.create`` audit row each, and one
-    invitation per expert, not one per item.
+    assignments and one invitation per expert, not one per item.
+
+    No ``assignment.create`` audit row per assignment (a hand pick still writes one): the
+    draw's own ``draw.perform`` row records every item's choices, and each assignment points
+    at its ``DrawItem``; the 50,000 rows a county's draw wrote repeated that, and took half of
+    its time (issue 18).
 
     The draw holds the call's row and every candidate expert's row locked, and has left out
     everyone already on an item, so the unique expert-per-item key cannot be hit by a race;
@@ -757,17 +761,6 @@ def _draw_invitations(
             made = Assignment.objects.bulk_create(rows, batch_size=5000)
     except IntegrityError:
         raise StateConflict(_("An expert was assigned to one of these items meanwhile; draw again.")) from None
-    audit_record_many(
-        actor=actor,
-        action="assignment.create",
-        targets=list(made),
-        to_state=A.INVITED,
-        data=[
-            {"application": a.application_id, "expert": a.expert_id, "draw": items[0].draw_id}
-            | ({"replaces": a.replaces_id} if a.replaces_id else {})
-            for a in made
-        ],
-    )
     # One invitation per expert, however many items they drew: one ``notify`` per due date
     # (a draw has one), one notification row per expert.
     by_due: dict[str, dict[int, Any]] = {}
@@ -829,10 +822,10 @@ def draw_for_call(*, call: Call, actor: Any, seed: str | None = None) -> Draw:
     replace the item's declined or expired assignments that have no replacement yet.
 
     Side effects: locks the call and the experts of the fields concerned; writes a ``Draw``
-    with one ``DrawItem`` per item considered, one ``Assignment`` per drawn expert (with
-    its object permissions, an ``assignment.create`` audit row and an invitation to the
-    expert), and a ``draw.perform`` audit row holding the seed, the candidates, the
-    exclusions with their reasons and the choices. Queries do not grow with the pool.
+    with one ``DrawItem`` per item considered, one ``Assignment`` per drawn expert, one
+    invitation per drawn expert, and a ``draw.perform`` audit row holding the seed, the
+    number of candidates, the exclusions with their reasons and the choices (it stands for
+    the assignments: they have no audit row of their own). Queries do not grow with the pool.
     """
     if not is_staff(actor):
         raise PermissionDenied(_("Only bureau staff draw experts."))
@@ -927,14 +920,16 @@ def draw_replay(*, draw: Draw) -> dict[int, list[int]]:
 
 
 def _assignment_locked(assignment: Assignment, actor: Any) -> Assignment:
-    assignment = (
+    """The assignment, locked, if ``actor`` is its expert; else 404 (also for no such row)."""
+    locked = (
         Assignment.objects.select_for_update(of=("self",))
         .select_related("expert", "application", "application__call")
-        .get(pk=assignment.pk)
+        .filter(pk=assignment.pk)
+        .first()
     )
-    if not is_assigned_expert(actor, assignment):
+    if locked is None or not is_assigned_expert(actor, locked):
         raise NotVisible()
-    return assignment
+    return locked
 
 
 def _assignment_transition(assignment: Assignment, to: str, actor: Any, action: str, comment: str = "") -> None:
