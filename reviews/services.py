@@ -31,7 +31,7 @@ from applications.enums import ApplicationStatus
 from applications.models import Application, Call
 from applications.services import fields_check
 from audit.services import audit_record, audit_record_many
-from core.db import service_atomic
+from core.db import Json, insert_rows, service_atomic
 from core.errors import NotVisible, StateConflict
 from integrity.selectors import experts_barred
 from notifications.services import notify
@@ -648,9 +648,9 @@ def _draw_record(
     requests: list[ItemRequest],
     applications: dict[int, Application],
     replacing: dict[int, list[int]],
-) -> tuple[Draw, list[Assignment]]:
+) -> tuple[Draw, list[int]]:
     """Run the pure draw over the snapshots, then write the Draw, its items, the assignments
-    and the audit row. Returns the draw and the assignments it made.
+    and the audit row. Returns the draw and the ids of the assignments it made.
 
     ``replacing`` maps an item to its declined or expired assignments not yet replaced: the
     experts drawn for it replace them in that order (``Assignment.replaces``)."""
@@ -666,25 +666,26 @@ def _draw_record(
         performed_by=actor if actor is not None and getattr(actor, "is_authenticated", False) else None,
         **promise,
     )
-    items = DrawItem.objects.bulk_create(
+    item_ids = insert_rows(
+        DrawItem,
+        ["draw_id", "application_id", "item", "assigned", "needed", "exclusions", "chosen", "shortfall"],
         [
-            DrawItem(
-                draw=draw,
-                application_id=request.item.id,
-                item=request.item.as_json(),
-                assigned=sorted(request.assigned),
-                needed=result.needed,
-                exclusions=result.exclusions,
-                chosen=result.chosen,
-                shortfall=result.shortfall,
+            (
+                draw.pk,
+                request.item.id,
+                Json(request.item.as_json()),
+                Json(sorted(request.assigned)),
+                result.needed,
+                Json(result.exclusions),
+                Json(result.chosen),
+                result.shortfall,
             )
             for request, result in zip(requests, results, strict=True)
-        ]
+        ],
     )
     made = _draw_invitations(
-        actor=actor,
         experts={e.pk: e for e in experts},
-        items=items,
+        item_ids=item_ids,
         results=results,
         applications=applications,
         replacing=replacing,
@@ -719,61 +720,46 @@ def _draw_record(
 
 def _draw_invitations(
     *,
-    actor: Any,
     experts: dict[int, Expert],
-    items: list[DrawItem],
+    item_ids: list[int],
     results: list[ItemResult],
     applications: dict[int, Application],
     replacing: dict[int, list[int]],
-) -> list[Assignment]:
-    """Write what a draw chose, whatever its size, in a handful of batched statements: the
-    assignments, their object permissions, one ``assignment.create`` audit row each, and one
-    invitation per expert, not one per item.
+) -> list[int]:
+    """Write what a draw chose, whatever its size, in a handful of statements: the
+    assignments (``core.db.insert_rows``: ``COPY``, no model instance per row) and one
+    invitation per expert, not one per item. Returns the new assignments' ids.
+
+    No ``assignment.create`` audit row per assignment (a hand pick still writes one): the
+    draw's own ``draw.perform`` row records every item's choices, and each assignment points
+    at its ``DrawItem``; the 50,000 rows a county's draw wrote repeated that, and took half of
+    its time (issue 18).
 
     The draw holds the call's row and every candidate expert's row locked, and has left out
     everyone already on an item, so the unique expert-per-item key cannot be hit by a race;
     should it be anyway, the whole draw is refused (409) and nothing of it is written.
     """
     now = timezone.now()
-    rows: list[Assignment] = []
-    for draw_item, result in zip(items, results, strict=True):
+    rows: list[tuple[Any, ...]] = []
+    invited: dict[str, dict[int, Any]] = {}
+    for item_id, result in zip(item_ids, results, strict=True):
         application = applications[result.item_id]
         due = now + timedelta(days=application.call.review_days)
         gaps = list(replacing.get(result.item_id, []))
         for expert_id in result.chosen:
-            rows.append(
-                Assignment(
-                    application=application,
-                    expert=experts[expert_id],
-                    due_at=due,
-                    replaces_id=gaps.pop(0) if gaps else None,
-                    draw_item=draw_item,
-                )
-            )
+            rows.append((application.pk, expert_id, A.INVITED, due, now, "", gaps.pop(0) if gaps else None, item_id))
+            invited.setdefault(f"{due:%Y-%m-%d}", {})[expert_id] = experts[expert_id].user
     if not rows:
         return []
+    fields = ["application_id", "expert_id", "status", "due_at", "invited_at", "decline_reason", "replaces_id"]
     try:
         with transaction.atomic():
-            made = Assignment.objects.bulk_create(rows, batch_size=5000)
+            made = insert_rows(Assignment, [*fields, "draw_item_id"], rows)
     except IntegrityError:
         raise StateConflict(_("An expert was assigned to one of these items meanwhile; draw again.")) from None
-    audit_record_many(
-        actor=actor,
-        action="assignment.create",
-        targets=list(made),
-        to_state=A.INVITED,
-        data=[
-            {"application": a.application_id, "expert": a.expert_id, "draw": items[0].draw_id}
-            | ({"replaces": a.replaces_id} if a.replaces_id else {})
-            for a in made
-        ],
-    )
     # One invitation per expert, however many items they drew: one ``notify`` per due date
     # (a draw has one), one notification row per expert.
-    by_due: dict[str, dict[int, Any]] = {}
-    for a in made:
-        by_due.setdefault(f"{a.due_at:%Y-%m-%d}", {})[a.expert_id] = a.expert.user
-    for day, users in sorted(by_due.items()):
+    for day, users in sorted(invited.items()):
         notify(
             recipients=list(users.values()),
             kind="review_invitation",
@@ -829,10 +815,10 @@ def draw_for_call(*, call: Call, actor: Any, seed: str | None = None) -> Draw:
     replace the item's declined or expired assignments that have no replacement yet.
 
     Side effects: locks the call and the experts of the fields concerned; writes a ``Draw``
-    with one ``DrawItem`` per item considered, one ``Assignment`` per drawn expert (with
-    its object permissions, an ``assignment.create`` audit row and an invitation to the
-    expert), and a ``draw.perform`` audit row holding the seed, the candidates, the
-    exclusions with their reasons and the choices. Queries do not grow with the pool.
+    with one ``DrawItem`` per item considered, one ``Assignment`` per drawn expert, one
+    invitation per drawn expert, and a ``draw.perform`` audit row holding the seed, the
+    number of candidates, the exclusions with their reasons and the choices (it stands for
+    the assignments: they have no audit row of their own). Queries do not grow with the pool.
     """
     if not is_staff(actor):
         raise PermissionDenied(_("Only bureau staff draw experts."))
@@ -904,7 +890,9 @@ def draw_replacement(*, assignment: Assignment, actor: Any, seed: str | None = N
         applications={application.pk: application},
         replacing={application.pk: [assignment.pk]},
     )
-    return made[0] if made else None
+    if not made:
+        return None
+    return Assignment.objects.select_related("expert__user", "application").get(pk=made[0])
 
 
 def _item_input(request: ItemRequest) -> dict[str, Any]:
@@ -927,14 +915,16 @@ def draw_replay(*, draw: Draw) -> dict[int, list[int]]:
 
 
 def _assignment_locked(assignment: Assignment, actor: Any) -> Assignment:
-    assignment = (
+    """The assignment, locked, if ``actor`` is its expert; else 404 (also for no such row)."""
+    locked = (
         Assignment.objects.select_for_update(of=("self",))
         .select_related("expert", "application", "application__call")
-        .get(pk=assignment.pk)
+        .filter(pk=assignment.pk)
+        .first()
     )
-    if not is_assigned_expert(actor, assignment):
+    if locked is None or not is_assigned_expert(actor, locked):
         raise NotVisible()
-    return assignment
+    return locked
 
 
 def _assignment_transition(assignment: Assignment, to: str, actor: Any, action: str, comment: str = "") -> None:

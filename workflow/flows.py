@@ -25,7 +25,7 @@ from reviews.enums import OPEN_ASSIGNMENT_STATES
 from reviews.models import Assignment
 
 from .models import AwardNominationProcess, PlanProjectProcess, UpperProjectProcess
-from .nodes import ItemSplit
+from .nodes import End, Function, If, ItemSplit, Join, Switch
 from .views import task_page
 
 S = ApplicationStatus
@@ -90,7 +90,7 @@ class ItemReviewNodes(ItemFlowMixin):
 
     formal_review = flow.View(task_page).Permission(auto_create=True).Next(this.formal_outcome)
     formal_outcome = (
-        flow.Switch()
+        Switch()
         .Case(this.expert_assignment, lambda a: _application(a).status == S.IN_REVIEW)
         .Case(this.revise, lambda a: _application(a).status == S.RETURNED)
         .Default(this.rejected)
@@ -100,8 +100,8 @@ class ItemReviewNodes(ItemFlowMixin):
     expert_assignment = flow.View(task_page).Permission(auto_create=True).Next(this.reviews)
     reviews = ItemSplit(this.review_items).Each(this.review)
     review = flow.View(task_page).Assign(this.review_owner).Next(this.reviews_join)
-    reviews_join = flow.Join().Next(this.reviews_done)
-    reviews_done = flow.Function(this.mark_reviewed).Next(this.decision)
+    reviews_join = Join().Next(this.reviews_done)
+    reviews_done = Function(this.mark_reviewed).Next(this.decision)
 
 
 class PlanProjectFlow(ItemReviewNodes, flow.Flow):
@@ -110,7 +110,7 @@ class PlanProjectFlow(ItemReviewNodes, flow.Flow):
     process_title = _("S&T plan project")
 
     decision = flow.View(task_page).Permission(auto_create=True).Next(this.decision_outcome)
-    decision_outcome = flow.If(lambda a: _application(a).status == S.FUNDED).Then(this.notice).Else(this.not_funded)
+    decision_outcome = If(lambda a: _application(a).status == S.FUNDED).Then(this.notice).Else(this.not_funded)
     notice = flow.Handle().Next(this.contract)
     #: The applicant fills the task contract (targets, budget, milestones); staff check it:
     #: returned, it comes back to the applicant; accepted, it is in force and the first
@@ -118,7 +118,7 @@ class PlanProjectFlow(ItemReviewNodes, flow.Flow):
     contract = flow.View(task_page).Assign(lambda a: _application(a).applicant).Next(this.contract_check)
     contract_check = flow.View(task_page).Permission(auto_create=True).Next(this.contract_outcome)
     contract_outcome = (
-        flow.Switch().Case(this.first_tranche, lambda a: _application(a).status == S.CONTRACTED).Default(this.contract)
+        Switch().Case(this.first_tranche, lambda a: _application(a).status == S.CONTRACTED).Default(this.contract)
     )
     #: Waits for the first tranche to be paid.
     first_tranche = flow.Handle().Next(this.midterm_next)
@@ -129,7 +129,7 @@ class PlanProjectFlow(ItemReviewNodes, flow.Flow):
     #: ``midterm_failed`` until staff terminate the project. Other calls go straight on to
     #: acceptance, as before.
     midterm_next = (
-        flow.Switch()
+        Switch()
         .Case(this.midterm_report, lambda a: _midterm_state(a) == "owed")
         .Case(this.midterm_failed, lambda a: _midterm_state(a) == "failed")
         .Default(this.acceptance)
@@ -141,7 +141,7 @@ class PlanProjectFlow(ItemReviewNodes, flow.Flow):
     acceptance = flow.View(task_page).Assign(lambda a: _application(a).applicant).Next(this.acceptance_review)
     acceptance_review = flow.View(task_page).Permission(auto_create=True).Next(this.acceptance_outcome)
     acceptance_outcome = (
-        flow.Switch()
+        Switch()
         .Case(this.acceptance, lambda a: a.process.data.get("acceptance") == AcceptanceResult.RECTIFY)
         .Case(this.failed, lambda a: a.process.data.get("acceptance") == AcceptanceResult.FAIL)
         .Case(this.final_tranche, lambda a: _application(a).status != S.CLOSED)
@@ -149,10 +149,10 @@ class PlanProjectFlow(ItemReviewNodes, flow.Flow):
     )
     final_tranche = flow.Handle().Next(this.end)
 
-    end = flow.End()
-    rejected = flow.End()
-    not_funded = flow.End()
-    failed = flow.End()
+    end = End()
+    rejected = End()
+    not_funded = End()
+    failed = End()
 
 
 class AwardNominationFlow(ItemReviewNodes, flow.Flow):
@@ -164,15 +164,15 @@ class AwardNominationFlow(ItemReviewNodes, flow.Flow):
     process_title = _("S&T progress award nomination")
 
     decision = flow.View(task_page).Permission(auto_create=True).Next(this.decision_outcome)
-    decision_outcome = flow.If(lambda a: _application(a).status == S.AWARDED).Then(this.notice).Else(this.not_awarded)
+    decision_outcome = If(lambda a: _application(a).status == S.AWARDED).Then(this.notice).Else(this.not_awarded)
     #: Waits for the notice to close: the award is granted and the bonus requested.
     notice = flow.Handle().Next(this.bonus)
     #: Waits for the bonus to be paid (two-person finance approval, then payment).
     bonus = flow.Handle().Next(this.end)
 
-    end = flow.End()
-    rejected = flow.End()
-    not_awarded = flow.End()
+    end = End()
+    rejected = End()
+    not_awarded = End()
 
 
 class UpperProjectFlow(ItemReviewNodes, flow.Flow):
@@ -191,23 +191,23 @@ class UpperProjectFlow(ItemReviewNodes, flow.Flow):
     #: Staff decide whether experts rank the item (beyond the quota) or it goes straight to
     #: the panel: the one node this flow adds to the shared block.
     expert_assignment = flow.View(task_page).Permission(auto_create=True).Next(this.ranking_needed)
-    ranking_needed = flow.If(lambda a: _application(a).status == S.IN_REVIEW).Then(this.reviews).Else(this.decision)
+    ranking_needed = If(lambda a: _application(a).status == S.IN_REVIEW).Then(this.reviews).Else(this.decision)
 
     #: The panel's recommendation within the quota (``steps.upper_recommend``).
     decision = flow.View(task_page).Permission(auto_create=True).Next(this.decision_outcome)
     decision_outcome = (
-        flow.If(lambda a: _application(a).status == S.RECOMMENDED).Then(this.outcome).Else(this.not_recommended)
+        If(lambda a: _application(a).status == S.RECOMMENDED).Then(this.outcome).Else(this.not_recommended)
     )
     #: Waits for staff to record the higher level's answer (``steps.upper_outcome_record``).
     outcome = flow.Handle().Next(this.outcome_switch)
     outcome_switch = (
-        flow.If(lambda a: _application(a).status == S.UPPER_FUNDED and bool(_application(a).approved_yuan))
+        If(lambda a: _application(a).status == S.UPPER_FUNDED and bool(_application(a).approved_yuan))
         .Then(this.matching)
         .Else(this.end)
     )
     #: Waits for the county's matching funds to be paid.
     matching = flow.Handle().Next(this.end)
 
-    end = flow.End()
-    rejected = flow.End()
-    not_recommended = flow.End()
+    end = End()
+    rejected = End()
+    not_recommended = End()

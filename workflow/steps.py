@@ -184,7 +184,10 @@ def _complete(task: Task, actor: Any) -> None:
     """Finish a human task on behalf of ``actor`` (whose right to act we already checked)."""
     activation = task.flow_task.activation_class(task)
     if task.status == STATUS.NEW:
-        activation.assign(actor)
+        # What viewflow's ``assign`` does (NEW → ASSIGNED, the owner set), without its own
+        # ``save``: ``execute`` below saves the whole task row again a moment later.
+        task.owner = actor
+        task.status = STATUS.ASSIGNED
     activation.start(None)
     activation.execute()
 
@@ -402,7 +405,8 @@ def _assignment_for(actor: Any, assignment_id: Any) -> Assignment:
 
 
 def assignment_accept(*, assignment: Assignment, actor: Any, no_conflict: bool) -> Assignment:
-    assignment = _assignment_for(actor, assignment.pk)
+    # No flow lock and no read of our own: the service reads the assignment locked and answers
+    # 404 unless ``actor`` is its expert (``_assignment_for`` would read the same row first).
     return review_services.assignment_accept(assignment=assignment, actor=actor, no_conflict=no_conflict)
 
 
