@@ -1,12 +1,12 @@
-"""Issue 16's done-criterion through the pages, in zh-hans, in Chromium: from a signed task
-contract to the last tranche paid.
+"""Issue 16's done-criterion through the pages, in zh-hans, in Chromium: from the task contract
+to the last tranche paid.
 
-The project is built through the steps up to a contract in force (the call, its review and the
-contract form are walked by test_year_walk.py and tests/aftergrant); everything after is typed
-and clicked by the people who do it: finance pay the first tranche (officer, head, payment); the
-applicant reports for mid-term check 1, which staff pass (the second tranche, paid); check 2 is
-conditional, the applicant reports again, staff pass it (the third tranche, paid); the applicant
-asks to move money between budget lines (staff, then the finance head approve) and for an
+The project is built through the steps up to its funding notice (the call and its review are
+walked by test_year_walk.py); everything after is typed and clicked by the people who do it:
+the applicant fills the task contract, staff accept it; finance pay the first tranche (officer,
+head, payment); the applicant reports for mid-term check 1, which staff pass (the second
+tranche, paid); check 2 is conditional, the applicant reports again, staff pass it (the third
+tranche, paid); the applicant asks to move money between budget lines (staff, then the finance head approve) and for an
 extension (staff approve), each a new contract version with the end date moved; then acceptance
 (:func:`accept`, today's simple one, alone so the acceptance with experts can replace it) and
 the last tranche. The tranches add up to the amount granted, to the cent. At each step the test
@@ -32,13 +32,14 @@ from aftergrant.enums import ContractStatus
 from aftergrant.models import ChangeRequest, ContractVersion
 from applications.enums import ApplicationStatus as S
 from applications.models import Application, Call
+from applications.services import application_create
 from funding.enums import DisbursementStatus as D
 from funding.models import Disbursement
 from reviews.services import criteria_set
-from tests.aftergrant.conftest import signed_project
-from tests.conftest import CRITERIA
+from tests.conftest import CRITERIA, close_notice
+from workflow import steps
 
-from .conftest import Browser
+from .conftest import DRAFT, SCORES, Browser
 from .test_accounts import log_out
 from .test_year_walk import buttons, in_chinese, zh
 
@@ -49,9 +50,9 @@ AMOUNTS = [Decimal("100000.00"), Decimal("50000.00"), Decimal("50000.00"), Decim
 
 
 @pytest.fixture
-def project(programme: Any, applicant: Any, staff: Any, expert: Any, panel: Any) -> Application:
-    """Signed on a call of four tranches (40/20/20/20) with a check every six months; the
-    contract came into force 350 days ago and runs another year."""
+def funded(programme: Any, applicant: Any, staff: Any, expert: Any, panel: Any) -> Application:
+    """Funded with 250,000.01 yuan on a call of four tranches (40/20/20/20) with a check every
+    six months; the notice has closed, so the task contract is to be filled."""
     now = timezone.now()
     call = Call.objects.create(
         programme=programme,
@@ -70,12 +71,57 @@ def project(programme: Any, applicant: Any, staff: Any, expert: Any, panel: Any)
         midterm_months=6,
     )
     criteria_set(call=call, criteria=CRITERIA)
-    app = signed_project(call, applicant, staff, expert, panel, approved=APPROVED, in_force_days_ago=350)
-    ends_on = timezone.localdate() + dt.timedelta(days=365)
-    ContractVersion.objects.filter(application=app).update(ends_on=ends_on)
-    Application.objects.filter(pk=app.pk).update(end_date=ends_on)
-    app.refresh_from_db()
-    return app
+    app = application_create(actor=applicant, call=call, **DRAFT)
+    steps.application_submit(application=app, actor=applicant)
+    steps.formal_review(application=app, actor=staff, decision="accept", comment="")
+    assignment = steps.assignment_add(application=app, expert=expert, actor=staff)
+    steps.expert_review_start(application=app, actor=staff)
+    steps.assignment_accept(assignment=assignment, actor=expert.user, no_conflict=True)
+    steps.review_submit(assignment=assignment, actor=expert.user, scores=SCORES, comment="好", recommendation="support")
+    steps.decide(application=app, actor=panel, fund=True, approved_yuan=str(APPROVED), comment="")
+    close_notice(steps.notice_publish(call=call, actor=staff), staff)
+    return Application.objects.get(pk=app.pk)
+
+
+def sign(browser: Browser, applicant: Any, staff: Any, app: Application) -> None:
+    """The applicant fills the task contract (two targets; a budget on three lines whose county
+    column adds up to the grant; two milestones) from the project's page; staff accept it."""
+    today = timezone.localdate()
+    detail = reverse("application-detail", args=[app.pk])
+    as_(browser, applicant)
+    browser.visit(detail)
+    browser.click_link(zh("Fill in the task contract"))
+    browser.wait_for(By.NAME, "targets-0-name")
+    set_date(browser, "starts_on", today - dt.timedelta(days=350))
+    set_date(browser, "ends_on", today + dt.timedelta(days=365))
+    for n, (name, unit, value) in enumerate([("新产品样机", "台", "2"), ("发明专利申请", "件", "3")]):
+        browser.type(f"targets-{n}-name", name)
+        browser.type(f"targets-{n}-unit", unit)
+        browser.type(f"targets-{n}-value", value)
+    for n, (line, county, own) in enumerate(
+        [("equipment", "150,000.01", "300000"), ("materials", "60000", "200,000"), ("testing", "40000.00", "0")]
+    ):
+        browser.select(f"budget-{n}-line", line)
+        browser.type(f"budget-{n}-county_yuan", county)
+        browser.type(f"budget-{n}-own_yuan", own)
+    for n, (name, days) in enumerate([("样机试制", 90), ("小批量试产", 300)]):
+        browser.type(f"milestones-{n}-name", name)
+        set_date(browser, f"milestones-{n}-due", today + dt.timedelta(days=days))
+    browser.driver.find_element(By.NAME, "accept_terms").click()
+    browser.press(zh("Submit the contract to the bureau"))
+    browser.wait_for(By.CSS_SELECTOR, ".messages .message")
+    assert not browser.driver.find_elements(By.CSS_SELECTOR, ".errorlist"), browser.text[:2000]
+    as_(browser, staff)
+    browser.visit(detail)
+    form = browser.form_of(reverse("contract-check", args=[app.pk]))
+    browser.choose("decision", "accept", within=form)
+    browser.press(zh("Record the check"), within=form)
+    browser.wait_for(By.CSS_SELECTOR, ".messages .message")
+    version = ContractVersion.objects.get(application=app, status=ContractStatus.IN_FORCE)
+    assert sum(line.county_yuan for line in version.budget.all()) == APPROVED
+    # The clock: the contract came into force nearly a year ago (check 1 fell due six months
+    # on, check 2 falls due within the month), so each report opens when it is scheduled.
+    ContractVersion.objects.filter(pk=version.pk).update(in_force_at=timezone.now() - dt.timedelta(days=350))
 
 
 def as_(browser: Browser, user: Any) -> None:
@@ -207,12 +253,14 @@ def accept(browser: Browser, applicant: Any, staff: Any, app: Application) -> No
 
 
 def test_after_the_contract_through_the_pages_in_chinese(
-    browser: Browser, project: Application, applicant: Any, staff: Any, finance_officer: Any, finance_head: Any
+    browser: Browser, funded: Application, applicant: Any, staff: Any, finance_officer: Any, finance_head: Any
 ):
-    app = project
+    app = funded
     in_chinese(browser)
 
-    # The first tranche; paying it opens mid-term report 1.
+    # The task contract, filled by the applicant and accepted by staff: the first tranche is
+    # requested; paying it opens mid-term report 1.
+    sign(browser, applicant, staff, app)
     pay(browser, finance_officer, finance_head, app, 1)
 
     # Check 1: reported, passed; the second tranche is requested and paid.
