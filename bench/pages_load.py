@@ -8,10 +8,10 @@ starts gunicorn (``--workers``, default 3, as in docker-compose.yml) on the benc
 production settings (DEBUG off); and runs locust headless (installed in ``var/bench-venv`` from
 ``bench/requirements.txt``, away from the app's dependencies) with ``--users`` (20) users, all
 started at once, waiting ``--think`` seconds between pages (1–3 s; ``0`` saturates the server),
-for ``--seconds`` (60). Each user logs in through the login
-form, waits until every user has logged in (the figures start afresh then: twenty PBKDF2
-logins at once held up the first pages by seconds), and then asks for one page again and again: the applicant's home, an expert's queue,
-staff's call overview, and the panel's ranking page. Printed per page: requests, failures,
+for ``--seconds`` (60). Each user logs in through the login form, waits until every user has
+logged in (the figures start afresh then: twenty PBKDF2 logins at once held up the first pages
+by seconds), and then asks for one page again and again: the applicant's home, an expert's
+queue, staff's call overview, and the panel's ranking page. Printed per page: requests, failures,
 median, p95 and p99 in ms, and requests per second, from locust's CSV.
 
 The load generator runs on the same two cores as gunicorn and PostgreSQL, so the figures are a
