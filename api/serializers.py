@@ -559,6 +559,12 @@ class NoticeItemSerializer(serializers.Serializer):
     organisation = serializers.CharField(source="organisation.name", read_only=True)
     fund = serializers.SerializerMethodField()
     approved_yuan = serializers.SerializerMethodField()
+    #: On an acceptance notice: an objection to the project's pass was upheld (a new decision
+    #: follows). Always false on a decision notice.
+    set_aside = serializers.SerializerMethodField()
+
+    def get_set_aside(self, application: Application) -> bool:
+        return bool(getattr(application, "set_aside", False))
 
     def get_fund(self, application: Application) -> bool | None:
         decision = getattr(application, "decision", None)
@@ -574,6 +580,9 @@ class NoticeSerializer(serializers.Serializer):
     id = serializers.IntegerField(read_only=True)
     call = serializers.IntegerField(source="call_id", read_only=True)
     call_title = serializers.CharField(source="call.title", read_only=True)
+    #: "decision" (a call's funding or award decisions) or "acceptance" (its projects that
+    #: passed acceptance).
+    kind = serializers.CharField(read_only=True)
     published_at = serializers.DateTimeField(read_only=True)
     ends_at = serializers.DateTimeField(read_only=True)
     closed_at = serializers.DateTimeField(read_only=True, allow_null=True)

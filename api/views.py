@@ -310,6 +310,17 @@ class CallNoticeView(APIView):
         return Response(s.NoticeCreatedSerializer(notice).data, status=status.HTTP_201_CREATED)
 
 
+class CallAcceptanceNoticeView(APIView):
+    """POST /api/calls/{id}/acceptance-notice/ (staff): the call's passed acceptances go on a
+    public notice (验收结果公示); 409 while one runs or when none waits."""
+
+    @extend_schema(request=None, responses={201: s.NoticeCreatedSerializer})
+    def post(self, request: Request, pk: int) -> Response:
+        _require(request, Role.STAFF)
+        notice = steps.acceptance_notice_publish(call=_get_or_404(Call.objects.all(), pk), actor=request.user)
+        return Response(s.NoticeCreatedSerializer(notice).data, status=status.HTTP_201_CREATED)
+
+
 class CallReportView(APIView):
     @extend_schema(responses=s.CallReportSerializer)
     def get(self, request: Request, pk: int) -> Response:

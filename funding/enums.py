@@ -25,3 +25,11 @@ class AcceptanceResult(models.TextChoices):
     PASS = "pass", _("Pass")
     FAIL = "fail", _("Fail")
     RECTIFY = "rectify", _("Rectify and resubmit")
+
+
+class NoticeKind(models.TextChoices):
+    """What a public notice announces: a call's funding (or award) decisions, or the projects
+    that passed acceptance (验收结果公示)."""
+
+    DECISION = "decision", _("Decisions")
+    ACCEPTANCE = "acceptance", _("Acceptance results")

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from applications.models import MONEY, Application, Call
 
-from .enums import AcceptanceResult, DisbursementStatus, ObjectionStatus
+from .enums import AcceptanceResult, DisbursementStatus, NoticeKind, ObjectionStatus
 
 
 class FundingDecision(models.Model):
@@ -41,9 +41,11 @@ class FundingDecision(models.Model):
 
 
 class Notice(models.Model):
-    """A public notice (公示) of a call's decisions, open for objections until ``ends_at``."""
+    """A public notice (公示) of a call's decisions, or of its projects that passed acceptance
+    (``kind``), open for objections until ``ends_at``."""
 
     call = models.ForeignKey(Call, on_delete=models.PROTECT, related_name="notices")
+    kind = models.CharField(_("kind"), max_length=12, choices=NoticeKind.choices, default=NoticeKind.DECISION)
     published_at = models.DateTimeField(_("published at"), auto_now_add=True)
     ends_at = models.DateTimeField(_("ends at"))
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
@@ -181,6 +183,11 @@ class AcceptanceReport(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     decided_at = models.DateTimeField(null=True, blank=True)
+    #: The acceptance notice (验收结果公示) that published a passed result; an objection upheld
+    #: on it sets the result aside (``result`` and this are cleared for a new decision).
+    notice = models.ForeignKey(
+        Notice, null=True, blank=True, on_delete=models.PROTECT, related_name="acceptance_reports"
+    )
 
     class Meta:
         verbose_name = _("acceptance report")

@@ -29,7 +29,7 @@ from core.money import percent_of, yuan
 from core.params import parse_int
 from notifications.services import notify
 
-from .enums import COMMITTED_DISBURSEMENT_STATES, AcceptanceResult, DisbursementStatus, ObjectionStatus
+from .enums import COMMITTED_DISBURSEMENT_STATES, AcceptanceResult, DisbursementStatus, NoticeKind, ObjectionStatus
 from .models import AcceptanceReport, Disbursement, FundingDecision, Notice, Objection
 from .rules import (
     disbursement_approve_refusal,
@@ -41,7 +41,7 @@ from .rules import (
     notice_items_to_publish,
     notice_publish_refusal,
 )
-from .selectors import notice_public_items
+from .selectors import acceptance_notice_problem, acceptance_notice_waiting, notice_public_items
 
 S = ApplicationStatus
 D = DisbursementStatus
@@ -143,6 +143,48 @@ def notice_publish(*, call: Call, actor: Any) -> Notice:
         kind="notice_published",
         subject=gettext_lazy("Public notice published: %(call)s"),
         body=gettext_lazy("The decisions of %(call)s are on public notice until %(ends)s."),
+        context={"call": call.title, "ends": f"{notice.ends_at:%Y-%m-%d}"},
+        url=reverse("notice", args=[notice.pk]),
+    )
+    return notice
+
+
+@service_atomic
+def acceptance_notice_publish(*, call: Call, actor: Any) -> Notice:
+    """Publish the call's projects whose acceptance passed on an acceptance notice
+    (验收结果公示), open for objections for the call's notice days like the decisions'.
+    One running acceptance notice per call; nothing waiting is a 409 saying so."""
+    if not is_staff(actor):
+        raise PermissionDenied(_("Only bureau staff publish notices."))
+    require_recent_login(actor)
+    call = Call.objects.select_for_update().get(pk=call.pk)
+    if (problem := acceptance_notice_problem(call)) is not None:
+        raise StateConflict(problem)
+    items = list(acceptance_notice_waiting(call).select_related("applicant").order_by("pk"))
+    notice = _notice_create_numbered(
+        call=call,
+        kind=NoticeKind.ACCEPTANCE,
+        published_by=actor,
+        ends_at=timezone.now() + timedelta(days=call.notice_days),
+    )
+    notice.applications.set(items)
+    AcceptanceReport.objects.filter(application__in=items, result=AcceptanceResult.PASS, notice__isnull=True).update(
+        notice=notice
+    )
+    audit_record(
+        actor=actor,
+        action="notice.publish",
+        target=notice,
+        data={"kind": NoticeKind.ACCEPTANCE, "items": [a.pk for a in items]},
+    )
+    notify(
+        recipients=[a.applicant for a in items],
+        kind="acceptance_notice_published",
+        subject=gettext_lazy("Acceptance results on public notice: %(call)s"),
+        body=gettext_lazy(
+            "The projects of %(call)s that passed acceptance are on public notice until %(ends)s; "
+            "the final tranche follows when it closes."
+        ),
         context={"call": call.title, "ends": f"{notice.ends_at:%Y-%m-%d}"},
         url=reverse("notice", args=[notice.pk]),
     )

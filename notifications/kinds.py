@@ -40,6 +40,7 @@ KINDS: dict[str, StrOrPromise] = {
     "acceptance_due": _("Acceptance report due"),
     "acceptance_submitted": _("Acceptance report submitted"),
     "acceptance_decided": _("Acceptance result"),
+    "acceptance_notice_published": _("Acceptance result on public notice"),
     "credit_record": _("A credit record on you or your organisation"),
     "credit_appeal_decided": _("Your appeal against a credit record was decided"),
     "audit_broken": _("The audit trail was altered"),

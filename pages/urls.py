@@ -30,6 +30,11 @@ urlpatterns = [
     path("applications/<int:pk>/submit/", views.application_submit, name="application-submit"),
     path("applications/<int:pk>/contract/", aftergrant.contract_sign, name="contract-sign"),
     path("applications/<int:pk>/contract.pdf", aftergrant.contract_pdf_download, name="contract-pdf"),
+    path(
+        "applications/<int:pk>/acceptance-certificate.pdf",
+        aftergrant.acceptance_certificate_download,
+        name="acceptance-certificate",
+    ),
     path("applications/<int:pk>/acceptance/", views.acceptance_submit, name="acceptance-submit"),
     # Change requests (项目变更, pages/changes.py)
     path("applications/<int:pk>/changes/new/", change_pages.change_new, name="change-new"),
@@ -63,6 +68,11 @@ urlpatterns = [
     path("awards/rounds/<int:pk>/edit/", calls.round_edit, name="award-round-edit"),
     path("awards/rounds/<int:pk>/copy/", calls.round_copy, name="award-round-copy"),
     path("calls/<int:pk>/publish-notice/", views.notice_publish, name="notice-publish"),
+    path(
+        "calls/<int:pk>/publish-acceptance-notice/",
+        views.acceptance_notice_publish,
+        name="acceptance-notice-publish",
+    ),
     path("notices/<int:pk>/close/", views.notice_close, name="notice-close"),
     path("objections/", views.objections, name="objections"),
     path("objections/<int:pk>/resolve/", views.objection_resolve, name="objection-resolve"),

@@ -654,11 +654,24 @@ def call_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "notices": notices,
             "is_staff": is_staff(request.user),
             "publish_refusal": notice_publish_refusal(request.user, call),
+            **_acceptance_notice_context(request.user, call),
             "draws": call.draws.order_by("-performed_at")[:10],
             # The draw is offered while an item waits for experts; otherwise it would fill nothing.
             "short_of_experts": review_services.items_short_of_experts(call).count() if is_staff(request.user) else 0,
         },
     )
+
+
+def _acceptance_notice_context(user: Any, call: Call) -> dict[str, Any]:
+    """For staff, the projects whose passed acceptance waits for a notice, and why the notice
+    cannot be published now (``None``: the button is offered)."""
+    if not is_staff(user):
+        return {"acceptance_waiting": 0, "acceptance_problem": None}
+    waiting = funding_selectors.acceptance_notice_waiting(call).count()
+    return {
+        "acceptance_waiting": waiting,
+        "acceptance_problem": funding_selectors.acceptance_notice_problem(call) if waiting else None,
+    }
 
 
 def notice_rows(user: Any, notices: Any) -> list[tuple[Notice, Any]]:
@@ -681,6 +694,21 @@ def notice_publish(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
+def acceptance_notice_publish(request: HttpRequest, pk: int) -> HttpResponse:
+    """Staff publish the call's passed acceptances on an acceptance notice (验收结果公示)."""
+    call = get_object_or_404(Call, pk=pk)
+    url = reverse("call-detail", args=[call.pk])
+    return perform(
+        request,
+        forms.StepForm(request.POST),
+        lambda: steps.acceptance_notice_publish(call=call, actor=request.user),
+        success=_("The acceptance notice is published."),
+        then=lambda notice: reverse("notice", args=[notice.pk]),
+        back=url,
+    ) or redirect(url)
+
+
+@require_POST
 def notice_close(request: HttpRequest, pk: int) -> HttpResponse:
     notice = get_object_or_404(Notice, pk=pk)
     url = reverse("call-detail", args=[notice.call_id])
@@ -688,7 +716,7 @@ def notice_close(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         forms.StepForm(request.POST),
         lambda: steps.notice_close(notice=notice, actor=request.user),
-        success=_("The notice is closed; funded projects move on to their contracts."),
+        success=_("The notice is closed; the projects on it move on."),
         then=url,
     ) or redirect(url)
 

@@ -585,6 +585,11 @@ def notice_publish(*, call: Call, actor: Any) -> Notice:
         return funding_services.notice_publish(call=award_round, actor=actor)
 
 
+def acceptance_notice_publish(*, call: Call, actor: Any) -> Notice:
+    """Publish the call's passed acceptances on an acceptance notice (验收结果公示)."""
+    return funding_services.acceptance_notice_publish(call=call, actor=actor)
+
+
 #: The objection limit's window: an hour.
 OBJECTION_WINDOW = 3600
 
