@@ -21,11 +21,10 @@ from applications.enums import FormalDecision, ScoringRule
 from applications.models import Application, Call
 from applications.services import parse_money
 from core.money import yuan
-from funding.enums import AcceptanceResult
 from funding.selectors import notice_public_items
 from notifications.links import notification_link
 from notifications.models import Notification
-from reviews.enums import Recommendation
+from reviews.enums import AssignmentPurpose, Recommendation
 from reviews.models import Assignment
 
 MONEY_OUT: dict[str, Any] = {"max_digits": 14, "decimal_places": 2, "read_only": True}
@@ -472,21 +471,6 @@ class DecisionSerializer(serializers.Serializer):
     comment = serializers.CharField(max_length=5000, required=False, allow_blank=True, default="")
 
 
-class AcceptanceSerializer(serializers.Serializer):
-    report = serializers.CharField(max_length=100000)
-    spent_yuan = MoneyField()
-
-
-class AcceptanceDecisionSerializer(serializers.Serializer):
-    result = serializers.ChoiceField(choices=AcceptanceResult.choices)
-    comment = serializers.CharField(max_length=5000, required=False, allow_blank=True, default="")
-
-
-class AcceptanceResultSerializer(serializers.Serializer):
-    id = serializers.IntegerField(read_only=True)
-    result = serializers.CharField(read_only=True)
-
-
 # --- expert review ----------------------------------------------------------------------------
 
 
@@ -507,6 +491,8 @@ class AssignmentSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def get_item_type(self, assignment: Assignment) -> str:
+        if assignment.purpose == AssignmentPurpose.ACCEPTANCE:
+            return "acceptance"  # a funded project's acceptance (验收), scored on acceptance criteria
         return assignment.application.kind  # "application" or "nomination"
 
     def get_organisation(self, assignment: Assignment) -> str | None:

@@ -1,7 +1,7 @@
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from . import accounts, awards, changes, integrity, midterm, pool, transparency, upward, views
+from . import acceptance, accounts, awards, changes, integrity, midterm, pool, transparency, upward, views
 from . import aftergrant as aftergrant_api
 from . import funding as funding_api
 
@@ -92,10 +92,17 @@ urlpatterns = [
         aftergrant_api.AcceptanceCertificateView.as_view(),
         name="api-acceptance-certificate",
     ),
-    path("applications/<int:pk>/acceptance/", views.AcceptanceView.as_view(), name="api-acceptance"),
+    # Acceptance (验收, api/acceptance.py)
+    path("applications/<int:pk>/acceptance/", acceptance.AcceptanceView.as_view(), name="api-acceptance"),
+    path(
+        "applications/<int:pk>/acceptance-check/",
+        acceptance.AcceptanceCheckView.as_view(),
+        name="api-acceptance-check",
+    ),
+    path("applications/<int:pk>/acceptance-draw/", acceptance.AcceptanceDrawView.as_view(), name="api-acceptance-draw"),
     path(
         "applications/<int:pk>/acceptance-decision/",
-        views.AcceptanceDecisionView.as_view(),
+        acceptance.AcceptanceDecisionView.as_view(),
         name="api-acceptance-decision",
     ),
     # Change requests (项目变更, api/changes.py)

@@ -518,24 +518,6 @@ class DecisionView(APIView):
         return Response({"id": application.pk, "status": application.status})
 
 
-class AcceptanceView(APIView):
-    @extend_schema(request=s.AcceptanceSerializer, responses={201: s.IdSerializer})
-    def post(self, request: Request, pk: int) -> Response:
-        _require(request, Role.APPLICANT, Role.NOMINATOR)
-        data = _valid(s.AcceptanceSerializer, request)
-        report = steps.acceptance_submit(application=_application(request, pk), actor=request.user, **data)
-        return Response({"id": report.pk}, status=status.HTTP_201_CREATED)
-
-
-class AcceptanceDecisionView(APIView):
-    @extend_schema(request=s.AcceptanceDecisionSerializer, responses=s.AcceptanceResultSerializer)
-    def post(self, request: Request, pk: int) -> Response:
-        _require(request, Role.STAFF)
-        data = _valid(s.AcceptanceDecisionSerializer, request)
-        report = steps.acceptance_decide(application=_application(request, pk), actor=request.user, **data)
-        return Response({"id": report.pk, "result": report.result})
-
-
 # --- expert review ----------------------------------------------------------------------------
 
 

@@ -31,11 +31,11 @@ from core.money import ungroup, yuan
 from notifications.services import notify
 
 from .enums import (
-    ACCEPTANCE_DUE_STATES,
     EDITABLE_STATES,
     LIMIT_COUNTED_STATES,
     OPEN_PROJECT_STATES,
     TRANSITIONS,
+    AcceptanceDocument,
     ApplicationStatus,
     CallKind,
     FormalDecision,
@@ -615,13 +615,19 @@ def attachment_add(*, application: Application, actor: Any, upload: UploadedFile
     from django.conf import settings
 
     application = Application.objects.select_for_update().select_related("call").get(pk=application.pk)
-    if not can_edit_application(actor, application):
+    kind = str(kind or "").strip()
+    if kind in AcceptanceDocument.values:
+        # The acceptance file's documents: added by the applicant while the project owes it.
+        if application.applicant_id != actor.pk:
+            raise PermissionDenied(_("Only the applicant may add attachments."))
+        if application.status != ApplicationStatus.CONTRACTED:
+            raise StateConflict(_("Acceptance documents are added while the project owes its acceptance file."))
+    elif not can_edit_application(actor, application):
         if application.applicant_id == actor.pk:
             raise StateConflict(_("Attachments can only be changed while the application is a draft or returned."))
         raise PermissionDenied(_("Only the applicant may add attachments."))
-    kind = str(kind or "").strip()
     codes = [d["code"] for d in application.call.required_documents or []]
-    if kind and kind not in codes:
+    if kind and kind not in codes and kind not in AcceptanceDocument.values:
         raise ValidationError(
             {
                 "kind": [
@@ -777,7 +783,9 @@ def limit_refusal(application: Application) -> str | None:
                 "(限项): already submitted %(projects)s."
             ) % {"limit": call.max_applications_per_organisation, "projects": _titles(counted)}
     if call.block_overdue_acceptance:
-        overdue = list(mine.filter(status__in=ACCEPTANCE_DUE_STATES, end_date__lt=timezone.localdate()))
+        from aftergrant.selectors import acceptance_overdue_q  # aftergrant builds on this module
+
+        overdue = list(mine.filter(acceptance_overdue_q()))
         if overdue:
             return _(
                 "Submission refused under the call's rule on overdue acceptance (限项): %(projects)s "

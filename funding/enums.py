@@ -33,3 +33,16 @@ class NoticeKind(models.TextChoices):
 
     DECISION = "decision", _("Decisions")
     ACCEPTANCE = "acceptance", _("Acceptance results")
+
+
+class AcceptanceCheck(models.TextChoices):
+    """Staff's check of an acceptance file before the experts see it."""
+
+    SUBMITTED = "submitted", _("Waiting for the check")
+    RETURNED = "returned", _("Returned to the applicant")
+    ACCEPTED = "accepted", _("Accepted for expert acceptance")
+
+
+class AcceptanceCheckDecision(models.TextChoices):
+    ACCEPT = "accept", _("Accept for the experts")
+    RETURN = "return", _("Return to the applicant")

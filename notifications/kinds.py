@@ -39,6 +39,8 @@ KINDS: dict[str, StrOrPromise] = {
     "midterm_decided": _("Mid-term check result"),
     "acceptance_due": _("Acceptance report due"),
     "acceptance_submitted": _("Acceptance report submitted"),
+    "acceptance_returned": _("Acceptance file returned"),
+    "acceptance_invitation": _("Invitation to an acceptance"),
     "acceptance_decided": _("Acceptance result"),
     "acceptance_notice_published": _("Acceptance result on public notice"),
     "credit_record": _("A credit record on you or your organisation"),

@@ -2,6 +2,7 @@
 
 from django.urls import path
 
+from . import acceptance as acceptance_pages
 from . import aftergrant, awards, calls, people, pool, ranking, views
 from . import audit as audit_pages
 from . import changes as change_pages
@@ -35,7 +36,14 @@ urlpatterns = [
         aftergrant.acceptance_certificate_download,
         name="acceptance-certificate",
     ),
-    path("applications/<int:pk>/acceptance/", views.acceptance_submit, name="acceptance-submit"),
+    path("applications/<int:pk>/acceptance/", acceptance_pages.acceptance_file, name="acceptance-file"),
+    path(
+        "applications/<int:pk>/acceptance/documents/",
+        acceptance_pages.acceptance_document,
+        name="acceptance-document",
+    ),
+    path("applications/<int:pk>/acceptance/check/", acceptance_pages.acceptance_check, name="acceptance-check"),
+    path("applications/<int:pk>/acceptance/draw/", acceptance_pages.acceptance_draw, name="acceptance-draw"),
     # Change requests (项目变更, pages/changes.py)
     path("applications/<int:pk>/changes/new/", change_pages.change_new, name="change-new"),
     path("changes/", change_pages.change_list, name="changes"),
@@ -50,7 +58,7 @@ urlpatterns = [
     path("applications/<int:pk>/assign/", views.assign_expert, name="assign-expert"),
     path("applications/<int:pk>/start-review/", views.start_review, name="start-review"),
     path("applications/<int:pk>/terminate/", views.terminate, name="terminate"),
-    path("applications/<int:pk>/acceptance-decision/", views.acceptance_decide, name="acceptance-decide"),
+    path("applications/<int:pk>/acceptance-decision/", acceptance_pages.acceptance_decide, name="acceptance-decide"),
     path("applications/<int:pk>/contract-check/", aftergrant.contract_check, name="contract-check"),
     # Projects after the grant: the project's page, staff's list (pages/aftergrant.py)
     path("projects/", aftergrant.project_list, name="projects"),
