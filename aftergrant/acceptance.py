@@ -532,3 +532,48 @@ def acceptance_due(application: Application, today: dt.date | None = None) -> di
         "due_on": acceptance_due_on(end) if end else None,
         "overdue": Application.objects.filter(pk=application.pk).filter(acceptance_overdue_q(today)).exists(),
     }
+
+
+@service_atomic
+def acceptance_set_aside(*, application: Application, actor: Any, objection: Any) -> AcceptanceReport:
+    """An objection to a passed project on its acceptance notice was upheld: the pass is set
+    aside and staff decide again (the experts' scores and the file stand; the rectify rule
+    still holds). The decision that was set aside stays in the audit trail; the notice shows
+    the project as set aside. 409 unless the project's pass is on that notice and waits."""
+    application = application_locked(application)
+    report = (
+        AcceptanceReport.objects.select_for_update()
+        .filter(application=application, result=R.PASS, notice_id=objection.notice_id)
+        .first()
+    )
+    if report is None or application.status != S.ACCEPTANCE_SUBMITTED:
+        raise StateConflict(_("No passed acceptance of this project waits on this notice."))
+    audit_record(
+        actor=actor,
+        action="acceptance.set_aside",
+        target=application,
+        comment=objection.resolution,
+        data={
+            "report": report.pk,
+            "objection": objection.pk,
+            "notice": objection.notice_id,
+            "decided_by": report.decided_by_id,
+            "decided_at": report.decided_at.isoformat() if report.decided_at else None,
+            "comment": report.comment,
+        },
+    )
+    report.result, report.comment, report.decided_by, report.decided_at = "", "", None, None
+    report.final_tranche_yuan, report.notice = None, None
+    report.save(update_fields=["result", "comment", "decided_by", "decided_at", "final_tranche_yuan", "notice"])
+    notify(
+        recipients=[application.applicant, *users_with_role("staff")],
+        kind="acceptance_decided",
+        subject=gettext_lazy("Acceptance set aside after an objection: %(title)s"),
+        body=gettext_lazy(
+            "An objection to the passed acceptance of “%(title)s” was upheld: %(resolution)s "
+            "The bureau decides the acceptance again."
+        ),
+        context={"title": application.title, "resolution": objection.resolution},
+        url=item_url(application),
+    )
+    return report

@@ -276,7 +276,9 @@ def acceptance_file(application: Any, *, achieved: dict[int, str] | None = None,
     achieved = achieved or {}
     data: dict[str, Any] = {
         "report": "项目已完成任务书规定的全部内容。",
-        "results": [{"target": t.pk, "achieved": achieved.get(t.position, str(t.value))} for t in version.targets.all()],
+        "results": [
+            {"target": t.pk, "achieved": achieved.get(t.position, str(t.value))} for t in version.targets.all()
+        ],
         "accounts": [
             {
                 "line": b.line,
@@ -304,7 +306,9 @@ def acceptance_experts(application: Any, staff: Any, *, seed: str = "acceptance"
     have = Expert.objects.filter(active=True, fields__contains=[field]).exclude(
         organisation_id=application.organisation_id
     )
-    org = Organisation.objects.get_or_create(name="温州大学", defaults={"credit_code": make_code("12330000470181234")})[0]
+    org = Organisation.objects.get_or_create(name="温州大学", defaults={"credit_code": make_code("12330000470181234")})[
+        0
+    ]
     for n in range(max(0, application.call.acceptance_experts + 2 - have.count())):
         make_expert(f"acceptance_expert_{application.pk}_{n}", org, [field])
     draw = steps.acceptance_draw(application=application, actor=staff, seed=seed)
@@ -332,9 +336,9 @@ def acceptance_score(assignments: list[Any], recommendations: list[str]) -> None
 def acceptance_passed(application: Any, applicant: Any, staff: Any, *, notice_closed: bool = True) -> Any:
     """THE way tests take a contracted project (first tranche paid) through acceptance: the
     applicant files a complete file, staff accept it, draw the experts, who all recommend pass,
-    and staff pass it; then, unless ``notice_closed=False``, the acceptance notice closes
-    (``steps.acceptance_notice_closed``: the final tranche is requested or the project closes).
-    Returns the acceptance report."""
+    and staff pass it; then, unless ``notice_closed=False``, staff publish the call's acceptance
+    notice and it closes when its window has run (the final tranche is requested or the
+    project closes). Returns the acceptance report."""
     from applications.models import Application
     from workflow import steps
 
@@ -345,6 +349,6 @@ def acceptance_passed(application: Any, applicant: Any, staff: Any, *, notice_cl
     acceptance_score(drawn, ["pass"] * len(drawn))
     report = steps.acceptance_decide(application=application, actor=staff, result="pass", comment="")
     if notice_closed:
-        steps.acceptance_notice_closed(application=application, actor=staff)
+        close_notice(steps.acceptance_notice_publish(call=application.call, actor=staff), staff)
     report.refresh_from_db()
     return report

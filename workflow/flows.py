@@ -158,8 +158,15 @@ class PlanProjectFlow(ItemFlowMixin, flow.Flow):
     )
     #: Waits for the public acceptance notice to close (``steps.acceptance_notice_closed``):
     #: the final tranche is requested, or the project closes when none is due.
-    acceptance_notice = flow.Handle().Next(this.acceptance_paid)
-    acceptance_paid = flow.If(lambda a: _application(a).status != S.CLOSED).Then(this.final_tranche).Else(this.end)
+    #: An objection upheld on that notice sets the pass aside (``steps.acceptance_set_aside``):
+    #: back to staff's decision.
+    acceptance_notice = flow.Handle().Next(this.acceptance_after_notice)
+    acceptance_after_notice = (
+        flow.Switch()
+        .Case(this.acceptance_review, lambda a: a.process.data.get("acceptance") == "set_aside")
+        .Case(this.final_tranche, lambda a: _application(a).status != S.CLOSED)
+        .Default(this.end)
+    )
     final_tranche = flow.Handle().Next(this.end)
 
     end = flow.End()

@@ -42,7 +42,7 @@ from core.db import shared_rollback_boundary
 from core.errors import NotVisible, StateConflict
 from core.ratelimit import rate_check, rate_count
 from funding import services as funding_services
-from funding.enums import ObjectionStatus
+from funding.enums import NoticeKind, ObjectionStatus
 from funding.models import Disbursement, Notice, Objection
 from notifications.services import notify
 from reviews import services as review_services
@@ -620,21 +620,31 @@ def objections_dismiss(*, objection_ids: list[int], actor: Any, resolution: str)
 
 
 def objection_resolve(*, objection: Objection, actor: Any, upheld: bool, resolution: str) -> Objection:
-    """An upheld objection withdraws the item: its process is terminated with the reason."""
+    """An upheld objection withdraws the item: its process is terminated with the reason. On
+    an acceptance notice it sets the project's pass aside instead: staff decide again."""
     with transaction.atomic():
         objection = funding_services.objection_resolve(
             objection=objection, actor=actor, upheld=upheld, resolution=resolution
         )
         if objection.status == ObjectionStatus.UPHELD:
-            terminate(application=objection.application, actor=actor, reason=resolution)
+            if objection.notice.kind == NoticeKind.ACCEPTANCE:
+                acceptance_set_aside(application=objection.application, actor=actor, objection=objection)
+            else:
+                terminate(application=objection.application, actor=actor, reason=resolution)
         return objection
 
 
 def notice_close(*, notice: Notice, actor: Any = None) -> Notice:
     """Close the notice; every funded item on it moves on to its task contract, and every
-    award on it is granted with its bonus requested for the finance approval."""
+    award on it is granted with its bonus requested for the finance approval. An acceptance
+    notice's passed projects get their final tranche requested (or close)."""
     with transaction.atomic():
         notice = funding_services.notice_close(notice=notice, actor=actor)
+        if notice.kind == NoticeKind.ACCEPTANCE:
+            # The passes still on it (not set aside) are final: final tranche or close.
+            for application in notice.applications.filter(acceptance_reports__notice=notice).order_by("pk"):
+                acceptance_notice_closed(application=application, actor=actor)
+            return notice
         for nomination in notice.applications.filter(status=S.AWARDED).order_by("pk"):
             with locked(nomination) as process:
                 award_services.award_grant(nomination=nomination, actor=actor)
@@ -860,6 +870,20 @@ def acceptance_notice_closed(*, application: Application, actor: Any) -> Any:
         disbursement = acceptance_services.acceptance_notice_close(application=application, actor=actor)
         _run_handle(process, _node(process, "acceptance_notice"), task)
         return disbursement
+
+
+def acceptance_set_aside(*, application: Application, actor: Any, objection: Objection) -> Any:
+    """An objection upheld on the acceptance notice sets the project's pass aside: the process
+    leaves ``acceptance_notice`` for staff's decision again."""
+    with locked(application) as process:
+        node = _node(process, "acceptance_notice")
+        task = _active_task(process, node)
+        report = acceptance_services.acceptance_set_aside(application=application, actor=actor, objection=objection)
+        process.data = {**(process.data or {}), "acceptance": "set_aside"}
+        process.save(update_fields=["data"])
+        task.process.data = process.data
+        _run_handle(process, node, task)
+        return report
 
 
 def terminate(*, application: Application, actor: Any, reason: str) -> Application:

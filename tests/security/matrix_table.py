@@ -125,6 +125,11 @@ MATRIX: dict[tuple[str, str, str | None], dict[str, str]] = {
         "contracted": "401 200 404 404 404 404 404 200 200 200 200",
         "missing": "401 404 404 404 404 404 404 404 404 404 404",
     },
+    ("GET", "api/applications/<int:pk>/acceptance-certificate.pdf", "application"): {
+        "*": "401 409 404 404 404 404 404 409 409 409 409",
+        "draft": "401 409 404 404 404 404 404 404 404 404 404",
+        "missing": "401 404 404 404 404 404 404 404 404 404 404",
+    },
     ("POST", "api/applications/<int:pk>/decision/", "application"): {
         "*": "401 403 403 403 403 403 403 403 400 403 403",
     },
@@ -254,6 +259,10 @@ MATRIX: dict[tuple[str, str, str | None], dict[str, str]] = {
         "missing": "401 403 403 403 403 403 403 404 403 403 403",
     },
     ("POST", "api/calls/<int:pk>/notice/", "call"): {
+        "*": "401 403 403 403 403 403 403 409 403 403 403",
+        "missing": "401 403 403 403 403 403 403 404 403 403 403",
+    },
+    ("POST", "api/calls/<int:pk>/acceptance-notice/", "call"): {
         "*": "401 403 403 403 403 403 403 409 403 403 403",
         "missing": "401 403 403 403 403 403 403 404 403 403 403",
     },
@@ -501,6 +510,9 @@ MATRIX: dict[tuple[str, str, str | None], dict[str, str]] = {
         "*": "LOG 404 404 404 404 404 404 404 404 404 404",
         "contracted": "LOG 200 404 404 404 404 404 200 200 200 200",
     },
+    ("GET", "applications/<int:pk>/acceptance-certificate.pdf", "application"): {
+        "*": "LOG 404 404 404 404 404 404 404 404 404 404",
+    },
     ("GET", "projects/<int:pk>/", "application"): {
         "*": "LOG 404 404 404 404 404 404 404 404 404 404",
         "contracted": "LOG 200 404 404 404 404 404 200 200 200 200",
@@ -703,6 +715,10 @@ MATRIX: dict[tuple[str, str, str | None], dict[str, str]] = {
         "missing": "LOG 403 403 403 403 403 403 404 404 403 403",
     },
     ("POST", "calls/<int:pk>/publish-notice/", "call"): {
+        "*": "LOG 403 403 403 403 403 403 302 403 403 403",
+        "missing": "LOG 404 404 404 404 404 404 404 404 404 404",
+    },
+    ("POST", "calls/<int:pk>/publish-acceptance-notice/", "call"): {
         "*": "LOG 403 403 403 403 403 403 302 403 403 403",
         "missing": "LOG 404 404 404 404 404 404 404 404 404 404",
     },
