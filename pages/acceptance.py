@@ -127,14 +127,18 @@ def _check_url(application: Application) -> str:
     return reverse("acceptance-check", args=[application.pk])
 
 
-def acceptance_file(request: HttpRequest, pk: int, **bound: Any) -> HttpResponse:
-    """The applicant files the acceptance: the form while it is owed, the documents, and the
-    files so far."""
+def _own(request: HttpRequest, pk: int) -> Application:
     application = _application_for(request.user, pk)
     if application.applicant_id != request.user.pk:
         raise Http404
-    version = version_in_force(application)
-    form = AcceptanceFileForm(request.POST or None, version=version)
+    return application
+
+
+def acceptance_file(request: HttpRequest, pk: int) -> HttpResponse:
+    """The applicant files the acceptance: the form while it is owed, the documents, and the
+    files so far."""
+    application = _own(request, pk)
+    form = AcceptanceFileForm(request.POST or None, version=version_in_force(application))
     if request.method == "POST":
         response = perform(
             request,
@@ -145,17 +149,25 @@ def acceptance_file(request: HttpRequest, pk: int, **bound: Any) -> HttpResponse
         )
         if response:
             return response
-    open_now = "acceptance" in open_step_names(application)
-    documents = application.attachments.filter(kind__in=AcceptanceDocument.values)
+    return _file_page(request, application, form=form)
+
+
+def _file_page(
+    request: HttpRequest,
+    application: Application,
+    *,
+    form: AcceptanceFileForm | None = None,
+    document_form: AcceptanceDocumentForm | None = None,
+) -> HttpResponse:
     return render(
         request,
         "aftergrant/acceptance_file.html",
         {
             "application": application,
-            "form": form,
-            "open_now": open_now,
-            "documents": documents,
-            "document_form": bound.get("document_form") or AcceptanceDocumentForm(),
+            "form": form or AcceptanceFileForm(version=version_in_force(application)),
+            "open_now": "acceptance" in open_step_names(application),
+            "documents": application.attachments.filter(kind__in=AcceptanceDocument.values),
+            "document_form": document_form or AcceptanceDocumentForm(),
         },
     )
 
@@ -163,9 +175,7 @@ def acceptance_file(request: HttpRequest, pk: int, **bound: Any) -> HttpResponse
 @require_POST
 def acceptance_document(request: HttpRequest, pk: int) -> HttpResponse:
     """The applicant attaches a document of the acceptance file (the audit report)."""
-    application = _application_for(request.user, pk)
-    if application.applicant_id != request.user.pk:
-        raise Http404
+    application = _own(request, pk)
     form = AcceptanceDocumentForm(request.POST, request.FILES)
     response = perform(
         request,
@@ -174,10 +184,7 @@ def acceptance_document(request: HttpRequest, pk: int) -> HttpResponse:
         success=_("Attachment uploaded."),
         then=_file_url(application),
     )
-    if response:
-        return response
-    request.method = "GET"
-    return acceptance_file(request, pk, document_form=form)
+    return response or _file_page(request, application, document_form=form)
 
 
 def _staff_application(request: HttpRequest, pk: int) -> Application:
@@ -250,4 +257,3 @@ def acceptance_decide(request: HttpRequest, pk: int) -> HttpResponse:
         back=_check_url(application),
     )
     return response or _check_page(request, application, decision_form=form)
-
