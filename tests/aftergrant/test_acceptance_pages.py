@@ -89,6 +89,7 @@ def test_acceptance_through_the_pages(paid_project, applicant, staff, org_expert
         page = expert_c.get(reverse("review-detail", args=[assignment.pk])).content.decode()
         assert 'name="scores_targets"' in page and 'max="40"' in page
         assert 'value="rectify"' in page and 'value="support"' not in page
+        assert "全部指标完成" in page and "发明专利申请" in page  # the file it scores
         scores = {"scores_targets": "38", "scores_money": "28", "scores_results": "27"}
         ok(
             expert_c.post(
