@@ -254,6 +254,8 @@ class CallCreateSerializer(serializers.Serializer):
     # passed check; the checks fall every ``midterm_months`` after the contract.
     midterm = serializers.BooleanField(required=False, default=False)
     midterm_months = serializers.IntegerField(min_value=1, max_value=60, required=False, default=12)
+    # The experts drawn for a project's acceptance (验收).
+    acceptance_experts = serializers.IntegerField(min_value=3, max_value=5, required=False, default=3)
 
 
 class CallSerializer(serializers.ModelSerializer):
@@ -292,6 +294,7 @@ class CallSerializer(serializers.ModelSerializer):
             "max_open_projects_per_organisation",
             "midterm",
             "midterm_months",
+            "acceptance_experts",
             "criteria",
             "required_documents",
         ]

@@ -343,6 +343,7 @@ CALL_FIELDS = (
     "max_open_projects_per_organisation",
     "midterm",
     "midterm_months",
+    "acceptance_experts",
 )
 
 
@@ -363,6 +364,10 @@ def _clean_call_fields(title: str, fields: dict[str, Any]) -> dict[str, Any]:
     fields["midterm"] = bool(fields.get("midterm", False))
     if fields.get("midterm_months") in (None, ""):
         fields["midterm_months"] = 12
+    if fields.get("acceptance_experts") in (None, ""):
+        fields["acceptance_experts"] = 3
+    if not isinstance(fields["acceptance_experts"], int) or not 3 <= fields["acceptance_experts"] <= 5:
+        raise ValidationError({"acceptance_experts": [_("Draw 3 to 5 experts for an acceptance.")]})
     call_validate(
         **{
             k: fields[k]

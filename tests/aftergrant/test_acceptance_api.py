@@ -17,7 +17,7 @@ from funding.enums import DisbursementStatus
 from funding.feedback import application_feedback
 from funding.models import AcceptanceReport, Disbursement
 from integrity.models import CreditRecord
-from reviews.models import Assignment, Draw
+from reviews.models import Assignment, Criterion, Draw
 from reviews.selectors import call_ranking, call_review_progress
 from tests.conftest import ACCEPTANCE_SCORES, acceptance_file, api_key, make_expert
 from workflow import steps
@@ -111,6 +111,14 @@ def test_acceptance_walk_file_check_draw_rectify_pass_and_final_tranche(
     assert api(staff).post(url + "acceptance-draw/", {}, format="json").status_code == 409  # drawn already
     drawn_rows = list(Assignment.objects.filter(pk__in=[a["id"] for a in body["assignments"]]).order_by("pk"))
     assert {a.purpose for a in drawn_rows} == {"acceptance"}
+    # The default acceptance criteria are written beside the review's, which stay as they were.
+    assert [c.code for c in app.call.criteria.all()] == ["innovation", "feasibility", "team", "benefit"]
+    acceptance_criteria = Criterion.all_purposes.filter(call=app.call, purpose="acceptance")
+    assert [(c.code, c.max_score) for c in acceptance_criteria.order_by("position")] == [
+        ("targets", 40),
+        ("money", 30),
+        ("results", 30),
+    ]
 
     # Experts see the acceptance in their queue; nobody else's item is visible to them.
     first_expert = drawn_rows[0].expert.user
@@ -204,10 +212,13 @@ def test_failing_acceptance_records_pending_credit_record_and_money_to_return(
 
 def test_declined_acceptance_expert_is_replaced_by_the_same_draw(paid_project, applicant, staff, pool):
     app = paid_project
+    app.call.acceptance_experts = 4  # the call's setting, 3 to 5
+    app.call.save(update_fields=["acceptance_experts"])
     url = f"/api/applications/{app.pk}/"
     api(applicant).post(url + "acceptance/", acceptance_file(app), format="json")
     api(staff).post(url + "acceptance-check/", {"decision": "accept"}, format="json")
     drawn = api(staff).post(url + "acceptance-draw/", {}, format="json").json()["assignments"]
+    assert len(drawn) == 4
     first = Assignment.objects.get(pk=drawn[0]["id"])
     declined = api(first.expert.user).post(f"/api/assignments/{first.pk}/decline/", {"reason": "出差"}, format="json")
     assert declined.status_code == 200
