@@ -165,3 +165,104 @@ def contract_pdf(application: Application, *, number: int | None = None, languag
         )
         doc.build(story)
         return out.getvalue()
+
+
+def acceptance_certificate_facts(application: Application) -> tuple[Any, Any]:
+    """The passed acceptance report and the closed acceptance notice that published it, or
+    ``StateConflict`` (409): the certificate (验收证书) exists once acceptance passed and its
+    public notice closed."""
+    from funding.enums import AcceptanceResult
+    from funding.models import AcceptanceReport
+
+    report = (
+        AcceptanceReport.objects.filter(
+            application=application, result=AcceptanceResult.PASS, notice__closed_at__isnull=False
+        )
+        .select_related("notice")
+        .order_by("-decided_at", "-id")
+        .first()
+    )
+    if report is None:
+        raise StateConflict(
+            _("The acceptance certificate is issued once acceptance has passed and its public notice has closed.")
+        )
+    return report, report.notice
+
+
+def acceptance_certificate_pdf(application: Application, *, language: str | None = None) -> bytes:
+    """验收证书: the project, the undertaking unit, the contract period, the county grant and
+    what was paid, the acceptance date and result, the acceptance notice's number, the
+    bureau's signature and seal square. ``StateConflict`` (409) before the notice closed."""
+    from funding.documents import document_signature
+    from funding.enums import DisbursementStatus
+
+    with translation.override(language or translation.get_language()):
+        report, notice = acceptance_certificate_facts(application)
+        st = pdf_styles()
+        version = contract_in_force(application)
+
+        def p(text: Any, style: str = "cell") -> Paragraph:
+            return Paragraph(escape(str(text)), st[style])
+
+        approved = yuan(application.approved_yuan or 0)
+        paid = yuan(
+            sum(
+                (d.amount_yuan for d in application.disbursements.filter(status=DisbursementStatus.PAID)),
+                yuan(0),
+            )
+        )
+        decided = timezone.localdate(report.decided_at) if report.decided_at else timezone.localdate()
+        closed = timezone.localdate(notice.closed_at)
+        number = notice.document_number or f"{application.call.year}-{application.pk:05d}"
+        period = f"{date_text(version.starts_on)} – {date_text(version.ends_on)}" if version else "—"
+        story: list[Any] = [
+            p(bureau_name(), "sub"),
+            p(_("Certificate of project acceptance"), "title"),
+            p(_("Certificate no. %(number)s") % {"number": number}, "sub"),
+            Spacer(1, 8 * mm),
+        ]
+        facts = [
+            [p(_("Project")), p(application.title)],
+            [p(_("Project number")), p(document_number_of(application))],
+            [p(_("Call")), p(application.call.title)],
+            [p(_("Undertaking unit")), p(application.organisation.name)],
+            [p(_("Project period")), p(period)],
+            [
+                p(_("County grant")),
+                p(_("%(yuan)s yuan (%(wan)s 10k yuan)") % {"yuan": money_text(approved), "wan": wan_text(approved)}),
+            ],
+            [p(_("Paid so far")), p(_("%(yuan)s yuan") % {"yuan": money_text(paid)})],
+            [p(_("Accepted on")), p(date_text(decided))],
+            [p(_("Result")), p(_("Passed"))],
+            [
+                p(_("Acceptance notice")),
+                p(_("%(number)s, closed %(date)s") % {"number": number, "date": date_text(closed)}),
+            ],
+        ]
+        story.append(pdf_table(facts, [42 * mm, 120 * mm], header=False))
+        story += [
+            Spacer(1, 8 * mm),
+            p(
+                _(
+                    "The bureau organised the acceptance of this project. Experts examined its results against "
+                    "the assessment targets of the task contract and its final accounts; the project passed "
+                    "acceptance, and the result was on public notice without an upheld objection."
+                ),
+                "body",
+            ),
+            Spacer(1, 14 * mm),
+            document_signature(st, closed),
+        ]
+        out = BytesIO()
+        doc = SimpleDocTemplate(
+            out,
+            pagesize=A4,
+            leftMargin=24 * mm,
+            rightMargin=24 * mm,
+            topMargin=22 * mm,
+            bottomMargin=22 * mm,
+            title=_("Certificate of project acceptance") + f" {number}",
+            author=bureau_name(),
+        )
+        doc.build(story)
+        return out.getvalue()

@@ -11,11 +11,25 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import BooleanField, Case, DecimalField, Exists, OuterRef, Q, QuerySet, Subquery, Sum, Value, When
+from django.conf import settings
+from django.db.models import (
+    BooleanField,
+    Case,
+    DecimalField,
+    Exists,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from applications.enums import ApplicationStatus
+from applications.enums import ACCEPTANCE_DUE_STATES, ApplicationStatus
 from applications.models import Application
 from funding.enums import DisbursementStatus
 from funding.models import Disbursement
@@ -156,14 +170,41 @@ def project_overview(application: Application, version: ContractVersion) -> dict
 # --- lists ------------------------------------------------------------------------------------
 
 
+def acceptance_overdue_q(today: dt.date | None = None) -> Q:
+    """THE rule for a project overdue for acceptance (验收), one for the project list, the
+    reminders and their escalation (``workflow.tasks.remind_acceptance_due``) and the limit
+    ``Call.block_overdue_acceptance``: granted and still owing its acceptance file
+    (``ACCEPTANCE_DUE_STATES``: a returned or rectified file owes it again) more than
+    ``PINGSHEN_ACCEPTANCE_WINDOW_DAYS`` after its end date: the contract version in force's,
+    else the application's (no contract yet). A filter on ``Application``."""
+    today = today or timezone.localdate()
+    cutoff = today - dt.timedelta(days=settings.PINGSHEN_ACCEPTANCE_WINDOW_DAYS)
+    in_force = ContractVersion.objects.filter(application=OuterRef("pk"), status=C.IN_FORCE)
+    ended = Q(Exists(in_force.filter(ends_on__lt=cutoff))) | (~Q(Exists(in_force)) & Q(end_date__lt=cutoff))
+    return Q(status__in=ACCEPTANCE_DUE_STATES) & ended
+
+
+def acceptance_end_q() -> Any:
+    """The end date the acceptance window runs from, as an annotation on ``Application``: the
+    contract version in force's end date, else the application's."""
+    in_force = ContractVersion.objects.filter(application=OuterRef("pk"), status=C.IN_FORCE)
+    return Coalesce(Subquery(in_force.values("ends_on")[:1]), F("end_date"))
+
+
+def acceptance_due_on(end: dt.date) -> dt.date:
+    """The last day to file the acceptance of a project that ends on ``end``."""
+    return end + dt.timedelta(days=settings.PINGSHEN_ACCEPTANCE_WINDOW_DAYS)
+
+
 def projects_overdue_q(today: dt.date | None = None) -> Q:
-    """Projects owing a report: the acceptance report once the contract period has ended, or
-    a mid-term report past its due day (as ``aftergrant.midterm.midterm_overdue`` lists them)."""
+    """Projects owing a report: the acceptance file past its window
+    (:func:`acceptance_overdue_q`), or a mid-term report past its due day (as
+    ``aftergrant.midterm.midterm_overdue`` lists them)."""
     today = today or timezone.localdate()
     midterm_owed = MidtermReport.objects.filter(
         application=OuterRef("pk"), status__in=MIDTERM_OWED_STATES, due_on__lt=today
     )
-    return Q(status=S.CONTRACTED) & (Q(contract_ends_on__lt=today) | Q(Exists(midterm_owed)))
+    return acceptance_overdue_q(today) | (Q(status=S.CONTRACTED) & Q(Exists(midterm_owed)))
 
 
 def projects_contracted() -> QuerySet[Application]:

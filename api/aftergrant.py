@@ -22,7 +22,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.enums import Role
-from aftergrant.documents import contract_pdf
+from aftergrant.documents import acceptance_certificate_pdf, contract_pdf
 from aftergrant.enums import BudgetLine
 from aftergrant.models import ContractVersion
 from aftergrant.rules import can_view_contract
@@ -122,6 +122,21 @@ def _contract_application(request: Request, pk: int) -> Any:
     if not can_view_contract(request.user, application):
         raise NotVisible()
     return application
+
+
+class AcceptanceCertificateView(DocumentView):
+    """GET /api/applications/{id}/acceptance-certificate.pdf: 409 until acceptance passed and its
+    public notice closed."""
+
+    @extend_schema(
+        responses={(200, "application/pdf"): OpenApiResponse(description="The acceptance certificate (PDF)")}
+    )
+    def get(self, request: Request, pk: int) -> HttpResponse:
+        application = _contract_application(request, pk)
+        content = acceptance_certificate_pdf(application, language=get_language())
+        response = HttpResponse(content, content_type="application/pdf")
+        response["Content-Disposition"] = f'inline; filename="acceptance-certificate-{application.pk}.pdf"'
+        return response
 
 
 class ContractView(APIView):

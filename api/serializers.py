@@ -21,11 +21,10 @@ from applications.enums import FormalDecision, ScoringRule
 from applications.models import Application, Call
 from applications.services import parse_money
 from core.money import yuan
-from funding.enums import AcceptanceResult
 from funding.selectors import notice_public_items
 from notifications.links import notification_link
 from notifications.models import Notification
-from reviews.enums import Recommendation
+from reviews.enums import AssignmentPurpose, Recommendation
 from reviews.models import Assignment
 
 MONEY_OUT: dict[str, Any] = {"max_digits": 14, "decimal_places": 2, "read_only": True}
@@ -255,6 +254,8 @@ class CallCreateSerializer(serializers.Serializer):
     # passed check; the checks fall every ``midterm_months`` after the contract.
     midterm = serializers.BooleanField(required=False, default=False)
     midterm_months = serializers.IntegerField(min_value=1, max_value=60, required=False, default=12)
+    # The experts drawn for a project's acceptance (验收).
+    acceptance_experts = serializers.IntegerField(min_value=3, max_value=5, required=False, default=3)
 
 
 class CallSerializer(serializers.ModelSerializer):
@@ -293,6 +294,7 @@ class CallSerializer(serializers.ModelSerializer):
             "max_open_projects_per_organisation",
             "midterm",
             "midterm_months",
+            "acceptance_experts",
             "criteria",
             "required_documents",
         ]
@@ -472,21 +474,6 @@ class DecisionSerializer(serializers.Serializer):
     comment = serializers.CharField(max_length=5000, required=False, allow_blank=True, default="")
 
 
-class AcceptanceSerializer(serializers.Serializer):
-    report = serializers.CharField(max_length=100000)
-    spent_yuan = MoneyField()
-
-
-class AcceptanceDecisionSerializer(serializers.Serializer):
-    result = serializers.ChoiceField(choices=AcceptanceResult.choices)
-    comment = serializers.CharField(max_length=5000, required=False, allow_blank=True, default="")
-
-
-class AcceptanceResultSerializer(serializers.Serializer):
-    id = serializers.IntegerField(read_only=True)
-    result = serializers.CharField(read_only=True)
-
-
 # --- expert review ----------------------------------------------------------------------------
 
 
@@ -507,6 +494,8 @@ class AssignmentSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def get_item_type(self, assignment: Assignment) -> str:
+        if assignment.purpose == AssignmentPurpose.ACCEPTANCE:
+            return "acceptance"  # a funded project's acceptance (验收), scored on acceptance criteria
         return assignment.application.kind  # "application" or "nomination"
 
     def get_organisation(self, assignment: Assignment) -> str | None:
@@ -559,6 +548,12 @@ class NoticeItemSerializer(serializers.Serializer):
     organisation = serializers.CharField(source="organisation.name", read_only=True)
     fund = serializers.SerializerMethodField()
     approved_yuan = serializers.SerializerMethodField()
+    #: On an acceptance notice: an objection to the project's pass was upheld (a new decision
+    #: follows). Always false on a decision notice.
+    set_aside = serializers.SerializerMethodField()
+
+    def get_set_aside(self, application: Application) -> bool:
+        return bool(getattr(application, "set_aside", False))
 
     def get_fund(self, application: Application) -> bool | None:
         decision = getattr(application, "decision", None)
@@ -574,6 +569,9 @@ class NoticeSerializer(serializers.Serializer):
     id = serializers.IntegerField(read_only=True)
     call = serializers.IntegerField(source="call_id", read_only=True)
     call_title = serializers.CharField(source="call.title", read_only=True)
+    #: "decision" (a call's funding or award decisions) or "acceptance" (its projects that
+    #: passed acceptance).
+    kind = serializers.CharField(read_only=True)
     published_at = serializers.DateTimeField(read_only=True)
     ends_at = serializers.DateTimeField(read_only=True)
     closed_at = serializers.DateTimeField(read_only=True, allow_null=True)

@@ -1,7 +1,7 @@
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from . import accounts, awards, changes, integrity, midterm, pool, transparency, upward, views
+from . import acceptance, accounts, awards, changes, integrity, midterm, pool, transparency, upward, views
 from . import aftergrant as aftergrant_api
 from . import funding as funding_api
 
@@ -35,6 +35,11 @@ urlpatterns = [
     path("calls/<int:pk>/close/", views.CallCloseView.as_view(), name="api-call-close"),
     path("calls/<int:pk>/ranking/", views.CallRankingView.as_view(), name="api-call-ranking"),
     path("calls/<int:pk>/notice/", views.CallNoticeView.as_view(), name="api-call-notice"),
+    path(
+        "calls/<int:pk>/acceptance-notice/",
+        views.CallAcceptanceNoticeView.as_view(),
+        name="api-call-acceptance-notice",
+    ),
     path("calls/<int:pk>/draw/", views.CallDrawView.as_view(), name="api-call-draw"),
     path("draws/<int:pk>/", transparency.DrawDetailView.as_view(), name="api-draw"),
     path(
@@ -82,10 +87,22 @@ urlpatterns = [
         "applications/<int:pk>/contract-check/", aftergrant_api.ContractCheckView.as_view(), name="api-contract-check"
     ),
     path("applications/<int:pk>/contract.pdf", aftergrant_api.ContractPdfView.as_view(), name="api-contract-pdf"),
-    path("applications/<int:pk>/acceptance/", views.AcceptanceView.as_view(), name="api-acceptance"),
+    path(
+        "applications/<int:pk>/acceptance-certificate.pdf",
+        aftergrant_api.AcceptanceCertificateView.as_view(),
+        name="api-acceptance-certificate",
+    ),
+    # Acceptance (验收, api/acceptance.py)
+    path("applications/<int:pk>/acceptance/", acceptance.AcceptanceView.as_view(), name="api-acceptance"),
+    path(
+        "applications/<int:pk>/acceptance-check/",
+        acceptance.AcceptanceCheckView.as_view(),
+        name="api-acceptance-check",
+    ),
+    path("applications/<int:pk>/acceptance-draw/", acceptance.AcceptanceDrawView.as_view(), name="api-acceptance-draw"),
     path(
         "applications/<int:pk>/acceptance-decision/",
-        views.AcceptanceDecisionView.as_view(),
+        acceptance.AcceptanceDecisionView.as_view(),
         name="api-acceptance-decision",
     ),
     # Change requests (项目变更, api/changes.py)

@@ -310,6 +310,17 @@ class CallNoticeView(APIView):
         return Response(s.NoticeCreatedSerializer(notice).data, status=status.HTTP_201_CREATED)
 
 
+class CallAcceptanceNoticeView(APIView):
+    """POST /api/calls/{id}/acceptance-notice/ (staff): the call's passed acceptances go on a
+    public notice (验收结果公示); 409 while one runs or when none waits."""
+
+    @extend_schema(request=None, responses={201: s.NoticeCreatedSerializer})
+    def post(self, request: Request, pk: int) -> Response:
+        _require(request, Role.STAFF)
+        notice = steps.acceptance_notice_publish(call=_get_or_404(Call.objects.all(), pk), actor=request.user)
+        return Response(s.NoticeCreatedSerializer(notice).data, status=status.HTTP_201_CREATED)
+
+
 class CallReportView(APIView):
     @extend_schema(responses=s.CallReportSerializer)
     def get(self, request: Request, pk: int) -> Response:
@@ -505,24 +516,6 @@ class DecisionView(APIView):
         steps.decide(application=_application(request, pk), actor=request.user, **data)
         application = Application.objects.get(pk=pk)
         return Response({"id": application.pk, "status": application.status})
-
-
-class AcceptanceView(APIView):
-    @extend_schema(request=s.AcceptanceSerializer, responses={201: s.IdSerializer})
-    def post(self, request: Request, pk: int) -> Response:
-        _require(request, Role.APPLICANT, Role.NOMINATOR)
-        data = _valid(s.AcceptanceSerializer, request)
-        report = steps.acceptance_submit(application=_application(request, pk), actor=request.user, **data)
-        return Response({"id": report.pk}, status=status.HTTP_201_CREATED)
-
-
-class AcceptanceDecisionView(APIView):
-    @extend_schema(request=s.AcceptanceDecisionSerializer, responses=s.AcceptanceResultSerializer)
-    def post(self, request: Request, pk: int) -> Response:
-        _require(request, Role.STAFF)
-        data = _valid(s.AcceptanceDecisionSerializer, request)
-        report = steps.acceptance_decide(application=_application(request, pk), actor=request.user, **data)
-        return Response({"id": report.pk, "result": report.result})
 
 
 # --- expert review ----------------------------------------------------------------------------

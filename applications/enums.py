@@ -120,3 +120,12 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     S.UPPER_FUNDED: frozenset({S.TERMINATED}),
     S.UPPER_NOT_FUNDED: frozenset(),
 }
+
+
+class AcceptanceDocument(models.TextChoices):
+    """Attachments of an acceptance file (验收), uploaded while the project owes it
+    (``aftergrant.acceptance``); the audit report is required from a county grant of
+    ``PINGSHEN_ACCEPTANCE_AUDIT_THRESHOLD_YUAN``."""
+
+    AUDIT = "acceptance_audit", _("Audit report (审计报告)")
+    OTHER = "acceptance_other", _("Other acceptance document")

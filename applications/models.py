@@ -5,7 +5,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -109,6 +109,10 @@ class Call(models.Model):
     midterm = models.BooleanField(_("mid-term check"), default=False)
     midterm_months = models.PositiveSmallIntegerField(
         _("months between mid-term checks"), default=12, validators=[MinValueValidator(1)]
+    )
+    #: How many experts a project's acceptance (验收) draws, 3 to 5 (issue 17.2).
+    acceptance_experts = models.PositiveSmallIntegerField(
+        _("acceptance experts"), default=3, validators=[MinValueValidator(3), MaxValueValidator(5)]
     )
     #: The attachments every item must carry before it is submitted: [{code, name}], in order.
     required_documents = models.JSONField(_("required documents"), default=list, blank=True)

@@ -31,11 +31,11 @@ from core.money import ungroup, yuan
 from notifications.services import notify
 
 from .enums import (
-    ACCEPTANCE_DUE_STATES,
     EDITABLE_STATES,
     LIMIT_COUNTED_STATES,
     OPEN_PROJECT_STATES,
     TRANSITIONS,
+    AcceptanceDocument,
     ApplicationStatus,
     CallKind,
     FormalDecision,
@@ -343,6 +343,7 @@ CALL_FIELDS = (
     "max_open_projects_per_organisation",
     "midterm",
     "midterm_months",
+    "acceptance_experts",
 )
 
 
@@ -363,6 +364,10 @@ def _clean_call_fields(title: str, fields: dict[str, Any]) -> dict[str, Any]:
     fields["midterm"] = bool(fields.get("midterm", False))
     if fields.get("midterm_months") in (None, ""):
         fields["midterm_months"] = 12
+    if fields.get("acceptance_experts") in (None, ""):
+        fields["acceptance_experts"] = 3
+    if not isinstance(fields["acceptance_experts"], int) or not 3 <= fields["acceptance_experts"] <= 5:
+        raise ValidationError({"acceptance_experts": [_("Draw 3 to 5 experts for an acceptance.")]})
     call_validate(
         **{
             k: fields[k]
@@ -615,13 +620,19 @@ def attachment_add(*, application: Application, actor: Any, upload: UploadedFile
     from django.conf import settings
 
     application = Application.objects.select_for_update().select_related("call").get(pk=application.pk)
-    if not can_edit_application(actor, application):
+    kind = str(kind or "").strip()
+    if kind in AcceptanceDocument.values:
+        # The acceptance file's documents: added by the applicant while the project owes it.
+        if application.applicant_id != actor.pk:
+            raise PermissionDenied(_("Only the applicant may add attachments."))
+        if application.status != ApplicationStatus.CONTRACTED:
+            raise StateConflict(_("Acceptance documents are added while the project owes its acceptance file."))
+    elif not can_edit_application(actor, application):
         if application.applicant_id == actor.pk:
             raise StateConflict(_("Attachments can only be changed while the application is a draft or returned."))
         raise PermissionDenied(_("Only the applicant may add attachments."))
-    kind = str(kind or "").strip()
     codes = [d["code"] for d in application.call.required_documents or []]
-    if kind and kind not in codes:
+    if kind and kind not in codes and kind not in AcceptanceDocument.values:
         raise ValidationError(
             {
                 "kind": [
@@ -777,7 +788,9 @@ def limit_refusal(application: Application) -> str | None:
                 "(限项): already submitted %(projects)s."
             ) % {"limit": call.max_applications_per_organisation, "projects": _titles(counted)}
     if call.block_overdue_acceptance:
-        overdue = list(mine.filter(status__in=ACCEPTANCE_DUE_STATES, end_date__lt=timezone.localdate()))
+        from aftergrant.selectors import acceptance_overdue_q  # aftergrant builds on this module
+
+        overdue = list(mine.filter(acceptance_overdue_q()))
         if overdue:
             return _(
                 "Submission refused under the call's rule on overdue acceptance (限项): %(projects)s "

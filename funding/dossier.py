@@ -29,7 +29,7 @@ from applications.rules import can_view_application
 from audit.selectors import audit_for
 from core.errors import NotVisible, StateConflict
 from core.money import to_wan, yuan
-from reviews.enums import AssignmentStatus, DrawExclusion
+from reviews.enums import AssignmentPurpose, AssignmentStatus, DrawExclusion, DrawKind
 from reviews.models import DrawItem, Review
 from reviews.selectors import call_ranking
 
@@ -215,7 +215,11 @@ def _ranking(app: Application) -> dict[str, Any] | None:
 
 def _reviews(app: Application, reader: Reader) -> list[dict[str, Any]]:
     reviews = (
-        Review.objects.filter(assignment__application=app, assignment__status=AssignmentStatus.SUBMITTED)
+        Review.objects.filter(
+            assignment__application=app,
+            assignment__purpose=AssignmentPurpose.REVIEW,
+            assignment__status=AssignmentStatus.SUBMITTED,
+        )
         .select_related("assignment__expert")
         .order_by("submitted_at", "id")
     )
@@ -238,7 +242,15 @@ def _reviews(app: Application, reader: Reader) -> list[dict[str, Any]]:
 def _draws(app: Application, reader: Reader) -> list[dict[str, Any]]:
     from reviews.models import Expert
 
-    items = list(DrawItem.objects.filter(application=app).select_related("draw").order_by("draw__performed_at", "id"))
+    # The review's draws only: the acceptance experts' draws belong to the acceptance.
+    items = list(
+        DrawItem.objects.filter(application=app)
+        .exclude(draw__kind=DrawKind.ACCEPTANCE)
+        .exclude(assignments__purpose=AssignmentPurpose.ACCEPTANCE)
+        .select_related("draw")
+        .order_by("draw__performed_at", "id")
+        .distinct()
+    )
     ids = {e for i in items for e in i.chosen} | {x["expert"] for i in items for x in i.exclusions}
     names = dict(Expert.objects.filter(pk__in=ids).values_list("pk", "name")) if reader.names_experts else {}
     rows = []

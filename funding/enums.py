@@ -25,3 +25,24 @@ class AcceptanceResult(models.TextChoices):
     PASS = "pass", _("Pass")
     FAIL = "fail", _("Fail")
     RECTIFY = "rectify", _("Rectify and resubmit")
+
+
+class NoticeKind(models.TextChoices):
+    """What a public notice announces: a call's funding (or award) decisions, or the projects
+    that passed acceptance (验收结果公示)."""
+
+    DECISION = "decision", _("Decisions")
+    ACCEPTANCE = "acceptance", _("Acceptance results")
+
+
+class AcceptanceCheck(models.TextChoices):
+    """Staff's check of an acceptance file before the experts see it."""
+
+    SUBMITTED = "submitted", _("Waiting for the check")
+    RETURNED = "returned", _("Returned to the applicant")
+    ACCEPTED = "accepted", _("Accepted for expert acceptance")
+
+
+class AcceptanceCheckDecision(models.TextChoices):
+    ACCEPT = "accept", _("Accept for the experts")
+    RETURN = "return", _("Return to the applicant")

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy
 from applications.models import Application
 from applications.rules import is_owner
 from core.errors import NotVisible, StateConflict
-from reviews.enums import AssignmentStatus
+from reviews.enums import AssignmentPurpose, AssignmentStatus
 from reviews.models import Review
 
 #: What the applicant reads where a comment was withheld.
@@ -51,7 +51,9 @@ def application_feedback(*, application: Application, user: Any) -> dict[str, An
         raise StateConflict(_("The experts' feedback is open to the applicant once the public notice has closed."))
     criteria = list(application.call.criteria.order_by("position", "id"))
     reviews = Review.objects.filter(
-        assignment__application=application, assignment__status=AssignmentStatus.SUBMITTED
+        assignment__application=application,
+        assignment__purpose=AssignmentPurpose.REVIEW,
+        assignment__status=AssignmentStatus.SUBMITTED,
     ).order_by("submitted_at", "id")
     return {
         "application": application.pk,

@@ -1,12 +1,15 @@
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from aftergrant.enums import BudgetLine
 from applications.models import MONEY, Application, Call
 
-from .enums import AcceptanceResult, DisbursementStatus, ObjectionStatus
+from .enums import AcceptanceCheck, AcceptanceResult, DisbursementStatus, NoticeKind, ObjectionStatus
 
 
 class FundingDecision(models.Model):
@@ -41,9 +44,11 @@ class FundingDecision(models.Model):
 
 
 class Notice(models.Model):
-    """A public notice (公示) of a call's decisions, open for objections until ``ends_at``."""
+    """A public notice (公示) of a call's decisions, or of its projects that passed acceptance
+    (``kind``), open for objections until ``ends_at``."""
 
     call = models.ForeignKey(Call, on_delete=models.PROTECT, related_name="notices")
+    kind = models.CharField(_("kind"), max_length=12, choices=NoticeKind.choices, default=NoticeKind.DECISION)
     published_at = models.DateTimeField(_("published at"), auto_now_add=True)
     ends_at = models.DateTimeField(_("ends at"))
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
@@ -169,23 +174,117 @@ class Disbursement(models.Model):
 
 
 class AcceptanceReport(models.Model):
-    """The applicant's final report and accounts (验收), and staff's result."""
+    """One acceptance file (验收) of a project: the final report, results per contract target
+    and final accounts per budget line (``results``, ``accounts``), staff's check of it, and
+    the result. A returned or rectified file stays; the applicant files a new one.
+
+    ``aftergrant.acceptance`` owns every change of it."""
 
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="acceptance_reports")
+    #: The contract version the file is measured against (its targets and budget lines).
+    version = models.ForeignKey(
+        "aftergrant.ContractVersion", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     report = models.TextField(_("report"))
+    #: The sum of the accounts (county + own + other), all lines.
     spent_yuan = models.DecimalField(_("spent (yuan)"), **MONEY)
     submitted_at = models.DateTimeField(auto_now_add=True)
+    check_status = models.CharField(
+        _("check"), max_length=20, choices=AcceptanceCheck.choices, default=AcceptanceCheck.SUBMITTED
+    )
+    check_comment = models.TextField(_("check comment"), blank=True)
+    checked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    checked_at = models.DateTimeField(null=True, blank=True)
+    #: The share of targets met (achieved ≥ target value) and the system's advice, as shown
+    #: to staff when they decided.
+    targets_met = models.PositiveSmallIntegerField(_("targets met"), default=0)
+    targets_total = models.PositiveSmallIntegerField(_("targets"), default=0)
+    advice = models.CharField(_("advice"), max_length=10, choices=AcceptanceResult.choices, blank=True)
     result = models.CharField(_("result"), max_length=10, choices=AcceptanceResult.choices, blank=True)
     comment = models.TextField(_("comment"), blank=True)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     decided_at = models.DateTimeField(null=True, blank=True)
+    #: County money the unit returns: paid − county spent per the accounts, never below zero.
+    amount_to_return = models.DecimalField(_("to return (yuan)"), **MONEY, null=True, blank=True)
+    #: A pass: the final tranche, min(approved − paid, county spent − paid), never below zero.
+    final_tranche_yuan = models.DecimalField(_("final tranche (yuan)"), **MONEY, null=True, blank=True)
+    #: The acceptance notice (验收结果公示) that published a passed result; an objection upheld
+    #: on it sets the result aside (``result`` and this are cleared for a new decision).
+    notice = models.ForeignKey(
+        Notice, null=True, blank=True, on_delete=models.PROTECT, related_name="acceptance_reports"
+    )
 
     class Meta:
         verbose_name = _("acceptance report")
         verbose_name_plural = _("acceptance reports")
         ordering = ["submitted_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(amount_to_return__isnull=True) | models.Q(amount_to_return__gte=0),
+                name="acceptance_return_non_negative",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(final_tranche_yuan__isnull=True) | models.Q(final_tranche_yuan__gte=0),
+                name="acceptance_final_non_negative",
+            ),
+        ]
 
     def __str__(self) -> str:
         return str(self.application)
+
+
+class AcceptanceResultLine(models.Model):
+    """What the project achieved on one contract target."""
+
+    report = models.ForeignKey(AcceptanceReport, on_delete=models.CASCADE, related_name="results")
+    target = models.ForeignKey("aftergrant.ContractTarget", on_delete=models.PROTECT, related_name="+")
+    achieved = models.DecimalField(_("achieved"), max_digits=14, decimal_places=2)
+
+    class Meta:
+        verbose_name = _("acceptance result")
+        verbose_name_plural = _("acceptance results")
+        ordering = ["report", "target__position"]
+        constraints = [
+            models.UniqueConstraint(fields=["report", "target"], name="acceptance_result_unique_target"),
+            models.CheckConstraint(condition=models.Q(achieved__gte=0), name="acceptance_result_non_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.target_id}: {self.achieved}"
+
+    @property
+    def met(self) -> bool:
+        return self.achieved >= self.target.value
+
+
+class AcceptanceAccountLine(models.Model):
+    """The final accounts of one budget line, by source of the money."""
+
+    report = models.ForeignKey(AcceptanceReport, on_delete=models.CASCADE, related_name="accounts")
+    line = models.CharField(_("budget line"), max_length=20, choices=BudgetLine.choices)
+    county_yuan = models.DecimalField(_("county grant (yuan)"), **MONEY, default=0)
+    own_yuan = models.DecimalField(_("own funds (yuan)"), **MONEY, default=0)
+    other_yuan = models.DecimalField(_("other sources (yuan)"), **MONEY, default=0)
+
+    class Meta:
+        verbose_name = _("final account line")
+        verbose_name_plural = _("final account lines")
+        ordering = ["report", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["report", "line"], name="acceptance_account_unique_line"),
+            models.CheckConstraint(
+                condition=models.Q(county_yuan__gte=0, own_yuan__gte=0, other_yuan__gte=0),
+                name="acceptance_account_non_negative",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.line}: {self.county_yuan}"
+
+    @property
+    def total_yuan(self) -> Decimal:
+        return self.county_yuan + self.own_yuan + self.other_yuan

@@ -40,7 +40,9 @@ def notice_items_to_publish(call: Any) -> Any:
     """The call's decided items that have not been on a notice yet."""
     from applications.models import Application
 
-    return Application.objects.filter(call=call, status__in=NOTICE_STATES).exclude(notices__isnull=False)
+    from .enums import NoticeKind
+
+    return Application.objects.filter(call=call, status__in=NOTICE_STATES).exclude(notices__kind=NoticeKind.DECISION)
 
 
 def notice_publish_refusal(user: Any, call: Any) -> Refusal | None:

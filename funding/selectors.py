@@ -12,7 +12,7 @@ from applications.enums import SUBMITTED_STATES, ApplicationStatus, CallKind
 from applications.models import Application, Call, Programme
 from core.money import to_wan, yuan
 
-from .enums import DisbursementStatus
+from .enums import AcceptanceResult, DisbursementStatus, NoticeKind
 from .models import Disbursement, FundingDecision, Notice
 
 
@@ -292,10 +292,26 @@ def _public_items_filter() -> Q:
 
 
 def notice_public_items(notice: Notice) -> Any:
-    """What the public sees on a notice: the funded projects and awarded nominations. Items
+    """What the public sees on a notice: the funded projects and awarded nominations (on an
+    acceptance notice: the projects that passed, each marked ``set_aside`` when an objection to
+    it was upheld). Items
     not funded are on the notice too (it decides them all), but are shown only where the
     bureau chose to publish them (``PINGSHEN_NOTICE_SHOWS_NOT_FUNDED``). Uses the list that
     ``notices_public`` prefetched, when there is one."""
+    if notice.kind == NoticeKind.ACCEPTANCE:
+        # Every project on an acceptance notice passed; an objection upheld sets its pass aside
+        # (a new decision follows), which the notice then shows beside it.
+        from django.db.models import Exists, OuterRef
+
+        from .enums import ObjectionStatus
+        from .models import Objection
+
+        upheld = Objection.objects.filter(notice=notice.pk, application=OuterRef("pk"), status=ObjectionStatus.UPHELD)
+        return (
+            notice.applications.annotate(set_aside=Exists(upheld))
+            .select_related("organisation", "decision")
+            .order_by("id")
+        )
     prefetched = getattr(notice, "public_items", None)
     if prefetched is not None:
         return prefetched
@@ -322,12 +338,16 @@ def notice_publish_problem(call: Call) -> str | None:
 
     from applications.enums import NOTICE_STATES
 
-    running = Notice.objects.filter(call=call, closed_at__isnull=True).order_by("-published_at").first()
+    running = (
+        Notice.objects.filter(call=call, kind=NoticeKind.DECISION, closed_at__isnull=True)
+        .order_by("-published_at")
+        .first()
+    )
     if running is not None:
         return _("A notice for this call is still open (until %(ends)s): one notice at a time.") % {
             "ends": f"{timezone.localtime(running.ends_at):%Y-%m-%d %H:%M}"
         }
-    waiting = Application.objects.filter(call=call, status__in=NOTICE_STATES, notices__isnull=True)
+    waiting = Application.objects.filter(call=call, status__in=NOTICE_STATES).exclude(notices__kind=NoticeKind.DECISION)
     if not waiting.exists():
         undecided = Application.objects.filter(
             call=call, status__in=[ApplicationStatus.IN_REVIEW, ApplicationStatus.REVIEWED]
@@ -336,3 +356,46 @@ def notice_publish_problem(call: Call) -> str | None:
             return _("Nothing to publish: %(n)s items of this call are not decided yet.") % {"n": undecided}
         return _("There are no decided applications to publish.")
     return None
+
+
+# --- the acceptance notice (验收结果公示) -------------------------------------------------------
+
+
+def acceptance_notice_waiting(call: Call) -> QuerySet[Application]:
+    """The call's projects whose acceptance passed and whose result has not been on an
+    acceptance notice yet: the next acceptance notice publishes them."""
+    return Application.objects.filter(
+        call=call,
+        status=ApplicationStatus.ACCEPTANCE_SUBMITTED,
+        acceptance_reports__result=AcceptanceResult.PASS,
+        acceptance_reports__notice__isnull=True,
+    ).distinct()
+
+
+def acceptance_notice_problem(call: Call) -> str | None:
+    """Why the call's passed acceptances cannot go on a new acceptance notice now, in words for
+    staff (the page shows it instead of the button; the API answers 409); ``None`` when they can."""
+    from django.utils import timezone
+    from django.utils.translation import gettext as _
+
+    running = (
+        Notice.objects.filter(call=call, kind=NoticeKind.ACCEPTANCE, closed_at__isnull=True)
+        .order_by("-published_at")
+        .first()
+    )
+    if running is not None:
+        return _("An acceptance notice for this call is still open (until %(ends)s): one at a time.") % {
+            "ends": f"{timezone.localtime(running.ends_at):%Y-%m-%d %H:%M}"
+        }
+    if not acceptance_notice_waiting(call).exists():
+        return _("No passed acceptance of this call waits for a notice.")
+    return None
+
+
+def acceptance_notice_of(application: Application) -> Notice | None:
+    """The closed acceptance notice that published the project's passed acceptance, if any."""
+    return (
+        Notice.objects.filter(applications=application, kind=NoticeKind.ACCEPTANCE, closed_at__isnull=False)
+        .order_by("-closed_at")
+        .first()
+    )

@@ -18,18 +18,18 @@ from django.utils.translation import gettext_lazy
 from accounts.recent import require_recent_login
 from accounts.rules import is_panel, is_staff
 from applications.enums import DECIDED_STATES, ApplicationStatus, ItemKind
-from applications.links import item_staff_url, item_url
+from applications.links import item_url
 from applications.models import Application, Call
 from applications.selectors import users_with_role
 from applications.services import application_locked, application_transition, parse_money
 from audit.services import audit_record
 from core.db import service_atomic
-from core.errors import NotVisible, StateConflict
+from core.errors import StateConflict
 from core.money import percent_of, yuan
 from core.params import parse_int
 from notifications.services import notify
 
-from .enums import COMMITTED_DISBURSEMENT_STATES, AcceptanceResult, DisbursementStatus, ObjectionStatus
+from .enums import COMMITTED_DISBURSEMENT_STATES, AcceptanceResult, DisbursementStatus, NoticeKind, ObjectionStatus
 from .models import AcceptanceReport, Disbursement, FundingDecision, Notice, Objection
 from .rules import (
     disbursement_approve_refusal,
@@ -41,7 +41,7 @@ from .rules import (
     notice_items_to_publish,
     notice_publish_refusal,
 )
-from .selectors import notice_public_items
+from .selectors import acceptance_notice_problem, acceptance_notice_waiting, notice_public_items
 
 S = ApplicationStatus
 D = DisbursementStatus
@@ -143,6 +143,48 @@ def notice_publish(*, call: Call, actor: Any) -> Notice:
         kind="notice_published",
         subject=gettext_lazy("Public notice published: %(call)s"),
         body=gettext_lazy("The decisions of %(call)s are on public notice until %(ends)s."),
+        context={"call": call.title, "ends": f"{notice.ends_at:%Y-%m-%d}"},
+        url=reverse("notice", args=[notice.pk]),
+    )
+    return notice
+
+
+@service_atomic
+def acceptance_notice_publish(*, call: Call, actor: Any) -> Notice:
+    """Publish the call's projects whose acceptance passed on an acceptance notice
+    (验收结果公示), open for objections for the call's notice days like the decisions'.
+    One running acceptance notice per call; nothing waiting is a 409 saying so."""
+    if not is_staff(actor):
+        raise PermissionDenied(_("Only bureau staff publish notices."))
+    require_recent_login(actor)
+    call = Call.objects.select_for_update().get(pk=call.pk)
+    if (problem := acceptance_notice_problem(call)) is not None:
+        raise StateConflict(problem)
+    items = list(acceptance_notice_waiting(call).select_related("applicant").order_by("pk"))
+    notice = _notice_create_numbered(
+        call=call,
+        kind=NoticeKind.ACCEPTANCE,
+        published_by=actor,
+        ends_at=timezone.now() + timedelta(days=call.notice_days),
+    )
+    notice.applications.set(items)
+    AcceptanceReport.objects.filter(application__in=items, result=AcceptanceResult.PASS, notice__isnull=True).update(
+        notice=notice
+    )
+    audit_record(
+        actor=actor,
+        action="notice.publish",
+        target=notice,
+        data={"kind": NoticeKind.ACCEPTANCE, "items": [a.pk for a in items]},
+    )
+    notify(
+        recipients=[a.applicant for a in items],
+        kind="acceptance_notice_published",
+        subject=gettext_lazy("Acceptance results on public notice: %(call)s"),
+        body=gettext_lazy(
+            "The projects of %(call)s that passed acceptance are on public notice until %(ends)s; "
+            "the final tranche follows when it closes."
+        ),
         context={"call": call.title, "ends": f"{notice.ends_at:%Y-%m-%d}"},
         url=reverse("notice", args=[notice.pk]),
     )
@@ -318,9 +360,13 @@ def tranche_amount(application: Application, tranche: int) -> Decimal:
     return approved - sum((percent_of(approved, p) for p in plan[:-1]), Decimal("0"))
 
 
-def disbursement_request(*, application: Application, tranche: int, actor: Any) -> Disbursement:
-    """Request one tranche. Caller holds the application lock. Never more than granted."""
-    amount = tranche_amount(application, tranche)
+def disbursement_request(
+    *, application: Application, tranche: int, actor: Any, amount: Decimal | None = None
+) -> Disbursement:
+    """Request one tranche. Caller holds the application lock. Never more than granted.
+    ``amount``: what the acceptance set for the final tranche (``aftergrant.acceptance``),
+    else the tranche's share of the grant."""
+    amount = tranche_amount(application, tranche) if amount is None else amount
     committed = Disbursement.objects.filter(
         application=application, status__in=COMMITTED_DISBURSEMENT_STATES
     ).aggregate(s=Sum("amount_yuan"))["s"] or Decimal("0")
@@ -528,82 +574,7 @@ def disbursement_pay(*, disbursement: Disbursement, actor: Any, voucher: str) ->
     return d
 
 
-# --- acceptance ----------------------------------------------------------------------------
-
-
-@service_atomic
-def acceptance_submit(*, application: Application, actor: Any, report: str, spent_yuan: Any) -> AcceptanceReport:
-    application = application_locked(application)
-    if application.applicant_id != actor.pk:
-        raise NotVisible()
-    errors: dict[str, list[str]] = {}
-    if not (report or "").strip():
-        errors["report"] = [_("The final report is required.")]
-    try:
-        spent = parse_money(spent_yuan, "spent_yuan")
-    except ValidationError as exc:
-        errors.update(exc.message_dict)
-    if errors:
-        raise ValidationError(errors)
-    if application.status != S.CONTRACTED:
-        raise StateConflict(_("Acceptance is for contracted projects."))
-    if not Disbursement.objects.filter(application=application, tranche=1, status=D.PAID).exists():
-        raise StateConflict(_("The first tranche has not been paid yet."))
-    acceptance = AcceptanceReport.objects.create(application=application, report=report.strip(), spent_yuan=spent)
-    application_transition(application=application, to=S.ACCEPTANCE_SUBMITTED, actor=actor, action="acceptance.submit")
-    notify(
-        recipients=users_with_role("staff"),
-        kind="acceptance_submitted",
-        subject=gettext_lazy("Acceptance report: %(title)s"),
-        body=gettext_lazy("“%(title)s” submitted its final report for acceptance."),
-        context={"title": application.title},
-        url=item_staff_url(application),
-    )
-    return acceptance
-
-
-@service_atomic
-def acceptance_decide(*, application: Application, actor: Any, result: str, comment: str = "") -> AcceptanceReport:
-    """pass → the final tranche is requested (or the project closes if none is left);
-    fail → failed; rectify → back to the applicant to resubmit."""
-    if not is_staff(actor):
-        raise PermissionDenied(_("Only bureau staff decide acceptance."))
-    require_recent_login(actor)
-    if result not in AcceptanceResult.values:
-        raise ValidationError({"result": [_("Choose pass, fail or rectify.")]})
-    if result != AcceptanceResult.PASS and not (comment or "").strip():
-        raise ValidationError({"comment": [_("Say why, so the applicant knows what to do.")]})
-    application = application_locked(application)
-    if application.status != S.ACCEPTANCE_SUBMITTED:
-        raise StateConflict(_("No acceptance report is waiting for a decision."))
-    report = application.acceptance_reports.filter(result="").order_by("-submitted_at").first()
-    assert report is not None
-    report.result, report.comment, report.decided_by, report.decided_at = result, comment, actor, timezone.now()
-    report.save(update_fields=["result", "comment", "decided_by", "decided_at"])
-    if result == AcceptanceResult.FAIL:
-        application_transition(
-            application=application, to=S.FAILED, actor=actor, action="acceptance.fail", comment=comment
-        )
-    elif result == AcceptanceResult.RECTIFY:
-        application_transition(
-            application=application, to=S.CONTRACTED, actor=actor, action="acceptance.rectify", comment=comment
-        )
-    else:
-        audit_record(actor=actor, action="acceptance.pass", target=application, comment=comment)
-        last = len(application.call.tranches)
-        if last > 1:
-            disbursement_request(application=application, tranche=last, actor=actor)
-        else:
-            application_transition(application=application, to=S.CLOSED, actor=actor, action="application.close")
-    notify(
-        recipients=[application.applicant],
-        kind="acceptance_decided",
-        subject=gettext_lazy("Acceptance: %(title)s"),
-        body=gettext_lazy("The acceptance of “%(title)s” was decided: %(result)s. %(comment)s"),
-        context={"title": application.title, "result": AcceptanceResult(result).label, "comment": comment},
-        url=item_url(application),
-    )
-    return report
+# --- after acceptance -------------------------------------------------------------------------
 
 
 @service_atomic

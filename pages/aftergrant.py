@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from accounts.rules import is_staff
-from aftergrant.documents import contract_pdf
+from aftergrant.documents import acceptance_certificate_pdf, contract_pdf
 from aftergrant.enums import BudgetLine, ContractStatus
 from aftergrant.filters import ProjectFilter
 from aftergrant.models import ContractVersion
@@ -225,6 +225,19 @@ def contract_pdf_download(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404 from None
     response = HttpResponse(content, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="task-contract-{application.pk}.pdf"'
+    return response
+
+
+@require_GET
+def acceptance_certificate_download(request: HttpRequest, pk: int) -> HttpResponse:
+    """The acceptance certificate (验收证书); 404 until acceptance passed and its notice closed."""
+    application = _project_application(request, pk)
+    try:
+        content = acceptance_certificate_pdf(application, language=get_language())
+    except StateConflict:
+        raise Http404 from None
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="acceptance-certificate-{application.pk}.pdf"'
     return response
 
 

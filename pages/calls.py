@@ -239,6 +239,14 @@ class CallForm(ReviewTermsForm):
         required=False,
         help_text=gettext_lazy("The first check is due this many months after the contract, the next as many after."),
     )
+    acceptance_experts = forms.IntegerField(
+        label=gettext_lazy("Acceptance experts"),
+        initial=3,
+        min_value=3,
+        max_value=5,
+        required=False,
+        help_text=gettext_lazy("How many experts are drawn for a project's acceptance (验收), 3 to 5."),
+    )
     # Limits (限项), checked at submission; staff may override them for one application.
     max_applications_per_organisation = forms.IntegerField(
         label=gettext_lazy("Applications per organisation"),

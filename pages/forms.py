@@ -14,7 +14,7 @@ from accounts.enums import OrganisationKind
 from applications.enums import FormalDecision
 from core.money import to_wan, ungroup
 from funding.enums import AcceptanceResult
-from reviews.enums import Recommendation
+from reviews.enums import RECOMMENDATIONS, Recommendation
 from reviews.models import Assignment, Criterion, Expert
 from reviews.services import clean_scores
 
@@ -224,11 +224,6 @@ class SubmitForm(StepForm):
     )
 
 
-class AcceptanceForm(StepForm):
-    report = TextField(label=_("Final report"), widget=forms.Textarea(attrs={"rows": 8}))
-    spent_yuan = MoneyField(label=_("Money spent (yuan)"))
-
-
 # --- staff ----------------------------------------------------------------------------------
 
 
@@ -282,7 +277,7 @@ class AcceptanceDecisionForm(StepForm):
         label=_("Comment"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=_("Required when the report fails or must be rectified."),
+        help_text=_("Required when the result differs from the advice, or fails or must be rectified."),
     )
 
 
@@ -344,9 +339,14 @@ class ReviewForm(StepForm):
         label=_("Recommendation"), choices=Recommendation.choices, widget=forms.RadioSelect
     )
 
-    def __init__(self, *args: Any, criteria: list[Criterion], **kwargs: Any) -> None:
+    def __init__(self, *args: Any, criteria: list[Criterion], purpose: str = "review", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.criteria = criteria
+        # An acceptance expert recommends pass, rectify or fail; a reviewer support or oppose.
+        words = set(RECOMMENDATIONS[purpose])
+        recommendation = self.fields["recommendation"]
+        assert isinstance(recommendation, forms.ChoiceField)
+        recommendation.choices = [(v, label) for v, label in Recommendation.choices if v in words]
         score_fields = {}
         for c in criteria:
             score_fields[f"scores_{c.code}"] = forms.CharField(

@@ -36,7 +36,7 @@ from core.models import Job, JobStatus
 from core.responses import xlsx_response
 from reviews import imports
 from reviews import services as review_services
-from reviews.enums import LOAD_STATES, AssignmentStatus
+from reviews.enums import LOAD_STATES, AssignmentPurpose, AssignmentStatus
 from reviews.exports import xlsx_table
 from reviews.filters import ExpertFilter
 from reviews.models import Assignment, Conflict, Expert, Review
@@ -439,7 +439,9 @@ def item_reviews(request: HttpRequest, pk: int) -> HttpResponse:
     application = get_object_or_404(Application.objects.select_related("call", "organisation"), pk=pk)
     criteria = list(application.call.criteria.all())
     assignments = list(
-        Assignment.objects.filter(application=application).select_related("expert", "review").order_by("id")
+        Assignment.objects.filter(application=application, purpose=AssignmentPurpose.REVIEW)
+        .select_related("expert", "review")
+        .order_by("id")
     )
     # The panel reads reviews by number, never by who wrote them (staff, who assign the
     # experts, see the names): a panel member must not weigh a score by its author.

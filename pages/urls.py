@@ -2,6 +2,7 @@
 
 from django.urls import path
 
+from . import acceptance as acceptance_pages
 from . import aftergrant, awards, calls, people, pool, ranking, views
 from . import audit as audit_pages
 from . import changes as change_pages
@@ -30,7 +31,19 @@ urlpatterns = [
     path("applications/<int:pk>/submit/", views.application_submit, name="application-submit"),
     path("applications/<int:pk>/contract/", aftergrant.contract_sign, name="contract-sign"),
     path("applications/<int:pk>/contract.pdf", aftergrant.contract_pdf_download, name="contract-pdf"),
-    path("applications/<int:pk>/acceptance/", views.acceptance_submit, name="acceptance-submit"),
+    path(
+        "applications/<int:pk>/acceptance-certificate.pdf",
+        aftergrant.acceptance_certificate_download,
+        name="acceptance-certificate",
+    ),
+    path("applications/<int:pk>/acceptance/", acceptance_pages.acceptance_file, name="acceptance-file"),
+    path(
+        "applications/<int:pk>/acceptance/documents/",
+        acceptance_pages.acceptance_document,
+        name="acceptance-document",
+    ),
+    path("applications/<int:pk>/acceptance/check/", acceptance_pages.acceptance_check, name="acceptance-check"),
+    path("applications/<int:pk>/acceptance/draw/", acceptance_pages.acceptance_draw, name="acceptance-draw"),
     # Change requests (项目变更, pages/changes.py)
     path("applications/<int:pk>/changes/new/", change_pages.change_new, name="change-new"),
     path("changes/", change_pages.change_list, name="changes"),
@@ -45,7 +58,7 @@ urlpatterns = [
     path("applications/<int:pk>/assign/", views.assign_expert, name="assign-expert"),
     path("applications/<int:pk>/start-review/", views.start_review, name="start-review"),
     path("applications/<int:pk>/terminate/", views.terminate, name="terminate"),
-    path("applications/<int:pk>/acceptance-decision/", views.acceptance_decide, name="acceptance-decide"),
+    path("applications/<int:pk>/acceptance-decision/", acceptance_pages.acceptance_decide, name="acceptance-decide"),
     path("applications/<int:pk>/contract-check/", aftergrant.contract_check, name="contract-check"),
     # Projects after the grant: the project's page, staff's list (pages/aftergrant.py)
     path("projects/", aftergrant.project_list, name="projects"),
@@ -63,6 +76,11 @@ urlpatterns = [
     path("awards/rounds/<int:pk>/edit/", calls.round_edit, name="award-round-edit"),
     path("awards/rounds/<int:pk>/copy/", calls.round_copy, name="award-round-copy"),
     path("calls/<int:pk>/publish-notice/", views.notice_publish, name="notice-publish"),
+    path(
+        "calls/<int:pk>/publish-acceptance-notice/",
+        views.acceptance_notice_publish,
+        name="acceptance-notice-publish",
+    ),
     path("notices/<int:pk>/close/", views.notice_close, name="notice-close"),
     path("objections/", views.objections, name="objections"),
     path("objections/<int:pk>/resolve/", views.objection_resolve, name="objection-resolve"),

@@ -58,9 +58,10 @@ from funding.rules import (
 from funding.selectors import on_closed_notice
 from funding.services import call_decided_total, notice_is_open
 from reviews import services as review_services
-from reviews.enums import AssignmentStatus
+from reviews.enums import AssignmentPurpose, AssignmentStatus
 from reviews.models import Assignment, Review
 from reviews.selectors import assignments_of, draw_export, draw_verify, ranking_slice
+from reviews.services import purpose_criteria
 from workflow import steps
 
 from . import dashboards, forms
@@ -212,6 +213,7 @@ ACTION_LABELS = {
     "acceptance.pass": gettext_lazy("Acceptance passed"),
     "acceptance.fail": gettext_lazy("Acceptance failed"),
     "acceptance.rectify": gettext_lazy("Acceptance: rectify and resubmit"),
+    "acceptance.return": gettext_lazy("Acceptance file returned"),
     "application.close": gettext_lazy("Closed"),
     "application.terminate": gettext_lazy("Terminated"),
     "change.applied.extension": gettext_lazy("Change approved: extension"),
@@ -267,7 +269,6 @@ def _application_page(request: HttpRequest, application: Application, **bound: A
         **attachments_context(application, owner=owner),
         "timeline": timeline_of(application),
         "disbursements": application.disbursements.order_by("tranche", "id"),
-        "acceptance_reports": application.acceptance_reports.all(),
         # Officials read the dossier at any time; the applicant once the notice has closed.
         "dossier_open": staff
         or panel
@@ -288,8 +289,6 @@ def _application_page(request: HttpRequest, application: Application, **bound: A
                 context["submit_closed"] = CALL_CLOSED
             else:
                 forms_["submit"] = forms.SubmitForm()
-        if "acceptance" in open_steps:
-            forms_["acceptance"] = forms.AcceptanceForm()
     if staff:
         if application.status == S.SUBMITTED:
             forms_["formal_review"] = forms.FormalReviewForm()
@@ -308,12 +307,14 @@ def _application_page(request: HttpRequest, application: Application, **bound: A
                 )
                 for slot in pages_selectors.declined_slots().filter(application=application)
             ]
-        if application.status == S.ACCEPTANCE_SUBMITTED:
-            forms_["acceptance_decision"] = forms.AcceptanceDecisionForm()
         if application.status not in FINAL_STATES:
             forms_["terminate"] = forms.TerminateForm()
             forms_["resubmit"] = forms.ResubmitDisbursementForm()
-        assignments = list(application.assignments.select_related("expert", "expert__organisation"))
+        assignments = list(
+            application.assignments.filter(purpose=AssignmentPurpose.REVIEW).select_related(
+                "expert", "expert__organisation"
+            )
+        )
         context["assignments"] = assignments
         # Starting the review needs an expert invited or accepted (steps.expert_review_start
         # refuses with 409 otherwise): offer the button only then, else say what comes first.
@@ -327,7 +328,9 @@ def _application_page(request: HttpRequest, application: Application, **bound: A
         context["process_url"] = pages_selectors.process_url(application)
         # Reviews by number, never by name: the panel weighs scores, not people.
         context["reviews"] = Review.objects.filter(
-            assignment__application=application, assignment__status=A.SUBMITTED
+            assignment__application=application,
+            assignment__purpose=AssignmentPurpose.REVIEW,
+            assignment__status=A.SUBMITTED,
         ).order_by("submitted_at")
         context["criteria"] = list(application.call.criteria.all())
     if is_applicant(user, application) and feedback_open(application):
@@ -506,19 +509,6 @@ decide = _application_step(
     form_name="decision",
     open_in=frozenset({S.REVIEWED}),
 )
-acceptance_submit = _application_step(
-    forms.AcceptanceForm,
-    steps.acceptance_submit,
-    gettext_lazy("Acceptance report submitted."),
-    form_name="acceptance",
-    own=True,
-)
-acceptance_decide = _application_step(
-    forms.AcceptanceDecisionForm,
-    steps.acceptance_decide,
-    gettext_lazy("Acceptance decision recorded."),
-    form_name="acceptance_decision",
-)
 
 
 @require_POST
@@ -565,14 +555,14 @@ def _review_page(request: HttpRequest, assignment: Assignment, **bound: Any) -> 
     """What an expert reads: the item, never who reviewed it and, on a blind call, never
     who applied."""
     application = assignment.application
-    criteria = list(application.call.criteria.all())
+    criteria = purpose_criteria(application.call, assignment.purpose)
     forms_: dict[str, Any] = {}
     if assignment.status == A.INVITED:
         forms_["accept"] = forms.AcceptInvitationForm()
     if assignment.status in (A.INVITED, A.ACCEPTED):
         forms_["decline"] = forms.DeclineForm()
     if assignment.status == A.ACCEPTED:
-        forms_["review"] = forms.ReviewForm(criteria=criteria)
+        forms_["review"] = forms.ReviewForm(criteria=criteria, purpose=assignment.purpose)
     forms_.update(bound)
     review = getattr(assignment, "review", None) if assignment.status == A.SUBMITTED else None
     return render(
@@ -602,7 +592,11 @@ def _assignment_step(
         assignment = _my_assignment(request.user, pk)
         form: forms.StepForm
         if form_name == "review":
-            form = forms.ReviewForm(request.POST, criteria=list(assignment.application.call.criteria.all()))
+            form = forms.ReviewForm(
+                request.POST,
+                criteria=purpose_criteria(assignment.application.call, assignment.purpose),
+                purpose=assignment.purpose,
+            )
         else:
             form = {"accept": forms.AcceptInvitationForm, "decline": forms.DeclineForm}[form_name](request.POST)
         url = reverse("review-detail", args=[assignment.pk])
@@ -654,6 +648,7 @@ def call_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "notices": notices,
             "is_staff": is_staff(request.user),
             "publish_refusal": notice_publish_refusal(request.user, call),
+            **_acceptance_notice_context(request.user, call),
             "draws": call.draws.order_by("-performed_at")[:10],
             # The draw is offered while an item waits for experts; otherwise it would fill nothing.
             # Whether one does, not how many: EXISTS stops at the first (half the time of a
@@ -661,6 +656,18 @@ def call_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "short_of_experts": is_staff(request.user) and review_services.items_short_of_experts(call).exists(),
         },
     )
+
+
+def _acceptance_notice_context(user: Any, call: Call) -> dict[str, Any]:
+    """For staff, the projects whose passed acceptance waits for a notice, and why the notice
+    cannot be published now (``None``: the button is offered)."""
+    if not is_staff(user):
+        return {"acceptance_waiting": 0, "acceptance_problem": None}
+    waiting = funding_selectors.acceptance_notice_waiting(call).count()
+    return {
+        "acceptance_waiting": waiting,
+        "acceptance_problem": funding_selectors.acceptance_notice_problem(call) if waiting else None,
+    }
 
 
 def notice_rows(user: Any, notices: Any) -> list[tuple[Notice, Any]]:
@@ -683,6 +690,21 @@ def notice_publish(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
+def acceptance_notice_publish(request: HttpRequest, pk: int) -> HttpResponse:
+    """Staff publish the call's passed acceptances on an acceptance notice (验收结果公示)."""
+    call = get_object_or_404(Call, pk=pk)
+    url = reverse("call-detail", args=[call.pk])
+    return perform(
+        request,
+        forms.StepForm(request.POST),
+        lambda: steps.acceptance_notice_publish(call=call, actor=request.user),
+        success=_("The acceptance notice is published."),
+        then=lambda notice: reverse("notice", args=[notice.pk]),
+        back=url,
+    ) or redirect(url)
+
+
+@require_POST
 def notice_close(request: HttpRequest, pk: int) -> HttpResponse:
     notice = get_object_or_404(Notice, pk=pk)
     url = reverse("call-detail", args=[notice.call_id])
@@ -690,7 +712,7 @@ def notice_close(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         forms.StepForm(request.POST),
         lambda: steps.notice_close(notice=notice, actor=request.user),
-        success=_("The notice is closed; funded projects move on to their contracts."),
+        success=_("The notice is closed; the projects on it move on."),
         then=url,
     ) or redirect(url)
 

@@ -20,11 +20,32 @@ LOAD_STATES = frozenset({A.INVITED, A.ACCEPTED})
 class Recommendation(models.TextChoices):
     SUPPORT = "support", _("Support")
     OPPOSE = "oppose", _("Oppose")
+    # An acceptance (验收) expert's words (issue 17.2).
+    PASS = "pass", _("Pass")
+    RECTIFY = "rectify", _("Rectify and resubmit")
+    FAIL = "fail", _("Fail")
+
+
+class AssignmentPurpose(models.TextChoices):
+    """What an expert is drawn for: the review of an application, or the acceptance of a
+    funded project. Acceptance assignments never count in the ranking, the review's progress,
+    the review tasks or the applicant's feedback."""
+
+    REVIEW = "review", _("Review")
+    ACCEPTANCE = "acceptance", _("Acceptance")
+
+
+#: The words each purpose's experts recommend with; any other word is a 400.
+RECOMMENDATIONS: dict[str, tuple[str, ...]] = {
+    AssignmentPurpose.REVIEW: (Recommendation.SUPPORT, Recommendation.OPPOSE),
+    AssignmentPurpose.ACCEPTANCE: (Recommendation.PASS, Recommendation.RECTIFY, Recommendation.FAIL),
+}
 
 
 class DrawKind(models.TextChoices):
     INITIAL = "initial", _("Initial draw")
     REPLACEMENT = "replacement", _("Replacement draw")
+    ACCEPTANCE = "acceptance", _("Acceptance draw")
 
 
 class DrawExclusion(models.TextChoices):

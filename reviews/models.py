@@ -10,13 +10,27 @@ from django.utils.translation import pgettext_lazy
 from accounts.models import Organisation
 from applications.models import Application, Call
 
-from .enums import AssignmentStatus, DrawKind, Recommendation
+from .enums import AssignmentPurpose, AssignmentStatus, DrawKind, Recommendation
+
+
+class ReviewCriterionManager(models.Manager["Criterion"]):
+    """The review criteria only: ``call.criteria`` and ``Criterion.objects`` are what experts
+    score applications against, everywhere they were before acceptance criteria existed.
+    The acceptance criteria are read through ``Criterion.all_purposes``
+    (``aftergrant.acceptance.acceptance_criteria``)."""
+
+    def get_queryset(self) -> models.QuerySet[Criterion]:
+        return super().get_queryset().filter(purpose=AssignmentPurpose.REVIEW)
 
 
 class Criterion(models.Model):
-    """A weighted scoring criterion of a call, with its maximum score."""
+    """A weighted scoring criterion of a call, with its maximum score: for the review of its
+    applications (``purpose`` review) or for the acceptance of its projects."""
 
     call = models.ForeignKey(Call, verbose_name=_("call"), on_delete=models.CASCADE, related_name="criteria")
+    purpose = models.CharField(
+        _("purpose"), max_length=20, choices=AssignmentPurpose.choices, default=AssignmentPurpose.REVIEW
+    )
     code = models.SlugField(_("code"), max_length=30)
     label = models.CharField(_("label"), max_length=100)
     guidance = models.TextField(_("guidance"), blank=True)
@@ -26,12 +40,18 @@ class Criterion(models.Model):
     )
     position = models.PositiveIntegerField(default=0)
 
+    objects = ReviewCriterionManager()
+    all_purposes: models.Manager[Criterion] = models.Manager()
+
     class Meta:
         verbose_name = _("criterion")
         verbose_name_plural = _("criteria")
         ordering = ["position", "id"]
+        default_manager_name = "objects"
+        # Deleting a call (and anything Django does behind the scenes) sees every purpose.
+        base_manager_name = "all_purposes"
         constraints = [
-            models.UniqueConstraint(fields=["call", "code"], name="criterion_code_unique_per_call"),
+            models.UniqueConstraint(fields=["call", "purpose", "code"], name="criterion_code_unique_per_call"),
             models.CheckConstraint(condition=models.Q(weight__gt=0), name="criterion_weight_positive"),
             models.CheckConstraint(condition=models.Q(max_score__gt=0), name="criterion_max_positive"),
         ]
@@ -168,10 +188,13 @@ class DrawItem(models.Model):
 
 
 class Assignment(models.Model):
-    """An expert invited to review one item."""
+    """An expert invited to review one item, or to take part in a project's acceptance."""
 
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="assignments")
     expert = models.ForeignKey(Expert, on_delete=models.PROTECT, related_name="assignments")
+    purpose = models.CharField(
+        _("purpose"), max_length=20, choices=AssignmentPurpose.choices, default=AssignmentPurpose.REVIEW
+    )
     status = models.CharField(
         _("status"), max_length=20, choices=AssignmentStatus.choices, default=AssignmentStatus.INVITED
     )
@@ -189,7 +212,9 @@ class Assignment(models.Model):
         verbose_name_plural = _("assignments")
         ordering = ["due_at", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["application", "expert"], name="assignment_unique_expert_per_item")
+            models.UniqueConstraint(
+                fields=["application", "expert", "purpose"], name="assignment_unique_expert_per_item"
+            )
         ]
         indexes = [models.Index(fields=["expert", "status"])]
 

@@ -17,7 +17,7 @@ from applications.enums import DECIDED_STATES, ApplicationStatus, ScoringRule
 from applications.models import Application, Call
 
 from . import proof
-from .enums import LOAD_STATES, AssignmentStatus
+from .enums import LOAD_STATES, AssignmentPurpose, AssignmentStatus
 from .models import Assignment, Draw, Expert, Review
 
 
@@ -159,7 +159,11 @@ def call_ranking_compute(call: Call) -> list[RankedItem]:
     score from one review must not stand above items every reviewer has scored.
     """
     rows = list(
-        Review.objects.filter(assignment__application__call=call, assignment__status=AssignmentStatus.SUBMITTED)
+        Review.objects.filter(
+            assignment__application__call=call,
+            assignment__purpose=AssignmentPurpose.REVIEW,
+            assignment__status=AssignmentStatus.SUBMITTED,
+        )
         # Floats straight from the database: 50,000 Decimals made only to be turned into
         # floats would cost more than the whole aggregation.
         .annotate(total=Cast("weighted_total", FloatField()))
@@ -229,8 +233,10 @@ def call_review_progress(call: Call) -> QuerySet[Application]:
     ``overdue`` = open past their due date: one query for the whole call."""
     states = [ApplicationStatus.IN_REVIEW, ApplicationStatus.REVIEWED, *sorted(DECIDED_STATES)]
 
+    review = Q(assignments__purpose=AssignmentPurpose.REVIEW)
+
     def count(*status: str) -> Count:
-        return Count("assignments", filter=Q(assignments__status__in=status))
+        return Count("assignments", filter=review & Q(assignments__status__in=status))
 
     return (
         Application.objects.filter(call=call, status__in=states)
@@ -241,7 +247,7 @@ def call_review_progress(call: Call) -> QuerySet[Application]:
             dropped=count(AssignmentStatus.DECLINED, AssignmentStatus.EXPIRED),
             overdue=Count(
                 "assignments",
-                filter=Q(assignments__status__in=list(LOAD_STATES), assignments__due_at__lt=timezone.now()),
+                filter=review & Q(assignments__status__in=list(LOAD_STATES), assignments__due_at__lt=timezone.now()),
             ),
         )
         .order_by("id")

@@ -39,11 +39,25 @@ from notifications.services import notify
 from . import draw as draw_rules
 from . import proof
 from .draw import ExpertSnapshot, ItemRequest, ItemResult, ItemSnapshot, OrgRef
-from .enums import LOAD_STATES, OPEN_ASSIGNMENT_STATES, AssignmentStatus, DrawExclusion, DrawKind, Recommendation
+from .enums import (
+    LOAD_STATES,
+    OPEN_ASSIGNMENT_STATES,
+    RECOMMENDATIONS,
+    AssignmentPurpose,
+    AssignmentStatus,
+    DrawExclusion,
+    DrawKind,
+)
 from .models import Assignment, Conflict, Criterion, Draw, DrawItem, Expert, Review
 from .rules import is_assigned_expert
 
 A = AssignmentStatus
+P = AssignmentPurpose
+#: The application status in which experts of each purpose are drawn, replaced and score.
+PURPOSE_STATUS: dict[str, str] = {
+    P.REVIEW: ApplicationStatus.IN_REVIEW,
+    P.ACCEPTANCE: ApplicationStatus.ACCEPTANCE_SUBMITTED,
+}
 
 
 # --- criteria ----------------------------------------------------------------------------
@@ -89,6 +103,37 @@ def criteria_set(*, call: Call, criteria: list[dict[str, Any]]) -> list[Criterio
         )
     Criterion.objects.filter(call=call).delete()
     return Criterion.objects.bulk_create(rows)
+
+
+#: A call's acceptance criteria when staff set none (issue 17.2): targets met, money used as
+#: planned, results.
+DEFAULT_ACCEPTANCE_CRITERIA = (
+    ("targets", gettext_lazy("Targets met"), Decimal("40")),
+    ("money", gettext_lazy("Money used as planned"), Decimal("30")),
+    ("results", gettext_lazy("Results"), Decimal("30")),
+)
+
+
+def acceptance_criteria_ensure(call: Call) -> list[Criterion]:
+    """The call's acceptance criteria, the defaults written (in the active language) when
+    staff set none. Called when the acceptance experts are drawn, so they score fixed rows."""
+    rows = list(Criterion.all_purposes.filter(call=call, purpose=P.ACCEPTANCE).order_by("position", "id"))
+    if rows:
+        return rows
+    return Criterion.all_purposes.bulk_create(
+        [
+            Criterion(call=call, purpose=P.ACCEPTANCE, code=code, label=str(label), weight=w, max_score=w, position=i)
+            for i, (code, label, w) in enumerate(DEFAULT_ACCEPTANCE_CRITERIA)
+        ]
+    )
+
+
+def purpose_criteria(call: Call, purpose: str) -> list[Criterion]:
+    """What an expert of ``purpose`` scores against: the review criteria, or the acceptance
+    criteria (the defaults if staff set none)."""
+    if purpose == P.ACCEPTANCE:
+        return acceptance_criteria_ensure(call)
+    return list(Criterion.objects.filter(call=call).order_by("position", "id"))
 
 
 # --- the pool ---------------------------------------------------------------------------
@@ -648,6 +693,7 @@ def _draw_record(
     requests: list[ItemRequest],
     applications: dict[int, Application],
     replacing: dict[int, list[int]],
+    purpose: str = P.REVIEW,
 ) -> tuple[Draw, list[int]]:
     """Run the pure draw over the snapshots, then write the Draw, its items, the assignments
     and the audit row. Returns the draw and the ids of the assignments it made.
@@ -689,6 +735,7 @@ def _draw_record(
         results=results,
         applications=applications,
         replacing=replacing,
+        purpose=purpose,
     )
     audit_record(
         actor=actor,
@@ -698,6 +745,7 @@ def _draw_record(
             "seed": seed,
             **promise,
             "kind": kind,
+            "purpose": purpose,
             "call": call.pk,
             "replacing": {str(k): v for k, v in replacing.items() if v},
             # The candidate lists (every expert in the item's field, from ``Draw.pool``) are on
@@ -725,6 +773,7 @@ def _draw_invitations(
     results: list[ItemResult],
     applications: dict[int, Application],
     replacing: dict[int, list[int]],
+    purpose: str = P.REVIEW,
 ) -> list[int]:
     """Write what a draw chose, whatever its size, in a handful of statements: the
     assignments (``core.db.insert_rows``: ``COPY``, no model instance per row) and one
@@ -747,11 +796,22 @@ def _draw_invitations(
         due = now + timedelta(days=application.call.review_days)
         gaps = list(replacing.get(result.item_id, []))
         for expert_id in result.chosen:
-            rows.append((application.pk, expert_id, A.INVITED, due, now, "", gaps.pop(0) if gaps else None, item_id))
+            rows.append(
+                (application.pk, expert_id, A.INVITED, due, now, "", gaps.pop(0) if gaps else None, purpose, item_id)
+            )
             invited.setdefault(f"{due:%Y-%m-%d}", {})[expert_id] = experts[expert_id].user
     if not rows:
         return []
-    fields = ["application_id", "expert_id", "status", "due_at", "invited_at", "decline_reason", "replaces_id"]
+    fields = [
+        "application_id",
+        "expert_id",
+        "status",
+        "due_at",
+        "invited_at",
+        "decline_reason",
+        "replaces_id",
+        "purpose",
+    ]
     try:
         with transaction.atomic():
             made = insert_rows(Assignment, [*fields, "draw_item_id"], rows)
@@ -760,6 +820,19 @@ def _draw_invitations(
     # One invitation per expert, however many items they drew: one ``notify`` per due date
     # (a draw has one), one notification row per expert.
     for day, users in sorted(invited.items()):
+        if purpose == P.ACCEPTANCE:
+            notify(
+                recipients=list(users.values()),
+                kind="acceptance_invitation",
+                subject=gettext_lazy("Invitation to an acceptance"),
+                body=gettext_lazy(
+                    "You are invited to take part in the acceptance (验收) of a project, due %(due)s. "
+                    "Please accept or decline in your review queue."
+                ),
+                context={"due": day},
+                url=reverse("my-reviews"),
+            )
+            continue
         notify(
             recipients=list(users.values()),
             kind="review_invitation",
@@ -773,14 +846,16 @@ def _draw_invitations(
     return made
 
 
-def _assigned_experts(application_ids: list[int]) -> tuple[dict[int, set[int]], dict[int, list[int]]]:
-    """Per item, every expert already on it in any state, and its declined or expired
-    assignments that nobody has replaced yet (oldest first). One query."""
+def _assigned_experts(
+    application_ids: list[int], purpose: str = P.REVIEW
+) -> tuple[dict[int, set[int]], dict[int, list[int]]]:
+    """Per item, every expert already on it for ``purpose`` in any state, and its declined or
+    expired assignments that nobody has replaced yet (oldest first). One query."""
     assigned: dict[int, set[int]] = {pk: set() for pk in application_ids}
     gone: dict[int, list[int]] = {pk: [] for pk in application_ids}
     replaced: set[int] = set()
     rows = (
-        Assignment.objects.filter(application_id__in=application_ids)
+        Assignment.objects.filter(application_id__in=application_ids, purpose=purpose)
         .order_by("id")
         .values_list("pk", "application_id", "expert_id", "status", "replaces_id")
     )
@@ -800,7 +875,12 @@ def items_short_of_experts(call: Call) -> QuerySet[Application]:
     open_or_done = [*OPEN_ASSIGNMENT_STATES, A.SUBMITTED]
     return (
         Application.objects.filter(call=call, status=ApplicationStatus.IN_REVIEW)
-        .annotate(seated=Count("assignments", filter=Q(assignments__status__in=open_or_done)))
+        .annotate(
+            seated=Count(
+                "assignments",
+                filter=Q(assignments__status__in=open_or_done, assignments__purpose=P.REVIEW),
+            )
+        )
         .filter(seated__lt=call.reviewers_per_item)
     )
 
@@ -874,9 +954,9 @@ def draw_replacement(*, assignment: Assignment, actor: Any, seed: str | None = N
         .select_related("organisation", "call")
         .get(pk=assignment.application_id)
     )
-    if application.status != ApplicationStatus.IN_REVIEW:
+    if application.status != PURPOSE_STATUS[assignment.purpose]:
         raise StateConflict(_("Experts are assigned only to applications in expert review."))
-    assigned, _unreplaced = _assigned_experts([application.pk])
+    assigned, _unreplaced = _assigned_experts([application.pk], assignment.purpose)
     request = ItemRequest(item=item_snapshot(application), needed=1, assigned=frozenset(assigned[application.pk]))
     experts, pool = _draw_pool({request.item.field})
     _draw, made = _draw_record(
@@ -889,10 +969,57 @@ def draw_replacement(*, assignment: Assignment, actor: Any, seed: str | None = N
         requests=[request],
         applications={application.pk: application},
         replacing={application.pk: [assignment.pk]},
+        purpose=assignment.purpose,
     )
     if not made:
         return None
     return Assignment.objects.select_related("expert__user", "application").get(pk=made[0])
+
+
+def acceptance_seated(application: Application) -> int:
+    """The project's acceptance experts invited, accepted or done."""
+    return Assignment.objects.filter(
+        application=application, purpose=P.ACCEPTANCE, status__in=[*OPEN_ASSIGNMENT_STATES, A.SUBMITTED]
+    ).count()
+
+
+@service_atomic
+def draw_for_acceptance(*, application: Application, actor: Any, seed: str | None = None) -> Draw:
+    """Draw the acceptance experts (验收专家) of one project by the rules of the review draw
+    (``reviews.draw``: field, avoidance, credit records, load), with its commitment: the call's
+    ``acceptance_experts`` minus those already seated, or nobody when the pool falls short (the
+    ``DrawItem`` says by how many). The caller (``aftergrant.acceptance``) checks the project
+    is ready for its experts. Side effects as for :func:`draw_for_call`; the invitations say
+    acceptance."""
+    if not is_staff(actor):
+        raise PermissionDenied(_("Only bureau staff draw experts."))
+    seed = seed if seed else secrets.token_hex(8)
+    if len(seed) > 64:
+        raise ValidationError({"seed": [_("A seed is at most 64 characters.")]})
+    application = (
+        Application.objects.select_for_update(of=("self",))
+        .select_related("organisation", "call")
+        .get(pk=application.pk)
+    )
+    needed = application.call.acceptance_experts - acceptance_seated(application)
+    if needed <= 0:
+        raise StateConflict(_("The acceptance experts of this project are drawn already."))
+    assigned, unreplaced = _assigned_experts([application.pk], P.ACCEPTANCE)
+    request = ItemRequest(item=item_snapshot(application), needed=needed, assigned=frozenset(assigned[application.pk]))
+    experts, pool = _draw_pool({request.item.field})
+    draw, _made = _draw_record(
+        call=application.call,
+        kind=DrawKind.ACCEPTANCE,
+        seed=seed,
+        actor=actor,
+        experts=experts,
+        pool=pool,
+        requests=[request],
+        applications={application.pk: application},
+        replacing=unreplaced,
+        purpose=P.ACCEPTANCE,
+    )
+    return draw
 
 
 def _item_input(request: ItemRequest) -> dict[str, Any]:
@@ -1018,15 +1145,17 @@ def review_submit(*, assignment: Assignment, actor: Any, scores: Any, comment: s
     """Score an accepted assignment. A submitted review is final unless staff reopen it
     (:func:`review_reopen`); then this writes the new scores into the same review row."""
     assignment = _assignment_locked(assignment, actor)
-    criteria = list(assignment.application.call.criteria.all())
+    criteria = purpose_criteria(assignment.application.call, assignment.purpose)
     # Every mistake at once: the expert fixes the scores and the recommendation in one go.
     errors: dict[str, list[str]] = {}
     try:
         cleaned = clean_scores(criteria, scores)
     except ValidationError as exc:
         errors.update(exc.message_dict)
-    if recommendation not in Recommendation.values:
-        errors["recommendation"] = [_("Choose support or oppose.")]
+    if recommendation not in RECOMMENDATIONS[assignment.purpose]:
+        errors["recommendation"] = [
+            _("Choose pass, rectify or fail.") if assignment.purpose == P.ACCEPTANCE else _("Choose support or oppose.")
+        ]
     if not (comment or "").strip():
         errors["comment"] = [_("A comment is required.")]
     if errors:
@@ -1055,7 +1184,8 @@ def review_submit(*, assignment: Assignment, actor: Any, scores: Any, comment: s
         review.save(update_fields=[*values, "submitted_at"])
         action = "review.resubmit"
     _assignment_transition(assignment, A.SUBMITTED, actor, action)
-    ranking_changed(assignment.application.call_id)
+    if assignment.purpose == P.REVIEW:
+        ranking_changed(assignment.application.call_id)
     return review
 
 
@@ -1080,7 +1210,7 @@ def review_reopen(*, review: Review, actor: Any, reason: str) -> Review:
     assignment = (
         Assignment.objects.select_for_update(of=("self",)).select_related("expert").get(pk=review.assignment_id)
     )
-    if application.status not in REOPENABLE_STATES:
+    if application.status not in REOPENABLE_STATES or assignment.purpose != P.REVIEW:
         raise StateConflict(_("The item has been decided; its reviews can no longer be reopened."))
     if assignment.status != A.SUBMITTED:
         raise StateConflict(_("This review is already open for the expert."))

@@ -263,3 +263,92 @@ def contract_in_force(application: Any, applicant: Any, staff: Any) -> Any:
     application = Application.objects.get(pk=application.pk)
     steps.contract_submit(application=application, actor=applicant, **contract_terms(application))
     return steps.contract_check(application=application, actor=staff, decision="accept")
+
+
+def acceptance_file(application: Any, *, achieved: dict[int, str] | None = None, **overrides: Any) -> dict[str, Any]:
+    """A complete acceptance file for ``application`` (as the API and the step take it): every
+    target of the contract in force achieved at its value (``achieved``: position → value to
+    say otherwise), the accounts of every budget line as budgeted."""
+    from aftergrant.selectors import contract_in_force as version_of
+
+    version = version_of(application)
+    assert version is not None
+    achieved = achieved or {}
+    data: dict[str, Any] = {
+        "report": "项目已完成任务书规定的全部内容。",
+        "results": [
+            {"target": t.pk, "achieved": achieved.get(t.position, str(t.value))} for t in version.targets.all()
+        ],
+        "accounts": [
+            {
+                "line": b.line,
+                "county_yuan": str(b.county_yuan),
+                "own_yuan": str(b.own_yuan),
+                "other_yuan": str(b.other_yuan),
+            }
+            for b in version.budget.all()
+        ],
+    }
+    data.update(overrides)
+    return data
+
+
+def acceptance_experts(application: Any, staff: Any, *, seed: str = "acceptance") -> list[Any]:
+    """Staff draw the acceptance experts of a checked file; experts in the project's field are
+    made first when the pool has too few (outside the applicant's organisation)."""
+    from accounts.models import Organisation
+    from applications.models import Application
+    from reviews.models import Assignment, Expert
+    from workflow import steps
+
+    application = Application.objects.select_related("call").get(pk=application.pk)
+    field = application.field or "manufacturing"
+    have = Expert.objects.filter(active=True, fields__contains=[field]).exclude(
+        organisation_id=application.organisation_id
+    )
+    org = Organisation.objects.get_or_create(name="温州大学", defaults={"credit_code": make_code("12330000470181234")})[
+        0
+    ]
+    for n in range(max(0, application.call.acceptance_experts + 2 - have.count())):
+        make_expert(f"acceptance_expert_{application.pk}_{n}", org, [field])
+    draw = steps.acceptance_draw(application=application, actor=staff, seed=seed)
+    return list(Assignment.objects.filter(draw_item__draw=draw).select_related("expert__user").order_by("pk"))
+
+
+ACCEPTANCE_SCORES = {"targets": 36, "money": 27, "results": 27}
+
+
+def acceptance_score(assignments: list[Any], recommendations: list[str]) -> None:
+    """Each drawn acceptance expert accepts and scores with the given recommendation."""
+    from workflow import steps
+
+    for assignment, word in zip(assignments, recommendations, strict=True):
+        steps.assignment_accept(assignment=assignment, actor=assignment.expert.user, no_conflict=True)
+        steps.review_submit(
+            assignment=assignment,
+            actor=assignment.expert.user,
+            scores=ACCEPTANCE_SCORES,
+            comment="资料齐全，指标完成。",
+            recommendation=word,
+        )
+
+
+def acceptance_passed(application: Any, applicant: Any, staff: Any, *, notice_closed: bool = True) -> Any:
+    """THE way tests take a contracted project (first tranche paid) through acceptance: the
+    applicant files a complete file, staff accept it, draw the experts, who all recommend pass,
+    and staff pass it; then, unless ``notice_closed=False``, staff publish the call's acceptance
+    notice and it closes when its window has run (the final tranche is requested or the
+    project closes). Returns the acceptance report."""
+    from applications.models import Application
+    from workflow import steps
+
+    application = Application.objects.get(pk=application.pk)
+    steps.acceptance_submit(application=application, actor=applicant, **acceptance_file(application))
+    steps.acceptance_check(application=application, actor=staff, decision="accept")
+    drawn = acceptance_experts(application, staff)
+    acceptance_score(drawn, ["pass"] * len(drawn))
+    report = steps.acceptance_decide(application=application, actor=staff, result="pass", comment="")
+    if notice_closed:
+        close_notice(steps.acceptance_notice_publish(call=application.call, actor=staff), staff)
+    report.refresh_from_db()
+    return report

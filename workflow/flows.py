@@ -20,8 +20,7 @@ from viewflow.workflow.activation import Activation
 
 from applications.enums import ApplicationStatus
 from applications.models import Application
-from funding.enums import AcceptanceResult
-from reviews.enums import OPEN_ASSIGNMENT_STATES
+from reviews.enums import OPEN_ASSIGNMENT_STATES, AssignmentPurpose
 from reviews.models import Assignment
 
 from .models import AwardNominationProcess, PlanProjectProcess, UpperProjectProcess
@@ -49,6 +48,16 @@ def _midterm_state(activation: Activation) -> str:
     return "failed" if latest.status == MidtermStatus.FAILED else "done"
 
 
+def _acceptance_rectified(activation: Activation) -> bool:
+    """The project's acceptance was sent back to rectify once: its next result is final."""
+    from funding.enums import AcceptanceResult
+    from funding.models import AcceptanceReport
+
+    return AcceptanceReport.objects.filter(
+        application_id=activation.process.artifact_object_id, result=AcceptanceResult.RECTIFY
+    ).exists()
+
+
 class ItemFlowMixin:
     """Node callbacks both flows share: the artifact, the review slots, reviews done."""
 
@@ -59,7 +68,9 @@ class ItemFlowMixin:
 
     def review_items(self, activation: Activation) -> list[dict[str, int]]:
         ids = Assignment.objects.filter(
-            application_id=activation.process.artifact_object_id, status__in=OPEN_ASSIGNMENT_STATES
+            application_id=activation.process.artifact_object_id,
+            purpose=AssignmentPurpose.REVIEW,
+            status__in=OPEN_ASSIGNMENT_STATES,
         ).values_list("pk", flat=True)
         return [{"assignment_id": pk} for pk in ids]
 
@@ -138,12 +149,37 @@ class PlanProjectFlow(ItemReviewNodes, flow.Flow):
     midterm_check = flow.View(task_page).Permission(auto_create=True).Next(this.midterm_next)
     #: A failed mid-term check: no more tranches; the process waits for staff to terminate it.
     midterm_failed = flow.Handle().Next(this.failed)
-    acceptance = flow.View(task_page).Assign(lambda a: _application(a).applicant).Next(this.acceptance_review)
+    #: The acceptance (验收, ``aftergrant.acceptance``): the applicant files results, accounts
+    #: and attachments; staff check the file (returned, it comes back to the applicant); then
+    #: staff draw the acceptance experts, who score it outside the graph (their assignments
+    #: are rows, not tasks); staff decide against the system's advice. Rectify sends it back
+    #: to the applicant once, and the rectified file goes straight to the decision (the
+    #: experts have scored already); fail ends it; pass waits for the public acceptance
+    #: notice (``steps.acceptance_notice_closed``), then for the final tranche, if any.
+    acceptance = flow.View(task_page).Assign(lambda a: _application(a).applicant).Next(this.acceptance_check)
+    acceptance_check = flow.View(task_page).Permission(auto_create=True).Next(this.acceptance_check_outcome)
+    acceptance_check_outcome = (
+        Switch()
+        .Case(this.acceptance, lambda a: _application(a).status == S.CONTRACTED)
+        .Case(this.acceptance_review, lambda a: _acceptance_rectified(a))
+        .Default(this.acceptance_experts)
+    )
+    acceptance_experts = flow.View(task_page).Permission(auto_create=True).Next(this.acceptance_review)
     acceptance_review = flow.View(task_page).Permission(auto_create=True).Next(this.acceptance_outcome)
     acceptance_outcome = (
         Switch()
-        .Case(this.acceptance, lambda a: a.process.data.get("acceptance") == AcceptanceResult.RECTIFY)
-        .Case(this.failed, lambda a: a.process.data.get("acceptance") == AcceptanceResult.FAIL)
+        .Case(this.acceptance, lambda a: _application(a).status == S.CONTRACTED)
+        .Case(this.failed, lambda a: _application(a).status == S.FAILED)
+        .Default(this.acceptance_notice)
+    )
+    #: Waits for the public acceptance notice to close (``steps.acceptance_notice_closed``):
+    #: the final tranche is requested, or the project closes when none is due.
+    #: An objection upheld on that notice sets the pass aside (``steps.acceptance_set_aside``):
+    #: back to staff's decision.
+    acceptance_notice = flow.Handle().Next(this.acceptance_after_notice)
+    acceptance_after_notice = (
+        Switch()
+        .Case(this.acceptance_review, lambda a: a.process.data.get("acceptance") == "set_aside")
         .Case(this.final_tranche, lambda a: _application(a).status != S.CLOSED)
         .Default(this.end)
     )

@@ -18,6 +18,8 @@ ROLE_FLOW_PERMISSIONS = {
         "can_formal_review_planprojectprocess",
         "can_expert_assignment_planprojectprocess",
         "can_contract_check_planprojectprocess",
+        "can_acceptance_check_planprojectprocess",
+        "can_acceptance_experts_planprojectprocess",
         "can_acceptance_review_planprojectprocess",
         "can_midterm_check_planprojectprocess",
     ],

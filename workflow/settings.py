@@ -313,6 +313,21 @@ except InvalidOperation as exc:
     raise ImproperlyConfigured(
         f"PINGSHEN_BUDGET_MOVE_HEAD_SHARE={PINGSHEN_BUDGET_MOVE_HEAD_SHARE!r} is not a share between 0 and 1"
     ) from exc
+#: The applicant files the acceptance (验收) within this many days after the contract's end date;
+#: later, the project is overdue (``aftergrant.acceptance.acceptance_overdue_q``).
+PINGSHEN_ACCEPTANCE_WINDOW_DAYS = env_int("PINGSHEN_ACCEPTANCE_WINDOW_DAYS", 90)
+#: An acceptance file of a project whose county grant is at least this (yuan) carries an
+#: audit report (审计报告) as an attachment of kind ``acceptance_audit``.
+PINGSHEN_ACCEPTANCE_AUDIT_THRESHOLD_YUAN = env_int("PINGSHEN_ACCEPTANCE_AUDIT_THRESHOLD_YUAN", 500000)
+#: The system advises fail when fewer than this share of the contract's targets are met.
+PINGSHEN_ACCEPTANCE_TARGETS_SHARE = os.environ.get("PINGSHEN_ACCEPTANCE_TARGETS_SHARE", "0.8").strip()
+try:
+    if not 0 <= Decimal(PINGSHEN_ACCEPTANCE_TARGETS_SHARE) <= 1:
+        raise InvalidOperation
+except InvalidOperation as exc:
+    raise ImproperlyConfigured(
+        f"PINGSHEN_ACCEPTANCE_TARGETS_SHARE={PINGSHEN_ACCEPTANCE_TARGETS_SHARE!r} is not a share between 0 and 1"
+    ) from exc
 #: A mid-term report opens this many days before it is due (the clock opens it then).
 PINGSHEN_MIDTERM_OPEN_DAYS = env_int("PINGSHEN_MIDTERM_OPEN_DAYS", 30)
 #: Applicants are reminded of an open mid-term report this many days before it is due.

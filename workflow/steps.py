@@ -28,6 +28,7 @@ from viewflow.workflow.token import Token
 
 from accounts.recent import require_recent_login
 from accounts.rules import is_panel, is_staff
+from aftergrant import acceptance as acceptance_services
 from aftergrant import midterm
 from aftergrant import services as aftergrant_services
 from applications import services as app_services
@@ -41,7 +42,7 @@ from core.db import shared_rollback_boundary
 from core.errors import NotVisible, StateConflict
 from core.ratelimit import rate_check, rate_count
 from funding import services as funding_services
-from funding.enums import ObjectionStatus
+from funding.enums import NoticeKind, ObjectionStatus
 from funding.models import Disbursement, Notice, Objection
 from notifications.services import notify
 from reviews import services as review_services
@@ -487,7 +488,10 @@ def assignment_expire(*, assignment: Assignment, now: Any) -> Assignment | None:
             context={"title": title},
             url=reverse("my-reviews"),
         )
-        if assignment.draw_item_id is not None and assignment.application.status == S.IN_REVIEW:
+        if (
+            assignment.draw_item_id is not None
+            and assignment.application.status == review_services.PURPOSE_STATUS[assignment.purpose]
+        ):
             replacement = review_services.draw_replacement(assignment=assignment, actor=None)
             if replacement is not None:
                 _seat(process, replacement)
@@ -589,6 +593,11 @@ def notice_publish(*, call: Call, actor: Any) -> Notice:
         return funding_services.notice_publish(call=award_round, actor=actor)
 
 
+def acceptance_notice_publish(*, call: Call, actor: Any) -> Notice:
+    """Publish the call's passed acceptances on an acceptance notice (验收结果公示)."""
+    return funding_services.acceptance_notice_publish(call=call, actor=actor)
+
+
 #: The objection limit's window: an hour.
 OBJECTION_WINDOW = 3600
 
@@ -615,21 +624,31 @@ def objections_dismiss(*, objection_ids: list[int], actor: Any, resolution: str)
 
 
 def objection_resolve(*, objection: Objection, actor: Any, upheld: bool, resolution: str) -> Objection:
-    """An upheld objection withdraws the item: its process is terminated with the reason."""
+    """An upheld objection withdraws the item: its process is terminated with the reason. On
+    an acceptance notice it sets the project's pass aside instead: staff decide again."""
     with transaction.atomic():
         objection = funding_services.objection_resolve(
             objection=objection, actor=actor, upheld=upheld, resolution=resolution
         )
         if objection.status == ObjectionStatus.UPHELD:
-            terminate(application=objection.application, actor=actor, reason=resolution)
+            if objection.notice.kind == NoticeKind.ACCEPTANCE:
+                acceptance_set_aside(application=objection.application, actor=actor, objection=objection)
+            else:
+                terminate(application=objection.application, actor=actor, reason=resolution)
         return objection
 
 
 def notice_close(*, notice: Notice, actor: Any = None) -> Notice:
     """Close the notice; every funded item on it moves on to its task contract, and every
-    award on it is granted with its bonus requested for the finance approval."""
+    award on it is granted with its bonus requested for the finance approval. An acceptance
+    notice's passed projects get their final tranche requested (or close)."""
     with transaction.atomic():
         notice = funding_services.notice_close(notice=notice, actor=actor)
+        if notice.kind == NoticeKind.ACCEPTANCE:
+            # The passes still on it (not set aside) are final: final tranche or close.
+            for application in notice.applications.filter(acceptance_reports__notice=notice).order_by("pk"):
+                acceptance_notice_closed(application=application, actor=actor)
+            return notice
         for nomination in notice.applications.filter(status=S.AWARDED).order_by("pk"):
             with locked(nomination) as process:
                 award_services.award_grant(nomination=nomination, actor=actor)
@@ -773,30 +792,101 @@ def midterm_decide(*, application: Application, actor: Any, result: Any, comment
         return report
 
 
-def acceptance_submit(*, application: Application, actor: Any, report: str, spent_yuan: Any) -> Any:
+def acceptance_submit(
+    *, application: Application, actor: Any, report: Any, results: Any, accounts: Any, spent_yuan: Any = None
+) -> Any:
+    """The applicant files the acceptance (``aftergrant.acceptance.acceptance_submit``); staff
+    check it next. 409 when the project does not owe its acceptance file now."""
     application = _visible(application, actor)
     with locked(application) as process:
         task = _active_task(process, _node(process, "acceptance"))
-        acceptance = funding_services.acceptance_submit(
-            application=application, actor=actor, report=report, spent_yuan=spent_yuan
+        if task.owner_id != actor.pk:
+            raise NotVisible()
+        acceptance = acceptance_services.acceptance_submit(
+            application=application,
+            actor=actor,
+            report=report,
+            results=results,
+            accounts=accounts,
+            spent_yuan=spent_yuan,
         )
         _complete(task, actor)
         return acceptance
 
 
-def acceptance_decide(*, application: Application, actor: Any, result: str, comment: str = "") -> Any:
+def acceptance_check(*, application: Application, actor: Any, decision: Any, comment: Any = "") -> Any:
+    """Staff accept the acceptance file (on to the experts' draw, or after a rectify to the
+    decision) or return it to the applicant."""
     application = _visible(application, actor)
-    if is_staff(actor):
-        require_recent_login(actor)
+    if not is_staff(actor):
+        raise PermissionDenied(_("Only bureau staff check acceptance files."))
+    require_recent_login(actor)
+    with locked(application) as process:
+        task = _active_task(process, _node(process, "acceptance_check"))
+        report = acceptance_services.acceptance_check(
+            application=application, actor=actor, decision=decision, comment=comment
+        )
+        _complete(task, actor)
+        return report
+
+
+def acceptance_draw(*, application: Application, actor: Any, seed: Any = None) -> Draw:
+    """Staff draw the acceptance experts; once the call's number are seated the project waits
+    for their scores and staff's decision. A draw the pool could not fill leaves the step open
+    to draw again."""
+    application = _visible(application, actor)
+    if not is_staff(actor):
+        raise PermissionDenied(_("Only bureau staff draw experts."))
+    require_recent_login(actor)
+    with locked(application) as process:
+        task = _active_task(process, _node(process, "acceptance_experts"))
+        draw = acceptance_services.acceptance_draw(application=application, actor=actor, seed=seed)
+        if review_services.acceptance_seated(application) >= application.call.acceptance_experts:
+            _complete(task, actor)
+        return draw
+
+
+def acceptance_decide(*, application: Application, actor: Any, result: Any, comment: Any = "") -> Any:
+    """Staff decide the acceptance (``aftergrant.acceptance.acceptance_decide``): rectify goes
+    back to the applicant, fail ends the process, pass waits for the acceptance notice."""
+    application = _visible(application, actor)
+    if not is_staff(actor):
+        raise PermissionDenied(_("Only bureau staff decide acceptance."))
+    require_recent_login(actor)
     with locked(application) as process:
         task = _active_task(process, _node(process, "acceptance_review"))
-        report = funding_services.acceptance_decide(
+        report = acceptance_services.acceptance_decide(
             application=application, actor=actor, result=result, comment=comment
         )
         process.data = {**(process.data or {}), "acceptance": result}
         process.save(update_fields=["data"])
         task.process.data = process.data
         _complete(task, actor)
+        return report
+
+
+def acceptance_notice_closed(*, application: Application, actor: Any) -> Any:
+    """The public acceptance notice of a passed project closed (the coordinator's notice calls
+    this): the final tranche is requested with the amount the accounts support, or the project
+    closes when none is due. Returns the requested disbursement, or ``None``."""
+    with locked(application) as process:
+        task = _active_task(process, _node(process, "acceptance_notice"))
+        disbursement = acceptance_services.acceptance_notice_close(application=application, actor=actor)
+        _run_handle(process, _node(process, "acceptance_notice"), task)
+        return disbursement
+
+
+def acceptance_set_aside(*, application: Application, actor: Any, objection: Objection) -> Any:
+    """An objection upheld on the acceptance notice sets the project's pass aside: the process
+    leaves ``acceptance_notice`` for staff's decision again."""
+    with locked(application) as process:
+        node = _node(process, "acceptance_notice")
+        task = _active_task(process, node)
+        report = acceptance_services.acceptance_set_aside(application=application, actor=actor, objection=objection)
+        process.data = {**(process.data or {}), "acceptance": "set_aside"}
+        process.save(update_fields=["data"])
+        task.process.data = process.data
+        _run_handle(process, node, task)
         return report
 
 

@@ -9,15 +9,16 @@ from datetime import datetime, timedelta
 from celery import shared_task
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import BooleanField, Count, ExpressionWrapper, Q
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.functional import lazy
 from django.utils.translation import gettext, gettext_lazy, gettext_noop
 
 from aftergrant.midterm import midterm_overdue, midterm_waiting_check
-from applications.enums import ApplicationStatus
-from applications.links import item_url
+from aftergrant.selectors import acceptance_due_on, acceptance_end_q, acceptance_overdue_q
+from applications.enums import ACCEPTANCE_DUE_STATES, ApplicationStatus
+from applications.links import item_staff_url, item_url
 from applications.models import Application, Call
 from applications.selectors import users_with_role
 from applications.services import call_close
@@ -154,17 +155,32 @@ def escalate_overdue_reviews() -> int:
 
 @shared_task
 def remind_acceptance_due() -> int:
-    """Remind applicants of the acceptance report before their project ends (and once after)."""
+    """Remind applicants of the acceptance file from ``PINGSHEN_ACCEPTANCE_REMINDER_DAYS``
+    before their project ends until it is due; once it is overdue (the one rule,
+    ``aftergrant.selectors.acceptance_overdue_q``), tell them it is overdue and escalate to
+    staff. Each message goes once per project and end date (a changed end date reminds again)."""
     today = timezone.localdate()
     soon = today + timedelta(days=settings.PINGSHEN_ACCEPTANCE_REMINDER_DAYS)
-    due = Application.objects.filter(
-        status=ApplicationStatus.CONTRACTED, end_date__isnull=False, end_date__lte=soon
-    ).select_related("applicant")
+    due = (
+        Application.objects.filter(status__in=ACCEPTANCE_DUE_STATES)
+        .annotate(
+            acceptance_ends_on=acceptance_end_q(),
+            is_overdue=ExpressionWrapper(acceptance_overdue_q(today), output_field=BooleanField()),
+        )
+        .filter(acceptance_ends_on__isnull=False, acceptance_ends_on__lte=soon)
+        .select_related("applicant")
+    )
+    staff = list(users_with_role("staff"))
     sent = 0
     for application in due.order_by("id"):
-        assert application.end_date is not None  # filtered above
-        overdue = application.end_date < today
-        context = {"title": application.title, "end": f"{application.end_date:%Y-%m-%d}"}
+        end = application.acceptance_ends_on  # annotated above
+        overdue = bool(application.is_overdue)
+        context = {
+            "title": application.title,
+            "end": f"{end:%Y-%m-%d}",
+            "due": f"{acceptance_due_on(end):%Y-%m-%d}",
+        }
+        key = f"acceptance-{'overdue' if overdue else 'due'}:{application.pk}:{context['end']}"
         with transaction.atomic():
             sent += len(
                 notify(
@@ -177,19 +193,35 @@ def remind_acceptance_due() -> int:
                     ),
                     body=(
                         gettext_lazy(
-                            "The project “%(title)s” ended on %(end)s. Submit its acceptance report and accounts now."
+                            "The project “%(title)s” ended on %(end)s and its acceptance file was due by %(due)s. "
+                            "Submit its acceptance report and accounts now."
                         )
                         if overdue
                         else gettext_lazy(
-                            "The project “%(title)s” ends on %(end)s. Prepare and submit its acceptance report "
-                            "and accounts."
+                            "The project “%(title)s” ends on %(end)s. Prepare its acceptance report and accounts "
+                            "and submit them by %(due)s."
                         )
                     ),
                     context=context,
                     url=item_url(application),
-                    dedupe_key=f"acceptance-{'overdue' if overdue else 'due'}:{application.pk}:{context['end']}",
+                    dedupe_key=key,
                 )
             )
+            if overdue:
+                # Escalation: staff chase a project that let its acceptance window pass.
+                sent += len(
+                    notify(
+                        recipients=staff,
+                        kind="acceptance_due",
+                        subject=gettext_lazy("Acceptance overdue: %(title)s"),
+                        body=gettext_lazy(
+                            "The project “%(title)s” ended on %(end)s and has not filed its acceptance, due by %(due)s."
+                        ),
+                        context=context,
+                        url=item_staff_url(application),
+                        dedupe_key=f"{key}:staff",
+                    )
+                )
     return sent
 
 

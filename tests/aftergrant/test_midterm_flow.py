@@ -20,6 +20,7 @@ from funding.enums import DisbursementStatus as D
 from funding.models import Disbursement
 from notifications.models import Notification
 from pages.selectors import open_step_names
+from tests.conftest import acceptance_file, acceptance_passed
 from workflow import steps
 
 from .conftest import APPROVED, pay, report_data, signed_project
@@ -58,8 +59,7 @@ def test_three_tranches_pay_exactly_the_amount_granted(
     pay(second, finance_officer, finance_head, "PZ-2016-102")
     assert open_step_names(midterm_project) == {"acceptance"}
 
-    steps.acceptance_submit(application=midterm_project, actor=applicant, report="完成全部指标", spent_yuan="880000.00")
-    steps.acceptance_decide(application=midterm_project, actor=staff, result="pass", comment="")
+    acceptance_passed(midterm_project, applicant, staff)
     final = Disbursement.objects.get(application=midterm_project, tranche=3)
     assert final.amount_yuan == Decimal("75000.01")
     pay(final, finance_officer, finance_head, "PZ-2017-103")
@@ -106,7 +106,7 @@ def test_fail_stops_the_tranches_until_staff_terminate(
     midterm_project.refresh_from_db()
     assert midterm_project.status == S.CONTRACTED
     with pytest.raises(StateConflict):
-        steps.acceptance_submit(application=midterm_project, actor=applicant, report="x", spent_yuan="1")
+        steps.acceptance_submit(application=midterm_project, actor=applicant, **acceptance_file(midterm_project))
     with pytest.raises(StateConflict):
         steps.midterm_submit(application=midterm_project, actor=applicant, **report_data(midterm_project))
     assert Notification.objects.filter(recipient=staff, kind="midterm_decided").exists()

@@ -10,8 +10,19 @@ from rest_framework.test import APIClient
 
 from applications.models import Application
 from funding.models import Notice
+from reviews.models import Expert
 from tests.api.conftest import DRAFT, SCORES, ok
-from tests.conftest import CRITERIA, PASSWORD, contract_terms, make_code, notice_window_passed
+from tests.conftest import (
+    ACCEPTANCE_SCORES,
+    CRITERIA,
+    PASSWORD,
+    acceptance_file,
+    contract_terms,
+    make_code,
+    make_expert,
+    notice_window_passed,
+)
+from workflow import steps
 
 pytestmark = pytest.mark.django_db
 
@@ -27,7 +38,7 @@ def test_token_is_issued_for_good_credentials_only(anon, applicant):
 
 
 def test_plan_project_runs_from_draft_to_closed_through_the_api(
-    anon, as_staff, as_panel, as_expert, as_expert2, as_officer, as_head, client_for, expert, expert2
+    anon, as_staff, as_panel, as_expert, as_expert2, as_officer, as_head, client_for, expert, expert2, staff
 ):
     # Staff set up the programme and the call.
     programme = ok(
@@ -155,12 +166,23 @@ def test_plan_project_runs_from_draft_to_closed_through_the_api(
         "status": "requested",
     }
     _approve_and_pay(as_officer, as_head, first["id"], "PZ-2016-001")
-    acceptance = {"report": "完成全部指标", "spent_yuan": "880000.00"}
+    acceptance = acceptance_file(Application.objects.get(pk=pk))
     ok(applicant.post(f"/api/applications/{pk}/acceptance/", acceptance, format="json"), 201)
+    ok(as_staff.post(f"/api/applications/{pk}/acceptance-check/", {"decision": "accept"}, format="json"))
+    for n in range(3):
+        make_expert(f"acceptance{n}", None)
+    drawn = ok(as_staff.post(f"/api/applications/{pk}/acceptance-draw/", {}, format="json"))["assignments"]
+    review = {"scores": ACCEPTANCE_SCORES, "comment": "需补充决算", "recommendation": "rectify"}
+    for row in drawn:
+        acceptor = client_for(Expert.objects.get(pk=row["expert"]).user)
+        ok(acceptor.post(f"/api/assignments/{row['id']}/accept/", {"no_conflict": True}, format="json"))
+        ok(acceptor.post(f"/api/assignments/{row['id']}/review/", review, format="json"), 201)
     body = {"result": "rectify", "comment": "补充财务决算"}
     ok(as_staff.post(f"/api/applications/{pk}/acceptance-decision/", body, format="json"))
     ok(applicant.post(f"/api/applications/{pk}/acceptance/", acceptance, format="json"), 201)
+    ok(as_staff.post(f"/api/applications/{pk}/acceptance-check/", {"decision": "accept"}, format="json"))
     ok(as_staff.post(f"/api/applications/{pk}/acceptance-decision/", {"result": "pass"}, format="json"))
+    steps.acceptance_notice_closed(application=Application.objects.get(pk=pk), actor=staff)
     final = next(d for d in ok(as_head.get("/api/disbursements/"))["results"] if d["tranche"] == 2)
     assert final["amount_yuan"] == "100000.00"
     _approve_and_pay(as_officer, as_head, final["id"], "PZ-2017-002")

@@ -121,7 +121,7 @@ def test_other_applicant_cannot_sign_or_report(reviewed, as_other_applicant):
     terms = contract_terms(Application.objects.get(pk=pk))
     response = as_other_applicant.post(f"/api/applications/{pk}/contract/", terms, format="json")
     assert response.status_code == 404, response.content
-    body = {"report": "x", "spent_yuan": "1"}
+    body = {"report": "x", "results": [{"target": 1, "achieved": "1"}], "accounts": [{"line": "equipment"}]}
     assert as_other_applicant.post(f"/api/applications/{pk}/acceptance/", body, format="json").status_code == 404
 
 

@@ -46,10 +46,14 @@ def test_applications_per_organisation_refuses_the_one_beyond_naming_those_that_
     assert submit(other_applicant, draft(call, other_applicant)).status_code == 200
 
 
-def test_a_project_overdue_for_acceptance_refuses_when_the_call_says_so(call, applicant):
-    yesterday = timezone.localdate() - dt.timedelta(days=1)
-    late = project(call, applicant, "逾期项目", S.CONTRACTED, end=yesterday)
-    project(call, applicant, "在研项目", S.CONTRACTED, end=yesterday + dt.timedelta(days=30))
+def test_a_project_overdue_for_acceptance_refuses_when_the_call_says_so(call, applicant, settings):
+    """Overdue is the one rule (``aftergrant.selectors.acceptance_overdue_q``): ended more than
+    the acceptance window ago and still owing its file."""
+    settings.PINGSHEN_ACCEPTANCE_WINDOW_DAYS = 90
+    today = timezone.localdate()
+    late = project(call, applicant, "逾期项目", S.CONTRACTED, end=today - dt.timedelta(days=91))
+    project(call, applicant, "待验收项目", S.CONTRACTED, end=today - dt.timedelta(days=89))
+    project(call, applicant, "在研项目", S.CONTRACTED, end=today + dt.timedelta(days=30))
     app = draft(call, applicant)
     call.block_overdue_acceptance = True
     call.save()
@@ -57,7 +61,7 @@ def test_a_project_overdue_for_acceptance_refuses_when_the_call_says_so(call, ap
     assert refused.status_code == 409
     detail = refused.json()["detail"]
     assert "overdue acceptance" in detail and "逾期项目" in detail and f"({late.pk})" in detail
-    assert "在研项目" not in detail
+    assert "在研项目" not in detail and "待验收项目" not in detail
     call.block_overdue_acceptance = False
     call.save()
     assert submit(applicant, app).status_code == 200

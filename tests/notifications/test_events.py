@@ -12,7 +12,7 @@ from funding.models import Disbursement
 from funding.services import objection_file
 from notifications.enums import DeliveryState
 from notifications.models import Notification
-from tests.conftest import close_notice, contract_in_force
+from tests.conftest import acceptance_experts, acceptance_file, acceptance_score, close_notice, contract_in_force
 from workflow import steps
 
 from ..workflow.test_plan_project_services import SCORES, draft
@@ -76,10 +76,19 @@ def every_event(call, applicant, staff, expert, expert2, panel, finance_officer,
     assert box.new()[("disbursement_approved", "applicant")] == 1
     steps.disbursement_pay(disbursement=first, actor=finance_officer, voucher="PZ-2016-001")
     assert box.new() == {("disbursement_paid", "applicant"): 1}
-    steps.acceptance_submit(application=app, actor=applicant, report="完成全部指标", spent_yuan="880000.00")
+    steps.acceptance_submit(application=app, actor=applicant, **acceptance_file(app))
     assert box.new() == {("acceptance_submitted", "staff"): 1}
+    steps.acceptance_check(application=app, actor=staff, decision="return", comment="缺财务决算")
+    assert box.new() == {("acceptance_returned", "applicant"): 1}
+    steps.acceptance_submit(application=app, actor=applicant, **acceptance_file(app))
+    steps.acceptance_check(application=app, actor=staff, decision="accept")
+    box.new()
+    drawn = acceptance_experts(app, staff)
+    assert box.new() == {("acceptance_invitation", a.expert.user.username): 1 for a in drawn}
+    acceptance_score(drawn, ["pass"] * len(drawn))
+    box.new()
     steps.acceptance_decide(application=app, actor=staff, result="pass", comment="")
-    assert box.new()[("acceptance_decided", "applicant")] == 1
+    assert box.new() == {("acceptance_decided", "applicant"): 1}
 
 
 def test_each_event_notifies_the_right_people_once(

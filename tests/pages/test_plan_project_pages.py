@@ -14,7 +14,7 @@ from applications.models import Application
 from funding.enums import DisbursementStatus as D
 from funding.models import Disbursement, Notice
 from reviews.models import Assignment
-from tests.conftest import PASSWORD, notice_window_passed
+from tests.conftest import PASSWORD, acceptance_passed, notice_window_passed
 from tests.pages.formdata import form_data
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -187,13 +187,9 @@ def test_plan_project_runs_from_draft_to_closed_through_the_pages(
     payments = applicant_c.get(reverse("application-detail", args=[app.pk])).content.decode()
     assert "150,000.00" in payments
 
-    # Acceptance: the applicant reports, staff pass it; the final tranche is approved and paid.
-    ok(
-        applicant_c.post(
-            reverse("acceptance-submit", args=[app.pk]), {"report": "完成全部指标", "spent_yuan": "880000.00"}
-        )
-    )
-    ok(staff_c.post(reverse("acceptance-decide", args=[app.pk]), {"result": "pass", "comment": ""}))
+    # Acceptance (its pages: tests/aftergrant/test_acceptance_pages.py) passes; the final
+    # tranche is approved and paid.
+    acceptance_passed(app, applicant, staff)
     final = Disbursement.objects.get(application=app, tranche=2)
     ok(officer_c.post(reverse("disbursement-approve", args=[final.pk])))
     ok(head_c.post(reverse("disbursement-approve", args=[final.pk])))

@@ -87,6 +87,19 @@ MATRIX: dict[tuple[str, str, str | None], dict[str, str]] = {
     ("POST", "api/applications/<int:pk>/acceptance/", "application"): {
         "*": "401 400 400 400 403 403 403 403 403 403 403",
     },
+    ("GET", "api/applications/<int:pk>/acceptance/", "application"): {
+        "*": "401 200 404 404 404 404 404 200 200 200 200",
+        "draft": "401 200 404 404 404 404 404 404 404 404 404",
+        "missing": "401 404 404 404 404 404 404 404 404 404 404",
+    },
+    ("POST", "api/applications/<int:pk>/acceptance-check/", "application"): {
+        "*": "401 403 403 403 403 403 403 400 403 403 403",
+    },
+    ("POST", "api/applications/<int:pk>/acceptance-draw/", "application"): {
+        "*": "401 403 403 403 403 403 403 409 403 403 403",
+        "draft": "401 403 403 403 403 403 403 404 403 403 403",
+        "missing": "401 403 403 403 403 403 403 404 403 403 403",
+    },
     ("GET", "api/applications/<int:pk>/midterm/", "application"): {
         "*": "401 200 404 404 404 404 404 200 200 200 200",
         "draft": "401 200 404 404 404 404 404 404 404 404 404",
@@ -123,6 +136,11 @@ MATRIX: dict[tuple[str, str, str | None], dict[str, str]] = {
         "*": "401 409 404 404 404 404 404 409 409 409 409",
         "draft": "401 409 404 404 404 404 404 404 404 404 404",
         "contracted": "401 200 404 404 404 404 404 200 200 200 200",
+        "missing": "401 404 404 404 404 404 404 404 404 404 404",
+    },
+    ("GET", "api/applications/<int:pk>/acceptance-certificate.pdf", "application"): {
+        "*": "401 409 404 404 404 404 404 409 409 409 409",
+        "draft": "401 409 404 404 404 404 404 404 404 404 404",
         "missing": "401 404 404 404 404 404 404 404 404 404 404",
     },
     ("POST", "api/applications/<int:pk>/decision/", "application"): {
@@ -254,6 +272,10 @@ MATRIX: dict[tuple[str, str, str | None], dict[str, str]] = {
         "missing": "401 403 403 403 403 403 403 404 403 403 403",
     },
     ("POST", "api/calls/<int:pk>/notice/", "call"): {
+        "*": "401 403 403 403 403 403 403 409 403 403 403",
+        "missing": "401 403 403 403 403 403 403 404 403 403 403",
+    },
+    ("POST", "api/calls/<int:pk>/acceptance-notice/", "call"): {
         "*": "401 403 403 403 403 403 403 409 403 403 403",
         "missing": "401 403 403 403 403 403 403 404 403 403 403",
     },
@@ -448,12 +470,35 @@ MATRIX: dict[tuple[str, str, str | None], dict[str, str]] = {
         "missing": "LOG 404 404 404 404 404 404 404 404 404 404",
     },
     ("POST", "applications/<int:pk>/acceptance-decision/", "application"): {
-        "*": "LOG 200 404 404 404 404 404 200 200 200 200",
-        "draft": "LOG 200 404 404 404 404 404 404 404 404 404",
+        "*": "LOG 404 404 404 404 404 404 200 404 404 404",
+        "draft": "LOG 404 404 404 404 404 404 404 404 404 404",
+        "missing": "LOG 404 404 404 404 404 404 404 404 404 404",
+    },
+    ("GET", "applications/<int:pk>/acceptance/", "application"): {
+        "*": "LOG 200 404 404 404 404 404 404 404 404 404",
         "missing": "LOG 404 404 404 404 404 404 404 404 404 404",
     },
     ("POST", "applications/<int:pk>/acceptance/", "application"): {
         "*": "LOG 200 404 404 404 404 404 404 404 404 404",
+        "missing": "LOG 404 404 404 404 404 404 404 404 404 404",
+    },
+    ("POST", "applications/<int:pk>/acceptance/documents/", "application"): {
+        "*": "LOG 200 404 404 404 404 404 404 404 404 404",
+        "missing": "LOG 404 404 404 404 404 404 404 404 404 404",
+    },
+    ("GET", "applications/<int:pk>/acceptance/check/", "application"): {
+        "*": "LOG 404 404 404 404 404 404 200 404 404 404",
+        "draft": "LOG 404 404 404 404 404 404 404 404 404 404",
+        "missing": "LOG 404 404 404 404 404 404 404 404 404 404",
+    },
+    ("POST", "applications/<int:pk>/acceptance/check/", "application"): {
+        "*": "LOG 404 404 404 404 404 404 200 404 404 404",
+        "draft": "LOG 404 404 404 404 404 404 404 404 404 404",
+        "missing": "LOG 404 404 404 404 404 404 404 404 404 404",
+    },
+    ("POST", "applications/<int:pk>/acceptance/draw/", "application"): {
+        "*": "LOG 404 404 404 404 404 404 302 404 404 404",
+        "draft": "LOG 404 404 404 404 404 404 404 404 404 404",
         "missing": "LOG 404 404 404 404 404 404 404 404 404 404",
     },
     ("GET", "applications/<int:pk>/midterm/", "application"): {
@@ -500,6 +545,9 @@ MATRIX: dict[tuple[str, str, str | None], dict[str, str]] = {
     ("GET", "applications/<int:pk>/contract.pdf", "application"): {
         "*": "LOG 404 404 404 404 404 404 404 404 404 404",
         "contracted": "LOG 200 404 404 404 404 404 200 200 200 200",
+    },
+    ("GET", "applications/<int:pk>/acceptance-certificate.pdf", "application"): {
+        "*": "LOG 404 404 404 404 404 404 404 404 404 404",
     },
     ("GET", "projects/<int:pk>/", "application"): {
         "*": "LOG 404 404 404 404 404 404 404 404 404 404",
@@ -703,6 +751,10 @@ MATRIX: dict[tuple[str, str, str | None], dict[str, str]] = {
         "missing": "LOG 403 403 403 403 403 403 404 404 403 403",
     },
     ("POST", "calls/<int:pk>/publish-notice/", "call"): {
+        "*": "LOG 403 403 403 403 403 403 302 403 403 403",
+        "missing": "LOG 404 404 404 404 404 404 404 404 404 404",
+    },
+    ("POST", "calls/<int:pk>/publish-acceptance-notice/", "call"): {
         "*": "LOG 403 403 403 403 403 403 302 403 403 403",
         "missing": "LOG 404 404 404 404 404 404 404 404 404 404",
     },

@@ -648,7 +648,17 @@ PLAN_STEPS = [
         },
     ),
     ("contract-check", "staff", {"decision": "accept"}),
-    ("acceptance", "nominator", {"report": "完成", "spent_yuan": "100.00"}),
+    (
+        "acceptance",
+        "nominator",
+        {
+            "report": "完成",
+            "results": [{"target": 1, "achieved": "1"}],
+            "accounts": [{"line": "equipment", "county_yuan": "100.00"}],
+        },
+    ),
+    ("acceptance-check", "staff", {"decision": "accept"}),
+    ("acceptance-draw", "staff", {}),
     ("acceptance-decision", "staff", {"result": "pass", "comment": ""}),
     ("decision", "panel", {"fund": True, "approved_yuan": "100.00"}),
     ("start-review", "staff", {}),

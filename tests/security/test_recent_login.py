@@ -41,6 +41,8 @@ API_ROUTES = [
     ("staff", "/api/objections/dismiss/", "objection", "open", {"objections": [], "resolution": "重复"}),
     ("staff", "/api/applications/{}/terminate/", "application", "reviewed", {"reason": "撤回"}),
     ("staff", "/api/applications/{}/acceptance-decision/", "application", "contracted", {"result": "pass"}),
+    ("staff", "/api/applications/{}/acceptance-check/", "application", "contracted", {"decision": "accept"}),
+    ("staff", "/api/applications/{}/acceptance-draw/", "application", "contracted", {}),
 ]
 
 PAGE_ROUTES = [
@@ -59,6 +61,8 @@ PAGE_ROUTES = [
     ("staff", "/objections/dismiss/", "objection", "open", {"objections": [], "resolution": "重复"}),
     ("staff", "/applications/{}/terminate/", "application", "reviewed", {"reason": "撤回"}),
     ("staff", "/applications/{}/acceptance-decision/", "application", "contracted", {"result": "pass"}),
+    ("staff", "/applications/{}/acceptance/check/", "application", "contracted", {"decision": "accept"}),
+    ("staff", "/applications/{}/acceptance/draw/", "application", "contracted", {}),
 ]
 
 STALE = settings.PINGSHEN_RECENT_LOGIN_MINUTES * 60 + 1

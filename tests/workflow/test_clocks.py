@@ -189,9 +189,15 @@ def test_hand_picked_expired_invitation_goes_to_staff_who_redraw_from_the_overdu
     assert f"/assignments/{a1.pk}/redraw/" not in client.get("/reviews/overdue/").content.decode()
 
 
-def test_acceptance_reminder_before_the_end_date_once_and_again_when_overdue(call, applicant, staff, expert, panel):
-    from applications.models import Application
+def test_acceptance_reminder_before_the_end_date_once_and_again_when_overdue(
+    call, applicant, staff, expert, panel, settings
+):
+    """The contract in force's end date counts; overdue is the one rule (the end date more
+    than the acceptance window ago): the applicant is told again and staff are told."""
+    from aftergrant.models import ContractVersion
     from workflow.tasks import remind_acceptance_due
+
+    settings.PINGSHEN_ACCEPTANCE_WINDOW_DAYS = 90
 
     app, (a1,) = to_review(call, applicant, staff, [expert])
     steps.assignment_accept(assignment=a1, actor=expert.user, no_conflict=True)
@@ -201,15 +207,20 @@ def test_acceptance_reminder_before_the_end_date_once_and_again_when_overdue(cal
     close_notice(notice, staff)
     contract_in_force(app, applicant, staff)
     today = timezone.localdate()
-    Application.objects.filter(pk=app.pk).update(end_date=today + dt.timedelta(days=60))
+    version = ContractVersion.objects.filter(application=app, status="in_force")
+
+    def ends(days: int) -> None:
+        version.update(starts_on=today - dt.timedelta(days=900), ends_on=today + dt.timedelta(days=days))
+
+    ends(60)
     assert remind_acceptance_due() == 0
-    Application.objects.filter(pk=app.pk).update(end_date=today + dt.timedelta(days=20))
+    ends(20)
     assert sorted(_race(remind_acceptance_due)) == [0, 1]
     assert remind_acceptance_due() == 0
-    Application.objects.filter(pk=app.pk).update(end_date=today - dt.timedelta(days=1))
-    assert remind_acceptance_due() == 1
+    ends(-91)
+    assert remind_acceptance_due() == 2
     assert remind_acceptance_due() == 0
-    assert _kinds("acceptance_due") == ["applicant", "applicant"]
+    assert sorted(_kinds("acceptance_due")) == ["applicant", "applicant", "staff"]
 
 
 def test_staff_digest_once_a_day_instead_of_an_e_mail_per_event(call, applicant, staff, mailoutbox):

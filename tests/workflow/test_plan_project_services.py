@@ -14,7 +14,14 @@ from audit.selectors import audit_for
 from core.errors import NotVisible, StateConflict
 from funding.enums import DisbursementStatus as D
 from funding.models import Disbursement
-from tests.conftest import close_notice, contract_in_force
+from tests.conftest import (
+    acceptance_experts,
+    acceptance_file,
+    acceptance_passed,
+    acceptance_score,
+    close_notice,
+    contract_in_force,
+)
 from workflow import steps
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -73,10 +80,15 @@ def test_plan_project_runs_from_draft_to_closed(
     steps.disbursement_approve(disbursement=first, actor=finance_officer)
     steps.disbursement_approve(disbursement=first, actor=finance_head)
     steps.disbursement_pay(disbursement=first, actor=finance_officer, voucher="PZ-2016-001")
-    steps.acceptance_submit(application=app, actor=applicant, report="完成全部指标", spent_yuan="880000.00")
+    steps.acceptance_submit(application=app, actor=applicant, **acceptance_file(app))
+    steps.acceptance_check(application=app, actor=staff, decision="accept")
+    drawn = acceptance_experts(app, staff)
+    acceptance_score(drawn, ["rectify"] * len(drawn))
     steps.acceptance_decide(application=app, actor=staff, result="rectify", comment="补充财务决算")
-    steps.acceptance_submit(application=app, actor=applicant, report="补充后报告", spent_yuan="880000.00")
+    steps.acceptance_submit(application=app, actor=applicant, **acceptance_file(app, report="补充后报告"))
+    steps.acceptance_check(application=app, actor=staff, decision="accept")
     steps.acceptance_decide(application=app, actor=staff, result="pass", comment="")
+    steps.acceptance_notice_closed(application=app, actor=staff)
     final = Disbursement.objects.get(application=app, tranche=2)
     assert final.amount_yuan == Decimal("100000.00")
     steps.disbursement_approve(disbursement=final, actor=finance_officer)
@@ -203,8 +215,7 @@ def test_single_tranche_project_closes_at_acceptance(
     steps.disbursement_approve(disbursement=only, actor=finance_officer)
     steps.disbursement_approve(disbursement=only, actor=finance_head)
     steps.disbursement_pay(disbursement=only, actor=finance_officer, voucher="PZ-1")
-    steps.acceptance_submit(application=app, actor=applicant, report="完成", spent_yuan="120000.00")
-    steps.acceptance_decide(application=app, actor=staff, result="pass")
+    acceptance_passed(app, applicant, staff)
     app.refresh_from_db()
     assert app.status == S.CLOSED
     assert steps.process_of(app).status == PROCESS.DONE

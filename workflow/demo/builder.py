@@ -49,6 +49,7 @@ from workflow import steps
 from workflow.demo import notice_window_passed
 
 from . import data
+from .acceptance import AcceptanceWalk
 from .awards import load_award_round
 from .changes import load_changes
 from .clock import CST, DAY, Clock, Timeline, cst, office_hours, spread
@@ -195,6 +196,10 @@ class Loader:
         self.programmes: dict[str, Programme] = {}
         self.calls: dict[str, Call] = {}
         self.vouchers = 0
+        self.acceptance = AcceptanceWalk(self)
+        self.acceptance_waiting = 0  # projects left waiting in acceptance so far
+        self.acceptance_rectified = False  # the year's one rectified acceptance is done
+        self.acceptance_passed: list[tuple[Application, str, dt.datetime]] = []  # wait for the notice
         # Everything random is drawn here, in a fixed order, whatever the database holds.
         self.org_codes = self._organisation_codes()
         self.pool = data.expert_pool(self.rng)
@@ -477,6 +482,7 @@ class Loader:
             self.carry_out(
                 app, item, when.contract(n, len(funded)), spread(finished, finished + 20 * DAY, n, len(funded))
             )
+        self.acceptance_notice(call)
         self.check_batch(call, plan, items)
         self.log(
             f"  {plan.title}: {len(items)} applications, {plan.funded_count} funded, {plan.funded_total / 10000} 万元"
@@ -539,8 +545,9 @@ class Loader:
 
     def carry_out(self, app: Application, item: ItemPlan, contract: dt.datetime, acceptance: dt.datetime) -> None:
         """A funded project as far as its stage: the contract at ``contract``, the first tranche
-        in the weeks after, the acceptance report when the project ends (``acceptance``) and
-        the final tranche after it passes."""
+        in the weeks after, the acceptance file when the project ends (``acceptance``), the
+        experts and staff's decision (``workflow.demo.acceptance``); a pass waits for the call's
+        acceptance notice (:meth:`acceptance_notice`), whose close requests the final tranche."""
         stage = item.outcome
         if stage == "funded":
             return  # the notice has closed; the contract waits for the applicant's signature
@@ -554,31 +561,37 @@ class Loader:
         self.pay(app, 1, contract + 10 * DAY)
         if stage == "executing":
             return
-        assert item.approved_yuan is not None
-        spent = item.approved_yuan + item.requested_yuan * self.rng.choice([1, 2])
-        submitted = acceptance
-        self.clock.set(submitted)
-        steps.acceptance_submit(
-            application=app,
-            actor=app.applicant,
-            report="项目已按任务书完成研发和建设内容，各项考核指标均已达到，经费使用规范，详见验收报告及附件。",
-            spent_yuan=str(spent),
-        )
+        filed = acceptance
+        walk = self.acceptance
+        walk.file(app, filed, failing=stage == "failed")
         if stage == "acceptance_submitted":
+            # The ones still in acceptance wait at each step in turn: the check, the draw, the
+            # experts' scores, staff's decision.
+            walk.waiting(app, filed, self.acceptance_waiting % 4)
+            self.acceptance_waiting += 1
             return
-        self.clock.set(submitted + 15 * DAY)
         if stage == "failed":
-            steps.acceptance_decide(
-                application=app,
-                actor=self.staff,
-                result="fail",
-                comment="主要技术指标未达到任务书要求，且未按期完成中试，验收不通过。",
-            )
+            walk.failed(app, filed)
             return
-        steps.acceptance_decide(application=app, actor=self.staff, result="pass", comment="专家组现场验收，同意通过。")
-        if stage == "accepted":
-            return  # the final tranche waits for finance
-        self.pay(app, 2, submitted + 25 * DAY)
+        # One project of the year is sent back to rectify once before it passes.
+        rectify = not self.acceptance_rectified
+        self.acceptance_rectified = True
+        passed = walk.passed(app, filed, rectify=rectify)
+        self.acceptance_passed.append((app, stage, passed))
+
+    def acceptance_notice(self, call: Call) -> None:
+        """The call's passed projects go on its acceptance notice two days after the last pass;
+        when it closes their final tranches are requested, and finance pays those of the
+        projects that closed (the others' wait for the finance officer)."""
+        passed, self.acceptance_passed = self.acceptance_passed, []
+        if not passed:
+            return
+        notice = self.acceptance.notice(call, max(at for _app, _stage, at in passed) + 2 * DAY)
+        closed = notice.closed_at
+        assert closed is not None
+        for n, (app, stage, _at) in enumerate(passed):
+            if stage == "closed":
+                self.pay(app, len(call.tranches), spread(closed + 3 * DAY, closed + 20 * DAY, n, len(passed)))
 
     def check_batch(self, call: Call, plan: BatchPlan, items: list[ItemPlan]) -> None:
         """Fail loudly (and roll back) if the batch did not land exactly where it should."""
@@ -610,7 +623,7 @@ class Loader:
 class CurrentCall:
     """The open 2017 call: one application in each state, for the demo logins to act on.
 
-    It is live: it opened a month before the load and its items moved through their steps in
+    It is live: it opened two months before the load and its items moved through their steps in
     the days since, in the order of their states (the earliest ones furthest along), so the
     one on public notice is still on it and the pending invitation is still open."""
 
@@ -628,7 +641,7 @@ class CurrentCall:
     def load(self) -> int:
         call = Call.objects.filter(title=data.CURRENT_CALL).first()
         if call is None:
-            self.at(31)
+            self.at(61)
             call = steps.call_setup(
                 actor=self.loader.staff,
                 criteria=data.CRITERIA,
@@ -636,7 +649,7 @@ class CurrentCall:
                 title=data.CURRENT_CALL,
                 year=2017,
                 batch=1,
-                opens_at=self.today - 30 * DAY,
+                opens_at=self.today - 60 * DAY,
                 closes_at=self.today + 60 * DAY,
                 budget_yuan="20000000.00",
                 max_request_yuan="500000.00",
@@ -645,6 +658,7 @@ class CurrentCall:
                 scoring_rule="mean",
                 notice_days=7,
                 tranches=[60, 40],
+                max_applications_per_organisation=data.CURRENT_LIMIT_PER_ORGANISATION,
             )
         self.loader.calls["2017-1"] = call
         return self.load_applications(call)
@@ -708,6 +722,20 @@ class CurrentCall:
             self.review(assignment, n, day - 1 - 0.3 * n)
         return app
 
+    def limited(self, call: Call) -> Application:
+        """A draft whose submission the call's limit refuses (限项): the unit has four submitted.
+        The refusal rolls back and leaves the draft as it was; the draft's page shows why."""
+        app = self.draft(call, "limited", 0.5)
+        self.at(0.4)
+        try:
+            with transaction.atomic():
+                steps.application_submit(application=app, actor=app.applicant)
+        except StateConflict as refusal:
+            self.loader.log(f"  {app.title}: submission refused ({refusal})")
+        else:
+            raise RuntimeError(f"demo application {app.title!r} was not refused under the call's limit")
+        return app
+
     def decide_fund(self, app: Application, approved: str, day: float) -> None:
         self.at(day)
         steps.decide(
@@ -740,28 +768,32 @@ class CurrentCall:
             created.extend(keys)
 
         def closed_and_contracted() -> None:
-            # Two items through the first public notice: one to the end, one waiting for its first tranche.
-            closed = self.reviewed(call, "closed", [e1, e3], 29)
-            contracted = self.reviewed(call, "contracted", [e2, e4], 28.5)
-            self.decide_fund(closed, "450000.00", 22)
-            self.decide_fund(contracted, "380000.00", 22)
-            self.at(21)
+            # Two items through the first public notice, seven weeks ago: one to the end, one
+            # whose contract was signed two weeks ago and waits for its first tranche.
+            closed = self.reviewed(call, "closed", [e1, e3], 58)
+            contracted = self.reviewed(call, "contracted", [e2, e4], 57.5)
+            self.decide_fund(closed, "450000.00", 51)
+            self.decide_fund(contracted, "380000.00", 51)
+            self.at(50)
             notice = steps.notice_publish(call=call, actor=staff)
-            self.at(13.5)  # the notice ended the day before
+            self.at(42.5)  # the notice ended the day before
             steps.notice_close(notice=notice_window_passed(notice), actor=staff)
             # Signing the contract requests the first tranche (60 %) from finance.
+            self.at(42)
+            self.loader.contract(closed, office_hours(self.today - 41.8 * DAY))
+            self.loader.pay(closed, 1, office_hours(self.today - 41 * DAY))
+            # Its acceptance: filed, checked, three experts' scores, passed, on the acceptance
+            # notice for its seven days; when that closed, the final tranche was paid.
+            walk = self.loader.acceptance
+            walk.file(closed, office_hours(self.today - 30 * DAY))
+            walk.check(closed, office_hours(self.today - 29.8 * DAY))
+            drawn = walk.draw(closed, office_hours(self.today - 29.7 * DAY))
+            walk.score(drawn, office_hours(self.today - 29.6 * DAY), ["pass", "pass", "pass"])
+            walk.decide(closed, office_hours(self.today - 25 * DAY), "pass", "专家组现场验收，同意通过。")
+            walk.notice(call, office_hours(self.today - 24.9 * DAY))
+            self.loader.pay(closed, 2, office_hours(self.today - 17 * DAY))
             self.at(13)
             self.loader.contract(contracted, office_hours(self.today - 12.8 * DAY))
-            self.at(12.7)
-            self.loader.contract(closed, office_hours(self.today - 12.5 * DAY))
-            self.loader.pay(closed, 1, office_hours(self.today - 12 * DAY))
-            self.at(6.5)
-            steps.acceptance_submit(
-                application=closed, actor=closed.applicant, report="已完成任务书全部考核指标。", spent_yuan="1350000.00"
-            )
-            self.at(6)
-            steps.acceptance_decide(application=closed, actor=staff, result="pass", comment="通过验收")
-            self.loader.pay(closed, 2, office_hours(self.today - 5.5 * DAY))
 
         def funded() -> None:
             # Funded and on public notice now (公示中): published three days ago for seven.
@@ -790,6 +822,7 @@ class CurrentCall:
         make(("returned",), returned)
         make(("submitted",), lambda: self.submitted(call, "submitted", 1.5))
         make(("draft",), lambda: self.draft(call, "draft", 1))
+        make(("limited",), lambda: self.limited(call))
 
         # Only what this run made is checked: the rest may have moved on in people's hands.
         self.check(call, created)
@@ -808,6 +841,7 @@ class CurrentCall:
             "returned": S.RETURNED,
             "submitted": S.SUBMITTED,
             "draft": S.DRAFT,
+            "limited": S.DRAFT,
         }
         for key in keys:
             status = expected[key]

@@ -340,6 +340,8 @@ PEOPLE = [
     ("demo_applicant2", "海星海事电气 项目申报人", [Role.APPLICANT], "haixing"),
     ("demo_nominator", "永嘉县科技局推荐单位", [Role.NOMINATOR], "bote"),
     ("demo_staff", "科技局业务科室", [Role.STAFF], None),
+    # The second pair of eyes: confirms credit records (科研诚信) the first one records.
+    ("demo_staff2", "科技局监督科", [Role.STAFF], None),
     ("demo_panel", "评审委员会", [Role.PANEL], None),
     ("demo_finance_officer", "财务经办", [Role.FINANCE_OFFICER], None),
     ("demo_finance_head", "财务负责人", [Role.FINANCE_HEAD], None),
@@ -662,7 +664,17 @@ CURRENT_APPLICATIONS = {
         "试制低流阻、低泄漏的节能型蝶阀新产品。",
         "200000.00",
     ),
+    # A fifth application of one unit to a call that takes four per unit (限项): its
+    # submission is refused, naming the rule and the four that count.
+    "limited": (
+        "demo_applicant2",
+        "船舶岸电电源装置研制",
+        "研制船舶靠港岸电电源装置，降低船舶靠港期间的燃油消耗与排放。",
+        "260000.00",
+    ),
 }
+#: The open call's limit on applications per unit (限项): the fifth of 海星海事电气 is refused.
+CURRENT_LIMIT_PER_ORGANISATION = 4
 
 CURRENT_SCORES = [
     {"innovation": 86, "feasibility": 82, "team": 78, "benefit": 88},

@@ -201,17 +201,12 @@ class MidtermCall:
         self.loader.pay(app, 2, checked + 7 * DAY)
         if stage != "closed":
             return
-        submitted = dt.datetime.combine(PERIOD[1] + 5 * DAY, dt.time(10), tzinfo=CST)
-        self.clock.set(submitted)
-        steps.acceptance_submit(
-            application=app,
-            actor=app.applicant,
-            report="项目已按任务书完成研发内容，中期检查后各项指标均已达到，详见验收报告。",
-            spent_yuan=str((app.approved_yuan or Decimal("0")) * 3),
-        )
-        self.clock.set(submitted + 15 * DAY)
-        steps.acceptance_decide(application=app, actor=self.staff, result="pass", comment="专家组现场验收，同意通过。")
-        self.loader.pay(app, 3, submitted + 25 * DAY)
+        filed = dt.datetime.combine(PERIOD[1] + 5 * DAY, dt.time(10), tzinfo=CST)
+        walk = self.loader.acceptance
+        walk.file(app, filed)
+        passed = walk.passed(app, filed)
+        walk.notice(app.call, passed + 2 * DAY)
+        self.loader.pay(app, 3, passed + 12 * DAY)
         assert Disbursement.objects.filter(application=app, status="paid").count() == 3
 
 
