@@ -28,7 +28,9 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from aftergrant.models import ContractVersion
-from tests.conftest import CRITERIA, api_key, notice_window_passed
+from funding.models import Notice
+from reviews.models import Assignment
+from tests.conftest import ACCEPTANCE_SCORES, CRITERIA, api_key, make_expert, notice_window_passed
 
 pytestmark = pytest.mark.django_db
 
@@ -78,12 +80,33 @@ def tranches(officer: APIClient, pk: int) -> list[tuple[int, str, str]]:
     return sorted((r["tranche"], r["amount_yuan"], r["status"]) for r in rows if r["item"] == pk)
 
 
-def accept(pk: int, applicant: APIClient, staff: APIClient) -> None:
-    """Acceptance as it is today: the final report, staff pass it; the final tranche is requested.
-    (The acceptance with experts replaces this function alone.)"""
-    report = {"report": "全部考核指标完成，样机两台，专利申请三件。", "spent_yuan": "880000.00"}
-    ok(applicant.post(f"/api/applications/{pk}/acceptance/", report, format="json"), 201)
+def accept(pk: int, call: int, applicant: APIClient, staff: APIClient) -> None:
+    """The acceptance with experts (issue 17): the applicant files every target's result and
+    the accounts of every budget line of the contract in force (read from the API), staff
+    check the file and draw three acceptance experts, who accept and recommend a pass; staff
+    pass it, publish the call's acceptance notice, and its close requests the final tranche."""
+    contract = ok(applicant.get(f"/api/applications/{pk}/contract/"))
+    file = {
+        "report": "全部考核指标完成，样机两台，专利申请三件。",
+        "results": [{"target": t["id"], "achieved": t["value"]} for t in contract["targets"]],
+        "accounts": [
+            {"line": b["line"], "county_yuan": b["county_yuan"], "own_yuan": b["own_yuan"], "other_yuan": "0"}
+            for b in contract["budget"]
+        ],
+    }
+    ok(applicant.post(f"/api/applications/{pk}/acceptance/", file, format="json"), 201)
+    ok(staff.post(f"/api/applications/{pk}/acceptance-check/", {"decision": "accept"}, format="json"))
+    drawn = ok(staff.post(f"/api/applications/{pk}/acceptance-draw/", {"seed": "walk"}, format="json"))["assignments"]
+    assert len(drawn) == 3
+    for row in drawn:
+        expert = client(Assignment.objects.get(pk=row["id"]).expert.user)
+        ok(expert.post(f"/api/assignments/{row['id']}/accept/", {"no_conflict": True}, format="json"))
+        review = {"scores": ACCEPTANCE_SCORES, "comment": "指标全部完成。", "recommendation": "pass"}
+        ok(expert.post(f"/api/assignments/{row['id']}/review/", review, format="json"), 201)
     ok(staff.post(f"/api/applications/{pk}/acceptance-decision/", {"result": "pass"}, format="json"))
+    notice = ok(staff.post(f"/api/calls/{call}/acceptance-notice/"), 201)
+    notice_window_passed(Notice.objects.get(pk=notice["id"]))
+    ok(staff.post(f"/api/notices/{notice['id']}/close/"))
 
 
 def midterm_report(applicant: APIClient, pk: int, *, achieved: str) -> dict[str, Any]:
@@ -103,9 +126,11 @@ def midterm_report(applicant: APIClient, pk: int, *, achieved: str) -> dict[str,
 
 @pytest.mark.parametrize("plan", list(PLANS))
 def test_a_project_runs_contract_midterms_changes_and_acceptance_and_is_paid_exactly(
-    plan, programme, applicant, staff, panel, expert, finance_officer, finance_head
+    plan, programme, applicant, staff, panel, expert, finance_officer, finance_head, org_expert, org_other
 ):
     shares, checks, amounts = PLANS[plan]
+    for n in range(3):  # the acceptance experts' pool, beside the reviewer
+        make_expert(f"acceptor{n}", org_expert if n % 2 else org_other)
     as_applicant, as_staff, as_panel = client(applicant), client(staff), client(panel)
     as_expert, as_officer, as_head = client(expert.user), client(finance_officer), client(finance_head)
     today = timezone.localdate()
@@ -241,7 +266,7 @@ def test_a_project_runs_contract_midterms_changes_and_acceptance_and_is_paid_exa
     assert ok(as_applicant.get(f"/api/applications/{pk}/"))["end_date"] == new_end
 
     # Acceptance; the final tranche; the project closes.
-    accept(pk, as_applicant, as_staff)
+    accept(pk, call, as_applicant, as_staff)
     last = len(shares)
     assert tranches(as_officer, pk)[-1] == (last, amounts[-1], "requested")
     pay(as_officer, as_head, pk, last)

@@ -8,8 +8,8 @@ head, payment); the applicant reports for mid-term check 1, which staff pass (th
 tranche, paid); check 2 is conditional, the applicant reports again, staff pass it (the third
 tranche, paid); the applicant asks to move money between budget lines (staff, then the finance head approve) and for an
 extension (staff approve), each a new contract version with the end date moved; then acceptance
-(:func:`accept`, today's simple one, alone so the acceptance with experts can replace it) and
-the last tranche. The tranches add up to the amount granted, to the cent. At each step the test
+by experts (:func:`accept`: the file, staff's check and draw, three experts' scores, the pass, the
+acceptance notice published and closed) and the last tranche. The tranches add up to the amount granted, to the cent. At each step the test
 checks that nothing is offered that the server would refuse.
 
 Four tranches: a call has one mid-term check per middle tranche (``midterm_rounds``), and the
@@ -25,7 +25,8 @@ from typing import Any
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import ngettext
 from selenium.webdriver.common.by import By
 
 from aftergrant.enums import ContractStatus
@@ -34,9 +35,10 @@ from applications.enums import ApplicationStatus as S
 from applications.models import Application, Call
 from applications.services import application_create
 from funding.enums import DisbursementStatus as D
-from funding.models import Disbursement
+from funding.models import Disbursement, Notice
+from reviews.models import Assignment
 from reviews.services import criteria_set
-from tests.conftest import CRITERIA, close_notice
+from tests.conftest import CRITERIA, close_notice, make_expert, notice_window_passed
 from workflow import steps
 
 from .conftest import DRAFT, SCORES, Browser
@@ -231,31 +233,99 @@ def approve_change(browser: Browser, user: Any, change: ChangeRequest) -> None:
 
 
 def accept(browser: Browser, applicant: Any, staff: Any, app: Application) -> None:
-    """Acceptance as it is today: the applicant's final report on the project's page; staff
-    pass it there. (The acceptance with experts replaces this function alone.)"""
-    detail = reverse("application-detail", args=[app.pk])
+    """The acceptance with experts (issue 17), on the pages: the applicant files the result of
+    every target and the accounts of every budget line; staff check the file and draw three
+    experts, who each accept and score on the acceptance criteria; staff pass it beside the
+    advice; staff publish the call's acceptance notice and, once it has run (its window is
+    ended in code), close it from the call's page: the last tranche is requested."""
+    version = ContractVersion.objects.get(application=app, status=ContractStatus.IN_FORCE)
     as_(browser, applicant)
-    browser.visit(detail)
-    form = browser.form_of(reverse("acceptance-submit", args=[app.pk]))
-    browser.type("report", "全部考核指标完成：样机两台，专利申请三件。", within=form)
-    browser.type("spent_yuan", "880,000.00", within=form)
-    browser.press(zh("Submit the report"), within=form)
+    browser.visit(reverse("application-detail", args=[app.pk]))
+    browser.click_link(zh("File the acceptance"))
+    browser.wait_for(By.NAME, "report")
+    for target in version.targets.all():
+        browser.type(f"achieved_{target.pk}", str(target.value))
+    for line in version.budget.all():
+        browser.type(f"county_{line.line}", f"{line.county_yuan:,.2f}")
+        browser.type(f"own_{line.line}", str(line.own_yuan))
+        browser.type(f"other_{line.line}", "0")
+    browser.type("report", "全部考核指标完成：样机两台，专利申请三件。")
+    browser.press(zh("Submit the acceptance file"))
     browser.wait_for(By.CSS_SELECTOR, ".messages .message")
-    assert zh("Submit the report") not in buttons(browser)
+    assert not browser.driver.find_elements(By.CSS_SELECTOR, ".errorlist"), browser.text[:2000]
+    assert zh("File the acceptance") not in browser.text
+
+    check_url = reverse("acceptance-check", args=[app.pk])
     as_(browser, staff)
-    browser.visit(detail)
+    browser.visit(check_url)
+    form = browser.form_of(check_url)
+    browser.choose("decision", "accept", within=form)
+    browser.press(zh("Record the check"), within=form)
+    browser.wait_for(By.CSS_SELECTOR, ".messages .message")
+    browser.visit(check_url)
+    browser.press(zh("Draw the experts"), within=browser.form_of(reverse("acceptance-draw", args=[app.pk])))
+    browser.wait_for(By.CSS_SELECTOR, ".messages .message")
+    drawn = list(Assignment.objects.filter(application=app, purpose="acceptance").select_related("expert__user"))
+    assert len(drawn) == 3, browser.text[:1500]
+
+    for assignment in drawn:
+        as_(browser, assignment.expert.user)
+        browser.visit(reverse("review-detail", args=[assignment.pk]))
+        form = browser.form_of(reverse("review-accept", args=[assignment.pk]))
+        browser.driver.find_element(By.NAME, "no_conflict").click()
+        browser.press(zh("Accept"), within=form)
+        browser.wait_for(By.NAME, "scores_targets")
+        for code, score in (("targets", "38"), ("money", "28"), ("results", "27")):
+            browser.type(f"scores_{code}", score)
+        browser.type("comment", "考核指标全部完成，经费使用符合预算。")
+        browser.choose("recommendation", "pass")
+        browser.press(zh("Submit the review"))
+        browser.wait_for(By.CSS_SELECTOR, ".messages .message")
+        assignment.refresh_from_db()
+        assert assignment.status == "submitted", browser.text[:1500]
+
+    as_(browser, staff)
+    browser.visit(check_url)
+    assert browser.driver.find_elements(By.CSS_SELECTOR, ".acceptance-advice"), browser.text[:1500]
     form = browser.form_of(reverse("acceptance-decide", args=[app.pk]))
     browser.choose("result", "pass", within=form)
     browser.press(zh("Record the acceptance decision"), within=form)
+    browser.wait_for(By.CSS_SELECTOR, ".messages .message")
+    assert not Disbursement.objects.filter(application=app, tranche=4).exists()  # waits for the notice
+
+    call_page = reverse("call-detail", args=[app.call_id])
+    browser.visit(call_page)
+    browser.press(_publish_label(1))
+    browser.wait_for_text(zh("Passed acceptance"))
+    notice = Notice.objects.get(call=app.call, kind="acceptance")
+    notice_window_passed(notice)
+    browser.visit(call_page)
+    browser.press(zh("Close the notice"), within=browser.form_of(reverse("notice-close", args=[notice.pk])))
     browser.wait_for(By.CSS_SELECTOR, ".messages .message")
     app.refresh_from_db()
     assert Disbursement.objects.filter(application=app, tranche=4, status=D.REQUESTED).exists(), browser.text[:1500]
 
 
+def _publish_label(n: int) -> str:
+    with translation.override("zh-hans"):
+        return ngettext(
+            "Publish %(n)s passed acceptance on a notice", "Publish %(n)s passed acceptances on a notice", n
+        ) % {"n": n}
+
+
 def test_after_the_contract_through_the_pages_in_chinese(
-    browser: Browser, funded: Application, applicant: Any, staff: Any, finance_officer: Any, finance_head: Any
+    browser: Browser,
+    funded: Application,
+    applicant: Any,
+    staff: Any,
+    finance_officer: Any,
+    finance_head: Any,
+    org_expert: Any,
+    org_other: Any,
 ):
     app = funded
+    for n in range(3):  # the acceptance experts' pool, beside the reviewer
+        make_expert(f"acceptor{n}", org_expert if n % 2 else org_other)
     in_chinese(browser)
 
     # The task contract, filled by the applicant and accepted by staff: the first tranche is
