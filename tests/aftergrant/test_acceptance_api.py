@@ -224,3 +224,24 @@ def test_declined_acceptance_expert_is_replaced_by_the_same_draw(paid_project, a
     assert declined.status_code == 200
     replacement = Assignment.objects.get(replaces=first)
     assert replacement.purpose == "acceptance" and replacement.expert_id not in {r["expert"] for r in drawn}
+
+
+def test_unanswered_acceptance_invitation_expires_and_is_redrawn(paid_project, applicant, staff, pool):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    app = paid_project
+    url = f"/api/applications/{app.pk}/"
+    api(applicant).post(url + "acceptance/", acceptance_file(app), format="json")
+    api(staff).post(url + "acceptance-check/", {"decision": "accept"}, format="json")
+    drawn = api(staff).post(url + "acceptance-draw/", {}, format="json").json()["assignments"]
+    late = Assignment.objects.get(pk=drawn[0]["id"])
+    replacement = steps.assignment_expire(assignment=late, now=timezone.now() + dt.timedelta(days=60))
+    assert replacement is not None and replacement.purpose == "acceptance" and replacement.replaces_id == late.pk
+    # The decision waits for the replacement as for the others.
+    for row in drawn[1:]:
+        assert score(Assignment.objects.get(pk=row["id"]), "pass").status_code == 201
+    assert api(staff).post(url + "acceptance-decision/", {"result": "pass"}, format="json").status_code == 409
+    assert score(replacement, "pass").status_code == 201
+    assert api(staff).post(url + "acceptance-decision/", {"result": "pass"}, format="json").status_code == 200
