@@ -25,7 +25,7 @@ from funding.selectors import notice_public_items
 from notifications.links import notification_link
 from notifications.models import Notification
 from reviews.enums import AssignmentPurpose, Recommendation
-from reviews.models import Assignment
+from reviews.models import Assignment, Criterion
 
 MONEY_OUT: dict[str, Any] = {"max_digits": 14, "decimal_places": 2, "read_only": True}
 
@@ -239,6 +239,9 @@ class CallCreateSerializer(serializers.Serializer):
     notice_days = serializers.IntegerField(min_value=1, max_value=60, required=False, default=7)
     tranches = serializers.ListField(child=serializers.IntegerField(min_value=1, max_value=100), min_length=1)
     criteria = CriterionSerializer(many=True, allow_empty=False)
+    #: What experts score a project's acceptance (验收) against; none: targets met 40, money used
+    #: as planned 30, results 30.
+    acceptance_criteria = CriterionSerializer(many=True, required=False)
     max_attachments = serializers.IntegerField(min_value=1, max_value=200, required=False, default=20)
     max_attachments_mb = serializers.IntegerField(min_value=1, max_value=2000, required=False, default=100)
     required_documents = RequiredDocumentSerializer(many=True, required=False, default=list)
@@ -263,6 +266,7 @@ class CallSerializer(serializers.ModelSerializer):
     max_request_yuan = serializers.DecimalField(**MONEY_OUT)
     is_open = serializers.SerializerMethodField()
     criteria = CriterionSerializer(many=True, read_only=True)
+    acceptance_criteria = serializers.SerializerMethodField()
     tranches = serializers.ListField(child=serializers.IntegerField(), read_only=True)
     required_documents = RequiredDocumentSerializer(many=True, read_only=True)
 
@@ -296,9 +300,18 @@ class CallSerializer(serializers.ModelSerializer):
             "midterm_months",
             "acceptance_experts",
             "criteria",
+            "acceptance_criteria",
             "required_documents",
         ]
         read_only_fields = fields
+
+    @extend_schema_field(CriterionSerializer(many=True))
+    def get_acceptance_criteria(self, call: Call) -> list[Any]:
+        """Set by staff, or the defaults once a first acceptance drew its experts; empty before."""
+        rows = getattr(call, "acceptance_rows", None)  # prefetched by the call views
+        if rows is None:
+            rows = Criterion.all_purposes.filter(call=call, purpose=AssignmentPurpose.ACCEPTANCE).order_by("position")
+        return list(CriterionSerializer(rows, many=True).data)
 
     def get_is_open(self, call: Call) -> bool:
         return call.is_open()

@@ -90,7 +90,11 @@ def _application(request: Request, pk: int) -> Application:
 
 
 def _calls() -> QuerySet[Call]:
-    return Call.objects.prefetch_related(Prefetch("criteria", queryset=Criterion.objects.order_by("position", "id")))
+    acceptance = Criterion.all_purposes.filter(purpose="acceptance").order_by("position", "id")
+    return Call.objects.prefetch_related(
+        Prefetch("criteria", queryset=Criterion.objects.order_by("position", "id")),
+        Prefetch("criteria", queryset=acceptance, to_attr="acceptance_rows"),
+    )
 
 
 def _field_error(field: str, message: Any) -> Any:
@@ -256,7 +260,14 @@ class CallListView(generics.ListAPIView):
         if programme is None:
             raise _field_error("programme", _("No programme with this id."))
         criteria = [dict(c) for c in data.pop("criteria")]
-        call = steps.call_setup(actor=request.user, programme=programme, criteria=criteria, **data)
+        acceptance_criteria = [dict(c) for c in data.pop("acceptance_criteria", [])]
+        call = steps.call_setup(
+            actor=request.user,
+            programme=programme,
+            criteria=criteria,
+            acceptance_criteria=acceptance_criteria,
+            **data,
+        )
         return Response({"id": call.pk}, status=status.HTTP_201_CREATED)
 
 

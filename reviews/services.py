@@ -63,8 +63,9 @@ PURPOSE_STATUS: dict[str, str] = {
 # --- criteria ----------------------------------------------------------------------------
 
 
-def criteria_set(*, call: Call, criteria: list[dict[str, Any]]) -> list[Criterion]:
-    """Replace a call's criteria. Weights and maxima must be positive, codes unique."""
+def criteria_set(*, call: Call, criteria: list[dict[str, Any]], purpose: str = "review") -> list[Criterion]:
+    """Replace a call's criteria of ``purpose`` (its review criteria, or its acceptance
+    criteria). Weights and maxima must be positive, codes unique."""
     if not isinstance(criteria, list) or not criteria:
         raise ValidationError({"criteria": [_("Give at least one criterion.")]})
     seen: set[str] = set()
@@ -99,10 +100,11 @@ def criteria_set(*, call: Call, criteria: list[dict[str, Any]]) -> list[Criterio
                 weight=weight,
                 max_score=max_score,
                 position=position,
+                purpose=purpose,
             )
         )
-    Criterion.objects.filter(call=call).delete()
-    return Criterion.objects.bulk_create(rows)
+    Criterion.all_purposes.filter(call=call, purpose=purpose).delete()
+    return Criterion.all_purposes.bulk_create(rows)
 
 
 #: A call's acceptance criteria when staff set none (issue 17.2): targets met, money used as

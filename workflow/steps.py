@@ -16,7 +16,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import DatabaseError, transaction
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -212,17 +212,38 @@ def _visible(application: Application, actor: Any) -> Application:
 
 
 @transaction.atomic
-def call_setup(*, actor: Any, criteria: list[dict[str, Any]], **fields: Any) -> Call:
+def call_setup(
+    *,
+    actor: Any,
+    criteria: list[dict[str, Any]],
+    acceptance_criteria: list[dict[str, Any]] | None = None,
+    **fields: Any,
+) -> Call:
+    """A call with its review criteria and, if staff give them, its acceptance criteria (else
+    the defaults are written when a first acceptance draws its experts)."""
     call = app_services.call_create(actor=actor, **fields)
     review_services.criteria_set(call=call, criteria=criteria)
+    if acceptance_criteria:
+        _acceptance_criteria_set(call, acceptance_criteria)
     return call
+
+
+def _acceptance_criteria_set(call: Call, criteria: list[dict[str, Any]]) -> None:
+    try:
+        review_services.criteria_set(call=call, criteria=criteria, purpose="acceptance")
+    except ValidationError as exc:
+        # The same checks as the review criteria, reported on this field.
+        raise ValidationError({"acceptance_criteria": exc.messages}) from None
 
 
 @transaction.atomic
 def call_change(*, call: Call, actor: Any, criteria: list[dict[str, Any]], **fields: Any) -> Call:
     """Change a call's terms and criteria together, until it opens."""
+    acceptance_criteria = fields.pop("acceptance_criteria", None)
     call = app_services.call_update(call=call, actor=actor, **fields)
     review_services.criteria_set(call=call, criteria=criteria)
+    if acceptance_criteria:
+        _acceptance_criteria_set(call, acceptance_criteria)
     return call
 
 

@@ -224,3 +224,60 @@ def test_declined_acceptance_expert_is_replaced_by_the_same_draw(paid_project, a
     assert declined.status_code == 200
     replacement = Assignment.objects.get(replaces=first)
     assert replacement.purpose == "acceptance" and replacement.expert_id not in {r["expert"] for r in drawn}
+
+
+def test_unanswered_acceptance_invitation_expires_and_is_redrawn(paid_project, applicant, staff, pool):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    app = paid_project
+    url = f"/api/applications/{app.pk}/"
+    api(applicant).post(url + "acceptance/", acceptance_file(app), format="json")
+    api(staff).post(url + "acceptance-check/", {"decision": "accept"}, format="json")
+    drawn = api(staff).post(url + "acceptance-draw/", {}, format="json").json()["assignments"]
+    late = Assignment.objects.get(pk=drawn[0]["id"])
+    replacement = steps.assignment_expire(assignment=late, now=timezone.now() + dt.timedelta(days=60))
+    assert replacement is not None and replacement.purpose == "acceptance" and replacement.replaces_id == late.pk
+    # The decision waits for the replacement as for the others.
+    for row in drawn[1:]:
+        assert score(Assignment.objects.get(pk=row["id"]), "pass").status_code == 201
+    assert api(staff).post(url + "acceptance-decision/", {"result": "pass"}, format="json").status_code == 409
+    assert score(replacement, "pass").status_code == 201
+    assert api(staff).post(url + "acceptance-decision/", {"result": "pass"}, format="json").status_code == 200
+
+
+def test_staff_set_a_calls_acceptance_criteria_and_experts(programme, staff):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from tests.conftest import CRITERIA
+
+    now = timezone.now()
+    body = {
+        "programme": programme.pk,
+        "title": "2017年度科技计划项目",
+        "year": 2017,
+        "opens_at": (now + dt.timedelta(days=1)).isoformat(),
+        "closes_at": (now + dt.timedelta(days=30)).isoformat(),
+        "budget_yuan": "1000000.00",
+        "max_request_yuan": "500000.00",
+        "tranches": [60, 40],
+        "criteria": CRITERIA,
+        "acceptance_experts": 5,
+        "acceptance_criteria": [
+            {"code": "targets", "label": "指标完成", "weight": 60, "max_score": 60},
+            {"code": "money", "label": "经费使用", "weight": 40, "max_score": 40},
+        ],
+    }
+    assert api(staff).post("/api/calls/", {**body, "acceptance_experts": 6}, format="json").status_code == 400
+    created = api(staff).post("/api/calls/", body, format="json")
+    assert created.status_code == 201, created.json()
+    call = api(staff).get(f"/api/calls/{created.json()['id']}/").json()
+    assert call["acceptance_experts"] == 5
+    assert [c["code"] for c in call["criteria"]] == [c["code"] for c in CRITERIA]
+    assert [(c["code"], c["max_score"]) for c in call["acceptance_criteria"]] == [
+        ("targets", "60.00"),
+        ("money", "40.00"),
+    ]
