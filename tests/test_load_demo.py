@@ -24,9 +24,11 @@ from accounts.models import Organisation, User
 from applications.enums import GRANTED_STATES
 from applications.enums import ApplicationStatus as S
 from applications.models import Application, Call
+from applications.services import limit_refusal
 from audit.models import AuditEntry
 from funding.enums import DisbursementStatus as D
-from funding.models import Disbursement, FundingDecision, Notice, Objection
+from funding.models import AcceptanceReport, Disbursement, FundingDecision, Notice, Objection
+from integrity.models import CreditRecord
 from notifications.enums import DeliveryState
 from notifications.models import Notification
 from reviews.models import Assignment, Conflict, Draw, Expert, Review
@@ -169,10 +171,12 @@ def test_the_year_went_through_the_process():
     # Every funded 2016 item was reviewed by three drawn experts, and each draw replays.
     for title in (BATCH_1, BATCH_2):
         for application in Application.objects.filter(call__title=title, decision__isnull=False):
-            assert Review.objects.filter(assignment__application=application).count() == 3
+            reviews = Review.objects.filter(assignment__application=application, assignment__purpose="review")
+            assert reviews.count() == 3
     draws = Draw.objects.filter(call__title__in=[BATCH_1, BATCH_2])
     assert draws.filter(kind="initial").count() == 2
     assert draws.filter(kind="replacement").count() == 1  # an expert declined in batch 2
+    assert draws.filter(kind="acceptance").count() > 30  # one per project that reached its experts
     for draw in draws:
         recorded = {i.application_id: i.chosen for i in draw.items.all()}
         assert draw_replay(draw=draw) == recorded
@@ -231,7 +235,8 @@ def use_the_demo() -> dict[str, Application]:
         for name in ("demo_staff", "demo_panel", "demo_finance_officer", "demo_finance_head")
     )
     current = Application.objects.filter(call__title=CURRENT)
-    submitted, reviewed, draft = (current.get(status=s) for s in (S.SUBMITTED, S.REVIEWED, S.DRAFT))
+    submitted, reviewed = (current.get(status=s) for s in (S.SUBMITTED, S.REVIEWED))
+    draft = current.get(title=data.CURRENT_APPLICATIONS["draft"][1])
     steps.formal_review(application=submitted, actor=staff, decision="accept", comment="材料齐全，进入专家评审。")
     steps.decide(application=reviewed, actor=panel, fund=True, approved_yuan="200000.00", comment="同意立项")
     steps.application_submit(application=draft, actor=draft.applicant)
@@ -505,10 +510,17 @@ def test_the_demo_year_happened_in_2016_stage_after_stage():
     closed = Application.objects.filter(call__title__in=[BATCH_1, BATCH_2], status=S.CLOSED)
     assert closed.count() > 20
     for item in closed.select_related("decision", "contract"):
-        notice = item.notices.get()
-        reviews = Review.objects.filter(assignment__application=item).values_list("submitted_at", flat=True)
+        notice = item.notices.get(kind="decision")
+        reviews = Review.objects.filter(assignment__application=item, assignment__purpose="review").values_list(
+            "submitted_at", flat=True
+        )
+        acceptance_scores = Review.objects.filter(
+            assignment__application=item, assignment__purpose="acceptance"
+        ).values_list("submitted_at", flat=True)
         first, final = item.disbursements.order_by("tranche")
-        (report,) = item.acceptance_reports.all()
+        report = item.acceptance_reports.get(result="pass")
+        assert report.notice is not None
+        files = list(item.acceptance_reports.order_by("submitted_at").values_list("submitted_at", flat=True))
         chain = [
             item.call.opens_at,
             item.submitted_at,
@@ -522,8 +534,13 @@ def test_the_demo_year_happened_in_2016_stage_after_stage():
             first.officer_at,
             first.head_at,
             first.paid_at,
-            report.submitted_at,
+            *files[:1],
+            *sorted(acceptance_scores),
+            *files[1:],  # a rectified project's second file, after the experts' scores
             report.decided_at,
+            report.notice.published_at,
+            report.notice.closed_at,
+            final.requested_at,
             final.officer_at,
             final.paid_at,
         ]
@@ -531,10 +548,10 @@ def test_the_demo_year_happened_in_2016_stage_after_stage():
         assert {when.year for when in chain} <= THE_YEAR
 
     # The county's year shows in what people read: notifications, audit rows, draws.
-    assert (
-        Draw.objects.filter(call__in=rounds, performed_at__year=2016).count()
-        == Draw.objects.filter(call__in=rounds).count()
-    )
+    review_draws = Draw.objects.filter(call__in=rounds).exclude(kind="acceptance")
+    assert review_draws.filter(performed_at__year=2016).count() == review_draws.count()
+    acceptance_draws = Draw.objects.filter(call__in=rounds, kind="acceptance")
+    assert acceptance_draws.filter(performed_at__year__in=THE_YEAR).count() == acceptance_draws.count() > 30
     notes = Notification.objects.filter(created_at__year__in=THE_YEAR)
     assert notes.count() > 500
     # In the inbox, and none waits in the outbox for a worker to mail it years late.
@@ -576,3 +593,38 @@ def test_the_demo_has_change_requests_of_each_kind_in_different_states():
         assert ContractVersion.objects.get(application=change.application, number=1).status == ContractStatus.SUPERSEDED
     extended = requests.get(kind=ChangeKind.EXTENSION, status=ChangeStatus.APPROVED)
     assert extended.application.end_date == extended.new_end_date
+
+
+def test_the_year_has_acceptances_by_experts_notices_credit_records_and_limits():
+    """Issue 17.7: accepted projects with accounts and three experts' scores, one rectified
+    once, one failed with its credit record (confirmed by a second staff member), the passes
+    on each call's acceptance notice before their final tranche, projects waiting at each step
+    of acceptance, and a submission the open call's limit refused."""
+    closed = Application.objects.filter(call__title__in=[BATCH_1, BATCH_2], status=S.CLOSED)
+    assert closed.count() == 34
+    for app in closed:
+        passed = AcceptanceReport.objects.get(application=app, result="pass")
+        assert passed.accounts.count() == app.contract_versions.get(status="in_force").budget.count()
+        assert passed.results.count() >= 1 and passed.notice is not None and passed.notice.closed_at
+        scores = Review.objects.filter(assignment__application=app, assignment__purpose="acceptance")
+        assert scores.count() == 3
+        paid = Disbursement.objects.filter(application=app, status=D.PAID)
+        assert sum(d.amount_yuan for d in paid) == app.approved_yuan  # the final tranche paid exactly
+    rectified = AcceptanceReport.objects.filter(result="rectify")
+    assert rectified.count() == 1
+    assert AcceptanceReport.objects.filter(application=rectified.get().application, result="pass").exists()
+    failed = Application.objects.get(call__title=BATCH_1, status=S.FAILED)
+    report = AcceptanceReport.objects.get(application=failed, result="fail")
+    assert report.amount_to_return and report.amount_to_return > 0
+    record = CreditRecord.objects.get(organisation=failed.organisation)
+    assert record.status == "confirmed" and record.confirmed_by != record.created_by
+    for title in (BATCH_1, BATCH_2):
+        notices = Notice.objects.filter(call__title=title, kind="acceptance")
+        assert notices.count() == 1 and notices.get().closed_at is not None
+    waiting = AcceptanceReport.objects.filter(
+        application__call__title__in=[BATCH_1, BATCH_2], application__status=S.ACCEPTANCE_SUBMITTED, result=""
+    )
+    assert set(waiting.values_list("check_status", flat=True)) == {"submitted", "accepted"}
+    limited = Application.objects.get(call__title=CURRENT, title=data.CURRENT_APPLICATIONS["limited"][1])
+    assert limited.status == S.DRAFT
+    assert limit_refusal(limited) is not None

@@ -65,8 +65,8 @@ def _pdf(title: str, lines: list[str]) -> bytes:
 
 def acceptance_file(app: Application, *, failing: bool = False) -> dict[str, Any]:
     """The file of a demo project: every target reached (a failing one misses half of them by
-    half) and the accounts of every line as budgeted (a failing one spent a fifth less of the
-    county grant on its first line, which is then to be returned)."""
+    half) and the accounts of every line as budgeted (a failing one spent half the county grant
+    on each line, less than the first tranche paid: the rest is to be returned)."""
     version = contract_in_force(app)
     assert version is not None
     rng = random.Random(f"acceptance:{app.title}")  # noqa: S311 - demo data, not a secret
@@ -75,10 +75,8 @@ def acceptance_file(app: Application, *, failing: bool = False) -> dict[str, Any
         share = Decimal("0.5") if failing and n % 2 == 0 else Decimal(rng.choice(["1", "1.1", "1.2", "1.5"]))
         results.append({"target": target.pk, "achieved": str((target.value * share).quantize(Decimal("0.01")))})
     accounts = []
-    for n, line in enumerate(version.budget.all()):
-        county = line.county_yuan
-        if failing and n == 0:
-            county = (county * Decimal("0.8")).quantize(Decimal("0.01"))
+    for line in version.budget.all():
+        county = (line.county_yuan * Decimal("0.5")).quantize(Decimal("0.01")) if failing else line.county_yuan
         accounts.append(
             {
                 "line": line.line,
