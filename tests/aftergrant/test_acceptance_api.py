@@ -29,7 +29,8 @@ pytestmark = pytest.mark.django_db
 
 def api(user: Any) -> APIClient:
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {api_key(user)}")
+    # Answers in English, which the assertions on reasons read.
+    client.credentials(HTTP_AUTHORIZATION=f"Token {api_key(user)}", HTTP_ACCEPT_LANGUAGE="en")
     return client
 
 

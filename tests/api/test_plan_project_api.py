@@ -143,6 +143,7 @@ def test_plan_project_runs_from_draft_to_closed_through_the_api(
             "organisation": "永嘉县东蒙集团有限公司",
             "fund": True,
             "approved_yuan": "250000.00",
+            "set_aside": False,
         }
     ]
     objection = {"item": pk, "text": "预算虚高", "contact": "13800000000", "name": "张三"}
