@@ -15,6 +15,14 @@ Every driver writes exactly the same business rows (the script checks it, table 
 in the same transaction boundaries: one transaction per human step. See bench/README.md for
 what is counted as a transition and as a statement.
 
+The acceptance is the acceptance by experts (issue 17): the file (results per contract target,
+accounts per budget line), staff's check, staff's draw of three acceptance experts, each expert
+accepts and scores, staff pass it, and the final tranche waits for the call's acceptance notice
+(published and closed per batch). That is 12 transitions where there were 2, and the contract
+counts 2 (submitted, checked) in every driver: 42 per application, so statements per
+transition are not comparable with runs before it. The bare path writes the draw and its item
+directly with a fixed choice (the first three experts): the same rows, not the same experts.
+
 The database is flushed at the start of every run, so its name must contain ``bench``.
 """
 
