@@ -171,8 +171,11 @@ def statement_source() -> str:
                         where = filename.split("site-packages/", 1)[-1].removesuffix(".py")
                         library = f"{where}:{frame.f_code.co_name}"
                         break
-        elif filename.startswith(str(ROOT)) and "/bench/" not in filename:
-            rel = os.path.relpath(filename, ROOT)
+        elif filename.startswith(str(ROOT) + os.sep) and not (rel := os.path.relpath(filename, ROOT)).startswith(
+            ("bench" + os.sep, ".venv" + os.sep)
+        ):
+            # Relative to the checkout: a checkout itself named "bench" (a worktree) is not the
+            # bench package.
             via = f" via {library}" if library else ""
             return f"{rel}:{frame.f_code.co_name}{via}"
         frame = frame.f_back  # type: ignore[assignment]
