@@ -15,6 +15,14 @@ Every driver writes exactly the same business rows (the script checks it, table 
 in the same transaction boundaries: one transaction per human step. See bench/README.md for
 what is counted as a transition and as a statement.
 
+The acceptance is the acceptance by experts (issue 17): the file (results per contract target,
+accounts per budget line), staff's check, staff's draw of three acceptance experts, each expert
+accepts and scores, staff pass it, and the final tranche waits for the call's acceptance notice
+(published and closed per batch). That is 12 transitions where there were 2, and the contract
+counts 2 (submitted, checked) in every driver: 42 per application, so statements per
+transition are not comparable with runs before it. The bare path writes the draw and its item
+directly with a fixed choice (the first three experts): the same rows, not the same experts.
+
 The database is flushed at the start of every run, so its name must contain ``bench``.
 """
 
@@ -163,8 +171,11 @@ def statement_source() -> str:
                         where = filename.split("site-packages/", 1)[-1].removesuffix(".py")
                         library = f"{where}:{frame.f_code.co_name}"
                         break
-        elif filename.startswith(str(ROOT)) and "/bench/" not in filename:
-            rel = os.path.relpath(filename, ROOT)
+        elif filename.startswith(str(ROOT) + os.sep) and not (rel := os.path.relpath(filename, ROOT)).startswith(
+            ("bench" + os.sep, ".venv" + os.sep)
+        ):
+            # Relative to the checkout: a checkout itself named "bench" (a worktree) is not the
+            # bench package.
             via = f" via {library}" if library else ""
             return f"{rel}:{frame.f_code.co_name}{via}"
         frame = frame.f_back  # type: ignore[assignment]
@@ -191,15 +202,24 @@ DRAFT = {
 }
 APPROVED = Decimal("250000.00")
 #: A minimal task contract: one target, the grant on one budget line, one milestone.
-CONTRACT = {
+CONTRACT: dict[str, Any] = {
     "accept_terms": True,
     "targets": [{"name": "新产品", "unit": "项", "value": "1"}],
     "budget": [{"line": "equipment", "county_yuan": str(APPROVED), "own_yuan": "600000.00", "other_yuan": "0"}],
     "milestones": [{"name": "样机试制", "due": "2017-06-30"}],
 }
 EXPERTS = 5
+#: The call's acceptance experts (``Call.acceptance_experts``, the default 3), drawn from the
+#: same five experts.
+ACCEPTANCE_EXPERTS = 3
+ACCEPTANCE_SCORES = {"targets": 36, "money": 27, "results": 27}
+ACCEPTANCE_REPORT = "完成全部指标"
+#: The acceptance (issue 17), per application: the file, staff's check, staff's draw, each
+#: expert accepts and scores, staff pass it, and the acceptance notice published and closed
+#: (per batch, counted per application on it like the decision notice).
+ACCEPTANCE_TRANSITIONS = 1 + 1 + 1 + 2 * ACCEPTANCE_EXPERTS + 1 + 2
 #: Human steps per application, each one transition (bench/README.md lists them).
-PER_APPLICATION = 1 + 1 + 1 + EXPERTS + 1 + EXPERTS + EXPERTS + 1 + 2 + 1 + 3 + 1 + 1 + 3
+PER_APPLICATION = 1 + 1 + 1 + EXPERTS + 1 + EXPERTS + EXPERTS + 1 + 2 + 2 + 3 + ACCEPTANCE_TRANSITIONS + 3
 
 
 @dataclass
@@ -234,7 +254,7 @@ def make_personas() -> Personas:
     experts = []
     for i in range(EXPERTS):
         u = user(f"expert{i}", Role.EXPERT)
-        experts.append(Expert.objects.create(user=u, name=u.username, fields=["manufacturing"], load_limit=10))
+        experts.append(Expert.objects.create(user=u, name=u.username, fields=["manufacturing"], load_limit=100_000))
     return Personas(
         applicant=user("applicant", Role.APPLICANT, org),
         staff=user("staff", Role.STAFF),
@@ -268,9 +288,27 @@ def make_call(title: str, n: int) -> Any:
         min_reviews=EXPERTS,
         notice_days=7,
         tranches=[60, 40],
+        acceptance_experts=ACCEPTANCE_EXPERTS,
     )
     criteria_set(call=call, criteria=CRITERIA)
     return call
+
+
+def acceptance_file(app: Any) -> dict[str, Any]:
+    """The complete acceptance file (as the step takes it): every target of the contract in
+    force achieved at its value, every budget line's accounts as budgeted."""
+    from aftergrant.selectors import contract_in_force
+
+    version = contract_in_force(app)
+    assert version is not None  # noqa: S101 - the contract was just put in force
+    return {
+        "report": ACCEPTANCE_REPORT,
+        "results": [{"target": t.pk, "achieved": str(t.value)} for t in version.targets.all()],
+        "accounts": [
+            {"line": b.line, "county_yuan": str(b.county_yuan), "own_yuan": str(b.own_yuan), "other_yuan": "0"}
+            for b in version.budget.all()
+        ],
+    }
 
 
 # --- driver 1: the engine, through workflow.steps ----------------------------------------------------
@@ -279,6 +317,7 @@ def make_call(title: str, n: int) -> Any:
 def drive_engine(p: Personas, call: Any, n: int, batch: int, counter: StatementCounter) -> int:
     from applications.services import application_create
     from funding.models import Disbursement
+    from reviews.models import Assignment
     from workflow import steps
     from workflow.demo import notice_window_passed
 
@@ -300,6 +339,7 @@ def drive_engine(p: Personas, call: Any, n: int, batch: int, counter: StatementC
         notice = steps.notice_publish(call=call, actor=p.staff)
         steps.notice_close(notice=notice_window_passed(notice), actor=p.staff)
         t += 2 * len(chunk)
+        passed = []
         for app in chunk:
             steps.contract_submit(application=app, actor=p.applicant, **CONTRACT)
             steps.contract_check(application=app, actor=p.staff, decision="accept")
@@ -308,14 +348,31 @@ def drive_engine(p: Personas, call: Any, n: int, batch: int, counter: StatementC
             steps.disbursement_approve(disbursement=first, actor=p.officer)
             steps.disbursement_approve(disbursement=first, actor=p.head)
             steps.disbursement_pay(disbursement=first, actor=p.officer, voucher="PZ-1")
-            steps.acceptance_submit(application=app, actor=p.applicant, report="完成全部指标", spent_yuan="880000.00")
+            with counter.paused():  # the applicant's form shows the contract's targets and lines
+                file = acceptance_file(app)
+            steps.acceptance_submit(application=app, actor=p.applicant, **file)
+            steps.acceptance_check(application=app, actor=p.staff, decision="accept")
+            draw = steps.acceptance_draw(application=app, actor=p.staff, seed=f"bench-{app.pk}")
+            with counter.paused():  # each expert finds the invitation on their list
+                drawn = list(Assignment.objects.filter(draw_item__draw=draw).select_related("expert__user"))
+            for a in drawn:
+                steps.assignment_accept(assignment=a, actor=a.expert.user, no_conflict=True)
+                steps.review_submit(
+                    assignment=a, actor=a.expert.user, scores=ACCEPTANCE_SCORES, comment="好", recommendation="pass"
+                )
             steps.acceptance_decide(application=app, actor=p.staff, result="pass")
+            t += 2 + 3 + 1 + 1 + 1 + 2 * len(drawn) + 1  # contract submitted, checked; acceptance
+            passed.append(app)
+        notice = steps.acceptance_notice_publish(call=call, actor=p.staff)
+        steps.notice_close(notice=notice_window_passed(notice), actor=p.staff)  # requests the final tranches
+        t += 2 * len(passed)
+        for app in passed:
             with counter.paused():
                 final = Disbursement.objects.get(application=app, tranche=2)
             steps.disbursement_approve(disbursement=final, actor=p.officer)
             steps.disbursement_approve(disbursement=final, actor=p.head)
             steps.disbursement_pay(disbursement=final, actor=p.head, voucher="PZ-2")
-            t += 2 + 3 + 1 + 1 + 3  # contract submitted, then checked
+            t += 3
     return t
 
 
@@ -329,6 +386,7 @@ def drive_services(p: Personas, call: Any, n: int, batch: int, counter: Statemen
     from django.db import transaction
     from django.utils.translation import gettext_lazy
 
+    from aftergrant import acceptance as acceptance_services
     from aftergrant import services as aftergrant_services
     from applications import services as app_services
     from applications.enums import ApplicationStatus as S
@@ -405,13 +463,34 @@ def drive_services(p: Personas, call: Any, n: int, batch: int, counter: Statemen
 
     def acceptance_submit(app: Any) -> None:
         app = visible(app, p.applicant)
-        funding_services.acceptance_submit(
-            application=app, actor=p.applicant, report="完成全部指标", spent_yuan="880000.00"
+        with counter.paused():  # the applicant's form shows the contract's targets and lines
+            file = acceptance_file(app)
+        acceptance_services.acceptance_submit(application=app, actor=p.applicant, **file)
+
+    def acceptance_check(app: Any) -> None:
+        app = visible(app, p.staff)
+        acceptance_services.acceptance_check(application=app, actor=p.staff, decision="accept")
+
+    def acceptance_draw(app: Any) -> Any:
+        app = visible(app, p.staff)
+        return acceptance_services.acceptance_draw(application=app, actor=p.staff, seed=f"bench-{app.pk}")
+
+    def acceptance_review(a: Any, user: Any) -> None:
+        # An acceptance assignment has no task and no join: the decision checks the scores.
+        a = steps._assignment_for(user, a.pk)
+        review_services.review_submit(
+            assignment=a, actor=user, scores=ACCEPTANCE_SCORES, comment="好", recommendation="pass"
         )
 
     def acceptance_decide(app: Any) -> None:
         app = visible(app, p.staff)
-        funding_services.acceptance_decide(application=app, actor=p.staff, result="pass")
+        acceptance_services.acceptance_decide(application=app, actor=p.staff, result="pass")
+
+    def acceptance_notice_close(notice: Any) -> None:
+        with transaction.atomic():
+            notice = funding_services.notice_close(notice=notice_window_passed(notice), actor=p.staff)
+            for application in notice.applications.filter(acceptance_reports__notice=notice).order_by("pk"):
+                acceptance_services.acceptance_notice_close(application=application, actor=p.staff)
 
     t = 0
     for start in range(0, n, batch):
@@ -431,6 +510,7 @@ def drive_services(p: Personas, call: Any, n: int, batch: int, counter: Statemen
         notice = steps.notice_publish(call=call, actor=p.staff)
         notice_close(notice)
         t += 2 * len(chunk)
+        passed = []
         for app in chunk:
             contract_sign(app)
             with counter.paused():
@@ -439,13 +519,26 @@ def drive_services(p: Personas, call: Any, n: int, batch: int, counter: Statemen
             steps.disbursement_approve(disbursement=first, actor=p.head)
             pay(first, p.officer, "PZ-1")
             acceptance_submit(app)
+            acceptance_check(app)
+            draw = acceptance_draw(app)
+            with counter.paused():  # each expert finds the invitation on their list
+                drawn = list(Assignment.objects.filter(draw_item__draw=draw).select_related("expert__user"))
+            for a in drawn:
+                steps.assignment_accept(assignment=a, actor=a.expert.user, no_conflict=True)
+                acceptance_review(a, a.expert.user)
             acceptance_decide(app)
+            t += 2 + 3 + 1 + 1 + 1 + 2 * len(drawn) + 1  # contract submitted, checked; acceptance
+            passed.append(app)
+        notice = funding_services.acceptance_notice_publish(call=call, actor=p.staff)
+        acceptance_notice_close(notice)
+        t += 2 * len(passed)
+        for app in passed:
             with counter.paused():
                 final = Disbursement.objects.get(application=app, tranche=2)
             steps.disbursement_approve(disbursement=final, actor=p.officer)
             steps.disbursement_approve(disbursement=final, actor=p.head)
             pay(final, p.head, "PZ-2")
-            t += 2 + 3 + 1 + 1 + 3  # contract submitted, then checked
+            t += 3
     return t
 
 
@@ -465,15 +558,28 @@ def drive_bare(p: Personas, call: Any, n: int, batch: int, counter: StatementCou
     from django.utils import timezone
     from guardian.models import UserObjectPermission
 
+    from aftergrant.enums import ContractStatus as C
+    from aftergrant.models import ContractBudgetLine, ContractMilestone, ContractTarget, ContractVersion
     from applications.enums import ApplicationStatus as S
     from applications.models import Application, Call
     from audit.models import AuditEntry
+    from funding.enums import AcceptanceCheck, NoticeKind
     from funding.enums import DisbursementStatus as D
-    from funding.models import AcceptanceReport, Contract, Disbursement, FundingDecision, Notice
+    from funding.models import (
+        AcceptanceAccountLine,
+        AcceptanceReport,
+        AcceptanceResultLine,
+        Contract,
+        Disbursement,
+        FundingDecision,
+        Notice,
+    )
     from notifications.models import Notification
-    from reviews.enums import OPEN_ASSIGNMENT_STATES
+    from reviews.enums import OPEN_ASSIGNMENT_STATES, DrawKind
+    from reviews.enums import AssignmentPurpose as P
     from reviews.enums import AssignmentStatus as A
-    from reviews.models import Assignment, Review
+    from reviews.models import Assignment, Criterion, Draw, DrawItem, Review
+    from reviews.services import DEFAULT_ACCEPTANCE_CRITERIA
 
     app_ct = ContentType.objects.get_for_model(Application)
     asg_ct = ContentType.objects.get_for_model(Assignment)
@@ -546,6 +652,7 @@ def drive_bare(p: Personas, call: Any, n: int, batch: int, counter: StatementCou
             write(audits, note([p.applicant.pk], "disbursement_paid", "Payment made"))
 
     now = timezone.now
+    criteria_written = False
     t = 0
     for start in range(0, n, batch):
         chunk = []
@@ -640,37 +747,197 @@ def drive_bare(p: Personas, call: Any, n: int, batch: int, counter: StatementCou
                 [n_ for x in chunk for n_ in note([x.applicant_id], "contract_due", "Sign your contract")],
             )
         t += 2 * len(chunk)
+        passed = []
         for app in chunk:
             a = p.applicant
-            with transaction.atomic():  # contract, which requests the first tranche
+            with transaction.atomic():  # contract submitted: version 1 and its rows
                 lock_app(app.pk)
+                version = ContractVersion.objects.create(
+                    application=app,
+                    number=1,
+                    status=C.SUBMITTED,
+                    starts_on=dt.date.fromisoformat(DRAFT["start_date"]),
+                    ends_on=dt.date.fromisoformat(DRAFT["end_date"]),
+                    submitted_by=a,
+                    submitted_at=now(),
+                )
+                targets = ContractTarget.objects.bulk_create(
+                    [
+                        ContractTarget(version=version, position=i, **{**t_, "value": Decimal(t_["value"])})
+                        for i, t_ in enumerate(CONTRACT["targets"], start=1)
+                    ]
+                )
+                budget = ContractBudgetLine.objects.bulk_create(
+                    [
+                        ContractBudgetLine(
+                            version=version,
+                            line=b["line"],
+                            county_yuan=Decimal(b["county_yuan"]),
+                            own_yuan=Decimal(b["own_yuan"]),
+                            other_yuan=Decimal(b["other_yuan"]),
+                        )
+                        for b in CONTRACT["budget"]
+                    ]
+                )
+                ContractMilestone.objects.bulk_create(
+                    [
+                        ContractMilestone(version=version, name=m["name"], due_on=dt.date.fromisoformat(m["due"]))
+                        for m in CONTRACT["milestones"]
+                    ]
+                )
+                write(
+                    [audit(a, "contract.submit", "aftergrant.contractversion", version.pk, "", C.SUBMITTED)],
+                    note(staff_ids, "contract_submitted", "Contract to check"),
+                )
+            with transaction.atomic():  # contract checked: in force, which requests the first tranche
+                lock_app(app.pk)
+                list(ContractVersion.objects.select_for_update().filter(pk=version.pk).values_list("pk"))
+                ContractVersion.objects.filter(pk=version.pk).update(
+                    status=C.IN_FORCE, in_force_at=now(), checked_by=p.staff, checked_at=now()
+                )
                 Contract.objects.create(application=app, signed_by=a)
                 first, audits = disb_request(app, 1, Decimal("150000.00"), a)
                 write(
-                    [app_status(app.pk, S.FUNDED, S.CONTRACTED, a, "contract.sign"), *audits],
-                    note(officer_ids, "disbursement_requested", "Payment to approve"),
+                    [
+                        audit(p.staff, "contract.accept", "aftergrant.contractversion", version.pk, C.SUBMITTED),
+                        app_status(app.pk, S.FUNDED, S.CONTRACTED, p.staff, "contract.sign"),
+                        *audits,
+                    ],
+                    note([a.pk], "contract_in_force", "Contract in force")
+                    + note(officer_ids, "disbursement_requested", "Payment to approve"),
                 )
             approve_and_pay(app, first, p.officer, last=False)
-            with transaction.atomic():  # acceptance report
+            spent = sum((b.county_yuan + b.own_yuan + b.other_yuan for b in budget), Decimal(0))
+            with transaction.atomic():  # acceptance file: results per target, accounts per line
                 lock_app(app.pk)
-                AcceptanceReport.objects.create(application=app, report="完成全部指标", spent_yuan=Decimal("880000"))
+                report = AcceptanceReport.objects.create(
+                    application=app, version=version, report=ACCEPTANCE_REPORT, spent_yuan=spent
+                )
+                AcceptanceResultLine.objects.bulk_create(
+                    [AcceptanceResultLine(report=report, target=t_, achieved=t_.value) for t_ in targets]
+                )
+                AcceptanceAccountLine.objects.bulk_create(
+                    [
+                        AcceptanceAccountLine(
+                            report=report,
+                            line=b.line,
+                            county_yuan=b.county_yuan,
+                            own_yuan=b.own_yuan,
+                            other_yuan=b.other_yuan,
+                        )
+                        for b in budget
+                    ]
+                )
                 write(
                     [app_status(app.pk, S.CONTRACTED, S.ACCEPTANCE_SUBMITTED, a, "acceptance.submit")],
                     note(staff_ids, "acceptance_submitted", "Acceptance report"),
                 )
-            with transaction.atomic():  # acceptance passes, which requests the final tranche
+            with transaction.atomic():  # staff check the file
                 lock_app(app.pk)
-                AcceptanceReport.objects.filter(application=app, result="").update(
-                    result="pass", decided_by=p.staff, decided_at=now()
+                list(AcceptanceReport.objects.select_for_update().filter(pk=report.pk).values_list("pk"))
+                AcceptanceReport.objects.filter(pk=report.pk).update(
+                    check_status=AcceptanceCheck.ACCEPTED, checked_by=p.staff, checked_at=now()
                 )
-                final, audits = disb_request(app, 2, Decimal("100000.00"), p.staff)
+                write([audit(p.staff, "acceptance.check", "applications.application", app.pk)])
+            with transaction.atomic():  # staff draw the experts: a fixed choice, the first three
+                lock_app(app.pk)
+                if not criteria_written:  # written at the call's first acceptance draw
+                    Criterion.all_purposes.bulk_create(
+                        [
+                            Criterion(
+                                call=call,
+                                purpose=P.ACCEPTANCE,
+                                code=code,
+                                label=str(label),
+                                weight=w,
+                                max_score=w,
+                                position=i,
+                            )
+                            for i, (code, label, w) in enumerate(DEFAULT_ACCEPTANCE_CRITERIA)
+                        ]
+                    )
+                    criteria_written = True
+                chosen = p.experts[:ACCEPTANCE_EXPERTS]
+                draw = Draw.objects.create(
+                    call=call, kind=DrawKind.ACCEPTANCE, seed=f"bench-{app.pk}", performed_by=p.staff
+                )
+                item = DrawItem.objects.create(
+                    draw=draw, application=app, needed=ACCEPTANCE_EXPERTS, chosen=[e.pk for e in chosen]
+                )
+                drawn = Assignment.objects.bulk_create(
+                    [
+                        Assignment(application=app, expert=e, purpose=P.ACCEPTANCE, due_at=due, draw_item=item)
+                        for e in chosen
+                    ]
+                )
                 write(
-                    [audit(p.staff, "acceptance.pass", "applications.application", app.pk), *audits],
-                    note(officer_ids, "disbursement_requested", "Payment to approve")
-                    + note([a.pk], "acceptance_decided", "Acceptance"),
+                    [audit(p.staff, "draw.perform", "reviews.draw", draw.pk)],
+                    note([e.user_id for e in chosen], "acceptance_invitation", "Invitation to acceptance"),
                 )
+            for asg, e in zip(drawn, chosen, strict=True):
+                with transaction.atomic():  # accept
+                    list(Assignment.objects.select_for_update().filter(pk=asg.pk).values_list("pk"))
+                    Assignment.objects.filter(pk=asg.pk).update(status=A.ACCEPTED, responded_at=now())
+                    write([audit(e.user, "assignment.accept", "reviews.assignment", asg.pk, A.INVITED, A.ACCEPTED)])
+                with transaction.atomic():  # score: no join, the decision checks the scores
+                    list(Assignment.objects.select_for_update().filter(pk=asg.pk).values_list("pk"))
+                    Review.objects.create(
+                        assignment=asg,
+                        scores=ACCEPTANCE_SCORES,
+                        weighted_total=Decimal("90"),
+                        comment="好",
+                        recommendation="pass",
+                    )
+                    Assignment.objects.filter(pk=asg.pk).update(status=A.SUBMITTED, responded_at=now())
+                    write([audit(e.user, "review.submit", "reviews.assignment", asg.pk, A.ACCEPTED, A.SUBMITTED)])
+            with transaction.atomic():  # staff pass it; it waits for the acceptance notice
+                lock_app(app.pk)
+                list(AcceptanceReport.objects.select_for_update().filter(pk=report.pk).values_list("pk"))
+                AcceptanceReport.objects.filter(pk=report.pk).update(
+                    result="pass",
+                    advice="pass",
+                    targets_met=len(targets),
+                    targets_total=len(targets),
+                    amount_to_return=Decimal(0),
+                    final_tranche_yuan=Decimal("100000.00"),
+                    decided_by=p.staff,
+                    decided_at=now(),
+                )
+                write(
+                    [audit(p.staff, "acceptance.pass", "applications.application", app.pk)],
+                    note([a.pk], "acceptance_decided", "Acceptance"),
+                )
+            passed.append(app)
+            t += 2 + 3 + 1 + 1 + 1 + 2 * len(drawn) + 1
+        with transaction.atomic():  # acceptance notice publish, for the batch
+            list(Call.objects.select_for_update().filter(pk=call.pk).values_list("pk"))
+            notice = Notice.objects.create(
+                call=call, kind=NoticeKind.ACCEPTANCE, published_by=p.staff, ends_at=now() + dt.timedelta(days=7)
+            )
+            notice.applications.through.objects.bulk_create(
+                [notice.applications.through(notice_id=notice.pk, application_id=x.pk) for x in passed]
+            )
+            AcceptanceReport.objects.filter(application__in=passed, result="pass").update(notice=notice)
+            write(
+                [audit(p.staff, "notice.publish", "funding.notice", notice.pk)],
+                note([p.applicant.pk], "acceptance_notice_published", "Acceptance notice"),
+            )
+        with transaction.atomic():  # acceptance notice close: the final tranches requested
+            list(Notice.objects.select_for_update().filter(pk=notice.pk).values_list("pk"))
+            Notice.objects.filter(pk=notice.pk).update(closed_at=now())
+            audits = [audit(p.staff, "notice.close", "funding.notice", notice.pk)]
+            finals = []
+            for app in passed:
+                lock_app(app.pk)
+                final, request_audits = disb_request(app, 2, Decimal("100000.00"), p.staff)
+                audits += [audit(p.staff, "acceptance.notice_closed", "applications.application", app.pk)]
+                audits += request_audits
+                finals.append(final)
+            write(audits, note(officer_ids, "disbursement_requested", "Payment to approve") * len(passed))
+        t += 2 * len(passed)
+        for app, final in zip(passed, finals, strict=True):
             approve_and_pay(app, final, p.head, last=True)
-            t += 1 + 3 + 1 + 1 + 3
+            t += 3
     return t
 
 
@@ -684,8 +951,17 @@ BUSINESS_TABLES = [
     "funding_notice",
     "funding_notice_applications",
     "funding_contract",
+    "aftergrant_contractversion",
+    "aftergrant_contracttarget",
+    "aftergrant_contractbudgetline",
+    "aftergrant_contractmilestone",
     "funding_disbursement",
     "funding_acceptancereport",
+    "funding_acceptanceresultline",
+    "funding_acceptanceaccountline",
+    "reviews_criterion",
+    "reviews_draw",
+    "reviews_drawitem",
     "audit_auditentry",
     "notifications_notification",
     "guardian_userobjectpermission",
