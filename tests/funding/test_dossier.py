@@ -66,7 +66,9 @@ def test_staff_walk_from_the_notice_line_to_the_draw_seed(paid_project):
     )
     # → the reviews, numbered, with their experts for staff.
     reviews = Review.objects.filter(
-        assignment__application=paid_project, assignment__status=AssignmentStatus.SUBMITTED, assignment__purpose="review"
+        assignment__application=paid_project,
+        assignment__status=AssignmentStatus.SUBMITTED,
+        assignment__purpose="review",
     )
     assert [v["number"] for v in d["reviews"]] == list(range(1, reviews.count() + 1))
     assert {v["expert"] for v in d["reviews"]} == {str(r.assignment.expert) for r in reviews}
