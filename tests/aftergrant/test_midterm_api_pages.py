@@ -278,3 +278,20 @@ def test_a_project_owing_its_midterm_report_is_overdue_in_the_project_list(repor
     MidtermReport.objects.filter(application=reporting).update(due_on=timezone.localdate() - dt.timedelta(days=3))
     assert reporting.title in client.get(url, {"projects-overdue": "true"}).content.decode()
     assert reporting.title not in client.get(url, {"projects-overdue": "false"}).content.decode()
+
+
+def test_the_project_page_says_which_checks_release_a_tranche(reporting, applicant):
+    """Three tranches: one middle tranche; with two checks the page says the second releases none."""
+    owner = browser(applicant)
+    url = reverse("application-detail", args=[reporting.pk])
+    with translation.override("en"):
+        page = owner.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "One mid-term check, 6 months after the contract; a pass releases the next tranche." in page
+    reporting.call.midterm_checks = 2
+    reporting.call.save(update_fields=["midterm_checks"])
+    with translation.override("en"):
+        page = owner.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert (
+        "2 mid-term checks, every 6 months after the contract; a pass of the first releases the next tranche, "
+        "the later checks release none."
+    ) in page
