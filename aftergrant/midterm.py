@@ -1,14 +1,17 @@
 """The mid-term check (中期检查): writes (services) and the reads they share (selectors).
 
 A call with ``midterm`` pays its tranches as: the first at contract, one middle tranche per
-passed mid-term check, the last at acceptance; so it has ``len(tranches) - 2`` checks
-(``applications.services.midterm_rounds``). Check ``n`` is due ``n × midterm_months`` after the
-contract came into force; its report opens ``PINGSHEN_MIDTERM_OPEN_DAYS`` before that.
+passed mid-term check, the last at acceptance. It has ``midterm_checks`` checks, by default one
+per middle tranche, ``len(tranches) - 2`` (``applications.services.midterm_rounds``); a pass of
+check ``k`` requests tranche ``k + 1`` only while that is a middle tranche, so the passes of any
+further checks request nothing. Check ``n`` is due ``n × midterm_months`` after the contract
+came into force; its report opens ``PINGSHEN_MIDTERM_OPEN_DAYS`` before that.
 
 The life of one report (``MidtermStatus``)::
 
-    scheduled ──clock── open ──applicant── submitted ──staff──┬─ passed       (next tranche requested;
-        └────applicant (once the open day came)──┘            │                 next check scheduled)
+    scheduled ──clock── open ──applicant── submitted ──staff──┬─ passed       (a middle tranche next:
+        └────applicant (once the open day came)──┘            │                 requested; next check
+                                                               │                 scheduled)
                                                                ├─ conditional  (a re-report opens at
                                                                │                once, due by fix_by)
                                                                └─ failed       (no more tranches; staff
@@ -40,7 +43,7 @@ from applications.enums import ApplicationStatus
 from applications.links import item_staff_url, item_url
 from applications.models import Application
 from applications.selectors import users_with_role
-from applications.services import application_locked, midterm_rounds, parse_money
+from applications.services import application_locked, midterm_releases_tranche, midterm_rounds, parse_money
 from audit.services import audit_record
 from core.db import service_atomic
 from core.errors import NotVisible, StateConflict
@@ -375,9 +378,10 @@ def midterm_decide(
 ) -> MidtermReport:
     """Staff check the submitted report.
 
-    - pass: the next tranche (``round + 1``) is requested, never beyond the amount granted
-      (``funding.services.disbursement_request``); the next check is scheduled if the call
-      has more middle tranches, else the project goes on to acceptance;
+    - pass: the next tranche (``round + 1``) is requested while it is a middle tranche, never
+      beyond the amount granted (``funding.services.disbursement_request``); a pass of a later
+      check requests nothing. The next check is scheduled if the call has more checks, else the
+      project goes on to acceptance;
     - conditional: a re-report of the same check opens at once, due by ``fix_by``;
     - fail: no more tranches are requested; staff are told they may terminate the project.
 
@@ -403,7 +407,8 @@ def midterm_decide(
     report.fix_by = day
     report.decided_by, report.decided_at = actor, timezone.now()
     fields = ["status", "result", "comment", "fix_by", "decided_by", "decided_at"]
-    if to == M.PASSED:
+    releases = to == M.PASSED and midterm_releases_tranche(application.call, report.round)
+    if releases:
         report.tranche = report.round + 1
         fields.append("tranche")
     report.save(update_fields=fields)
@@ -417,7 +422,8 @@ def midterm_decide(
         data={"application": application.pk, "round": report.round, "attempt": report.attempt},
     )
     if to == M.PASSED:
-        funding_services.disbursement_request(application=application, tranche=report.round + 1, actor=actor)
+        if releases:
+            funding_services.disbursement_request(application=application, tranche=report.round + 1, actor=actor)
         if report.round < midterm_rounds(application.call):
             midterm_schedule(application=application, round_=report.round + 1, actor=actor)
     elif to == M.CONDITIONAL:

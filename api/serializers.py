@@ -257,6 +257,8 @@ class CallCreateSerializer(serializers.Serializer):
     # passed check; the checks fall every ``midterm_months`` after the contract.
     midterm = serializers.BooleanField(required=False, default=False)
     midterm_months = serializers.IntegerField(min_value=1, max_value=60, required=False, default=12)
+    # How many checks, 1 to 6 and at least one per middle tranche; null: one per middle tranche.
+    midterm_checks = serializers.IntegerField(min_value=1, max_value=6, required=False, allow_null=True, default=None)
     # The experts drawn for a project's acceptance (验收).
     acceptance_experts = serializers.IntegerField(min_value=3, max_value=5, required=False, default=3)
 
@@ -298,6 +300,7 @@ class CallSerializer(serializers.ModelSerializer):
             "max_open_projects_per_organisation",
             "midterm",
             "midterm_months",
+            "midterm_checks",
             "acceptance_experts",
             "criteria",
             "acceptance_criteria",

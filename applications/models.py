@@ -104,11 +104,19 @@ class Call(models.Model):
     )
     #: Percentages of the approved amount paid per tranche, e.g. [60, 40]; they add up to 100.
     tranches = models.JSONField(_("tranche plan (%)"), default=list)
-    #: A mid-term check (中期检查) every ``midterm_months`` after the contract; each passed check
-    #: releases one middle tranche, so such a call has ``len(tranches) - 2`` checks (at least one).
+    #: A mid-term check (中期检查) every ``midterm_months`` after the contract; a passed check k
+    #: releases tranche k + 1 while that is a middle tranche. ``midterm_checks`` checks in all
+    #: (1 to 6, at least one per middle tranche); empty: one per middle tranche,
+    #: ``len(tranches) - 2`` (``applications.services.midterm_rounds``).
     midterm = models.BooleanField(_("mid-term check"), default=False)
     midterm_months = models.PositiveSmallIntegerField(
         _("months between mid-term checks"), default=12, validators=[MinValueValidator(1)]
+    )
+    midterm_checks = models.PositiveSmallIntegerField(
+        _("mid-term checks"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(6)],
     )
     #: How many experts a project's acceptance (验收) draws, 3 to 5 (issue 17.2).
     acceptance_experts = models.PositiveSmallIntegerField(

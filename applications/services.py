@@ -219,6 +219,7 @@ def call_validate(
     batch: int,
     midterm: bool = False,
     midterm_months: Any = 12,
+    midterm_checks: Any = None,
 ) -> None:
     errors: dict[str, list[str]] = {}
     if closes_at <= opens_at:
@@ -266,17 +267,45 @@ def call_validate(
         not isinstance(midterm_months, int) or isinstance(midterm_months, bool) or not 1 <= midterm_months <= 60
     ):
         errors["midterm_months"] = [_("Give the months between mid-term checks, from 1 to 60.")]
+    if midterm_checks is not None:
+        middle = len(tranches) - 2 if isinstance(tranches, list) else 0
+        if not midterm:
+            errors["midterm_checks"] = [_("Only a call with a mid-term check has mid-term checks.")]
+        elif (
+            not isinstance(midterm_checks, int)
+            or isinstance(midterm_checks, bool)
+            or not 1 <= midterm_checks <= MAX_MIDTERM_CHECKS
+        ):
+            errors["midterm_checks"] = [
+                _("Give the number of mid-term checks, from 1 to %(max)s.") % {"max": MAX_MIDTERM_CHECKS}
+            ]
+        elif midterm_checks < middle:
+            # Each middle tranche is released by a passed check: fewer checks would leave one unpaid.
+            errors["midterm_checks"] = [
+                _("Give at least one mid-term check per middle tranche: %(n)s.") % {"n": middle}
+            ]
     if errors:
         raise ValidationError(errors)
 
 
 #: The most tranches a call may plan: at contract, up to four mid-term checks, at acceptance.
 MAX_TRANCHES = 6
+#: The most mid-term checks a call may ask for (``Call.midterm_checks``).
+MAX_MIDTERM_CHECKS = 6
 
 
 def midterm_rounds(call: Call) -> int:
-    """How many mid-term checks a project of ``call`` has: one per middle tranche."""
-    return max(len(call.tranches) - 2, 0) if call.midterm else 0
+    """How many mid-term checks a project of ``call`` has: ``midterm_checks`` if staff set it,
+    else one per middle tranche."""
+    if not call.midterm:
+        return 0
+    return call.midterm_checks or max(len(call.tranches) - 2, 0)
+
+
+def midterm_releases_tranche(call: Call, round_: int) -> bool:
+    """A pass of check ``round_`` requests tranche ``round_ + 1`` only while that is a middle
+    tranche; the last tranche waits for acceptance, so later checks release nothing."""
+    return round_ + 1 < len(call.tranches)
 
 
 DOCUMENT_CODE = re.compile(r"^[A-Za-z0-9_-]{1,30}$")
@@ -343,6 +372,7 @@ CALL_FIELDS = (
     "max_open_projects_per_organisation",
     "midterm",
     "midterm_months",
+    "midterm_checks",
     "acceptance_experts",
 )
 
@@ -364,6 +394,8 @@ def _clean_call_fields(title: str, fields: dict[str, Any]) -> dict[str, Any]:
     fields["midterm"] = bool(fields.get("midterm", False))
     if fields.get("midterm_months") in (None, ""):
         fields["midterm_months"] = 12
+    if fields.get("midterm_checks") in (None, ""):
+        fields["midterm_checks"] = None
     if fields.get("acceptance_experts") in (None, ""):
         fields["acceptance_experts"] = 3
     if not isinstance(fields["acceptance_experts"], int) or not 3 <= fields["acceptance_experts"] <= 5:
@@ -385,6 +417,7 @@ def _clean_call_fields(title: str, fields: dict[str, Any]) -> dict[str, Any]:
                 "batch",
                 "midterm",
                 "midterm_months",
+                "midterm_checks",
             )
         }
     )

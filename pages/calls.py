@@ -228,7 +228,8 @@ class CallForm(ReviewTermsForm):
         required=False,
         help_text=gettext_lazy(
             "Projects report progress and spending every few months after the contract; a passed check "
-            "releases the next tranche. The number of checks is the number of tranches less two."
+            "releases the next tranche. The number of checks is the number of tranches less two, unless "
+            "you give more below."
         ),
     )
     midterm_months = forms.IntegerField(
@@ -238,6 +239,16 @@ class CallForm(ReviewTermsForm):
         max_value=60,
         required=False,
         help_text=gettext_lazy("The first check is due this many months after the contract, the next as many after."),
+    )
+    midterm_checks = forms.IntegerField(
+        label=gettext_lazy("Number of mid-term checks"),
+        min_value=1,
+        max_value=6,
+        required=False,
+        help_text=gettext_lazy(
+            "Leave empty for one check per middle tranche. More checks than middle tranches: the "
+            "later ones release no tranche; the last tranche is paid at acceptance."
+        ),
     )
     acceptance_experts = forms.IntegerField(
         label=gettext_lazy("Acceptance experts"),
@@ -278,6 +289,7 @@ class CallForm(ReviewTermsForm):
         "tranches",
         "midterm",
         "midterm_months",
+        "midterm_checks",
     ]
 
     def __init__(self, *args: Any, programme: Programme | None = None, **kwargs: Any) -> None:

@@ -25,6 +25,8 @@ def midterm_section_data(context: template.Context, application: Any) -> dict[st
         "enabled": application.call.midterm,
         "rounds": midterm_rounds(application.call),
         "months": application.call.midterm_months,
+        # Checks whose pass releases a middle tranche; any later ones release nothing.
+        "releasing": max(len(application.call.tranches) - 2, 0),
         "reports": reports,
         "pending": pending,
         "can_report": owner and pending is not None and midterm_can_report(pending),

@@ -6,11 +6,12 @@ the mid-term checks → a budget move and an extension approved (each writes a c
 the extension moves the end date) → acceptance → the tranches paid add up to the approved
 amount exactly, tranche by tranche.
 
-A call has one mid-term check per middle tranche (``applications.services.midterm_rounds``:
-``len(tranches) - 2``), so the issue's walk — one check passed, then another conditional and
-passed on the re-report — needs four tranches. The walk runs on both plans: the issue's
-three-tranche plan (its one check conditional, then passed) and a four-tranche plan (check 1
-passed, check 2 conditional, then passed).
+The issue's walk is its literal plan, "three tranches, two checks": ``[40, 30, 30]`` with
+``midterm_checks=2`` — check 1 passed (tranche 2 requested), check 2 conditional, then passed on
+the re-report (no tranche: tranche 3 is the last, paid at acceptance). The walk also runs on the
+plans with one check per middle tranche (``applications.services.midterm_rounds``), the default:
+three tranches (its one check conditional, then passed) and four (check 1 passed, check 2
+conditional, then passed).
 
 Only the clock is moved in code: the contract is put in force a year back, so both checks are
 open when they are scheduled. Acceptance is today's simple one (report, staff decide), in
@@ -42,11 +43,19 @@ BUDGET = [
     {"line": "materials", "county_yuan": "60000.00", "own_yuan": "200000.00", "other_yuan": "50000.00"},
     {"line": "testing", "county_yuan": "40000.00", "own_yuan": "100000.00", "other_yuan": "0.00"},
 ]
-#: Per plan: the call's tranches, each check's results in turn, and what each tranche pays.
+#: Per plan: the call's tranches, its number of checks (None: one per middle tranche), each
+#: check's results in turn, and what each tranche pays.
 PLANS = {
-    "three tranches": ([40, 30, 30], [["conditional", "pass"]], ["100000.00", "75000.00", "75000.01"]),
+    "three tranches, two checks": (
+        [40, 30, 30],
+        2,
+        [["pass"], ["conditional", "pass"]],
+        ["100000.00", "75000.00", "75000.01"],
+    ),
+    "three tranches": ([40, 30, 30], None, [["conditional", "pass"]], ["100000.00", "75000.00", "75000.01"]),
     "four tranches": (
         [40, 20, 20, 20],
+        None,
         [["pass"], ["conditional", "pass"]],
         ["100000.00", "50000.00", "50000.00", "50000.01"],
     ),
@@ -128,7 +137,7 @@ def midterm_report(applicant: APIClient, pk: int, *, achieved: str) -> dict[str,
 def test_a_project_runs_contract_midterms_changes_and_acceptance_and_is_paid_exactly(
     plan, programme, applicant, staff, panel, expert, finance_officer, finance_head, org_expert, org_other
 ):
-    shares, checks, amounts = PLANS[plan]
+    shares, midterm_checks, checks, amounts = PLANS[plan]
     for n in range(3):  # the acceptance experts' pool, beside the reviewer
         make_expert(f"acceptor{n}", org_expert if n % 2 else org_other)
     as_applicant, as_staff, as_panel = client(applicant), client(staff), client(panel)
@@ -152,9 +161,11 @@ def test_a_project_runs_contract_midterms_changes_and_acceptance_and_is_paid_exa
         "tranches": shares,
         "midterm": True,
         "midterm_months": 6,
+        "midterm_checks": midterm_checks,
         "criteria": CRITERIA,
     }
     call = ok(as_staff.post("/api/calls/", call_body, format="json"), 201)["id"]
+    assert ok(as_staff.get(f"/api/calls/{call}/"))["midterm_checks"] == midterm_checks
 
     # Applied, reviewed, funded; the notice runs its course.
     draft = {
@@ -214,7 +225,8 @@ def test_a_project_runs_contract_midterms_changes_and_acceptance_and_is_paid_exa
     assert tranches(as_officer, pk) == [(1, amounts[0], "requested")]
     pay(as_officer, as_head, pk, 1)
 
-    # The mid-term checks: each passed one requests the next tranche, which finance pay.
+    # The mid-term checks: each passed one requests the next tranche while that is a middle
+    # one, which finance pay; a check after the middle tranches requests nothing.
     for round_, results in enumerate(checks, 1):
         for attempt, result in enumerate(results, 1):
             reports = ok(as_applicant.get(f"/api/applications/{pk}/midterm/"))
@@ -230,11 +242,19 @@ def test_a_project_runs_contract_midterms_changes_and_acceptance_and_is_paid_exa
                     "conditional": "conditional",
                 }[result]
             )
-        assert tranches(as_officer, pk)[-1] == (round_ + 1, amounts[round_], "requested")
-        pay(as_officer, as_head, pk, round_ + 1)
+        if round_ + 1 < len(shares):
+            assert tranches(as_officer, pk)[-1] == (round_ + 1, amounts[round_], "requested")
+            pay(as_officer, as_head, pk, round_ + 1)
+        else:
+            assert tranches(as_officer, pk) == [(n, amounts[n - 1], "paid") for n in range(1, len(shares))]
     reports = ok(as_staff.get(f"/api/applications/{pk}/midterm/"))
-    assert [(r["round"], r["attempt"], r["status"]) for r in reports] == [
-        (n, a, {"pass": "passed", "conditional": "conditional"}[result])
+    assert [(r["round"], r["attempt"], r["status"], r["tranche"]) for r in reports] == [
+        (
+            n,
+            a,
+            {"pass": "passed", "conditional": "conditional"}[result],
+            n + 1 if result == "pass" and n + 1 < len(shares) else None,
+        )
         for n, results in enumerate(checks, 1)
         for a, result in enumerate(results, 1)
     ]

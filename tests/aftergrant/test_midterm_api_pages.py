@@ -109,6 +109,56 @@ def test_api_call_takes_the_midterm_settings(programme, staff):
     assert response.status_code == 201, response.json()
     call = client.get(f"/api/calls/{response.json()['id']}/").json()
     assert (call["midterm"], call["midterm_months"], call["tranches"]) == (True, 9, [40, 30, 30])
+    assert call["midterm_checks"] is None  # one per middle tranche
+
+
+@pytest.mark.parametrize(
+    "terms",
+    [
+        {"midterm_checks": 2},  # a call without a mid-term check
+        {"midterm": True, "midterm_checks": 0},
+        {"midterm": True, "midterm_checks": 7},
+        {"midterm": True, "midterm_checks": 1, "tranches": [40, 20, 20, 20]},  # two middle tranches
+    ],
+)
+def test_api_call_refuses_a_number_of_checks_it_cannot_hold(programme, staff, terms):
+    body = {
+        "programme": programme.pk,
+        "title": "2017年度第一批科技计划项目",
+        "year": 2017,
+        "opens_at": "2030-03-01T00:00:00+08:00",
+        "closes_at": "2030-04-01T00:00:00+08:00",
+        "budget_yuan": "1000000.00",
+        "max_request_yuan": "500000.00",
+        "tranches": [60, 40],
+        "criteria": [{"code": "innovation", "label": "创新性", "weight": 30, "max_score": 100}],
+    }
+    if terms.get("midterm"):
+        body["tranches"] = [40, 30, 30]
+    with translation.override("en"):
+        response = api(staff).post("/api/calls/", {**body, **terms}, format="json")
+    assert response.status_code == 400 and set(response.json()) == {"midterm_checks"}, response.json()
+
+
+def test_api_call_takes_more_checks_than_middle_tranches(programme, staff):
+    body = {
+        "programme": programme.pk,
+        "title": "2017年度第一批科技计划项目",
+        "year": 2017,
+        "opens_at": "2030-03-01T00:00:00+08:00",
+        "closes_at": "2030-04-01T00:00:00+08:00",
+        "budget_yuan": "1000000.00",
+        "max_request_yuan": "500000.00",
+        "tranches": [40, 30, 30],
+        "midterm": True,
+        "midterm_checks": 2,
+        "criteria": [{"code": "innovation", "label": "创新性", "weight": 30, "max_score": 100}],
+    }
+    client = api(staff)
+    response = client.post("/api/calls/", body, format="json")
+    assert response.status_code == 201, response.json()
+    call = client.get(f"/api/calls/{response.json()['id']}/").json()
+    assert (call["midterm_checks"], call["tranches"]) == (2, [40, 30, 30])
 
 
 def test_pages_report_and_check(reporting, applicant, staff):
@@ -175,9 +225,28 @@ def test_call_page_sets_the_midterm_and_refuses_a_plan_that_cannot_pay(programme
     response = client.post(reverse("call-create"), {**post, "midterm": "on", "midterm_months": "9"})
     assert response.status_code == 302, response.content.decode()[:2000]
     call = Call.objects.get(title=CALL_POST["title"])
-    assert (call.midterm, call.midterm_months, call.tranches) == (True, 9, [40, 30, 30])
+    assert (call.midterm, call.midterm_months, call.midterm_checks, call.tranches) == (True, 9, None, [40, 30, 30])
     copy = client.get(reverse("call-copy", args=[call.pk])).context["form"]
     assert (copy.initial["midterm"], copy.initial["midterm_months"]) == (True, 9)
+
+
+def test_call_page_sets_the_number_of_checks_and_the_copy_keeps_it(programme, staff):
+    from applications.models import Call
+    from tests.pages.test_setup_pages import CALL_POST
+
+    client = browser(staff)
+    post = {**CALL_POST, "programme": programme.pk, "tranches": "40, 30, 30", "midterm": "on", "midterm_months": "6"}
+    with translation.override("en"):
+        page = client.post(reverse("call-create"), {**post, "midterm_checks": "7"}, HTTP_ACCEPT_LANGUAGE="en")
+    assert page.status_code == 200 and "midterm_checks" in page.context["form"].errors
+    response = client.post(reverse("call-create"), {**post, "midterm_checks": "2"})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    call = Call.objects.get(title=CALL_POST["title"])
+    assert (call.midterm_checks, call.tranches) == (2, [40, 30, 30])
+    copy = client.get(reverse("call-copy", args=[call.pk])).context["form"]
+    assert copy.initial["midterm_checks"] == 2
+    edit = client.get(reverse("call-edit", args=[call.pk]))
+    assert 'name="midterm_checks"' in edit.content.decode() and edit.context["form"].initial["midterm_checks"] == 2
 
 
 def test_the_project_page_shows_what_the_last_report_said(reporting, applicant, staff):
@@ -209,3 +278,20 @@ def test_a_project_owing_its_midterm_report_is_overdue_in_the_project_list(repor
     MidtermReport.objects.filter(application=reporting).update(due_on=timezone.localdate() - dt.timedelta(days=3))
     assert reporting.title in client.get(url, {"projects-overdue": "true"}).content.decode()
     assert reporting.title not in client.get(url, {"projects-overdue": "false"}).content.decode()
+
+
+def test_the_project_page_says_which_checks_release_a_tranche(reporting, applicant):
+    """Three tranches: one middle tranche; with two checks the page says the second releases none."""
+    owner = browser(applicant)
+    url = reverse("application-detail", args=[reporting.pk])
+    with translation.override("en"):
+        page = owner.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "One mid-term check, 6 months after the contract; a pass releases the next tranche." in page
+    reporting.call.midterm_checks = 2
+    reporting.call.save(update_fields=["midterm_checks"])
+    with translation.override("en"):
+        page = owner.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert (
+        "2 mid-term checks, every 6 months after the contract; a pass of the first releases the next tranche, "
+        "the later checks release none."
+    ) in page

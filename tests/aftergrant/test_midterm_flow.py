@@ -142,6 +142,63 @@ def test_two_checks_release_two_middle_tranches(
     assert open_step_names(midterm_project) == {"acceptance"}
 
 
+def two_checks_on_three_tranches(midterm_call, applicant, staff, expert, panel, officer, head):
+    """``[40, 30, 30]`` with ``midterm_checks=2``; the first tranche paid, check 1 passed (it
+    requests tranche 2), check 2 open (its day moved to today)."""
+    midterm_call.midterm_checks = 2
+    midterm_call.save(update_fields=["midterm_checks"])
+    project = signed_project(midterm_call, applicant, staff, expert, panel)
+    first_tranche_paid(project, officer, head)
+    steps.midterm_submit(application=project, actor=applicant, **report_data(project))
+    steps.midterm_decide(application=project, actor=staff, result="pass")
+    first = MidtermReport.objects.get(application=project, round=1)
+    assert (first.status, first.tranche) == (M.PASSED, 2)
+    second = Disbursement.objects.get(application=project, tranche=2)
+    assert (second.amount_yuan, second.status) == (Decimal("75000.00"), D.REQUESTED)
+    check_2 = MidtermReport.objects.get(application=project, round=2)
+    assert check_2.status == M.SCHEDULED and (check_2.due_on - first.due_on).days in range(181, 185)
+    assert open_step_names(project) == {"midterm_report"}
+    MidtermReport.objects.filter(pk=check_2.pk).update(opens_on=timezone.localdate())
+    pay(second, officer, head, "PZ-2")
+    return project
+
+
+def test_a_check_after_the_middle_tranches_passes_without_a_tranche(
+    midterm_call, applicant, staff, expert, panel, finance_officer, finance_head
+):
+    project = two_checks_on_three_tranches(midterm_call, applicant, staff, expert, panel, finance_officer, finance_head)
+    steps.midterm_submit(application=project, actor=applicant, **report_data(project, achieved="2"))
+    steps.midterm_decide(application=project, actor=staff, result="pass", comment="进展正常")
+    check_2 = MidtermReport.objects.get(application=project, round=2)
+    assert (check_2.status, check_2.tranche) == (M.PASSED, None)
+    # Tranche 3 is the last: it waits for acceptance, which comes next; there is no check 3.
+    assert list(Disbursement.objects.filter(application=project).order_by("tranche").values_list("tranche")) == [
+        (1,),
+        (2,),
+    ]
+    assert MidtermReport.objects.filter(application=project).count() == 2
+    assert open_step_names(project) == {"acceptance"}
+    acceptance_passed(project, applicant, staff)
+    final = Disbursement.objects.get(application=project, tranche=3)
+    assert final.amount_yuan == Decimal("75000.01")
+    pay(final, finance_officer, finance_head, "PZ-3")
+    paid = Disbursement.objects.filter(application=project, status=D.PAID).aggregate(s=Sum("amount_yuan"))["s"]
+    assert paid == APPROVED
+
+
+def test_a_failed_later_check_stops_the_last_tranche(
+    midterm_call, applicant, staff, expert, panel, finance_officer, finance_head
+):
+    project = two_checks_on_three_tranches(midterm_call, applicant, staff, expert, panel, finance_officer, finance_head)
+    steps.midterm_submit(application=project, actor=applicant, **report_data(project))
+    steps.midterm_decide(application=project, actor=staff, result="fail", comment="主要指标无进展")
+    assert MidtermReport.objects.get(application=project, round=2).status == M.FAILED
+    assert open_step_names(project) == {"midterm_failed"}
+    with pytest.raises(StateConflict):
+        steps.acceptance_submit(application=project, actor=applicant, **acceptance_file(project))
+    assert not Disbursement.objects.filter(application=project, tranche=3).exists()
+
+
 def test_report_before_it_opens_is_409_with_the_dates(
     midterm_call, applicant, staff, expert, panel, finance_officer, finance_head
 ):

@@ -5,15 +5,15 @@ The project is built through the steps up to its funding notice (the call and it
 walked by test_year_walk.py); everything after is typed and clicked by the people who do it:
 the applicant fills the task contract, staff accept it; finance pay the first tranche (officer,
 head, payment); the applicant reports for mid-term check 1, which staff pass (the second
-tranche, paid); check 2 is conditional, the applicant reports again, staff pass it (the third
-tranche, paid); the applicant asks to move money between budget lines (staff, then the finance head approve) and for an
+tranche, paid); check 2 is conditional, the applicant reports again, staff pass it (no tranche:
+the third and last waits for acceptance); the applicant asks to move money between budget lines (staff, then the finance head approve) and for an
 extension (staff approve), each a new contract version with the end date moved; then acceptance
 by experts (:func:`accept`: the file, staff's check and draw, three experts' scores, the pass, the
 acceptance notice published and closed) and the last tranche. The tranches add up to the amount granted, to the cent. At each step the test
 checks that nothing is offered that the server would refuse.
 
-Four tranches: a call has one mid-term check per middle tranche (``midterm_rounds``), and the
-issue's walk has two checks. The clock is moved in code only: the contract came into force a
+The issue's literal plan: three tranches (40/30/30) and two checks (``Call.midterm_checks``), so
+check 2 comes after the one middle tranche and its pass releases nothing. The clock is moved in code only: the contract came into force a
 year ago, so both checks are open when they are scheduled.
 """
 
@@ -48,13 +48,14 @@ from .test_year_walk import buttons, in_chinese, zh
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 APPROVED = Decimal("250000.01")
-AMOUNTS = [Decimal("100000.00"), Decimal("50000.00"), Decimal("50000.00"), Decimal("50000.01")]
+AMOUNTS = [Decimal("100000.00"), Decimal("75000.00"), Decimal("75000.01")]
+LAST = len(AMOUNTS)
 
 
 @pytest.fixture
 def funded(programme: Any, applicant: Any, staff: Any, expert: Any, panel: Any) -> Application:
-    """Funded with 250,000.01 yuan on a call of four tranches (40/20/20/20) with a check every
-    six months; the notice has closed, so the task contract is to be filled."""
+    """Funded with 250,000.01 yuan on a call of three tranches (40/30/30) with two checks, one
+    every six months; the notice has closed, so the task contract is to be filled."""
     now = timezone.now()
     call = Call.objects.create(
         programme=programme,
@@ -68,9 +69,10 @@ def funded(programme: Any, applicant: Any, staff: Any, expert: Any, panel: Any) 
         reviewers_per_item=1,
         min_reviews=1,
         notice_days=7,
-        tranches=[40, 20, 20, 20],
+        tranches=[40, 30, 30],
         midterm=True,
         midterm_months=6,
+        midterm_checks=2,
     )
     criteria_set(call=call, criteria=CRITERIA)
     app = application_create(actor=applicant, call=call, **DRAFT)
@@ -291,7 +293,7 @@ def accept(browser: Browser, applicant: Any, staff: Any, app: Application) -> No
     browser.choose("result", "pass", within=form)
     browser.press(zh("Record the acceptance decision"), within=form)
     browser.wait_for(By.CSS_SELECTOR, ".messages .message")
-    assert not Disbursement.objects.filter(application=app, tranche=4).exists()  # waits for the notice
+    assert not Disbursement.objects.filter(application=app, tranche=LAST).exists()  # waits for the notice
 
     call_page = reverse("call-detail", args=[app.call_id])
     browser.visit(call_page)
@@ -303,7 +305,7 @@ def accept(browser: Browser, applicant: Any, staff: Any, app: Application) -> No
     browser.press(zh("Close the notice"), within=browser.form_of(reverse("notice-close", args=[notice.pk])))
     browser.wait_for(By.CSS_SELECTOR, ".messages .message")
     app.refresh_from_db()
-    assert Disbursement.objects.filter(application=app, tranche=4, status=D.REQUESTED).exists(), browser.text[:1500]
+    assert Disbursement.objects.filter(application=app, tranche=LAST, status=D.REQUESTED).exists(), browser.text[:1500]
 
 
 def _publish_label(n: int) -> str:
@@ -338,16 +340,20 @@ def test_after_the_contract_through_the_pages_in_chinese(
     check(browser, staff, app, "pass")
     pay(browser, finance_officer, finance_head, app, 2)
 
-    # Check 2: conditional, reported again, passed; the third tranche.
+    # Check 2: conditional, reported again, passed; no tranche (the last waits for acceptance).
     report(browser, applicant, app, achieved="1.5")
     check(browser, staff, app, "conditional", fix_by=timezone.localdate() + dt.timedelta(days=30))
     report(browser, applicant, app, achieved="2")
     check(browser, staff, app, "pass")
-    pay(browser, finance_officer, finance_head, app, 3)
-    assert list(app.midterm_reports.order_by("round", "attempt").values_list("round", "attempt", "status")) == [
-        (1, 1, "passed"),
-        (2, 1, "conditional"),
-        (2, 2, "passed"),
+    reports = app.midterm_reports.order_by("round", "attempt")
+    assert list(reports.values_list("round", "attempt", "status", "tranche")) == [
+        (1, 1, "passed", 2),
+        (2, 1, "conditional", None),
+        (2, 2, "passed", None),
+    ]
+    assert list(Disbursement.objects.filter(application=app).order_by("tranche").values_list("tranche", "status")) == [
+        (1, D.PAID),
+        (2, D.PAID),
     ]
 
     # A budget move (more than a tenth of the materials line: the finance head too).
@@ -390,7 +396,7 @@ def test_after_the_contract_through_the_pages_in_chinese(
 
     # Acceptance, then the last tranche; the project closes.
     accept(browser, applicant, staff, app)
-    pay(browser, finance_officer, finance_head, app, 4)
+    pay(browser, finance_officer, finance_head, app, LAST)
     app.refresh_from_db()
     assert app.status == S.CLOSED
     paid = list(Disbursement.objects.filter(application=app).order_by("tranche").values_list("tranche", "amount_yuan"))
