@@ -233,6 +233,8 @@ def test_rectify_then_pass_notice_certificate_and_final_tranche(
     decide(browser, staff, app, "rectify", "请补充样机检测报告后重新提交。")
     app.refresh_from_db()
     assert app.status == S.CONTRACTED
+    browser.visit(reverse("acceptance-check", args=[app.pk]))
+    assert buttons(browser) == set(), buttons(browser)  # back with the applicant
 
     # The applicant reads why and files again; staff check it and pass it without a new draw.
     as_(browser, applicant)
@@ -288,6 +290,11 @@ def test_rectify_then_pass_notice_certificate_and_final_tranche(
     app.refresh_from_db()
     assert (final.status, final.amount_yuan, app.status) == (D.PAID, FINAL_TRANCHE, S.CLOSED), browser.text[:1500]
     assert FIRST_TRANCHE + final.amount_yuan == app.approved_yuan
+    # Closed: the applicant's pages offer nothing more.
+    as_(browser, applicant)
+    for page in (reverse("application-detail", args=[app.pk]), reverse("project", args=[app.pk])):
+        browser.visit(page)
+        assert buttons(browser) == set(), (page, buttons(browser))
 
 
 def test_a_failed_acceptance_its_credit_record_and_the_money_to_return(
@@ -308,6 +315,9 @@ def test_a_failed_acceptance_its_credit_record_and_the_money_to_return(
     decide(browser, staff, app, "fail", "发明专利申请仅完成一件，经费使用不足一半。")
     app.refresh_from_db()
     assert app.status == S.FAILED
+    for page in (reverse("acceptance-check", args=[app.pk]), reverse("application-detail", args=[app.pk])):
+        browser.visit(page)
+        assert buttons(browser) == set(), (page, buttons(browser))  # failed: the process has ended
     report = AcceptanceReport.objects.get(application=app, result="fail")
     to_return = FIRST_TRANCHE - Decimal("125000.00")
     assert report.amount_to_return == to_return
