@@ -12,7 +12,7 @@ from accounts.rules import is_finance, is_staff
 from aftergrant.acceptance import acceptance_advice, acceptance_assignments, acceptance_due, acceptance_reports_of
 from aftergrant.rules import can_view_contract
 from applications.enums import ApplicationStatus
-from funding.enums import AcceptanceResult
+from funding.enums import AcceptanceResult, DisbursementStatus
 
 register = template.Library()
 
@@ -32,7 +32,10 @@ def acceptance_section_data(context: template.Context, application: Any) -> dict
         "owner": owner,
         "staff": staff,
         "money": owner or staff or (user is not None and is_finance(user)),
-        "can_file": owner and application.status == ApplicationStatus.CONTRACTED,
+        # As acceptance_submit: a contracted project whose first tranche is paid (else a 409).
+        "can_file": owner
+        and application.status == ApplicationStatus.CONTRACTED
+        and application.disbursements.filter(tranche=1, status=DisbursementStatus.PAID).exists(),
         # A file waits for staff (check, draw or decision); a pass waiting for its notice does not.
         "can_check": staff
         and application.status == ApplicationStatus.ACCEPTANCE_SUBMITTED

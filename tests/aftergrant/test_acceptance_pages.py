@@ -162,3 +162,12 @@ def test_the_pages_offer_only_what_the_server_takes_around_the_decision_and_the_
         assert f'href="{certificate}"' in applicant_c.get(url).content.decode(), url
     response = applicant_c.get(certificate)
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+
+
+def test_the_file_is_offered_once_the_first_tranche_is_paid(project, applicant, finance_officer, finance_head):
+    """Filing before the first tranche is paid is a 409: the project's page does not offer it."""
+    client = client_for(applicant)
+    detail, file_url = reverse("application-detail", args=[project.pk]), reverse("acceptance-file", args=[project.pk])
+    assert f'href="{file_url}"' not in client.get(detail).content.decode()
+    pay(Disbursement.objects.get(application=project, tranche=1), finance_officer, finance_head, "PZ-1")
+    assert f'href="{file_url}"' in client.get(detail).content.decode()
