@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts.rules import is_staff
-from aftergrant.acceptance import acceptance_latest, acceptance_rectified
+from aftergrant.acceptance import acceptance_latest, acceptance_rectified, acceptance_scoring_done
 from aftergrant.midterm import version_in_force
 from aftergrant.models import ContractVersion
 from applications import services as app_services
@@ -212,19 +212,24 @@ def acceptance_check(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _check_page(request: HttpRequest, application: Application, **bound: Any) -> HttpResponse:
     open_steps = open_step_names(application)
+    final = acceptance_rectified(application)
+    # The decision is refused (409) until the experts are done, except on a rectified file.
+    deciding = "acceptance_review" in open_steps
+    scoring = deciding and not final and not acceptance_scoring_done(application)
     return render(
         request,
         "aftergrant/acceptance_check.html",
         {
             "application": application,
             "latest": acceptance_latest(application),
-            "final": acceptance_rectified(application),
+            "final": final,
+            "scoring": scoring,
             "check_form": bound.get("check_form") if "acceptance_check" in open_steps else None,
             "draw_form": (bound.get("draw_form") or AcceptanceDrawForm())
             if "acceptance_experts" in open_steps
             else None,
             "decision_form": (bound.get("decision_form") or AcceptanceDecisionForm())
-            if "acceptance_review" in open_steps
+            if deciding and not scoring
             else None,
         },
     )

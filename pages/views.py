@@ -285,8 +285,12 @@ def _application_page(request: HttpRequest, application: Application, **bound: A
         if application.status in EDITABLE_STATES:
             forms_["attachment"] = forms.AttachmentForm(call=application.call)
             # A draft of a closed call would be refused (409): say so instead of offering Submit.
-            if closed_before_submission(application):
-                context["submit_closed"] = CALL_CLOSED
+            # The integrity rule and the call's limits (限项) would refuse it too: name the rule.
+            refusal = (
+                CALL_CLOSED if closed_before_submission(application) else app_services.submission_refusal(application)
+            )
+            if refusal:
+                context["submit_closed"] = refusal
             else:
                 forms_["submit"] = forms.SubmitForm()
     if staff:

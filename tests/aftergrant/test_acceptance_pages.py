@@ -12,6 +12,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 from aftergrant.models import ContractVersion
 from aftergrant.selectors import projects_contracted
@@ -122,3 +123,51 @@ def test_overdue_rule_on_the_project_list(paid_project, settings):
     assert not projects_contracted().get(pk=paid_project.pk).is_overdue
     version.update(ends_on=today - dt.timedelta(days=91))
     assert projects_contracted().get(pk=paid_project.pk).is_overdue
+
+
+def test_the_pages_offer_only_what_the_server_takes_around_the_decision_and_the_certificate(
+    paid_project, applicant, staff, org_expert
+):
+    """The decision is not offered while the experts score (it would be a 409); once a pass
+    waits for its notice staff are not sent back to the acceptance page; the certificate link
+    appears when the notice has closed, and it downloads."""
+    from tests.conftest import acceptance_experts, acceptance_file, acceptance_score, close_notice
+    from workflow import steps
+
+    app = paid_project
+    applicant_c, staff_c = client_for(applicant), client_for(staff)
+    check_url = reverse("acceptance-check", args=[app.pk])
+    decide_url = reverse("acceptance-decide", args=[app.pk])
+    certificate = reverse("acceptance-certificate", args=[app.pk])
+    steps.acceptance_submit(application=app, actor=applicant, **acceptance_file(app))
+    steps.acceptance_check(application=app, actor=staff, decision="accept")
+    drawn = acceptance_experts(app, staff)
+    scoring = staff_c.get(check_url).content.decode()
+    assert f'action="{decide_url}"' not in scoring
+    with translation.override("zh-hans"):  # the page's language
+        assert gettext("The acceptance experts have not all scored yet.") in scoring
+    acceptance_score(drawn[:2], ["pass", "pass"])
+    assert f'action="{decide_url}"' not in staff_c.get(check_url).content.decode()  # one still to score
+    acceptance_score(drawn[2:], ["pass"])
+    assert f'action="{decide_url}"' in staff_c.get(check_url).content.decode()
+    steps.acceptance_decide(application=app, actor=staff, result="pass", comment="")
+    detail = reverse("application-detail", args=[app.pk])
+    page = staff_c.get(detail).content.decode()
+    assert f'href="{check_url}"' not in page and f'href="{certificate}"' not in page
+    assert applicant_c.get(certificate).status_code == 404
+    notice = steps.acceptance_notice_publish(call=app.call, actor=staff)
+    assert f'href="{certificate}"' not in applicant_c.get(detail).content.decode()  # the notice runs
+    close_notice(notice, staff)
+    for url in (detail, reverse("project", args=[app.pk])):
+        assert f'href="{certificate}"' in applicant_c.get(url).content.decode(), url
+    response = applicant_c.get(certificate)
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+
+
+def test_the_file_is_offered_once_the_first_tranche_is_paid(project, applicant, finance_officer, finance_head):
+    """Filing before the first tranche is paid is a 409: the project's page does not offer it."""
+    client = client_for(applicant)
+    detail, file_url = reverse("application-detail", args=[project.pk]), reverse("acceptance-file", args=[project.pk])
+    assert f'href="{file_url}"' not in client.get(detail).content.decode()
+    pay(Disbursement.objects.get(application=project, tranche=1), finance_officer, finance_head, "PZ-1")
+    assert f'href="{file_url}"' in client.get(detail).content.decode()

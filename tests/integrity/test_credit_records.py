@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from django.core.exceptions import ValidationError
 from django.test import Client
-from django.utils import timezone
+from django.utils import timezone, translation
 from rest_framework.test import APIClient
 
 from accounts.enums import Role
@@ -196,6 +196,10 @@ def test_a_severe_record_in_force_refuses_submission_naming_the_rule(staff, staf
     assert app.status == ApplicationStatus.DRAFT
     response = page(applicant).post(f"/applications/{app.pk}/submit/", {"pledge": "on"}, follow=True)
     assert "integrity rule" in response.content.decode()
+    # The draft's page names the rule instead of offering a Submit the server refuses.
+    with translation.override("en"):
+        shown = page(applicant).get(f"/applications/{app.pk}/").content.decode()
+    assert "integrity rule" in shown and f'action="/applications/{app.pk}/submit/"' not in shown
 
 
 def test_submission_requires_the_integrity_pledge_and_records_it(applicant, call):

@@ -9,7 +9,7 @@ import datetime as dt
 from typing import Any
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from applications.enums import ApplicationStatus as S
 from applications.models import Application
@@ -104,6 +104,11 @@ def test_the_override_page(call, applicant, staff):
     submit(applicant, draft(call, applicant))
     app = draft(call, applicant)
     assert page(applicant).get(f"/applications/{app.pk}/limits-override/").status_code == 403
+    # Beyond the limit the draft's page names the rule instead of offering Submit.
+    submit_form = f'action="/applications/{app.pk}/submit/"'
+    with translation.override("en"):
+        refused = page(applicant).get(f"/applications/{app.pk}/").content.decode()
+    assert "per organisation" in refused and submit_form not in refused
     client = page(staff)
     shown = client.get(f"/applications/{app.pk}/limits-override/").content.decode()
     assert "per organisation" in shown and app.title in shown
@@ -111,6 +116,7 @@ def test_the_override_page(call, applicant, staff):
     assert client.post(f"/applications/{app.pk}/limits-override/", {"reason": "特批"}).status_code == 302
     app.refresh_from_db()
     assert app.limits_override_reason == "特批"
+    assert submit_form in page(applicant).get(f"/applications/{app.pk}/").content.decode()  # overridden
     refused_page = page(applicant).post(f"/applications/{app.pk}/submit/", {"pledge": "on"})
     assert refused_page.status_code == 302
     app.refresh_from_db()
