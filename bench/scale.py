@@ -27,7 +27,9 @@ The database is flushed first, so its name must contain ``bench``.
 from __future__ import annotations
 
 import argparse
+import cProfile
 import os
+import pstats
 import random
 import statistics
 import sys
@@ -223,6 +225,9 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3, help="ranking runs per rule; the median is printed")
     parser.add_argument("--explain", action="store_true", help="print PostgreSQL's query plans")
     parser.add_argument("--skip-draw", action="store_true")
+    parser.add_argument(
+        "--profile", type=int, default=0, metavar="N", help="profile the service draw and print its N dearest calls"
+    )
     args = parser.parse_args()
 
     configure_environment()
@@ -272,9 +277,19 @@ def main() -> None:
         from audit.models import AuditEntry
 
         before = UserObjectPermission.objects.count(), AuditEntry.objects.count()
-        seconds, statements, draw = count_statements(
-            lambda: services.draw_for_call(call=call, actor=ctx["staff"], seed="bench")
-        )
+        from django.urls import reverse
+
+        # The URL resolver is built on the first ``reverse`` of a process (1.1 s of the first
+        # measured draw): a server's workers have built it on their first page long before.
+        reverse("my-reviews")
+        profiler = cProfile.Profile() if args.profile else None
+
+        def run_draw() -> Any:
+            if profiler is None:
+                return services.draw_for_call(call=call, actor=ctx["staff"], seed="bench")
+            return profiler.runcall(services.draw_for_call, call=call, actor=ctx["staff"], seed="bench")
+
+        seconds, statements, draw = count_statements(run_draw)
         made = Assignment.objects.filter(draw_item__draw=draw).count()
         grants = UserObjectPermission.objects.count() - before[0]
         audits = AuditEntry.objects.count() - before[1]
@@ -283,6 +298,10 @@ def main() -> None:
             f"{grants:,} guardian rows, {audits:,} audit rows "
             f"(Draw + DrawItems + Assignments + grants + audit + invitations, one transaction)"
         )
+        if profiler is not None:
+            profiler.dump_stats("var/draw.prof")
+            pstats.Stats(profiler).sort_stats("cumulative").print_stats(args.profile)
+            pstats.Stats(profiler).sort_stats("tottime").print_stats(args.profile)
 
     call = ctx["ranked_call"]
     reviews = Review.objects.filter(assignment__application__call=call).count()

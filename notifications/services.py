@@ -22,6 +22,7 @@ from django.db.models import Exists, F, OuterRef, QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from core.db import insert_objects
 from core.errors import NotVisible, StateConflict
 
 from .channels import TransportError, channels
@@ -114,27 +115,32 @@ def notify(
     else:
         opted_out = set()  # nobody has an address: opting out of e-mail changes nothing
     rows = []
+    rendered: dict[str, tuple[str, str]] = {}  # language → subject and body, rendered once
     for user in users:
         names = [
             name
             for name, channel in outside.items()
             if channel.accepts(user, kind, email_opted_out=user.pk in opted_out)
         ]
-        with translation.override(getattr(user, "language", None) or "zh-hans"):
-            rows.append(
-                Notification(
-                    recipient=user,
-                    kind=kind,
-                    subject=(str(subject) % context)[:200],
-                    body=str(body) % context,
-                    url=url,
-                    channels=names,
-                    state=DeliveryState.PENDING if names else DeliveryState.SKIPPED,
-                    dedupe_key=dedupe_key,
-                )
+        language = getattr(user, "language", None) or "zh-hans"
+        if language not in rendered:
+            with translation.override(language):
+                rendered[language] = ((str(subject) % context)[:200], str(body) % context)
+        rows.append(
+            Notification(
+                recipient=user,
+                kind=kind,
+                subject=rendered[language][0],
+                body=rendered[language][1],
+                url=url,
+                channels=names,
+                state=DeliveryState.PENDING if names else DeliveryState.SKIPPED,
+                dedupe_key=dedupe_key,
             )
+        )
     if dedupe_key is None:
-        created = Notification.objects.bulk_create(rows)
+        insert_objects(rows)  # a county draw invites thousands at once: COPY then
+        created = rows
     else:
         created = []
         for row in rows:

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import re
 import secrets
+from collections import defaultdict
 from collections.abc import Sequence
 from datetime import timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, F, Q, QuerySet
@@ -659,29 +661,66 @@ def assignable_experts(application: Application) -> list[Expert]:
 # --- the random draw (随机抽取) --------------------------------------------------------------
 
 
-def _draw_pool(fields: set[str]) -> tuple[list[Expert], list[ExpertSnapshot]]:
-    """Every expert in any of ``fields``, locked, with their loads: five queries whatever the
-    pool's size (experts with organisations, their conflicts, one aggregate of loads, and the
-    experts barred by a credit record in force).
+def _draw_pool(fields: set[str]) -> tuple[dict[int, int], list[ExpertSnapshot]]:
+    """Every expert in any of ``fields``, locked, with their loads: their user ids (expert id →
+    user id, for the invitations) and their snapshots. Five queries whatever the pool's size
+    (experts with organisations, their conflicts, one aggregate of loads, and the experts
+    barred by a credit record in force), read as rows: a county's pool is 10,000 experts, and
+    a model instance per expert, organisation and conflict cost more than the draw itself.
 
     The rows are locked in id order, so two draws wait for each other instead of deadlocking,
     and a hand assignment (which locks its one expert) cannot slip past a load limit meanwhile.
     """
     if not fields:
-        return [], []
+        return {}, []
     pool = Expert.objects.select_for_update(of=("self",))
     if connection.features.supports_json_field_contains:
         in_field = Q()
         for name in sorted(fields):
             in_field |= Q(fields__contains=[name])
         pool = pool.filter(in_field)
-    experts = list(pool.select_related("organisation", "user").prefetch_related("conflicts").order_by("id"))
+    rows = list(
+        pool.order_by("id").values_list(
+            "id",
+            "user_id",
+            "organisation_id",
+            "organisation__credit_code",
+            "organisation__name",
+            "fields",
+            "active",
+            "load_limit",
+        )  # fmt: skip
+    )
     if not connection.features.supports_json_field_contains:
         # SQLite (the embedded default of ``make run``) has no JSON containment: filter here.
-        experts = [e for e in experts if fields & {str(f) for f in (e.fields or [])}]
-    loads = _expert_loads([e.pk for e in experts])
+        rows = [row for row in rows if fields & {str(f) for f in (row[5] or [])}]
+    ids = [row[0] for row in rows]
+    conflicts: dict[int, list[tuple[str, int | None]]] = defaultdict(list)
+    for expert_id, name, organisation_id in (
+        Conflict.objects.filter(expert_id__in=ids)
+        .order_by("id")
+        .values_list("expert_id", "organisation_name", "organisation_id")
+    ):
+        conflicts[expert_id].append((name, organisation_id))
+    loads = _expert_loads(ids)
     barred = experts_barred(loads)
-    return experts, [expert_snapshot(e, load=loads[e.pk], credit_barred=e.pk in barred) for e in experts]
+    snapshots = [
+        ExpertSnapshot(
+            id=pk,
+            organisation_id=organisation_id,
+            credit_code=credit_code or "",
+            organisation_name=organisation_name or "",
+            fields=tuple(str(f) for f in (expert_fields or [])),
+            active=active,
+            load=loads[pk],
+            load_limit=load_limit,
+            conflict_names=tuple(name for name, _org in conflicts[pk]),
+            conflict_organisation_ids=tuple(org for _name, org in conflicts[pk] if org),
+            credit_barred=pk in barred,
+        )
+        for pk, _user, organisation_id, credit_code, organisation_name, expert_fields, active, load_limit in rows
+    ]
+    return {row[0]: row[1] for row in rows}, snapshots
 
 
 def _draw_record(
@@ -690,7 +729,7 @@ def _draw_record(
     kind: str,
     seed: str,
     actor: Any,
-    experts: list[Expert],
+    expert_users: dict[int, int],
     pool: list[ExpertSnapshot],
     requests: list[ItemRequest],
     applications: dict[int, Application],
@@ -732,7 +771,7 @@ def _draw_record(
         ],
     )
     made = _draw_invitations(
-        experts={e.pk: e for e in experts},
+        expert_users=expert_users,
         item_ids=item_ids,
         results=results,
         applications=applications,
@@ -750,14 +789,17 @@ def _draw_record(
             "purpose": purpose,
             "call": call.pk,
             "replacing": {str(k): v for k, v in replacing.items() if v},
-            # The candidate lists (every expert in the item's field, from ``Draw.pool``) are on
-            # the write-once DrawItem rows; repeating them here would double a large draw.
+            # The candidate lists and the exclusions with their reasons are on the write-once
+            # DrawItem rows, and follow from what the commitment above covers (replaying the
+            # draw gives them: ``draw_replay_items``); here their counts and the choices. The
+            # exclusions repeated here were most of a county draw's audit row (248,000 of them
+            # for 10,000 items: 2 s to encode, hash and store).
             "items": [
                 {
                     "application": r.item_id,
                     "needed": r.needed,
                     "candidates": len(r.candidates),
-                    "exclusions": r.exclusions,
+                    "excluded": len(r.exclusions),
                     "chosen": r.chosen,
                     "shortfall": r.shortfall,
                 }
@@ -770,7 +812,7 @@ def _draw_record(
 
 def _draw_invitations(
     *,
-    experts: dict[int, Expert],
+    expert_users: dict[int, int],
     item_ids: list[int],
     results: list[ItemResult],
     applications: dict[int, Application],
@@ -792,7 +834,7 @@ def _draw_invitations(
     """
     now = timezone.now()
     rows: list[tuple[Any, ...]] = []
-    invited: dict[str, dict[int, Any]] = {}
+    invited: dict[str, set[int]] = {}
     for item_id, result in zip(item_ids, results, strict=True):
         application = applications[result.item_id]
         due = now + timedelta(days=application.call.review_days)
@@ -801,7 +843,7 @@ def _draw_invitations(
             rows.append(
                 (application.pk, expert_id, A.INVITED, due, now, "", gaps.pop(0) if gaps else None, purpose, item_id)
             )
-            invited.setdefault(f"{due:%Y-%m-%d}", {})[expert_id] = experts[expert_id].user
+            invited.setdefault(f"{due:%Y-%m-%d}", set()).add(expert_users[expert_id])
     if not rows:
         return []
     fields = [
@@ -821,10 +863,12 @@ def _draw_invitations(
         raise StateConflict(_("An expert was assigned to one of these items meanwhile; draw again.")) from None
     # One invitation per expert, however many items they drew: one ``notify`` per due date
     # (a draw has one), one notification row per expert.
-    for day, users in sorted(invited.items()):
+    for day, user_ids in sorted(invited.items()):
+        # A query, not a list: ``notify`` reads everyone's e-mail choices along with them.
+        users = get_user_model().objects.filter(pk__in=user_ids).order_by("pk")
         if purpose == P.ACCEPTANCE:
             notify(
-                recipients=list(users.values()),
+                recipients=users,
                 kind="acceptance_invitation",
                 subject=gettext_lazy("Invitation to an acceptance"),
                 body=gettext_lazy(
@@ -836,7 +880,7 @@ def _draw_invitations(
             )
             continue
         notify(
-            recipients=list(users.values()),
+            recipients=users,
             kind="review_invitation",
             subject=gettext_lazy("Invitation to review"),
             body=gettext_lazy(
@@ -899,8 +943,8 @@ def draw_for_call(*, call: Call, actor: Any, seed: str | None = None) -> Draw:
     Side effects: locks the call and the experts of the fields concerned; writes a ``Draw``
     with one ``DrawItem`` per item considered, one ``Assignment`` per drawn expert, one
     invitation per drawn expert, and a ``draw.perform`` audit row holding the seed, the
-    number of candidates, the exclusions with their reasons and the choices (it stands for
-    the assignments: they have no audit row of their own). Queries do not grow with the pool.
+    commitment, and per item the numbers of candidates and exclusions and the choices (it
+    stands for the assignments: they have no audit row of their own). Queries do not grow with the pool.
     """
     if not is_staff(actor):
         raise PermissionDenied(_("Only bureau staff draw experts."))
@@ -909,7 +953,16 @@ def draw_for_call(*, call: Call, actor: Any, seed: str | None = None) -> Draw:
     seed = seed if seed else secrets.token_hex(8)
     if len(seed) > 64:
         raise ValidationError({"seed": [_("A seed is at most 64 characters.")]})
-    short = list(items_short_of_experts(call).select_related("organisation", "call").order_by("id"))
+    short = list(
+        items_short_of_experts(call)
+        .select_related("organisation")
+        # What the snapshots and the invitations read; an application's other columns (its
+        # budget, persons' details, texts) are most of a row and nothing here needs them.
+        .only("id", "call_id", "field", "units", "persons", "organisation__name", "organisation__credit_code")
+        .order_by("id")
+    )
+    for application in short:
+        application.call = call  # the locked row: one Call instance, not one per item
     assigned, unreplaced = _assigned_experts([a.pk for a in short])
     snapshots = item_snapshots(short)
     requests = [
@@ -920,13 +973,13 @@ def draw_for_call(*, call: Call, actor: Any, seed: str | None = None) -> Draw:
         )
         for a in short
     ]
-    experts, pool = _draw_pool({r.item.field for r in requests})
+    expert_users, pool = _draw_pool({r.item.field for r in requests})
     draw, _made = _draw_record(
         call=call,
         kind=DrawKind.INITIAL,
         seed=seed,
         actor=actor,
-        experts=experts,
+        expert_users=expert_users,
         pool=pool,
         requests=requests,
         applications={a.pk: a for a in short},
@@ -960,13 +1013,13 @@ def draw_replacement(*, assignment: Assignment, actor: Any, seed: str | None = N
         raise StateConflict(_("Experts are assigned only to applications in expert review."))
     assigned, _unreplaced = _assigned_experts([application.pk], assignment.purpose)
     request = ItemRequest(item=item_snapshot(application), needed=1, assigned=frozenset(assigned[application.pk]))
-    experts, pool = _draw_pool({request.item.field})
+    expert_users, pool = _draw_pool({request.item.field})
     _draw, made = _draw_record(
         call=application.call,
         kind=DrawKind.REPLACEMENT,
         seed=seed if seed else secrets.token_hex(8),
         actor=actor,
-        experts=experts,
+        expert_users=expert_users,
         pool=pool,
         requests=[request],
         applications={application.pk: application},
@@ -1008,13 +1061,13 @@ def draw_for_acceptance(*, application: Application, actor: Any, seed: str | Non
         raise StateConflict(_("The acceptance experts of this project are drawn already."))
     assigned, unreplaced = _assigned_experts([application.pk], P.ACCEPTANCE)
     request = ItemRequest(item=item_snapshot(application), needed=needed, assigned=frozenset(assigned[application.pk]))
-    experts, pool = _draw_pool({request.item.field})
+    expert_users, pool = _draw_pool({request.item.field})
     draw, _made = _draw_record(
         call=application.call,
         kind=DrawKind.ACCEPTANCE,
         seed=seed,
         actor=actor,
-        experts=experts,
+        expert_users=expert_users,
         pool=pool,
         requests=[request],
         applications={application.pk: application},

@@ -88,7 +88,10 @@ def test_draw_for_call_draws_n_eligible_experts_and_records_why_others_were_pass
     entry = AuditEntry.objects.get(action="draw.perform", target_id=draw.pk)
     assert entry.actor == staff
     assert entry.data["seed"] == "2016-first-batch"
-    assert entry.data["items"][0]["exclusions"] == item.exclusions
+    # The reasons are on the DrawItem (and follow from the committed snapshot); the chained
+    # row counts them and holds the choices.
+    assert entry.data["items"][0]["excluded"] == len(item.exclusions) == len(pool["excluded"])
+    assert entry.data["items"][0]["chosen"] == item.chosen
     assert entry.data["items"][0]["candidates"] == len(item.candidates)  # the list: DrawItem.candidates, from Draw.pool
     assert draw_replay(draw=draw) == {app.pk: item.chosen}
 
