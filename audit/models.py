@@ -3,11 +3,11 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from django.db import models, transaction
+from django.db import connections, models, router, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .chain import chain_seal
+from .chain import chain_append, chain_seal
 
 
 def _now() -> Any:
@@ -67,9 +67,21 @@ class AuditEntry(models.Model):
     def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is not None:
             raise RuntimeError("Audit entries are append-only.")
-        with transaction.atomic(using=kwargs.get("using"), savepoint=False):
-            chain_seal([self])
+        using = kwargs.get("using") or router.db_for_write(type(self), instance=self)
+        with transaction.atomic(using=using, savepoint=False):
+            if connections[using].vendor != "postgresql":
+                chain_seal([self])  # on PostgreSQL the insert itself seals it (_do_insert)
             super().save(*args, **kwargs)
+
+    def _do_insert(self, manager: Any, using: str, fields: Any, returning_fields: Any, raw: bool) -> Any:
+        """On PostgreSQL the entry takes its place in the chain within its insert: one statement
+        instead of a head read and an insert (audit/chain.py ``chain_append``). Django's save
+        machinery (signals, ``_state``, the returned id) stays as it is: only the INSERT differs.
+        A raw save (``loaddata``) keeps the place and hashes it brings."""
+        if raw or connections[using].vendor != "postgresql":
+            # django-stubs do not declare this hook; Django 5.2 has it with this signature.
+            return super()._do_insert(manager, using, fields, returning_fields, raw)  # type: ignore[misc]
+        return chain_append(self, using=using, fields=fields, returning_fields=returning_fields)
 
     def delete(self, *args: Any, **kwargs: Any) -> Any:
         raise RuntimeError("Audit entries are append-only.")

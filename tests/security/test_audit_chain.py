@@ -4,6 +4,8 @@ make one unbroken chain."""
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 import threading
 
 import pytest
@@ -11,12 +13,13 @@ from django.core import mail
 from django.core.management import CommandError, call_command
 from django.db import connection, connections, transaction
 from django.test import Client
-from django.utils import translation
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone, translation
 
 from applications.services import application_create
-from audit.chain import GENESIS
+from audit.chain import GENESIS, canonical_around_link, entry_content, entry_hash
 from audit.models import AuditCheckpoint, AuditEntry
-from audit.services import audit_record, audit_verify
+from audit.services import audit_record, audit_record_many, audit_verify
 from notifications.models import Notification
 from workflow import steps
 from workflow.tasks import verify_audit_trail
@@ -165,3 +168,105 @@ def test_writers_racing_each_other_make_one_unbroken_chain(applicant):
     report = audit_verify()
     assert report.ok
     assert AuditEntry.objects.filter(action__startswith="race-").count() == 40
+
+
+# --- one statement per entry on PostgreSQL (issue 18): the database finishes the hash ----------
+
+#: Text that JSON escapes, or that a naive byte count gets wrong: Chinese, quotes, backslashes,
+#: control characters, characters outside the BMP, a "prev" key inside the data, None values.
+TRICKY_COMMENT = '退回补正："材料不全"\\ 请于 3 日内补交\n\t第二行 ‘引号’ \\" 🙂 \u2028 end'
+TRICKY_DATA = {
+    "理由": '预算表"合计"与明细不符 C:\\tmp\\a.xlsx',
+    "prev": "x",
+    "seq": 99,
+    "nested": {"b": [1, 2.5, None, True, {"深": "层", "z": None, "a": "\u001f is escaped, \u0085 is not"}], "a": {}},
+    "none": None,
+    "空": "",
+    "emoji🙂": "🙂",
+}
+
+
+def _tricky_entries(applicant):
+    """The same hostile content sealed both ways: appended alone and sealed in bulk."""
+    appended = audit_record(
+        actor=applicant, action="return_for_fix", target=applicant, from_state="submitted", to_state="draft",
+        comment=TRICKY_COMMENT, data=TRICKY_DATA,
+    )  # fmt: skip
+    audit_record_many(actor=None, action="bulk", targets=[applicant, applicant], data=[TRICKY_DATA, {"a": None}])
+    after_bulk = audit_record(actor=None, action="after_bulk", target=applicant, comment=TRICKY_COMMENT, data={})
+    return appended, after_bulk
+
+
+def test_the_link_cut_out_of_the_canonical_text_leaves_exactly_what_is_hashed(applicant):
+    entry = AuditEntry(
+        seq=12345, prev_hash="ab" * 32, at=timezone.now(), actor=None, action="a\"b", target_type="t",
+        target_id=7, comment=TRICKY_COMMENT, data=TRICKY_DATA,
+    )  # fmt: skip
+    before, after = canonical_around_link(entry)
+    whole = json.dumps(entry_content(entry), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    assert before + f'"prev":"{"ab" * 32}","seq":12345,' + after == whole
+
+
+def test_an_entry_appended_in_one_statement_verifies_with_entry_hash(applicant):
+    first = audit_record(actor=None, action="first", target=applicant)
+    with transaction.atomic(), CaptureQueriesContext(connection) as queries:
+        entry = audit_record(
+            actor=applicant, action="return_for_fix", target=applicant, comment=TRICKY_COMMENT, data=TRICKY_DATA
+        )
+    if connection.vendor == "postgresql":
+        assert len(queries) == 1, [q["sql"] for q in queries]
+    stored = AuditEntry.objects.get(pk=entry.pk)
+    assert (stored.seq, stored.prev_hash) == (first.seq + 1, first.row_hash)
+    assert stored.row_hash == entry.row_hash == entry_hash(stored)
+    assert (stored.comment, stored.data, stored.at) == (TRICKY_COMMENT, TRICKY_DATA, entry.at)
+    assert audit_verify().ok
+
+
+def test_entries_appended_alone_and_sealed_in_bulk_make_one_chain(applicant):
+    appended, after_bulk = _tricky_entries(applicant)
+    entries = list(AuditEntry.objects.filter(seq__gte=appended.seq).order_by("seq"))
+    assert [e.seq for e in entries] == [appended.seq + i for i in range(4)]
+    assert [e.pk for e in entries][::3] == [appended.pk, after_bulk.pk]
+    assert all(later.prev_hash == earlier.row_hash for earlier, later in zip(entries, entries[1:], strict=False))
+    assert all(entry_hash(e) == e.row_hash for e in entries)
+    report = audit_verify()
+    assert report.ok and report.checked == after_bulk.seq and report.head_hash == after_bulk.row_hash
+
+
+def test_the_first_entry_appended_in_one_statement_links_to_the_genesis():
+    assert not AuditEntry.objects.exists()
+    entry = AuditEntry.objects.create(action="first", target_type="t", target_id=1, data={"k": "值"})
+    assert (entry.seq, entry.prev_hash) == (1, GENESIS)
+    assert entry_hash(AuditEntry.objects.get(pk=entry.pk)) == entry.row_hash
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        ("UPDATE audit_auditentry SET data = jsonb_set(data, '{nested,b,4,深}', '\"浅\"') WHERE id = %s"),
+        ("UPDATE audit_auditentry SET comment = replace(comment, '\\', '/') WHERE id = %s"),
+        ("UPDATE audit_auditentry SET at = at + interval '1 microsecond' WHERE id = %s"),
+        ("UPDATE audit_auditentry SET actor_id = NULL WHERE id = %s"),
+    ],
+    ids=["nested-data", "backslash", "time", "actor"],
+)
+def test_a_changed_entry_appended_in_one_statement_is_reported(applicant, change):
+    appended, _after_bulk = _tricky_entries(applicant)
+    _raw(change, [appended.pk])
+    problem = audit_verify().problem
+    assert problem is not None and (problem.kind, problem.seq) == ("changed", appended.seq)
+
+
+def test_an_entry_appended_in_one_statement_keeps_the_time_it_was_given(applicant):
+    moment = dt.datetime(2026, 3, 1, 8, 30, 0, 123456, tzinfo=dt.timezone(dt.timedelta(hours=8)))
+    entry = AuditEntry.objects.create(action="dated", target_type="t", target_id=1, at=moment)
+    stored = AuditEntry.objects.get(pk=entry.pk)
+    assert stored.at == moment and entry_hash(stored) == stored.row_hash
+
+
+def test_an_appended_entry_is_still_append_only(applicant):
+    entry = audit_record(actor=None, action="once", target=applicant)
+    with pytest.raises(RuntimeError, match="append-only"):
+        entry.save()
+    with pytest.raises(RuntimeError, match="append-only"):
+        entry.delete()
