@@ -22,66 +22,26 @@ from django.views.decorators.http import require_POST
 from accounts.rules import is_staff
 from aftergrant.acceptance import acceptance_latest, acceptance_rectified, acceptance_scoring_done
 from aftergrant.midterm import version_in_force
-from aftergrant.models import ContractVersion
 from applications import services as app_services
 from applications.enums import AcceptanceDocument
 from applications.models import Application
 from funding.enums import AcceptanceCheckDecision
 from workflow import steps
 
-from .forms import AcceptanceDecisionForm, MoneyField, StepForm, TextField
+from .forms import AcceptanceDecisionForm, StepForm, TargetsAndAccountsForm, TextField
 from .selectors import open_step_names
 from .views import _application_for, perform
 
 # --- forms ------------------------------------------------------------------------------------
 
 
-class AcceptanceFileForm(StepForm):
-    """Achieved per target (``achieved_<id>``), the final accounts per budget line by source
-    (``county_<line>``, ``own_<line>``, ``other_<line>``), and the final report."""
+class AcceptanceFileForm(TargetsAndAccountsForm):
+    """Achieved per target, the final accounts per budget line by source, and the final report."""
 
     report = TextField(label=gettext_lazy("Final report"), widget=forms.Textarea(attrs={"rows": 8}), max_length=100000)
 
-    def __init__(self, data: Any = None, *, version: ContractVersion | None, **kwargs: Any) -> None:
-        super().__init__(data, **kwargs)
-        self.targets = list(version.targets.all()) if version is not None else []
-        self.lines = list(version.budget.all()) if version is not None else []
-        report = self.fields.pop("report")
-        for target in self.targets:
-            self.fields[f"achieved_{target.pk}"] = forms.DecimalField(
-                label=f"{target.name} ({target.unit})",
-                min_value=0,
-                max_digits=14,
-                decimal_places=2,
-                help_text=_("Target: %(value)s %(unit)s") % {"value": target.value, "unit": target.unit},
-            )
-        for line in self.lines:
-            label = line.get_line_display()
-            for source, source_label in (
-                ("county", _("county grant")),
-                ("own", _("own funds")),
-                ("other", _("other sources")),
-            ):
-                self.fields[f"{source}_{line.line}"] = MoneyField(
-                    label=f"{label}: {source_label}", required=False, initial="0"
-                )
-        self.fields["report"] = report
-
     def step_data(self) -> dict[str, Any]:
-        data = self.cleaned_data
-        return {
-            "report": data["report"],
-            "results": [{"target": t.pk, "achieved": data[f"achieved_{t.pk}"]} for t in self.targets],
-            "accounts": [
-                {
-                    "line": line.line,
-                    "county_yuan": data.get(f"county_{line.line}") or 0,
-                    "own_yuan": data.get(f"own_{line.line}") or 0,
-                    "other_yuan": data.get(f"other_{line.line}") or 0,
-                }
-                for line in self.lines
-            ],
-        }
+        return {"report": self.cleaned_data["report"], "results": self.achieved(), "accounts": self.money_by_line()}
 
 
 class AcceptanceDocumentForm(StepForm):

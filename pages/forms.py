@@ -4,7 +4,7 @@ is valid, and their ``ValidationError`` messages are put back on these forms' fi
 from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -17,6 +17,9 @@ from funding.enums import AcceptanceResult
 from reviews.enums import RECOMMENDATIONS, Recommendation
 from reviews.models import Assignment, Criterion, Expert
 from reviews.services import clean_scores
+
+if TYPE_CHECKING:
+    from aftergrant.models import ContractVersion
 
 # --- inputs every form shares ------------------------------------------------------------------
 #
@@ -124,6 +127,55 @@ class StepForm(forms.Form):
 
     def step_data(self) -> dict[str, Any]:
         return dict(self.cleaned_data)
+
+
+class TargetsAndAccountsForm(StepForm):
+    """What a project reports against its contract in force: the amount achieved per target
+    (``achieved_<id>``) and the money per budget line by source (``county_<line>``,
+    ``own_<line>``, ``other_<line>``), with the subclass's declared fields after them (a mid-term
+    report's problems, an acceptance's final report)."""
+
+    def __init__(self, data: Any = None, *, version: ContractVersion | None, **kwargs: Any) -> None:
+        from django.utils.translation import gettext
+
+        super().__init__(data, **kwargs)
+        self.targets = list(version.targets.all()) if version is not None else []
+        self.lines = list(version.budget.all()) if version is not None else []
+        declared = {name: self.fields.pop(name) for name in list(self.fields)}
+        for target in self.targets:
+            self.fields[f"achieved_{target.pk}"] = forms.DecimalField(
+                label=f"{target.name} ({target.unit})",
+                min_value=0,
+                max_digits=14,
+                decimal_places=2,
+                help_text=gettext("Target: %(value)s %(unit)s") % {"value": target.value, "unit": target.unit},
+            )
+        for line in self.lines:
+            label = line.get_line_display()
+            for source, source_label in (
+                ("county", gettext("county grant")),
+                ("own", gettext("own funds")),
+                ("other", gettext("other sources")),
+            ):
+                self.fields[f"{source}_{line.line}"] = MoneyField(
+                    label=f"{label}: {source_label}", required=False, initial="0"
+                )
+        self.fields.update(declared)
+
+    def achieved(self) -> list[dict[str, Any]]:
+        return [{"target": t.pk, "achieved": self.cleaned_data[f"achieved_{t.pk}"]} for t in self.targets]
+
+    def money_by_line(self) -> list[dict[str, Any]]:
+        data = self.cleaned_data
+        return [
+            {
+                "line": line.line,
+                "county_yuan": data.get(f"county_{line.line}") or 0,
+                "own_yuan": data.get(f"own_{line.line}") or 0,
+                "other_yuan": data.get(f"other_{line.line}") or 0,
+            }
+            for line in self.lines
+        ]
 
 
 class VocabularyMixin:

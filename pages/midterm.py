@@ -20,22 +20,21 @@ from openpyxl import Workbook
 from accounts.rules import is_staff
 from aftergrant.enums import MidtermResult
 from aftergrant.midterm import midterm_can_report, midterm_overdue, midterm_pending, version_in_force
-from aftergrant.models import ContractVersion, MidtermReport
+from aftergrant.models import MidtermReport
 from applications.models import Application
 from core.responses import xlsx_response
 from core.xlsx import append, sheet_title, workbook_bytes
 from workflow import steps
 
-from .forms import DateField, MoneyField, StepForm, TextField
+from .forms import DateField, StepForm, TargetsAndAccountsForm, TextField
 from .selectors import open_step_names
 from .views import _application_for, perform
 
 # --- forms ------------------------------------------------------------------------------------
 
 
-class MidtermReportForm(StepForm):
-    """Progress per target (``achieved_<id>``), spending per budget line by source
-    (``county_<line>``, ``own_<line>``, ``other_<line>``), and the problems met."""
+class MidtermReportForm(TargetsAndAccountsForm):
+    """Progress per target, spending per budget line by source, and the problems met."""
 
     problems = TextField(
         label=gettext_lazy("Problems met and how they are dealt with"),
@@ -43,46 +42,8 @@ class MidtermReportForm(StepForm):
         max_length=20000,
     )
 
-    def __init__(self, data: Any = None, *, version: ContractVersion | None, **kwargs: Any) -> None:
-        super().__init__(data, **kwargs)
-        self.targets = list(version.targets.all()) if version is not None else []
-        self.lines = list(version.budget.all()) if version is not None else []
-        problems = self.fields.pop("problems")
-        for target in self.targets:
-            self.fields[f"achieved_{target.pk}"] = forms.DecimalField(
-                label=f"{target.name} ({target.unit})",
-                min_value=0,
-                max_digits=14,
-                decimal_places=2,
-                help_text=_("Target: %(value)s %(unit)s") % {"value": target.value, "unit": target.unit},
-            )
-        for line in self.lines:
-            label = line.get_line_display()
-            for source, source_label in (
-                ("county", _("county grant")),
-                ("own", _("own funds")),
-                ("other", _("other sources")),
-            ):
-                self.fields[f"{source}_{line.line}"] = MoneyField(
-                    label=f"{label}: {source_label}", required=False, initial="0"
-                )
-        self.fields["problems"] = problems
-
     def step_data(self) -> dict[str, Any]:
-        data = self.cleaned_data
-        return {
-            "progress": [{"target": t.pk, "achieved": data[f"achieved_{t.pk}"]} for t in self.targets],
-            "spent": [
-                {
-                    "line": line.line,
-                    "county_yuan": data.get(f"county_{line.line}") or 0,
-                    "own_yuan": data.get(f"own_{line.line}") or 0,
-                    "other_yuan": data.get(f"other_{line.line}") or 0,
-                }
-                for line in self.lines
-            ],
-            "problems": data["problems"],
-        }
+        return {"progress": self.achieved(), "spent": self.money_by_line(), "problems": self.cleaned_data["problems"]}
 
 
 class MidtermDecisionForm(StepForm):
