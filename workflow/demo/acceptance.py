@@ -101,7 +101,8 @@ class AcceptanceWalk:
 
     def file(self, app: Application, at: dt.datetime, *, failing: bool = False) -> None:
         """The applicant files (the audit report attached first when the grant asks for one)."""
-        app.refresh_from_db()
+        # Re-read with the applicant (who files) and the organisation (on the audit report).
+        app.refresh_from_db(from_queryset=Application.objects.select_related("applicant", "organisation"))
         self.clock.set(at)
         if (app.approved_yuan or 0) >= settings.PINGSHEN_ACCEPTANCE_AUDIT_THRESHOLD_YUAN and not (
             app.attachments.filter(kind=AcceptanceDocument.AUDIT).exists()

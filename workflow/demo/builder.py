@@ -538,7 +538,9 @@ class Loader:
     def contract(self, app: Application, checked: dt.datetime) -> None:
         """The applicant submits the task contract now; staff accept it at ``checked``: it is in
         force and the first tranche is requested."""
-        app.refresh_from_db()
+        # Re-read (the panel's decision was written through another instance) with the
+        # applicant, who acts next: one statement, not a second one for the applicant.
+        app.refresh_from_db(from_queryset=Application.objects.select_related("applicant"))
         steps.contract_submit(application=app, actor=app.applicant, **demo_contract(app))
         self.clock.set(checked)
         steps.contract_check(application=app, actor=self.staff, decision="accept", comment="任务书内容完整，同意签订。")
