@@ -95,7 +95,11 @@ def _node(process: Process, name: str) -> Any:
     return node
 
 
-def _process_rows(application_id: Any) -> Any:
+def _process_rows(application: Application) -> Any:
+    return _processes(application.pk)
+
+
+def _processes(application_id: Any) -> Any:
     """The process of an application (its id, or an expression giving it); read one with
     :func:`_coerced`."""
     ct = ContentType.objects.get_for_model(Application)
@@ -109,7 +113,7 @@ def _coerced(process: Process | None) -> Any:
 
 
 def process_of(application: Application) -> Process:
-    process = _coerced(_process_rows(application.pk).first())
+    process = _coerced(_process_rows(application).first())
     if process is None:
         raise StateConflict(_("This application has not been submitted yet."))
     return process
@@ -186,7 +190,7 @@ def _locked(
     runs before either 409 (no process, the row held by someone else throughout):
     :func:`acting` checks the caller there, so that they get the answer they would get
     before any lock (404, 403)."""
-    rows = _process_rows(application_id).select_for_update(nowait=True)
+    rows = _processes(application_id).select_for_update(nowait=True)
     names = (node,) if isinstance(node, str) else node
     tasks = (
         _open_task_rows(application_id, names, data).select_for_update(nowait=True, of=("process",)) if names else None
@@ -1033,7 +1037,7 @@ def terminate(*, application: Application, actor: Any, reason: str) -> Applicati
     application = _visible(application, actor)
     with transaction.atomic():
         application = app_services.application_terminate(application=application, actor=actor, reason=reason)
-        process = _coerced(_process_rows(application.pk).first())
+        process = _coerced(_process_rows(application).first())
         if process is not None and process.finished is None:
             _flow(process).instance.cancel(process)
         funding_services.disbursements_withdraw(application=application, actor=actor, reason=reason)
