@@ -24,11 +24,11 @@ from accounts.recent import require_recent_login
 from accounts.rules import is_staff
 from accounts.selectors import refuse_while_pending
 from audit.services import audit_record
-from core.db import service_atomic
+from core.db import is_row_held, service_atomic
 from core.errors import StateConflict
 from core.grants import grant_user_object_perms
 from core.money import ungroup, yuan
-from notifications.services import notify
+from notifications.services import email_choices_carry, notify, with_email_choices
 
 from .enums import (
     EDITABLE_STATES,
@@ -779,8 +779,22 @@ def application_transition(
     return application
 
 
+#: What :func:`application_locked` locks: the application, its call and its applicant.
+LOCKED_WITH_APPLICATION = ("self", "call", "applicant")
+
+
 def application_locked(application: Application) -> Application:
-    return Application.objects.select_for_update().select_related("call", "applicant").get(pk=application.pk)
+    """The application read ``FOR UPDATE`` with its call and applicant (all three locked).
+
+    A workflow step that already read it so, under its flow lock and in this transaction
+    (``workflow.steps``, ``core.db.row_held``), hands that very object over: it is used as it
+    is, not read a second time."""
+    if is_row_held(application):
+        return application
+    rows = Application.objects.select_for_update(of=LOCKED_WITH_APPLICATION).select_related("call", "applicant")
+    # The applicant's e-mail choices come along: the services tell the applicant what happened.
+    application = with_email_choices(rows, "applicant_id").get(pk=application.pk)
+    return email_choices_carry(application, application.applicant)
 
 
 #: What must be filled in before an item is submitted, with the label its form gives it.

@@ -26,6 +26,7 @@ from django.db.models import Field, Model
 F = TypeVar("F", bound=Callable[..., Any])
 
 _boundary_held: ContextVar[bool] = ContextVar("pingshen_rollback_boundary_held", default=False)
+_rows_held: ContextVar[tuple[Model, ...]] = ContextVar("pingshen_rows_held", default=())
 
 
 @contextmanager
@@ -46,6 +47,27 @@ def shared_rollback_boundary() -> Iterator[None]:
 def boundary_held() -> bool:
     """Whether a :func:`shared_rollback_boundary` encloses this call (a workflow step's lock)."""
     return _boundary_held.get()
+
+
+@contextmanager
+def row_held(obj: Model) -> Iterator[Model]:
+    """Say that ``obj`` was just read ``FOR UPDATE`` in the enclosing ``atomic`` block, for as
+    long as this block lasts: a service handed this very object (:func:`is_row_held`) may use
+    it as its locked read instead of reading the row again.
+
+    Only the object itself counts (``is``), not another instance of the same row, and only
+    until the block ends: a copy read elsewhere, or this one after the step, is read again.
+    """
+    token = _rows_held.set((*_rows_held.get(), obj))
+    try:
+        yield obj
+    finally:
+        _rows_held.reset(token)
+
+
+def is_row_held(obj: Model) -> bool:
+    """Whether ``obj`` is an object a :func:`row_held` block around this call read locked."""
+    return any(held is obj for held in _rows_held.get())
 
 
 def service_atomic(func: F) -> F:

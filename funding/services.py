@@ -27,7 +27,7 @@ from core.db import service_atomic
 from core.errors import StateConflict
 from core.money import percent_of, yuan
 from core.params import parse_int
-from notifications.services import notify
+from notifications.services import email_choices_carry, notify, with_email_choices
 
 from .enums import COMMITTED_DISBURSEMENT_STATES, AcceptanceResult, DisbursementStatus, NoticeKind, ObjectionStatus
 from .models import AcceptanceReport, Disbursement, FundingDecision, Notice, Objection
@@ -394,11 +394,12 @@ def disbursement_request(
 
 
 def _disbursement_locked(disbursement: Disbursement) -> Disbursement:
-    return (
-        Disbursement.objects.select_for_update(of=("self",))
-        .select_related("application", "application__call", "application__applicant")
-        .get(pk=disbursement.pk)
+    rows = Disbursement.objects.select_for_update(of=("self",)).select_related(
+        "application", "application__call", "application__applicant"
     )
+    # The applicant's e-mail choices come along, for the approval's notification.
+    d = with_email_choices(rows, "application__applicant_id").get(pk=disbursement.pk)
+    return email_choices_carry(d, d.application.applicant)
 
 
 def _disbursement_transition(d: Disbursement, to: str, actor: Any, fields: list[str], comment: str = "") -> None:

@@ -17,8 +17,8 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
-from django.db.models import Exists, F, OuterRef, QuerySet
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Aggregate, Exists, F, JSONField, OuterRef, QuerySet, Subquery
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -43,6 +43,46 @@ DIGEST_KIND = "staff_digest"
 DIGESTED_KINDS = frozenset(
     {"submission_received", "objection_received", "review_declined", "review_overdue", "acceptance_submitted"}
 )
+
+
+def with_email_choices(rows: QuerySet[Any], user_id: str) -> QuerySet[Any]:
+    """``rows`` bringing along the e-mail choices of the user whose id is at ``user_id`` (a field
+    path of the query): ``{kind: email}`` of their ``EmailPreference`` rows. Hand them to that
+    user's object, read with the row, with :func:`email_choices_carry`: :func:`notify` then
+    reads no preferences for them, as it trusts the address and language read with them.
+    Unchanged on databases without ``jsonb_object_agg`` (there ``notify`` reads them)."""
+    if connection.vendor != "postgresql":
+        return rows
+    choices = (
+        EmailPreference.objects.filter(user_id=OuterRef(user_id))
+        .values("user_id")
+        .annotate(choices=_JsonObjectAgg("kind", "email"))
+        .values("choices")
+    )
+    return rows.annotate(**{_READ: Subquery(choices)})
+
+
+def email_choices_carry(row: Any, user: Any) -> Any:
+    """Give ``user`` the choices read with ``row`` (:func:`with_email_choices`). Returns ``row``."""
+    if _READ in row.__dict__:
+        user.__dict__[_CARRIED] = dict(row.__dict__[_READ] or {})
+    return row
+
+
+class _JsonObjectAgg(Aggregate):
+    """PostgreSQL's ``jsonb_object_agg(key, value)``."""
+
+    function = "JSONB_OBJECT_AGG"
+    output_field = JSONField()
+
+
+_READ = "notify_email_choices"
+_CARRIED = "_notify_email_choices"
+
+
+def _carried_opt_out(user: Any, kind: str, digestible: bool) -> bool:
+    choices = user.__dict__[_CARRIED]
+    return choices.get(kind) is False or (digestible and choices.get(DIGEST_KIND) is True)
 
 
 def notify(
@@ -107,6 +147,9 @@ def notify(
         opted_out = set()  # no channel to opt out of: every row is in-app only
     elif annotated:
         opted_out = {user.pk for user in users if user.notify_opted_out or getattr(user, "notify_digest", False)}
+    elif all(_CARRIED in user.__dict__ for user in users):
+        # Read with the users (``email_choices``): the application's applicant, the expert.
+        opted_out = {user.pk for user in users if _carried_opt_out(user, kind, digestible)}
     elif any(user.email for user in users):
         choices = EmailPreference.objects.filter(user__in=users, kind=kind, email=False)
         if digestible:

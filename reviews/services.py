@@ -36,7 +36,7 @@ from audit.services import audit_record, audit_record_many
 from core.db import Json, insert_rows, service_atomic
 from core.errors import NotVisible, StateConflict
 from integrity.selectors import experts_barred
-from notifications.services import notify
+from notifications.services import email_choices_carry, notify, with_email_choices
 
 from . import draw as draw_rules
 from . import proof
@@ -618,12 +618,10 @@ def assignment_create(
     if not is_staff(actor) and actor is not None:
         raise PermissionDenied(_("Only bureau staff assign experts."))
     # The expert row is locked so two assignments at once cannot push them past their limit.
-    expert = (
-        Expert.objects.select_for_update(of=("self",))
-        .select_related("organisation", "user")
-        .prefetch_related("conflicts")
-        .get(pk=expert.pk)
-    )
+    # With the expert's e-mail choices, for the invitation (``notify`` reads none then).
+    experts = Expert.objects.select_for_update(of=("self",)).select_related("organisation", "user")
+    expert = with_email_choices(experts, "user_id").prefetch_related("conflicts").get(pk=expert.pk)
+    email_choices_carry(expert, expert.user)
     if application.status != ApplicationStatus.IN_REVIEW:
         raise StateConflict(_("Experts are assigned only to applications in expert review."))
     load = _expert_loads([expert.pk])[expert.pk]

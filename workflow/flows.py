@@ -5,8 +5,8 @@ three open with the same formal and expert review block (:class:`ItemReviewNodes
 (:class:`ItemFlowMixin`), so that block and expert review are written once.
 
 Viewflow owns the graph; each human step is a task that our pages and the API complete
-through ``workflow.steps``. Nodes call no business logic themselves except the two
-automatic steps that only record what the graph decided (reviews done).
+through ``workflow.steps``. Nodes call no business logic themselves except the reviews'
+join, which records what the graph decided (reviews done).
 """
 
 from __future__ import annotations
@@ -24,28 +24,40 @@ from reviews.enums import OPEN_ASSIGNMENT_STATES, AssignmentPurpose
 from reviews.models import Assignment
 
 from .models import AwardNominationProcess, PlanProjectProcess, UpperProjectProcess
-from .nodes import End, Function, If, ItemSplit, Join, Switch
+from .nodes import End, If, ItemSplit, Join, Switch
 from .views import task_page
 
 S = ApplicationStatus
 
 
 def _application(activation: Activation) -> Application:
-    return Application.objects.get(pk=activation.process.artifact_object_id)
+    """The application, read once per activation: a gateway asks each of its cases in turn,
+    with nothing changing in between (a ``Switch`` of three cases read it up to twice)."""
+    application = activation.__dict__.get("_pingshen_application")
+    if application is None:
+        application = Application.objects.get(pk=activation.process.artifact_object_id)
+        activation.__dict__["_pingshen_application"] = application
+    return application
 
 
 def _midterm_state(activation: Activation) -> str:
     """Where the project stands in its mid-term checks: ``owed`` (a report is scheduled or
-    open), ``failed`` (the last check failed), or ``done`` (none, or all passed)."""
+    open), ``failed`` (the last check failed), or ``done`` (none, or all passed). Asked once
+    per activation, as :func:`_application`."""
     from aftergrant.enums import MIDTERM_OWED_STATES, MidtermStatus
     from aftergrant.midterm import midterm_latest
 
+    if "_pingshen_midterm" in activation.__dict__:
+        return str(activation.__dict__["_pingshen_midterm"])
     latest = midterm_latest(activation.process.artifact_object_id)
     if latest is None:
-        return "done"
-    if latest.status in MIDTERM_OWED_STATES:
-        return "owed"
-    return "failed" if latest.status == MidtermStatus.FAILED else "done"
+        state = "done"
+    elif latest.status in MIDTERM_OWED_STATES:
+        state = "owed"
+    else:
+        state = "failed" if latest.status == MidtermStatus.FAILED else "done"
+    activation.__dict__["_pingshen_midterm"] = state
+    return state
 
 
 def _acceptance_rectified(activation: Activation) -> bool:
@@ -58,6 +70,10 @@ def _acceptance_rectified(activation: Activation) -> bool:
     ).exists()
 
 
+#: Where ``review_items`` leaves the review tasks' owners for ``review_owner`` (on the process).
+_REVIEW_OWNERS = "_pingshen_review_owners"
+
+
 class ItemFlowMixin:
     """Node callbacks both flows share: the artifact, the review slots, reviews done."""
 
@@ -67,16 +83,23 @@ class ItemFlowMixin:
         return activation.process
 
     def review_items(self, activation: Activation) -> list[dict[str, int]]:
-        ids = Assignment.objects.filter(
+        assignments = Assignment.objects.filter(
             application_id=activation.process.artifact_object_id,
             purpose=AssignmentPurpose.REVIEW,
             status__in=OPEN_ASSIGNMENT_STATES,
-        ).values_list("pk", flat=True)
-        return [{"assignment_id": pk} for pk in ids]
+        ).select_related("expert__user")
+        # Each review task's owner (``review_owner``, a moment later) is read here, with its
+        # assignment, not once per task: an assignment's expert never changes.
+        owners = {assignment.pk: assignment.expert.user for assignment in assignments}
+        activation.process.__dict__[_REVIEW_OWNERS] = owners
+        return [{"assignment_id": pk} for pk in owners]
 
     def review_owner(self, activation: Activation) -> Any:
-        assignment = Assignment.objects.select_related("expert__user").get(pk=activation.task.data["assignment_id"])
-        return assignment.expert.user
+        assignment_id = activation.task.data["assignment_id"]
+        owner = activation.process.__dict__.get(_REVIEW_OWNERS, {}).get(assignment_id)
+        if owner is not None:
+            return owner
+        return Assignment.objects.select_related("expert__user").get(pk=assignment_id).expert.user
 
     def mark_reviewed(self, activation: Activation) -> None:
         from .steps import reviews_complete
@@ -111,8 +134,10 @@ class ItemReviewNodes(ItemFlowMixin):
     expert_assignment = flow.View(task_page).Permission(auto_create=True).Next(this.reviews)
     reviews = ItemSplit(this.review_items).Each(this.review)
     review = flow.View(task_page).Assign(this.review_owner).Next(this.reviews_join)
-    reviews_join = Join().Next(this.reviews_done)
-    reviews_done = Function(this.mark_reviewed).Next(this.decision)
+    #: Once every review is in, the join records it (``mark_reviewed``: the application is
+    #: reviewed, the panel told) and the decision opens. That was a ``Function`` node of its
+    #: own, ``reviews_done``; its finished tasks show as an obsolete node in the history.
+    reviews_join = Join(then=this.mark_reviewed).Next(this.decision)
 
 
 class PlanProjectFlow(ItemReviewNodes, flow.Flow):

@@ -12,7 +12,7 @@ from viewflow.workflow import flow
 from viewflow.workflow.activation import Activation
 from viewflow.workflow.context import context
 from viewflow.workflow.exceptions import FlowRuntimeError
-from viewflow.workflow.nodes import end, func, if_gate, join, switch
+from viewflow.workflow.nodes import end, if_gate, join, switch
 from viewflow.workflow.nodes.split import SplitActivation
 from viewflow.workflow.signals import flow_finished, task_finished, task_started
 from viewflow.workflow.status import STATUS
@@ -65,7 +65,45 @@ def _savepoint() -> bool:
     return not (boundary_held() and context.propagate_exception)
 
 
-class SwitchActivation(switch.SwitchActivation):
+class WrittenOnceDone(Activation):
+    """An automatic node's task row written once, already done: viewflow inserts it when the
+    node is created and updates it when it completes a moment later (``complete``, two
+    statements); here the row is inserted by ``complete``, with its link to the task before.
+
+    Only where :func:`_savepoint` says no (a step's lock is the rollback boundary and errors
+    propagate): there an error rolls everything back, so nobody needs the row written before
+    the node ran. Elsewhere viewflow's ``create`` as it is: a background trigger records an
+    error on a row that must exist. The task has no id until it is done, so the activation
+    is hashed by its task object (``_activate_next`` keeps activations in sets)."""
+
+    _previous: Any = None
+
+    @classmethod
+    def create(cls, flow_task: Any, prev_activation: Any, token: Any, data: Any = None, seed: Any = None) -> Any:
+        if _savepoint():
+            return super().create(flow_task, prev_activation, token, data, seed)
+        task = flow_task.flow_class.task_class(process=prev_activation.process, flow_task=flow_task, token=token)
+        task.data = data if data is not None else {}
+        task.seed = seed
+        activation = cls(task)
+        activation._previous = prev_activation.task
+        return activation
+
+    def __hash__(self) -> int:
+        return id(self.task)
+
+    @Activation.status.super()
+    def complete(self) -> None:
+        if self._previous is None:
+            super().complete.original()
+            return
+        self.task.finished = now()
+        self.task.save()
+        self.task.previous.add(self._previous)
+        task_finished.send(sender=self.flow_class, process=self.process, task=self.task)
+
+
+class SwitchActivation(WrittenOnceDone, switch.SwitchActivation):
     @Activation.status.super()
     def activate(self) -> None:
         with self.exception_guard(), transaction.atomic(savepoint=_savepoint()):
@@ -80,23 +118,14 @@ class SwitchActivation(switch.SwitchActivation):
                 raise FlowRuntimeError(f"No next task available for {self.flow_task.name}")
 
 
-class IfActivation(if_gate.IfActivation):
+class IfActivation(WrittenOnceDone, if_gate.IfActivation):
     @Activation.status.super()
     def activate(self) -> None:
         with self.exception_guard(), transaction.atomic(savepoint=_savepoint()):
             self._condition_result = self.flow_task._condition(self)
 
 
-class FunctionActivation(func.FunctionActivation):
-    @Activation.status.super()
-    def activate(self) -> None:
-        with self.exception_guard(), transaction.atomic(savepoint=_savepoint()):
-            self.task.started = now()
-            task_started.send(sender=self.flow_class, process=self.process, task=self.task)
-            self.flow_task._func(self)
-
-
-class EndActivation(end.EndActivation):
+class EndActivation(WrittenOnceDone, end.EndActivation):
     @Activation.status.super()
     def activate(self) -> None:
         with self.exception_guard(), transaction.atomic(savepoint=_savepoint()):
@@ -171,6 +200,8 @@ class JoinActivation(join.JoinActivation):
                 active_tasks = self._active_join_tasks(next(iter(join_prefixes)))
                 if active_tasks.exists() and self.flow_task._continue_on_condition(self, active_tasks):
                     self.cancel_active_tasks(active_tasks)
+            if self.flow_task._then is not None:
+                self.flow_task._then(self)
             super(join.JoinActivation, self).complete.original()
 
 
@@ -182,13 +213,21 @@ class If(flow.If):
     activation_class = IfActivation
 
 
-class Function(flow.Function):
-    activation_class = FunctionActivation
-
-
 class End(flow.End):
     activation_class = EndActivation
 
 
 class Join(flow.Join):
+    """viewflow's join; ``then(activation)``, if given, runs once the join is done, before the
+    next node is created: the work of a ``Function`` node that would follow the join, without
+    that node's task row, link row and updates (the reviews' join records "reviews done")."""
+
     activation_class = JoinActivation
+
+    def __init__(self, *args: Any, then: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._then = then
+
+    def _resolve(self, instance: Any) -> None:
+        super()._resolve(instance)
+        self._then = this.resolve(instance, self._then)

@@ -7,17 +7,19 @@ of it happens or none of it.
 
 from __future__ import annotations
 
+import functools
 import random
 import time
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import DatabaseError, transaction
+from django.db.models import Subquery
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -38,19 +40,19 @@ from applications.models import Application, Call
 from applications.rules import can_view_application
 from applications.selectors import users_with_role
 from awards import services as award_services
-from core.db import shared_rollback_boundary
+from core.db import row_held, shared_rollback_boundary
 from core.errors import NotVisible, StateConflict
 from core.ratelimit import rate_check, rate_count
 from funding import services as funding_services
 from funding.enums import NoticeKind, ObjectionStatus
 from funding.models import Disbursement, Notice, Objection
-from notifications.services import notify
+from notifications.services import email_choices_carry, notify, with_email_choices
 from reviews import services as review_services
 from reviews.enums import AssignmentStatus
 from reviews.models import Assignment, Draw, Expert, Review
 from upward import services as upward_services
 
-from .models import AwardNominationProcess, PlanProjectProcess
+from .models import AwardNominationProcess
 
 S = ApplicationStatus
 ACTIVE = (STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED)
@@ -94,13 +96,24 @@ def _node(process: Process, name: str) -> Any:
 
 
 def _process_rows(application: Application) -> Any:
+    return _processes(application.pk)
+
+
+def _processes(application_id: Any) -> Any:
+    """The process of an application (its id, or an expression giving it); read one with
+    :func:`_coerced`."""
     ct = ContentType.objects.get_for_model(Application)
-    model = AwardNominationProcess if _is_award(application) else PlanProjectProcess
-    return model.objects.filter(artifact_content_type=ct, artifact_object_id=application.pk)
+    return Process.objects.filter(artifact_content_type=ct, artifact_object_id=application_id)
+
+
+def _coerced(process: Process | None) -> Any:
+    """The process as its flow's process class (``PlanProjectProcess``, …), as viewflow's
+    activations take it (``task.process.coerced``, which changes the class of the same object)."""
+    return None if process is None else process.coerced
 
 
 def process_of(application: Application) -> Process:
-    process = _process_rows(application).first()
+    process = _coerced(_process_rows(application).first())
     if process is None:
         raise StateConflict(_("This application has not been submitted yet."))
     return process
@@ -138,11 +151,55 @@ def locked(application: Application) -> Iterator[Process]:
     The locked row is handed to the step: pass it on to the tasks (:func:`_task_of`) so
     viewflow does not read it again.
     """
-    rows = _process_rows(application).select_for_update(nowait=True)
+    with _locked(application.pk) as (process, _task):
+        yield process
+
+
+def _open_task_rows(application_id: Any, names: tuple[str, ...], data: dict[str, Any] | None = None) -> Any:
+    """The open tasks of the nodes ``names`` (in whichever flow the item travels: the nodes have
+    the same names in every flow that has them) of the application's process, newest first,
+    with the process row; with ``data``, only tasks whose ``task.data`` holds those values."""
+    from .flows import AwardNominationFlow, PlanProjectFlow, UpperProjectFlow
+
+    flows = (PlanProjectFlow, AwardNominationFlow, UpperProjectFlow)
+    nodes = [node for flow in flows for name in names if (node := getattr(flow, name, None)) is not None]
+    rows = Task.objects.select_related("process").filter(
+        process__artifact_content_type=ContentType.objects.get_for_model(Application),
+        process__artifact_object_id=application_id,
+        flow_task__in=nodes,
+        status__in=ACTIVE,
+    )
+    if data:
+        rows = rows.filter(**{f"data__{key}": value for key, value in data.items()})
+    return rows.order_by("-pk")
+
+
+@contextmanager
+def _locked(
+    application_id: Any,
+    *,
+    node: str | tuple[str, ...] = (),
+    data: dict[str, Any] | None = None,
+    before_conflict: Callable[[], Any] | None = None,
+) -> Iterator[tuple[Process, Task | None]]:
+    """:func:`locked`, and with ``node`` (a name or several) the newest open task of that node,
+    found by the same statement (``SELECT task, process … FOR UPDATE OF process NOWAIT``;
+    ``data`` as in :func:`_open_task_rows`). ``None`` when none is open: then the process alone
+    is locked, by the statement :func:`locked` sends, and the step answers as it would have
+    after its own task query. The task comes with the process row. ``before_conflict``
+    runs before either 409 (no process, the row held by someone else throughout):
+    :func:`acting` checks the caller there, so that they get the answer they would get
+    before any lock (404, 403)."""
+    rows = _processes(application_id).select_for_update(nowait=True)
+    names = (node,) if isinstance(node, str) else node
+    tasks = (
+        _open_task_rows(application_id, names, data).select_for_update(nowait=True, of=("process",)) if names else None
+    )
     for attempt in range(LOCK_ATTEMPTS):
         with transaction.atomic():
             try:
-                process = rows.first()
+                task = None if tasks is None else tasks.first()
+                process = _coerced(rows.first() if task is None else task.process)
             except DatabaseError:
                 # Another step holds the row (NOWAIT failed). The failed statement aborted the
                 # transaction: mark this block for rollback, so leaving it rolls back (to its
@@ -151,15 +208,100 @@ def locked(application: Application) -> Iterator[Process]:
                 transaction.set_rollback(True)
             else:
                 if process is None:
+                    if before_conflict is not None:
+                        before_conflict()
                     raise StateConflict(_("This application has not been submitted yet."))
                 # viewflow's lock scope: work it defers with ``after_lock_released`` runs once
                 # the outermost flow lock of this thread is released, as under its own lock.
                 with flow_lock.lock_scope(_lock_held, _flow(process), process.pk), shared_rollback_boundary():
-                    yield process
+                    yield process, task
                 return
         if attempt != LOCK_ATTEMPTS - 1:
             time.sleep(_lock_backoff(attempt))
+    if before_conflict is not None:
+        before_conflict()
     raise StateConflict(_("Someone else is acting on this application right now; try again."))
+
+
+def _visible_rows(application: Application) -> Any:
+    return Application.objects.select_related("call", "applicant", "organisation").filter(pk=application.pk)
+
+
+class Step(NamedTuple):
+    """What :func:`acting` hands a step: the locked process, the application read under that
+    lock, and the open task of the step's node when it named one."""
+
+    process: Process
+    application: Application
+    task: Any
+
+
+@contextmanager
+def acting(
+    application: Application,
+    actor: Any,
+    check: Callable[[], Any] | None = None,
+    *,
+    task: str | tuple[str, ...] | None = None,
+    task_open: bool = True,
+    lock_row: bool = False,
+) -> Iterator[Step]:
+    """:func:`locked` for a step ``actor`` takes on an application they must be able to see.
+
+    The answers are those of :func:`_visible`, then ``check`` (a role, a recent login: 403),
+    then the lock and the step's state (409), in that order, with fewer reads: the
+    application is read once, after the lock, where it was read before the lock and again in
+    the service; where the lock cannot be had (no process yet, someone else holding it) it is
+    read and checked before the 409. With ``task`` (a node's name), the open task of that node
+    comes with the process lock (:func:`_locked`): 409 when the item's flow has no such node or
+    it is not open, as :func:`_active_task` answers; with ``task_open=False`` (and then perhaps
+    several names: the newest open task of them) the step gets ``None`` when none is open and
+    answers itself where it did before (:func:`_still_open`).
+
+    ``lock_row``: the read locks the application, its call and its applicant, as the step's
+    service then does first (``application_locked``), which uses the object handed to it
+    (``core.db.row_held``) instead of reading it again. Only for steps whose service takes
+    that lock before any other, so that the locks are still taken in the same order."""
+
+    def gate(row: Application | None) -> Application:
+        if row is None or not can_view_application(actor, row):
+            raise NotVisible()
+        if check is not None:
+            check()
+        return row
+
+    def before_conflict() -> None:
+        gate(_visible_rows(application).first())
+
+    with _locked(application.pk, node=task or (), before_conflict=before_conflict) as (process, open_task):
+        rows = _visible_rows(application)
+        if lock_row:
+            # As ``application_locked`` reads it, with the applicant's e-mail choices.
+            rows = with_email_choices(rows.select_for_update(of=app_services.LOCKED_WITH_APPLICATION), "applicant_id")
+        step = Step(process, gate(rows.first()), None)
+        email_choices_carry(step.application, step.application.applicant)
+        if isinstance(task, str) and task_open:
+            step = step._replace(task=_step_task(process, task, open_task))
+        elif open_task is not None:
+            step = step._replace(task=open_task)
+        if not lock_row:
+            yield step
+            return
+        with row_held(step.application):
+            yield step
+
+
+def _staff_only(actor: Any, refusal: str, *, recent_login: bool = False) -> Callable[[], None]:
+    """The check of a staff step (:func:`acting`): 403 for anyone else, then, with
+    ``recent_login``, for a login that is not recent."""
+
+    def check() -> None:
+        if not is_staff(actor):
+            raise PermissionDenied(refusal)
+        if recent_login:
+            require_recent_login(actor)
+
+    return check
 
 
 def _task_of(process: Process, task: Task) -> Task:
@@ -175,7 +317,19 @@ def _open_task(process: Process, node: Any) -> Task | None:
 
 
 def _active_task(process: Process, node: Any) -> Task:
-    task = _open_task(process, node)
+    return _still_open(_open_task(process, node))
+
+
+def _step_task(process: Process, name: str, task: Task | None) -> Task:
+    """``task``, the open task of node ``name`` found with the lock (:func:`_locked`), checked
+    as :func:`_active_task` checks its own: 409 when the item's flow has no such node or none
+    is open."""
+    _node(process, name)
+    return _still_open(task)
+
+
+def _still_open(task: Task | None) -> Task:
+    """The task a step completes, or 409 when its node is not open."""
     if task is None:
         raise StateConflict(_("This step is not open for this application."))
     return task
@@ -267,11 +421,8 @@ def application_submit(*, application: Application, actor: Any, pledge: bool = T
 
 
 def formal_review(*, application: Application, actor: Any, decision: str, comment: str = "") -> Application:
-    application = _visible(application, actor)
-    if not is_staff(actor):
-        raise PermissionDenied(_("Only bureau staff do formal review."))
-    with locked(application) as process:
-        task = _active_task(process, _node(process, "formal_review"))
+    check = _staff_only(actor, _("Only bureau staff do formal review."))
+    with acting(application, actor, check, task="formal_review", lock_row=True) as (process, application, task):
         application = app_services.application_formal_review(
             application=application, actor=actor, decision=decision, comment=comment
         )
@@ -309,15 +460,6 @@ def _review_task(process: Process, assignment_id: int) -> Task | None:
     return None
 
 
-def _open_nodes(process: Process, *nodes: Any) -> set[Any]:
-    """Which of ``nodes`` have an open task in this process, in one query."""
-    return set(
-        Task.objects.filter(process_id=process.pk, flow_task__in=nodes, status__in=ACTIVE)
-        .values_list("flow_task", flat=True)
-        .distinct()
-    )
-
-
 def _reviewing(process: Process) -> bool:
     return Task.objects.filter(process_id=process.pk, flow_task=_node(process, "review"), status__in=ACTIVE).exists()
 
@@ -344,17 +486,15 @@ def assignment_add(
     *, application: Application, expert: Expert, actor: Any, replaces: Assignment | None = None
 ) -> Assignment:
     """Staff invite an expert by hand; during the review this adds or refills a review slot."""
-    application = _visible(application, actor)
-    if not is_staff(actor):
-        raise PermissionDenied(_("Only bureau staff assign experts."))
-    flow_class = _flow(application)
-    with locked(application) as process:
-        # Both questions in one query; the lock keeps the answers true until we commit.
-        open_nodes = _open_nodes(process, flow_class.expert_assignment, flow_class.review)
-        reviewing = flow_class.review in open_nodes
-        if not (flow_class.expert_assignment in open_nodes or reviewing):
+    check = _staff_only(actor, _("Only bureau staff assign experts."))
+    # Both questions (is the item waiting for its experts, is its review running) come with the
+    # lock: the newest open task of the two nodes. The flow never has both open (the review
+    # starts when staff finish assigning), and the lock keeps the answer true until we commit.
+    nodes = ("expert_assignment", "review")
+    with acting(application, actor, check, task=nodes, task_open=False) as (process, application, task):
+        if task is None:
             raise StateConflict(_("Experts can be assigned only while the application is in expert review."))
-        application = Application.objects.select_related("organisation", "call").get(pk=application.pk)
+        reviewing = task.flow_task == _flow(process).review
         assignment = review_services.assignment_create(
             application=application, expert=expert, actor=actor, replaces=replaces
         )
@@ -404,11 +544,8 @@ def call_draw(*, call: Call, actor: Any, seed: str | None = None) -> Draw:
 
 def expert_review_start(*, application: Application, actor: Any) -> Application:
     """Staff send the item to its assigned experts: one parallel review task each."""
-    application = _visible(application, actor)
-    if not is_staff(actor):
-        raise PermissionDenied(_("Only bureau staff start expert review."))
-    with locked(application) as process:
-        task = _active_task(process, _node(process, "expert_assignment"))
+    check = _staff_only(actor, _("Only bureau staff start expert review."))
+    with acting(application, actor, check, task="expert_assignment") as (process, application, task):
         if not Assignment.objects.filter(
             application=application, status__in=[AssignmentStatus.INVITED, AssignmentStatus.ACCEPTED]
         ).exists():
@@ -531,12 +668,18 @@ def assignment_expire(*, assignment: Assignment, now: Any) -> Assignment | None:
 
 
 def review_submit(*, assignment: Assignment, actor: Any, scores: Any, comment: str, recommendation: str) -> Review:
-    assignment = _assignment_for(actor, assignment.pk)
-    with locked(assignment.application) as process:
+    # One statement finds the item's process through the assignment, only if it is the actor's
+    # (the 404 of ``_assignment_for``, asked before any 409), locks it and brings the
+    # assignment's review task (an acceptance expert's has none); the service reads the
+    # assignment locked.
+    theirs = Assignment.objects.filter(pk=assignment.pk, expert__user=actor).values("application_id")
+    slot = {"assignment_id": assignment.pk}
+    with _locked(
+        Subquery(theirs), node="review", data=slot, before_conflict=lambda: _assignment_for(actor, assignment.pk)
+    ) as (_process, task):
         review = review_services.review_submit(
             assignment=assignment, actor=actor, scores=scores, comment=comment, recommendation=recommendation
         )
-        task = _review_task(process, assignment.pk)
         if task is not None:
             _complete(task, actor)
         return review
@@ -574,28 +717,26 @@ def reviews_complete(*, application_id: int) -> None:
 
 
 def decide(*, application: Application, actor: Any, fund: Any, approved_yuan: Any = None, comment: str = "") -> Any:
-    application = _visible(application, actor)
-    # The service checks it too; asking before the lock answers a stale login with 403, not
-    # with whatever the item's state would say.
-    require_recent_login(actor)
-    with locked(application) as process:
+    # The service checks it too; asking first answers a stale login with 403, not with
+    # whatever the item's state would say.
+    check = functools.partial(require_recent_login, actor)
+    with acting(application, actor, check, task="decision", task_open=False) as (process, application, task):
         if _is_upper(process):
             # The panel recommends a higher-level call's items together, within its quota.
             raise StateConflict(_("Items of a higher-level call are recommended on the call's page, not funded."))
         decision = funding_services.decision_make(
             application=application, actor=actor, fund=fund, approved_yuan=approved_yuan, comment=comment
         )
-        _complete(_active_task(process, _node(process, "decision")), actor)
+        _complete(_still_open(task), actor)
         return decision
 
 
 def award_decide(*, nomination: Application, actor: Any, level: Any, comment: str = "") -> Any:
     """The award committee gives a nomination a level (its fixed bonus) or no award."""
-    nomination = _visible(nomination, actor)
-    require_recent_login(actor)
-    with locked(nomination) as process:
+    check = functools.partial(require_recent_login, actor)
+    with acting(nomination, actor, check, task="decision", task_open=False) as (process, nomination, task):
         decision = award_services.award_decide(nomination=nomination, actor=actor, level=level, comment=comment)
-        _complete(_active_task(process, _node(process, "decision")), actor)
+        _complete(_still_open(task), actor)
         return decision
 
 
@@ -671,12 +812,15 @@ def notice_close(*, notice: Notice, actor: Any = None) -> Notice:
                 acceptance_notice_closed(application=application, actor=actor)
             return notice
         for nomination in notice.applications.filter(status=S.AWARDED).order_by("pk"):
-            with locked(nomination) as process:
+            with _locked(nomination.pk, node="notice") as (process, task):
                 award_services.award_grant(nomination=nomination, actor=actor)
-                _run_handle(process, _node(process, "notice"))
-        for application in notice.applications.filter(status=S.FUNDED).order_by("pk"):
-            with locked(application) as process:
-                _run_handle(process, _node(process, "notice"))
+                _run_handle(process, _node(process, "notice"), task)
+        # The applicants with their e-mail choices, for the notification below.
+        funded = notice.applications.filter(status=S.FUNDED).select_related("applicant")
+        for application in with_email_choices(funded, "applicant_id").order_by("pk"):
+            email_choices_carry(application, application.applicant)
+            with _locked(application.pk, node="notice") as (process, task):
+                _run_handle(process, _node(process, "notice"), task)
                 notify(
                     recipients=[application.applicant],
                     kind="contract_due",
@@ -704,9 +848,7 @@ def contract_submit(
 ) -> Any:
     """The applicant submits (or, once returned, resubmits) the task contract; staff check it
     next (``aftergrant.services.contract_submit``)."""
-    application = _visible(application, actor)
-    with locked(application) as process:
-        task = _active_task(process, _node(process, "contract"))
+    with acting(application, actor, task="contract", lock_row=True) as (process, application, task):
         if task.owner_id != actor.pk:
             raise NotVisible()
         version = aftergrant_services.contract_submit(
@@ -726,12 +868,8 @@ def contract_submit(
 def contract_check(*, application: Application, actor: Any, decision: str, comment: str = "") -> Any:
     """Staff accept the task contract (in force, signed, the first tranche requested) or return
     it to the applicant (``aftergrant.services.contract_check``)."""
-    application = _visible(application, actor)
-    if not is_staff(actor):
-        raise PermissionDenied(_("Only bureau staff check task contracts."))
-    require_recent_login(actor)
-    with locked(application) as process:
-        task = _active_task(process, _node(process, "contract_check"))
+    check = _staff_only(actor, _("Only bureau staff check task contracts."), recent_login=True)
+    with acting(application, actor, check, task="contract_check", lock_row=True) as (process, application, task):
         version = aftergrant_services.contract_check(
             application=application, actor=actor, decision=decision, comment=comment
         )
@@ -756,22 +894,25 @@ def disbursement_resubmit(*, disbursement: Disbursement, actor: Any, comment: st
 def disbursement_pay(*, disbursement: Disbursement, actor: Any, voucher: str) -> Disbursement:
     """Record the payment; the first tranche opens acceptance, the last closes the project;
     an award's bonus, once paid, closes the nomination."""
-    with locked(disbursement.application) as process:
+    # The handle this payment may move comes with the lock: the tranche's, the matching funds'
+    # (upward) or the bonus (awards); each flow has at most one of them open.
+    tranche = "first_tranche" if disbursement.tranche == 1 else "final_tranche"
+    with _locked(disbursement.application_id, node=(tranche, "matching", "bonus")) as (process, task):
         flow_class = _flow(process)
         disbursement = funding_services.disbursement_pay(disbursement=disbursement, actor=actor, voucher=voucher)
         application = disbursement.application
         if _is_upper(process):
             # The county's matching funds (配套) of a project funded upward, paid in one go.
-            if _open_task(process, flow_class.matching) is not None:
-                _run_handle(process, flow_class.matching)
+            if task is not None:
+                _run_handle(process, flow_class.matching, task)
             return disbursement
         if _is_award(process):
             if application.status == S.GRANTED:
                 funding_services.application_close_when_paid(application=application)
-                _run_handle(process, flow_class.bonus)
+                _run_handle(process, flow_class.bonus, task)
             return disbursement
         last = len(application.call.tranches)
-        first_tranche = _open_task(process, flow_class.first_tranche) if disbursement.tranche == 1 else None
+        first_tranche = task if disbursement.tranche == 1 else None
         if first_tranche is not None:
             if application.call.midterm:
                 # The first check is scheduled before the flow moves, so that the flow finds
@@ -780,16 +921,14 @@ def disbursement_pay(*, disbursement: Disbursement, actor: Any, voucher: str) ->
             _run_handle(process, flow_class.first_tranche, first_tranche)
         elif disbursement.tranche == last and last > 1:
             funding_services.application_close_when_paid(application=application)
-            _run_handle(process, flow_class.final_tranche)
+            _run_handle(process, flow_class.final_tranche, task)
         return disbursement
 
 
 def midterm_submit(*, application: Application, actor: Any, progress: Any, spent: Any, problems: Any) -> Any:
     """The applicant's mid-term report (``aftergrant.midterm.midterm_submit``); the check
     waits for staff. 409 when the project is not at its mid-term report."""
-    application = _visible(application, actor)
-    with locked(application) as process:
-        task = _active_task(process, _node(process, "midterm_report"))
+    with acting(application, actor, task="midterm_report", lock_row=True) as (process, application, task):
         report = midterm.midterm_submit(
             application=application, actor=actor, progress=progress, spent=spent, problems=problems
         )
@@ -800,12 +939,8 @@ def midterm_submit(*, application: Application, actor: Any, progress: Any, spent
 def midterm_decide(*, application: Application, actor: Any, result: Any, comment: Any = "", fix_by: Any = None) -> Any:
     """Staff's mid-term check: pass (next tranche requested; next check or acceptance),
     conditional (the applicant reports again by ``fix_by``) or fail (tranches stop)."""
-    application = _visible(application, actor)
-    if not is_staff(actor):
-        raise PermissionDenied(_("Only bureau staff check mid-term reports."))
-    require_recent_login(actor)
-    with locked(application) as process:
-        task = _active_task(process, _node(process, "midterm_check"))
+    check = _staff_only(actor, _("Only bureau staff check mid-term reports."), recent_login=True)
+    with acting(application, actor, check, task="midterm_check", lock_row=True) as (process, application, task):
         report = midterm.midterm_decide(
             application=application, actor=actor, result=result, comment=comment, fix_by=fix_by
         )
@@ -818,9 +953,7 @@ def acceptance_submit(
 ) -> Any:
     """The applicant files the acceptance (``aftergrant.acceptance.acceptance_submit``); staff
     check it next. 409 when the project does not owe its acceptance file now."""
-    application = _visible(application, actor)
-    with locked(application) as process:
-        task = _active_task(process, _node(process, "acceptance"))
+    with acting(application, actor, task="acceptance", lock_row=True) as (process, application, task):
         if task.owner_id != actor.pk:
             raise NotVisible()
         acceptance = acceptance_services.acceptance_submit(
@@ -838,12 +971,8 @@ def acceptance_submit(
 def acceptance_check(*, application: Application, actor: Any, decision: Any, comment: Any = "") -> Any:
     """Staff accept the acceptance file (on to the experts' draw, or after a rectify to the
     decision) or return it to the applicant."""
-    application = _visible(application, actor)
-    if not is_staff(actor):
-        raise PermissionDenied(_("Only bureau staff check acceptance files."))
-    require_recent_login(actor)
-    with locked(application) as process:
-        task = _active_task(process, _node(process, "acceptance_check"))
+    check = _staff_only(actor, _("Only bureau staff check acceptance files."), recent_login=True)
+    with acting(application, actor, check, task="acceptance_check", lock_row=True) as (process, application, task):
         report = acceptance_services.acceptance_check(
             application=application, actor=actor, decision=decision, comment=comment
         )
@@ -855,12 +984,8 @@ def acceptance_draw(*, application: Application, actor: Any, seed: Any = None) -
     """Staff draw the acceptance experts; once the call's number are seated the project waits
     for their scores and staff's decision. A draw the pool could not fill leaves the step open
     to draw again."""
-    application = _visible(application, actor)
-    if not is_staff(actor):
-        raise PermissionDenied(_("Only bureau staff draw experts."))
-    require_recent_login(actor)
-    with locked(application) as process:
-        task = _active_task(process, _node(process, "acceptance_experts"))
+    check = _staff_only(actor, _("Only bureau staff draw experts."), recent_login=True)
+    with acting(application, actor, check, task="acceptance_experts", lock_row=True) as (process, application, task):
         draw = acceptance_services.acceptance_draw(application=application, actor=actor, seed=seed)
         if review_services.acceptance_seated(application) >= application.call.acceptance_experts:
             _complete(task, actor)
@@ -870,12 +995,8 @@ def acceptance_draw(*, application: Application, actor: Any, seed: Any = None) -
 def acceptance_decide(*, application: Application, actor: Any, result: Any, comment: Any = "") -> Any:
     """Staff decide the acceptance (``aftergrant.acceptance.acceptance_decide``): rectify goes
     back to the applicant, fail ends the process, pass waits for the acceptance notice."""
-    application = _visible(application, actor)
-    if not is_staff(actor):
-        raise PermissionDenied(_("Only bureau staff decide acceptance."))
-    require_recent_login(actor)
-    with locked(application) as process:
-        task = _active_task(process, _node(process, "acceptance_review"))
+    check = _staff_only(actor, _("Only bureau staff decide acceptance."), recent_login=True)
+    with acting(application, actor, check, task="acceptance_review", lock_row=True) as (process, application, task):
         report = acceptance_services.acceptance_decide(
             application=application, actor=actor, result=result, comment=comment
         )
@@ -890,8 +1011,8 @@ def acceptance_notice_closed(*, application: Application, actor: Any) -> Any:
     """The public acceptance notice of a passed project closed (the coordinator's notice calls
     this): the final tranche is requested with the amount the accounts support, or the project
     closes when none is due. Returns the requested disbursement, or ``None``."""
-    with locked(application) as process:
-        task = _active_task(process, _node(process, "acceptance_notice"))
+    with _locked(application.pk, node="acceptance_notice") as (process, task):
+        task = _step_task(process, "acceptance_notice", task)
         disbursement = acceptance_services.acceptance_notice_close(application=application, actor=actor)
         _run_handle(process, _node(process, "acceptance_notice"), task)
         return disbursement
@@ -900,9 +1021,9 @@ def acceptance_notice_closed(*, application: Application, actor: Any) -> Any:
 def acceptance_set_aside(*, application: Application, actor: Any, objection: Objection) -> Any:
     """An objection upheld on the acceptance notice sets the project's pass aside: the process
     leaves ``acceptance_notice`` for staff's decision again."""
-    with locked(application) as process:
+    with _locked(application.pk, node="acceptance_notice") as (process, task):
         node = _node(process, "acceptance_notice")
-        task = _active_task(process, node)
+        task = _step_task(process, "acceptance_notice", task)
         report = acceptance_services.acceptance_set_aside(application=application, actor=actor, objection=objection)
         process.data = {**(process.data or {}), "acceptance": "set_aside"}
         process.save(update_fields=["data"])
@@ -916,7 +1037,7 @@ def terminate(*, application: Application, actor: Any, reason: str) -> Applicati
     application = _visible(application, actor)
     with transaction.atomic():
         application = app_services.application_terminate(application=application, actor=actor, reason=reason)
-        process = _process_rows(application).first()
+        process = _coerced(_process_rows(application).first())
         if process is not None and process.finished is None:
             _flow(process).instance.cancel(process)
         funding_services.disbursements_withdraw(application=application, actor=actor, reason=reason)
@@ -949,11 +1070,8 @@ def change_decide(*, change: Any, actor: Any, approve: Any, comment: str = "") -
 def upper_skip_ranking(*, application: Application, actor: Any) -> Application:
     """Staff send an accepted item of a higher-level call straight to the panel: the call's
     items fit in the quota, so experts need not rank them (else 409)."""
-    application = _visible(application, actor)
-    if not is_staff(actor):
-        raise PermissionDenied(_("Only bureau staff send items to the panel."))
-    with locked(application) as process:
-        task = _active_task(process, _node(process, "expert_assignment"))
+    check = _staff_only(actor, _("Only bureau staff send items to the panel."))
+    with acting(application, actor, check, task="expert_assignment", lock_row=True) as (process, application, task):
         if not _is_upper(process):
             raise StateConflict(_("This step is not part of this item's process."))
         application = upward_services.upper_item_to_panel(application=application, actor=actor)
@@ -985,12 +1103,8 @@ def upper_outcome_record(
 ) -> Any:
     """Staff record the higher level's answer; matching funds go to the finance approvals and
     the item waits for their payment, else its process ends."""
-    application = _visible(application, actor)
-    if not is_staff(actor):
-        raise PermissionDenied(_("Only bureau staff record outcomes."))
-    require_recent_login(actor)
-    with locked(application) as process:
-        task = _active_task(process, _node(process, "outcome"))
+    check = _staff_only(actor, _("Only bureau staff record outcomes."), recent_login=True)
+    with acting(application, actor, check, task="outcome", lock_row=True) as (process, application, task):
         outcome = upward_services.upper_outcome_record(
             application=application,
             actor=actor,

@@ -126,3 +126,46 @@ def test_a_claim_whose_worker_died_is_failed_not_resent_and_staff_can_resend(app
     notification_resend(notification=n, actor=staff)
     n.refresh_from_db()
     assert n.state == DeliveryState.PENDING
+
+
+@pytest.mark.django_db
+def test_choices_read_with_the_application_and_the_expert_are_honoured(call, applicant, staff, expert):
+    """The applicant's e-mail choices come with the step's locked read of the application, the
+    expert's with the service's read of the expert (``email_choices``): ``notify`` reads none
+    of its own then, and an opt-out still keeps the e-mail back."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from applications.services import application_create
+    from notifications.services import email_preference_set
+    from workflow import steps
+
+    app = application_create(
+        actor=applicant,
+        call=call,
+        title="高效节能阀门研发",
+        summary="研发新一代高效节能阀门。",
+        field="manufacturing",
+        requested_yuan="300000.00",
+        self_funding_yuan="600000.00",
+    )
+    steps.application_submit(application=app, actor=applicant)
+    email_preference_set(user=applicant, kind="formal_review", email=False)
+    email_preference_set(user=expert.user, kind="review_invitation", email=False)
+    with CaptureQueriesContext(connection) as queries:
+        steps.formal_review(application=app, actor=staff, decision="accept")
+        steps.assignment_add(application=app, expert=expert, actor=staff)
+    own_reads = [
+        q["sql"]
+        for q in queries
+        if 'FROM "notifications_emailpreference"' in q["sql"] and "JSONB_OBJECT_AGG" not in q["sql"]
+    ]
+    assert own_reads == []
+    told = Notification.objects.filter(kind__in=["formal_review", "review_invitation"]).order_by("pk")
+    assert [(n.recipient_id, n.state, n.channels) for n in told] == [
+        (applicant.pk, DeliveryState.SKIPPED, []),
+        (expert.user.pk, DeliveryState.SKIPPED, []),
+    ]
+    # Opting out of one kind leaves the others: the submission's receipt went by e-mail.
+    receipt = Notification.objects.get(recipient=applicant, kind="submission_received")
+    assert (receipt.state, receipt.channels) == (DeliveryState.PENDING, ["email"])

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from workflow.flows import AwardNominationFlow, ItemReviewNodes, PlanProjectFlow, UpperProjectFlow
 
-SHARED = ("start", "formal_review", "formal_outcome", "revise", "reviews", "review", "reviews_join", "reviews_done")
+SHARED = ("start", "formal_review", "formal_outcome", "revise", "reviews", "review", "reviews_join")
 
 
 def _next(flow: type, name: str) -> list[str]:
@@ -23,7 +23,10 @@ def test_each_flow_owns_its_copy_of_the_shared_block() -> None:
             assert node is not getattr(ItemReviewNodes, name)
             assert all(edge.dst.flow_class is flow for edge in node._outgoing())
         assert _next(flow, "formal_outcome") == ["expert_assignment", "rejected", "revise"]
-        assert _next(flow, "reviews_done") == ["decision"]
+        # The join records "reviews done" itself (``Join(then=…)``): no Function node after it.
+        assert _next(flow, "reviews_join") == ["decision"]
+        assert flow.instance.node("reviews_join")._then is not None
+        assert flow.instance.node("reviews_done", no_obsolete=True) is None
     permissions = {flow.instance.node("formal_review")._owner_permission for flow in flows}
     assert permissions == {
         "workflow.can_formal_review_planprojectprocess",

@@ -58,3 +58,73 @@ def test_a_held_process_row_is_retried_then_refused_and_the_callers_transaction_
     steps.formal_review(application=app, actor=staff, decision="accept")
     app.refresh_from_db()
     assert app.status == "in_review"
+
+
+def test_the_caller_is_checked_before_any_409_though_the_lock_comes_first(
+    call, applicant, other_applicant, staff, monkeypatch
+):
+    """A step reads the application after taking the lock (``steps.acting``): where it cannot
+    lock (no process yet, the row held throughout), it still answers 404 to whoever may not
+    see the item and 403 to whoever may see it but not act, before the 409."""
+    from django.core.exceptions import PermissionDenied
+
+    from core.errors import NotVisible
+
+    app = application_create(actor=applicant, call=call, **DRAFT)
+    # A draft has no process: the outsider is not told that it exists.
+    with pytest.raises(NotVisible):
+        steps.formal_review(application=app, actor=other_applicant, decision="accept")
+    with pytest.raises(PermissionDenied):
+        steps.formal_review(application=app, actor=applicant, decision="accept")
+    with pytest.raises(NotVisible):  # staff see an item once it is submitted
+        steps.formal_review(application=app, actor=staff, decision="accept")
+    with pytest.raises(StateConflict):  # the applicant's own step: not submitted yet
+        steps.midterm_submit(application=app, actor=applicant, progress="", spent="0", problems="")
+    steps.application_submit(application=app, actor=applicant)
+    monkeypatch.setattr(steps.time, "sleep", lambda _seconds: None)
+    holder = _holder()
+    try:
+        holder.execute("SELECT id FROM viewflow_process WHERE id = %s FOR UPDATE", [steps.process_of(app).pk])
+        with pytest.raises(NotVisible):
+            steps.formal_review(application=app, actor=other_applicant, decision="accept")
+        with pytest.raises(PermissionDenied):
+            steps.formal_review(application=app, actor=applicant, decision="accept")
+        with pytest.raises(StateConflict):
+            steps.formal_review(application=app, actor=staff, decision="accept")
+    finally:
+        holder.rollback()
+        holder.close()
+
+
+def test_a_review_submit_finds_the_lock_through_the_experts_own_assignment(
+    call, applicant, staff, expert, expert2, monkeypatch
+):
+    """``review_submit`` locks the item's process through the assignment, only if it is the
+    actor's: another expert gets 404 whether the row is free or held, its own expert a 409
+    while it is held."""
+    from core.errors import NotVisible
+
+    scores = {"innovation": 80, "feasibility": 90, "team": 70, "benefit": 85}
+    app = application_create(actor=applicant, call=call, **DRAFT)
+    steps.application_submit(application=app, actor=applicant)
+    steps.formal_review(application=app, actor=staff, decision="accept")
+    assignment = steps.assignment_add(application=app, expert=expert, actor=staff)
+    steps.assignment_add(application=app, expert=expert2, actor=staff)
+    steps.expert_review_start(application=app, actor=staff)
+    steps.assignment_accept(assignment=assignment, actor=expert.user, no_conflict=True)
+    review = {"scores": scores, "comment": "好", "recommendation": "support"}
+    with pytest.raises(NotVisible):
+        steps.review_submit(assignment=assignment, actor=expert2.user, **review)
+    monkeypatch.setattr(steps.time, "sleep", lambda _seconds: None)
+    holder = _holder()
+    try:
+        holder.execute("SELECT id FROM viewflow_process WHERE id = %s FOR UPDATE", [steps.process_of(app).pk])
+        with pytest.raises(NotVisible):
+            steps.review_submit(assignment=assignment, actor=expert2.user, **review)
+        with pytest.raises(StateConflict):
+            steps.review_submit(assignment=assignment, actor=expert.user, **review)
+    finally:
+        holder.rollback()
+        holder.close()
+    steps.review_submit(assignment=assignment, actor=expert.user, **review)
+    assert assignment.__class__.objects.get(pk=assignment.pk).status == "submitted"
