@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organisation
+from core.choices import choice_label
 
 from .enums import ApplicationStatus, CallKind, ItemKind, ScoringRule
 
@@ -198,6 +199,10 @@ class Application(models.Model):
         indexes = [
             models.Index(fields=["call", "status"]),
             models.Index(fields=["applicant", "-created_at"]),
+            # The applicant's home lists their items latest change first, a page at a time: with
+            # this the page reads its 20 rows instead of sorting all of them (10,000 in the
+            # bench: 48 ms of the page's 115 ms of SQL).
+            models.Index(fields=["applicant", "-updated_at", "-id"], name="application_applicant_updated"),
         ]
         constraints = [
             models.CheckConstraint(condition=models.Q(requested_yuan__gte=0), name="application_requested_nonnegative"),
@@ -212,6 +217,10 @@ class Application(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def get_status_display(self) -> str:  # type: ignore[no-redef]  # the stubs declare the generated one
+        """The status's label (Django's own translates every status label first: core.choices)."""
+        return choice_label(ApplicationStatus, self.status)
 
 
 def attachment_path(instance: Attachment, filename: str) -> str:

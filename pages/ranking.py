@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from accounts.rules import is_panel, is_staff
 from applications.enums import ScoringRule
 from applications.models import Call
+from core.links import pk_link
 from core.responses import xlsx_response
 from reviews.exports import xlsx_table
 from reviews.selectors import RankedItem, call_ranking, call_review_progress, ranking_slice, ranking_version
@@ -36,9 +37,11 @@ def adjusted_label(call: Call) -> str:
 
 
 def _rows(call: Call, ranking: list[RankedItem]) -> list[dict[str, Any]]:
+    link = pk_link("item-reviews")
     return [
         {
             "item": r,
+            "url": link(r.item),
             "short": not r.complete,
             "trimmed": call.scoring_rule == ScoringRule.TRIMMED_MEAN and r.reviews >= 5,
         }

@@ -15,6 +15,8 @@ A = AssignmentStatus
 OPEN_ASSIGNMENT_STATES = frozenset({A.INVITED, A.ACCEPTED})
 #: Counts against the expert's load limit.
 LOAD_STATES = frozenset({A.INVITED, A.ACCEPTED})
+#: The expert holds one of the item's seats: a draw fills the seats an item lacks.
+SEATED_STATES = (A.INVITED, A.ACCEPTED, A.SUBMITTED)
 
 
 class Recommendation(models.TextChoices):

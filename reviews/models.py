@@ -9,8 +9,9 @@ from django.utils.translation import pgettext_lazy
 
 from accounts.models import Organisation
 from applications.models import Application, Call
+from core.choices import choice_label
 
-from .enums import AssignmentPurpose, AssignmentStatus, DrawKind, Recommendation
+from .enums import SEATED_STATES, AssignmentPurpose, AssignmentStatus, DrawKind, Recommendation
 
 
 class ReviewCriterionManager(models.Manager["Criterion"]):
@@ -216,10 +217,22 @@ class Assignment(models.Model):
                 fields=["application", "expert", "purpose"], name="assignment_unique_expert_per_item"
             )
         ]
-        indexes = [models.Index(fields=["expert", "status"])]
+        indexes = [
+            models.Index(fields=["expert", "status"]),
+            # An item's seated experts, counted from the index alone (items_short_of_experts).
+            models.Index(
+                fields=["application"],
+                condition=models.Q(purpose=AssignmentPurpose.REVIEW, status__in=SEATED_STATES),
+                name="assignment_seated",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.expert} → {self.application}"
+
+    def get_status_display(self) -> str:  # type: ignore[no-redef]  # the stubs declare the generated one
+        """The status's label (Django's own translates every status label first: core.choices)."""
+        return choice_label(AssignmentStatus, self.status)
 
 
 class Review(models.Model):

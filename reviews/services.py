@@ -13,7 +13,8 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -45,6 +46,7 @@ from .enums import (
     LOAD_STATES,
     OPEN_ASSIGNMENT_STATES,
     RECOMMENDATIONS,
+    SEATED_STATES,
     AssignmentPurpose,
     AssignmentStatus,
     DrawExclusion,
@@ -916,15 +918,19 @@ def _assigned_experts(
 def items_short_of_experts(call: Call) -> QuerySet[Application]:
     """The call's items in expert review with fewer invited, accepted or submitted experts
     than the call asks for (``seated``): what a draw of the call fills."""
-    open_or_done = [*OPEN_ASSIGNMENT_STATES, A.SUBMITTED]
+    # Counted per item in a subquery that the partial index ``assignment_seated`` answers alone
+    # (an index-only count), not by joining and grouping the call's assignments: at 50,000
+    # reviews the call page's "is any item short?" cost 70 ms that way (issue 18).
+    seated = (
+        Assignment.objects.filter(application=OuterRef("pk"), status__in=SEATED_STATES, purpose=P.REVIEW)
+        .order_by()
+        .values("application")
+        .annotate(n=Count("*"))
+        .values("n")
+    )
     return (
         Application.objects.filter(call=call, status=ApplicationStatus.IN_REVIEW)
-        .annotate(
-            seated=Count(
-                "assignments",
-                filter=Q(assignments__status__in=open_or_done, assignments__purpose=P.REVIEW),
-            )
-        )
+        .annotate(seated=Coalesce(Subquery(seated), 0))
         .filter(seated__lt=call.reviewers_per_item)
     )
 

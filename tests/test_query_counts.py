@@ -205,3 +205,71 @@ def test_home_page_queries_do_not_grow_with_the_rows(role, call, applicant, staf
         )
         transaction.savepoint_rollback(sid)
     assert counts[0] == counts[1], f"{role}: 1 row → {counts[0]} queries, 100 rows → {counts[1]}"
+
+
+# --- the pages bench.pages_load measures (issue 18): the same statements for 1 row as for 60 -----
+
+#: Measured on PostgreSQL with one expert's queue, staff's call page and the panel's ranking
+#: page (warm caches: content types, the ranking in the cache): 5, 18 and 6 statements.
+PAGE_CEILINGS = {"queue": 5, "overview": 18, "ranking": 6}
+
+
+def _page_queries(user, path):
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    client = Client()
+    client.force_login(user)
+    client.get(path)  # warm the per-process caches and the ranking's out of the measurement
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(path)
+    assert response.status_code == 200
+    return len(queries)
+
+
+def _reviewed_rows(n, *, call, applicant, expert):
+    """``n`` items in review, each with one submitted review by ``expert``, and the ranking stale."""
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from reviews.models import Assignment, Review
+    from reviews.services import ranking_changed
+
+    items = _rows(call, applicant, n, "in_review", submitted_at=timezone.now())
+    assignments = Assignment.objects.bulk_create(
+        Assignment(application=a, expert=expert, status="submitted", due_at=timezone.now()) for a in items
+    )
+    Review.objects.bulk_create(
+        Review(
+            assignment=a, scores=SCORES, weighted_total=Decimal("80.000") + i, comment="好", recommendation="support"
+        )
+        for i, a in enumerate(assignments)
+    )
+    ranking_changed(call.pk)
+
+
+@pytest.mark.parametrize("page", ["queue", "overview", "ranking"])
+def test_loaded_pages_queries_do_not_grow_with_the_rows(page, call, applicant, staff, panel, expert):
+    """The expert's queue (every row on one page), the call page (50 rows and the ranking's top
+    ten) and the ranking page (100 rows) cost the same with 1 row as with 60, and no more than
+    ``PAGE_CEILINGS``."""
+    from django.db import transaction
+
+    user, path = {
+        "queue": (expert.user, "/reviews/"),
+        "overview": (staff, f"/calls/{call.pk}/"),
+        "ranking": (panel, f"/calls/{call.pk}/ranking/"),
+    }[page]
+    from django.core.cache import cache
+
+    counts = []
+    for n in (1, 60):
+        sid = transaction.savepoint()
+        cache.clear()  # the ranking's version is the same number after the rollback
+        _reviewed_rows(n, call=call, applicant=applicant, expert=expert)
+        counts.append(_page_queries(user, path))
+        transaction.savepoint_rollback(sid)
+    assert counts[0] == counts[1], f"{page}: 1 row → {counts[0]} statements, 60 rows → {counts[1]}"
+    assert counts[1] <= PAGE_CEILINGS[page]
