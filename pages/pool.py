@@ -324,14 +324,11 @@ def _import_job(request: HttpRequest, pk: int) -> Job:
 
 
 def pool_import_job(request: HttpRequest, pk: int) -> HttpResponse:
-    """An import's progress bar while it runs (polled by ``js/job.js``, or the page refreshes
-    itself without JavaScript), then its per-row report."""
-    job = _import_job(request, pk)
-    return render(
-        request,
-        "pages/pool/import_job.html",
-        {"job": job, "report": job.result if job.status == JobStatus.DONE else None},
-    )
+    """An import's progress bar while it runs, then its per-row report: the page of any job
+    (``pages.jobs``), at the address the import has always had."""
+    from .jobs import render_job
+
+    return render_job(request, _import_job(request, pk))
 
 
 def import_template(request: HttpRequest) -> HttpResponse:
