@@ -72,7 +72,10 @@ def main() -> None:
     draw_call, ranked_call = Call.objects.order_by("id")[:2]
     staff = User.objects.get(username="bench-staff")
     finance = User.objects.get(username="bench-finance")
-    urls = [
+    if not User.objects.filter(username="bench-panel").exists():
+        user_create(username="bench-panel", password="bench-pass-2026", roles=[Role.PANEL], email="p@x.org")  # noqa: S106
+    panel = User.objects.get(username="bench-panel")
+    urls: list[tuple[Any, ...]] = [
         ("call-report-xlsx", [ranked_call.pk], staff),
         ("call-ranking-xlsx", [ranked_call.pk], staff),
         ("call-suggestions-xlsx", [ranked_call.pk], staff),
@@ -85,14 +88,17 @@ def main() -> None:
         ("upper-projects-xlsx", [], staff),
         ("commissioners-xlsx", [], staff),
         ("townships-xlsx", [], staff),
+        ("home", [], staff, "?export=work"),  # staff's list of submitted items
+        ("home", [], staff, "?export=overdue"),
+        ("home", [], panel, "?export=decide"),
     ]
     only = {n for n in args.only.split(",") if n}
     client = Client()
-    for url_name, url_args, user in urls:
+    for url_name, url_args, user, *query in urls:
         if only and url_name not in only:
             continue
         client.force_login(user)
-        url = reverse(url_name, args=url_args)
+        url = reverse(url_name, args=url_args) + "".join(query)
 
         def ask(url: str = url) -> tuple[Any, bytes]:
             response = client.get(url, secure=True)

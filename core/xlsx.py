@@ -99,19 +99,34 @@ _WORKBOOK_RELS = (
     '<Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/'
     'styles" Target="styles.xml"/></Relationships>'
 )
-_STYLES = (
-    _XML + f'<styleSheet xmlns="{_NS}">'
-    '<fonts count="2"><font><sz val="11"/><name val="Calibri"/></font>'
-    '<font><b val="1"/><sz val="11"/><name val="Calibri"/></font></fonts>'
-    '<fills count="2"><fill><patternFill patternType="none"/></fill>'
-    '<fill><patternFill patternType="gray125"/></fill></fills>'
-    '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>'
-    '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
-    '<cellXfs count="2"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
-    '<xf numFmtId="0" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1"/></cellXfs>'
-    '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>'
-    "</styleSheet>"
-)
+
+
+def _styles(formats: Sequence[str]) -> str:
+    """Style 0 plain, 1 the bold header, then one per number format (ids from 164, custom)."""
+    numfmts = "".join(
+        f'<numFmt numFmtId="{164 + i}" formatCode="{code.translate(_ESCAPE)}"/>' for i, code in enumerate(formats)
+    )
+    xfs = "".join(
+        f'<xf numFmtId="{164 + i}" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>'
+        for i in range(len(formats))
+    )
+    return (
+        _XML
+        + f'<styleSheet xmlns="{_NS}">'
+        + (f'<numFmts count="{len(formats)}">{numfmts}</numFmts>' if formats else "")
+        + '<fonts count="2"><font><sz val="11"/><name val="Calibri"/></font>'
+        '<font><b val="1"/><sz val="11"/><name val="Calibri"/></font></fonts>'
+        '<fills count="2"><fill><patternFill patternType="none"/></fill>'
+        '<fill><patternFill patternType="gray125"/></fill></fills>'
+        '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>'
+        '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
+        f'<cellXfs count="{2 + len(formats)}"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
+        f'<xf numFmtId="0" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1"/>{xfs}</cellXfs>'
+        '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>'
+        "</styleSheet>"
+    )
+
+
 _ESCAPE = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;"})
 
 
@@ -135,23 +150,42 @@ def _cell(ref: str, value: Any, style: str) -> str:
     return f'<c r="{ref}"{style} t="inlineStr"><is><t xml:space="preserve">{text}</t></is></c>'
 
 
-def table_bytes(title: Any, headers: Sequence[Any], rows: Iterable[Sequence[Any]], *, width: int = 18) -> bytes:
-    """One sheet named ``title``: a bold header row, then ``rows``; every column ``width`` wide.
-    Text stays text (an inline string: ``=HYPERLINK(…)`` is never a formula), without the
-    control characters xlsx cannot hold; numbers and booleans are values; None is an empty cell."""
+def table_bytes(
+    title: Any,
+    headers: Sequence[Any],
+    rows: Iterable[Sequence[Any]],
+    *,
+    width: int | None = 18,
+    number_formats: Sequence[str] = (),
+) -> bytes:
+    """One sheet named ``title``: a bold header row, then ``rows``; every column ``width`` wide
+    (None: the program's default). Text stays text (an inline string: ``=HYPERLINK(…)`` is never
+    a formula), without the control characters xlsx cannot hold; numbers and booleans are
+    values; None is an empty cell. ``number_formats`` gives, per column, a number format for
+    its cells below the header ("" for none), e.g. ``#,##0.00`` for money."""
     columns = max(len(headers), 1)
     letters = [_column(i) for i in range(columns)]
+    formats = sorted({f for f in number_formats if f})
+    column_styles = [f' s="{2 + formats.index(f)}"' if f else "" for f in number_formats]
 
-    def row_xml(number: int, values: Sequence[Any], style: str = "") -> str:
+    def row_xml(number: int, values: Sequence[Any], style: str | None = None) -> str:
         while len(letters) < len(values):
             letters.append(_column(len(letters)))
-        cells = "".join(_cell(f"{letters[i]}{number}", v, style) for i, v in enumerate(values))
+        cells = "".join(
+            _cell(
+                f"{letters[i]}{number}",
+                v,
+                style if style is not None else (column_styles[i] if i < len(column_styles) else ""),
+            )
+            for i, v in enumerate(values)
+        )
         return f'<row r="{number}">{cells}</row>'
 
     parts = [
         _XML,
         f'<worksheet xmlns="{_NS}" xmlns:r="{_REL}"><sheetFormatPr defaultRowHeight="15"/>',
-        f'<cols><col min="1" max="{columns}" width="{width}" customWidth="1"/></cols><sheetData>',
+        f'<cols><col min="1" max="{columns}" width="{width}" customWidth="1"/></cols>' if width else "",
+        "<sheetData>",
         row_xml(1, [str(h) for h in headers], ' s="1"'),
     ]
     parts.extend(row_xml(number, row) for number, row in enumerate(rows, start=2))
@@ -167,6 +201,6 @@ def table_bytes(title: Any, headers: Sequence[Any], rows: Iterable[Sequence[Any]
         archive.writestr("_rels/.rels", _ROOT_RELS)
         archive.writestr("xl/workbook.xml", workbook)
         archive.writestr("xl/_rels/workbook.xml.rels", _WORKBOOK_RELS)
-        archive.writestr("xl/styles.xml", _STYLES)
+        archive.writestr("xl/styles.xml", _styles(formats))
         archive.writestr("xl/worksheets/sheet1.xml", "".join(parts))
     return out.getvalue()

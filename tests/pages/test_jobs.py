@@ -205,3 +205,23 @@ def test_the_pool_export_lists_each_experts_conflicts_load_and_organisation(clie
     assert mine[3] == org_expert.name and mine[4] == org_expert.credit_code and mine[9] == 0
     assert mine[10] == "yes" and mine[11] == "甲公司; 乙公司"
     assert rows[other.user.username][3] == "" and rows[other.user.username][11] == ""
+
+
+def test_the_plain_table_writer_gives_columns_their_number_format():
+    import io
+    from decimal import Decimal
+
+    from openpyxl import load_workbook
+
+    from core.xlsx import table_bytes
+
+    content = table_bytes(
+        "list",
+        ["title", "yuan", "mean"],
+        [["a", Decimal("1234.5"), 71.25]],
+        width=None,
+        number_formats=["", "#,##0.00", "0.00"],
+    )
+    sheet = load_workbook(io.BytesIO(content)).active
+    assert [c.number_format for c in sheet[2]] == ["General", "#,##0.00", "0.00"]
+    assert sheet["B2"].value == 1234.5 and sheet["B1"].number_format == "General" and sheet["B1"].font.b
