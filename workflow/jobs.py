@@ -40,7 +40,7 @@ def call_draw_start(*, call: Call, actor: Any, seed: str | None = None) -> Job:
     Refused at once: anyone but staff (``PermissionDenied``), a seed over 64 characters
     (``ValidationError``). Everything else (nothing to draw, a lock held) is the step's to
     answer, and fails the job with its reason. The job counts the call's items in review
-    twice over (``steps.call_draw``'s progress). Side effects: the ``core.Job``; the task
+    three times over (``steps.call_draw``'s progress). Side effects: the ``core.Job``; the task
     queued after commit (run at once, in process, without a broker)."""
     if not is_staff(actor):
         raise PermissionDenied(_("Only bureau staff draw experts."))
@@ -51,7 +51,7 @@ def call_draw_start(*, call: Call, actor: Any, seed: str | None = None) -> Job:
         job = job_create(
             kind=CALL_DRAW_JOB_KIND,
             actor=actor,
-            total=2 * items,
+            total=3 * items,
             task="workflow.tasks.call_draw_run",
             params={"call": call.pk, "seed": seed or ""},
         )

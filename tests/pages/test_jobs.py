@@ -41,12 +41,12 @@ def test_the_draw_page_queues_a_job_whose_page_shows_progress_then_the_draw(
     assert (job.kind, job.status, job.total, job.params) == (
         "calls.draw",
         "queued",
-        4,
+        6,
         {"call": call.pk, "seed": "job-seed"},
     )
     assert not Draw.objects.exists()
     waiting = client.get(response["Location"]).content.decode()
-    assert '<progress id="job-progress" max="4" value="0">' in waiting
+    assert '<progress id="job-progress" max="6" value="0">' in waiting
     assert f'data-job-url="/api/jobs/{job.pk}/"' in waiting and '<noscript><meta http-equiv="refresh"' in waiting
     assert client.get(f"/api/jobs/{job.pk}/").json()["status"] == "queued"
 
@@ -64,7 +64,7 @@ def test_the_draw_page_queues_a_job_whose_page_shows_progress_then_the_draw(
     assert "Experts drawn for 2 items with seed job-seed; 0 items could not be filled from the pool." in done
     assert f'href="/draws/{draw.pk}/"' in done and f'href="/calls/{call.pk}/#draw"' in done
     status = client.get(f"/api/jobs/{job.pk}/").json()
-    assert (status["status"], status["done"], status["total"], status["percent"]) == ("done", 4, 4, 100)
+    assert (status["status"], status["done"], status["total"], status["percent"]) == ("done", 6, 6, 100)
     assert status["result"]["draw"] == draw.pk
 
 
@@ -225,3 +225,14 @@ def test_the_plain_table_writer_gives_columns_their_number_format():
     sheet = load_workbook(io.BytesIO(content)).active
     assert [c.number_format for c in sheet[2]] == ["General", "#,##0.00", "0.00"]
     assert sheet["B2"].value == 1234.5 and sheet["B1"].number_format == "General" and sheet["B1"].font.b
+
+
+def test_the_draw_step_reports_its_progress_as_it_goes(call, applicant, staff, org_expert, monkeypatch):
+    from workflow import steps
+
+    _items_in_review(call, applicant, staff, org_expert)
+    monkeypatch.setattr(steps, "DRAW_PROGRESS_EVERY", 1)
+    seen: list[int] = []
+    steps.call_draw(call=call, actor=staff, seed="steps", progress=seen.append)
+    # Locked one by one (1, 2), the draw written (4), sent into review one by one (5, 6).
+    assert seen == [1, 2, 2, 4, 5, 6]
