@@ -22,6 +22,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.db import connection, transaction
+from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
@@ -144,10 +145,14 @@ def jobs_sweep(*, now: dt.datetime | None = None) -> tuple[int, int]:
     """
     now = now or timezone.now()
     failed = 0
-    for job in Job.objects.filter(status=JobStatus.RUNNING, heartbeat_at__lt=now - DEAD_AFTER).order_by("pk"):
+    cut = now - DEAD_AFTER
+    # Jobs claimed before they had a heartbeat (core.0002) count from when they started.
+    silent = Q(heartbeat_at__lt=cut) | Q(heartbeat_at__isnull=True, started_at__lt=cut)
+    for job in Job.objects.filter(silent, status=JobStatus.RUNNING).order_by("pk"):
         with translation.override(job.language or settings.LANGUAGE_CODE):
             error = _("The work stopped: the worker running it did not answer any more. Please start it again.")
-        if Job.objects.filter(pk=job.pk, status=JobStatus.RUNNING, heartbeat_at=job.heartbeat_at).update(
+        # Failed only if no sign of life came meanwhile (another sweep, or the task itself).
+        if Job.objects.filter(silent, pk=job.pk, status=JobStatus.RUNNING).update(
             status=JobStatus.FAILED, error=error, finished_at=now
         ):
             failed += 1

@@ -152,12 +152,16 @@ def test_the_sweep_queues_a_stuck_job_again_and_fails_a_dead_one(
     Job.objects.filter(pk=stuck.pk).update(created_at=now - dt.timedelta(minutes=6))
     Job.objects.filter(pk=dead.pk).update(heartbeat_at=now - dt.timedelta(minutes=61))
     Job.objects.filter(pk=alive.pk).update(heartbeat_at=now - dt.timedelta(minutes=59))
+    # Claimed before jobs had a heartbeat: counted from its start.
+    old = job_create(kind="x.test", actor=staff, total=10)
+    Job.objects.filter(pk=old.pk).update(status="running", started_at=now - dt.timedelta(hours=2))
 
-    assert sweep_jobs.delay().get() == {"queued": 1, "failed": 1}  # the beat task, in process
+    assert sweep_jobs.delay().get() == {"queued": 1, "failed": 2}  # the beat task, in process
     stuck.refresh_from_db()
     dead.refresh_from_db()
     assert stuck.status == JobStatus.DONE and Draw.objects.get().seed == "late"
     assert dead.status == JobStatus.FAILED and "did not answer" in dead.error and dead.finished_at
+    assert Job.objects.get(pk=old.pk).status == JobStatus.FAILED
     assert Job.objects.get(pk=fresh.pk).status == JobStatus.QUEUED
     assert Job.objects.get(pk=alive.pk).status == JobStatus.RUNNING
     assert jobs_sweep() == (0, 0)  # nothing left to do: run twice, it does nothing more
