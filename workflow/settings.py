@@ -391,6 +391,8 @@ SPECTACULAR_SETTINGS = {
         "MidtermResultEnum": "aftergrant.enums.MidtermResult",
         "AssessmentResultEnum": "upward.enums.AssessmentResult",
         "UpperAcceptanceResultEnum": "upward.enums.UpperAcceptanceResult",
+        # A background job's status (the import's and any job's status endpoint).
+        "JobStatusEnum": [(s, s) for s in ("queued", "running", "done", "failed")],
     },
     # Swagger UI from the pinned drf-spectacular-sidecar package, served by WhiteNoise: bureaus
     # run on intranets without internet access, and a page staff log into must not run code
