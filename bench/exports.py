@@ -102,7 +102,7 @@ def main() -> None:
 
         def ask(url: str = url) -> tuple[Any, bytes]:
             response = client.get(url, secure=True)
-            body = b"".join(response.streaming_content) if response.streaming else response.content
+            body = b"".join(getattr(response, "streaming_content", ())) if response.streaming else response.content
             return response, body
 
         seconds, statements, (response, body) = count_statements(ask)
