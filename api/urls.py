@@ -1,7 +1,7 @@
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from . import acceptance, accounts, awards, changes, integrity, midterm, pool, transparency, upward, views
+from . import acceptance, accounts, awards, changes, integrity, jobs, midterm, pool, transparency, upward, views
 from . import aftergrant as aftergrant_api
 from . import funding as funding_api
 
@@ -27,6 +27,7 @@ urlpatterns = [
     path("experts/", views.ExpertListView.as_view(), name="api-experts"),
     path("experts/import/", pool.ExpertImportView.as_view(), name="api-experts-import"),
     path("experts/import/<int:pk>/", pool.ExpertImportJobView.as_view(), name="api-experts-import-job"),
+    path("jobs/<int:pk>/", jobs.JobView.as_view(), name="api-job"),
     path("experts/<int:pk>/conflicts/", views.ExpertConflictView.as_view(), name="api-expert-conflicts"),
     # Calls
     path("programmes/", views.ProgrammeListView.as_view(), name="api-programmes"),

@@ -43,11 +43,24 @@ class Job(models.Model):
     error = models.TextField(_("error"), blank=True)
     #: The language of the request that started the job: its report and messages are in it.
     language = models.CharField(_("language"), max_length=10, blank=True)
+    #: The Celery task that runs it (its registered name) and its arguments besides the job's
+    #: id: what ``core.jobs.jobs_sweep`` needs to queue it again.
+    task = models.CharField(_("task"), max_length=200, blank=True)
+    params = models.JSONField(_("parameters"), default=dict, blank=True)
+    #: When the task last showed it was alive (claimed it, reported progress): a running job
+    #: silent for long had its worker die under it (``core.jobs.jobs_sweep`` fails it).
+    heartbeat_at = models.DateTimeField(_("last sign of life"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("background job")
         verbose_name_plural = _("background jobs")
-        indexes = [models.Index(fields=["kind", "-created_at"])]
+        indexes = [
+            models.Index(fields=["kind", "-created_at"]),
+            # The sweep's look-up of the jobs still queued or running.
+            models.Index(
+                fields=["status"], name="core_job_unfinished", condition=models.Q(status__in=["queued", "running"])
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.kind} #{self.pk} ({self.status})"

@@ -3,7 +3,7 @@
 from django.urls import path
 
 from . import acceptance as acceptance_pages
-from . import aftergrant, awards, calls, people, pool, ranking, views
+from . import aftergrant, awards, calls, jobs, people, pool, ranking, views
 from . import audit as audit_pages
 from . import changes as change_pages
 from . import dossier as dossier_pages
@@ -132,6 +132,7 @@ urlpatterns = [
     path("calls/<int:pk>/progress/", ranking.call_progress_page, name="call-progress"),
     # Expert draw and exports
     path("calls/<int:pk>/draw/", views.call_draw, name="call-draw"),
+    path("jobs/<int:pk>/", jobs.job_detail, name="job-detail"),
     path("draws/<int:pk>/", views.draw_detail, name="draw-detail"),
     path("applications/<int:pk>/dossier/", dossier_pages.application_dossier_page, name="application-dossier"),
     path("applications/<int:pk>/dossier.pdf", dossier_pages.application_dossier_pdf, name="application-dossier-pdf"),

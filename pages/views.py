@@ -65,6 +65,7 @@ from reviews.models import Assignment, Review
 from reviews.selectors import assignments_of, draw_export, draw_verify, ranking_slice
 from reviews.services import purpose_criteria
 from workflow import steps
+from workflow.jobs import call_draw_start
 
 from . import dashboards, forms
 from . import selectors as pages_selectors
@@ -971,19 +972,10 @@ def call_draw(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404
     call = get_object_or_404(Call, pk=pk)
     seed = (request.POST.get("seed") or "").strip()[:64] or None
-    try:
-        draw = steps.call_draw(call=call, actor=request.user, seed=seed)
-    except StateConflict as exc:
-        messages.error(request, exc.message)
-        return redirect("call-detail", pk=call.pk)
-    short = draw.items.filter(shortfall__gt=0).count()
-    drawn = draw.items.filter(shortfall=0).count()
-    messages.success(
-        request,
-        _("Experts drawn for %(drawn)s items with seed %(seed)s; %(short)s items could not be filled from the pool.")
-        % {"drawn": drawn, "seed": draw.seed, "short": short},
-    )
-    return redirect("draw-detail", pk=draw.pk)
+    # A county's draw (10,000 items) takes seconds: a background job runs the step, and its
+    # page shows the progress, then the draw (issue 18).
+    job = call_draw_start(call=call, actor=request.user, seed=seed)
+    return redirect("job-detail", pk=job.pk)
 
 
 def draw_detail(request: HttpRequest, pk: int) -> HttpResponse:

@@ -41,7 +41,7 @@ from accounts.validators import normalise_credit_code, validate_credit_code
 from applications.models import Field
 from applications.selectors import field_code_for
 from audit.services import audit_record
-from core.jobs import job_claim, job_create, job_fail, job_finish, job_progress
+from core.jobs import job_claim, job_create, job_enqueue, job_fail, job_finish, job_progress
 from core.models import Job
 
 from . import services
@@ -423,17 +423,19 @@ def experts_import_start(*, upload: Any, actor: Any) -> Job:
     data = _upload_bytes(upload)
     _positions, rows = _read_rows(data)
     with transaction.atomic():
-        job = job_create(kind=IMPORT_JOB_KIND, actor=actor, total=len(rows), filename="experts.xlsx", data=data)
+        job = job_create(
+            kind=IMPORT_JOB_KIND,
+            actor=actor,
+            total=len(rows),
+            task="reviews.tasks.expert_import_run",
+            filename="experts.xlsx",
+            data=data,
+        )
         audit_record(actor=actor, action="experts.import", target=job, data={"rows": len(rows)})
-        # robust: with the broker down the upload is still accepted; the job waits, queued.
-        transaction.on_commit(lambda: _queue(job.pk), robust=True)
+        # With the broker down the upload is still accepted; the job waits, queued (the sweep
+        # queues it again).
+        job_enqueue(job)
     return job
-
-
-def _queue(job_id: int) -> None:
-    from .tasks import expert_import_run
-
-    expert_import_run.delay(job_id=job_id)
 
 
 def experts_import_job_run(*, job_id: int) -> None:

@@ -274,6 +274,7 @@ CELERY_BEAT_SCHEDULE = {
     "close-due-calls": {"task": "workflow.tasks.close_due_calls", "schedule": 60.0},
     "close-due-notices": {"task": "workflow.tasks.close_due_notices", "schedule": 300.0},
     "sweep-outbox": {"task": "notifications.tasks.sweep_outbox", "schedule": 60.0},
+    "sweep-jobs": {"task": "core.tasks.sweep_jobs", "schedule": 120.0},
     "expire-unanswered-invitations": {"task": "workflow.tasks.expire_unanswered_invitations", "schedule": 900.0},
     "remind-due-reviews": {"task": "workflow.tasks.remind_due_reviews", "schedule": 3600.0},
     "escalate-overdue-reviews": {"task": "workflow.tasks.escalate_overdue_reviews", "schedule": 3600.0},
@@ -332,6 +333,11 @@ except InvalidOperation as exc:
 PINGSHEN_MIDTERM_OPEN_DAYS = env_int("PINGSHEN_MIDTERM_OPEN_DAYS", 30)
 #: Applicants are reminded of an open mid-term report this many days before it is due.
 PINGSHEN_MIDTERM_REMINDER_DAYS = env_int("PINGSHEN_MIDTERM_REMINDER_DAYS", 7)
+#: Background jobs (core.jobs.jobs_sweep): a job still queued after this many minutes is queued
+#: again (its task never reached a worker); a running one silent this long is failed (its
+#: worker died). The longest job (a county draw) runs well under a minute.
+PINGSHEN_JOB_REQUEUE_MINUTES = env_int("PINGSHEN_JOB_REQUEUE_MINUTES", 5)
+PINGSHEN_JOB_DEAD_MINUTES = env_int("PINGSHEN_JOB_DEAD_MINUTES", 60)
 
 CACHES = {
     "default": (
@@ -385,6 +391,8 @@ SPECTACULAR_SETTINGS = {
         "MidtermResultEnum": "aftergrant.enums.MidtermResult",
         "AssessmentResultEnum": "upward.enums.AssessmentResult",
         "UpperAcceptanceResultEnum": "upward.enums.UpperAcceptanceResult",
+        # A background job's status (the import's and any job's status endpoint).
+        "JobStatusEnum": [(s, s) for s in ("queued", "running", "done", "failed")],
     },
     # Swagger UI from the pinned drf-spectacular-sidecar package, served by WhiteNoise: bureaus
     # run on intranets without internet access, and a page staff log into must not run code

@@ -122,6 +122,8 @@ def process_of(application: Application) -> Process:
 #: Tries and back-off of the flow lock: the same as viewflow's ``SelectForUpdateLock``
 #: (``lock.select_for_update_lock``, five tries, NOWAIT, a short random sleep between them).
 LOCK_ATTEMPTS = 5
+#: A call draw reports its progress after locking, and after sending into review, this many items.
+DRAW_PROGRESS_EVERY = 500
 
 
 def _lock_backoff(attempt: int) -> float:
@@ -502,12 +504,18 @@ def assignment_add(
         return assignment
 
 
-def call_draw(*, call: Call, actor: Any, seed: str | None = None) -> Draw:
+def call_draw(
+    *, call: Call, actor: Any, seed: str | None = None, progress: Callable[[int], None] | None = None
+) -> Draw:
     """Staff draw experts at random for every item of the call in expert review that lacks
     some (``reviews.services.draw_for_call``), then send each fully drawn item still waiting
     for its experts into review: one parallel review task per expert, as
     :func:`expert_review_start` does. Items drawn after their review began get new or
     refilled review slots. Items the pool could not supply stay with staff.
+
+    ``progress`` (the page's background job) is told the work done in units of the call's
+    items in review, three times over: one each as its process is locked, all of them again
+    once the draw is written, then one more each as it is sent into review (``3 × items``).
     """
     if not is_staff(actor):
         raise PermissionDenied(_("Only bureau staff draw experts."))
@@ -515,16 +523,23 @@ def call_draw(*, call: Call, actor: Any, seed: str | None = None) -> Draw:
         # Every item's process lock first, in id order, then (inside the service) the call and
         # the experts: a hand assignment also takes its process before its expert, so the two
         # never wait for each other in opposite orders.
-        processes = {
-            application.pk: stack.enter_context(locked(application))
-            for application in Application.objects.filter(call=call, status=S.IN_REVIEW).order_by("pk")
-        }
+        processes: dict[int, Process] = {}
+        for application in Application.objects.filter(call=call, status=S.IN_REVIEW).order_by("pk"):
+            processes[application.pk] = stack.enter_context(locked(application))
+            if progress is not None and len(processes) % DRAW_PROGRESS_EVERY == 0:
+                progress(len(processes))
+        if progress is not None:
+            progress(len(processes))
         draw = review_services.draw_for_call(call=call, actor=actor, seed=seed)
+        if progress is not None:
+            progress(2 * len(processes))
         made: dict[int, list[Assignment]] = defaultdict(list)
         for assignment in Assignment.objects.filter(draw_item__draw=draw).select_related("expert__user").order_by("pk"):
             made[assignment.application_id].append(assignment)
         short = set(draw.items.filter(shortfall__gt=0).values_list("application_id", flat=True))
-        for application_id, process in processes.items():
+        for position, (application_id, process) in enumerate(processes.items(), start=1):
+            if progress is not None and position % DRAW_PROGRESS_EVERY == 0:
+                progress(2 * len(processes) + position)
             if application_id in short:
                 continue
             task = Task.objects.filter(

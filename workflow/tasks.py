@@ -331,3 +331,11 @@ def verify_audit_trail() -> bool:
             dedupe_key=f"audit-broken:{problem.kind}:{problem.seq}:{timezone.localdate():%Y-%m-%d}",
         )
     return False
+
+
+@shared_task
+def call_draw_run(*, job_id: int) -> None:
+    """Draw the experts of a ``calls.draw`` job's call; a second delivery finds it claimed."""
+    from .jobs import call_draw_job_run
+
+    call_draw_job_run(job_id=job_id)

@@ -1,5 +1,5 @@
 // The progress bar of a background job (core.models.Job): the element with data-job-url polls
-// that JSON URL ({status, done, total}) every second, moves its <progress>, and reloads the page
+// that JSON URL (/api/jobs/<id>/ for any job: {status, done, total}) every second, moves its <progress>, and reloads the page
 // once the job is finished, so the server renders the report. Without JavaScript the page
 // refreshes itself instead (a <noscript> meta refresh). No library: fetch only.
 (function () {

@@ -7,6 +7,7 @@ from io import BytesIO
 import pytest
 from openpyxl import load_workbook
 
+from core.models import Job
 from notifications.enums import DeliveryState
 from notifications.models import Notification
 from reviews.models import Draw
@@ -76,8 +77,13 @@ def test_staff_draw_from_the_call_page_and_see_the_audit(client, call, applicant
     app = submitted(call, applicant, staff)
     client.force_login(staff)
     response = client.post(f"/calls/{call.pk}/draw/", {"seed": "seed-42"})
+    # The draw runs as a background job (in process here: no broker): its page shows the draw.
+    job = Job.objects.get(kind="calls.draw")
+    assert response.status_code == 302 and response["Location"] == f"/jobs/{job.pk}/"
     draw = Draw.objects.get()
-    assert response.status_code == 302 and response["Location"] == f"/draws/{draw.pk}/"
+    job_page = client.get(response["Location"]).content.decode()
+    assert f'href="/draws/{draw.pk}/"' in job_page and f'href="/calls/{call.pk}/#draw"' in job_page
+    assert "seed-42" in job_page and "<progress" not in job_page
     page = client.get(f"/draws/{draw.pk}/").content.decode()
     assert "seed-42" in page and app.title in page
     assert app.assignments.count() == call.reviewers_per_item

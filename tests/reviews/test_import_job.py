@@ -80,8 +80,8 @@ def test_the_page_shows_a_progress_bar_then_the_report(client, staff, django_cap
         job = Job.objects.get()
         assert response.status_code == 302 and response["Location"] == f"/experts/import/{job.pk}/"
         waiting = client.get(response["Location"], HTTP_ACCEPT_LANGUAGE="en").content.decode()
-        assert '<progress id="import-progress" max="3" value="0">' in waiting
-        assert f'data-job-url="/api/experts/import/{job.pk}/"' in waiting
+        assert '<progress id="job-progress" max="3" value="0">' in waiting
+        assert f'data-job-url="/api/jobs/{job.pk}/"' in waiting  # the status of any job
         assert '<noscript><meta http-equiv="refresh"' in waiting  # without JavaScript it reloads
         assert client.get(f"/experts/import/{job.pk}/report.xlsx").status_code == 404
 

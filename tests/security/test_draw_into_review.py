@@ -53,10 +53,13 @@ def test_draw_adds_a_review_slot_to_an_item_already_in_review(call, applicant, s
     assert app.status == "reviewed"
 
 
-def test_draw_page_answers_for_an_item_already_in_review(client, call, applicant, staff, expert, unassigned_expert):
+def test_draw_page_answers_for_an_item_already_in_review(
+    client, call, applicant, staff, expert, unassigned_expert, django_capture_on_commit_callbacks
+):
     _in_review(call, applicant, staff, expert)
     client.force_login(staff)
-    response = client.post(f"/calls/{call.pk}/draw/", {})
+    with django_capture_on_commit_callbacks(execute=True):  # the draw job runs after commit
+        response = client.post(f"/calls/{call.pk}/draw/", {})
     assert response.status_code == 302
     assert Assignment.objects.filter(expert=unassigned_expert).count() == 1
 
