@@ -16,12 +16,12 @@ from __future__ import annotations
 
 import math
 import re
-import zipfile
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from io import BytesIO
 from typing import Any
 
+import xlsxwriter
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
 
 _BAD_TITLE = re.compile(r"[\\/*?:\[\]]")
@@ -68,86 +68,8 @@ def workbook_bytes(wb: Any) -> bytes:
 #
 # openpyxl writes each cell through its element serialiser (without lxml, pure Python): about
 # 0.4 ms a cell, so 10 s for 10,000 experts × 12 columns (issue 18). ``table_bytes`` writes the
-# same sheet (a bold header row, then the rows, columns 18 wide) as XML text directly: text as
-# inline strings (never a formula), numbers and booleans as values, None left out.
-
-_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
-_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-_PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
-_XML = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-_CONTENT_TYPES = (
-    _XML + '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
-    '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
-    '<Default Extension="xml" ContentType="application/xml"/>'
-    '<Override PartName="/xl/workbook.xml" '
-    'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
-    '<Override PartName="/xl/worksheets/sheet1.xml" '
-    'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
-    '<Override PartName="/xl/styles.xml" '
-    'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>'
-    "</Types>"
-)
-_ROOT_RELS = (
-    _XML + f'<Relationships xmlns="{_PKG_REL}">'
-    '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/'
-    'officeDocument" Target="xl/workbook.xml"/></Relationships>'
-)
-_WORKBOOK_RELS = (
-    _XML + f'<Relationships xmlns="{_PKG_REL}">'
-    '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/'
-    'worksheet" Target="worksheets/sheet1.xml"/>'
-    '<Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/'
-    'styles" Target="styles.xml"/></Relationships>'
-)
-
-
-def _styles(formats: Sequence[str]) -> str:
-    """Style 0 plain, 1 the bold header, then one per number format (ids from 164, custom)."""
-    numfmts = "".join(
-        f'<numFmt numFmtId="{164 + i}" formatCode="{code.translate(_ESCAPE)}"/>' for i, code in enumerate(formats)
-    )
-    xfs = "".join(
-        f'<xf numFmtId="{164 + i}" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>'
-        for i in range(len(formats))
-    )
-    return (
-        _XML
-        + f'<styleSheet xmlns="{_NS}">'
-        + (f'<numFmts count="{len(formats)}">{numfmts}</numFmts>' if formats else "")
-        + '<fonts count="2"><font><sz val="11"/><name val="Calibri"/></font>'
-        '<font><b val="1"/><sz val="11"/><name val="Calibri"/></font></fonts>'
-        '<fills count="2"><fill><patternFill patternType="none"/></fill>'
-        '<fill><patternFill patternType="gray125"/></fill></fills>'
-        '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>'
-        '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
-        f'<cellXfs count="{2 + len(formats)}"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
-        f'<xf numFmtId="0" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1"/>{xfs}</cellXfs>'
-        '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>'
-        "</styleSheet>"
-    )
-
-
-_ESCAPE = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;"})
-
-
-def _column(index: int) -> str:
-    letters = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
-
-
-def _cell(ref: str, value: Any, style: str) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return f'<c r="{ref}"{style} t="b"><v>{int(value)}</v></c>'
-    if isinstance(value, (int, float, Decimal)) and math.isfinite(value):
-        return f'<c r="{ref}"{style}><v>{value}</v></c>'
-    text = clean_text(str(value)).translate(_ESCAPE)
-    return f'<c r="{ref}"{style} t="inlineStr"><is><t xml:space="preserve">{text}</t></is></c>'
+# same sheet with XlsxWriter, a writer made for large sheets: in ``constant_memory`` mode each
+# row goes to a temporary file as soon as the next one starts, text as inline strings.
 
 
 def table_bytes(
@@ -159,48 +81,42 @@ def table_bytes(
     number_formats: Sequence[str] = (),
 ) -> bytes:
     """One sheet named ``title``: a bold header row, then ``rows``; every column ``width`` wide
-    (None: the program's default). Text stays text (an inline string: ``=HYPERLINK(…)`` is never
-    a formula), without the control characters xlsx cannot hold; numbers and booleans are
-    values; None is an empty cell. ``number_formats`` gives, per column, a number format for
-    its cells below the header ("" for none), e.g. ``#,##0.00`` for money."""
-    columns = max(len(headers), 1)
-    letters = [_column(i) for i in range(columns)]
-    formats = sorted({f for f in number_formats if f})
-    column_styles = [f' s="{2 + formats.index(f)}"' if f else "" for f in number_formats]
-
-    def row_xml(number: int, values: Sequence[Any], style: str | None = None) -> str:
-        while len(letters) < len(values):
-            letters.append(_column(len(letters)))
-        cells = "".join(
-            _cell(
-                f"{letters[i]}{number}",
-                v,
-                style if style is not None else (column_styles[i] if i < len(column_styles) else ""),
-            )
-            for i, v in enumerate(values)
-        )
-        return f'<row r="{number}">{cells}</row>'
-
-    parts = [
-        _XML,
-        f'<worksheet xmlns="{_NS}" xmlns:r="{_REL}"><sheetFormatPr defaultRowHeight="15"/>',
-        f'<cols><col min="1" max="{columns}" width="{width}" customWidth="1"/></cols>' if width else "",
-        "<sheetData>",
-        row_xml(1, [str(h) for h in headers], ' s="1"'),
-    ]
-    parts.extend(row_xml(number, row) for number, row in enumerate(rows, start=2))
-    parts.append("</sheetData></worksheet>")
-    name = sheet_title(title).translate(_ESCAPE)
-    workbook = (
-        _XML + f'<workbook xmlns="{_NS}" xmlns:r="{_REL}"><sheets>'
-        f'<sheet name="{name}" sheetId="1" r:id="rId1"/></sheets></workbook>'
-    )
+    (None: the program's default). Text stays text (``write_string``, and the workbook told
+    not to turn strings into formulas, links or numbers: ``=HYPERLINK(…)`` is never a formula),
+    without the control characters xlsx cannot hold; numbers and booleans are values; None is
+    an empty cell. ``number_formats`` gives, per column, a number format for its cells below
+    the header ("" for none), e.g. ``#,##0.00`` for money."""
     out = BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("[Content_Types].xml", _CONTENT_TYPES)
-        archive.writestr("_rels/.rels", _ROOT_RELS)
-        archive.writestr("xl/workbook.xml", workbook)
-        archive.writestr("xl/_rels/workbook.xml.rels", _WORKBOOK_RELS)
-        archive.writestr("xl/styles.xml", _styles(formats))
-        archive.writestr("xl/worksheets/sheet1.xml", "".join(parts))
+    # constant_memory streams rows through temp files; in_memory would switch it off.
+    workbook = xlsxwriter.Workbook(
+        out,
+        {
+            "constant_memory": True,
+            "strings_to_formulas": False,
+            "strings_to_urls": False,
+            "strings_to_numbers": False,
+        },
+    )
+    sheet = workbook.add_worksheet(sheet_title(title))
+    columns = max(len(headers), 1)
+    if width:
+        # Pixels, so the file holds the width ``width`` itself (set_column would add padding).
+        sheet.set_column_pixels(0, columns - 1, width * 7)
+    bold = workbook.add_format({"bold": True})
+    by_code = {code: workbook.add_format({"num_format": code}) for code in set(number_formats) if code}
+    styles = [by_code.get(code) for code in number_formats]
+    for col, header in enumerate(headers):
+        sheet.write_string(0, col, clean_text(str(header)), bold)
+    for row, values in enumerate(rows, start=1):
+        for col, value in enumerate(values):
+            if value is None:
+                continue
+            style = styles[col] if col < len(styles) else None
+            if isinstance(value, bool):
+                sheet.write_boolean(row, col, value, style)
+            elif isinstance(value, (int, float, Decimal)) and math.isfinite(value):
+                sheet.write_number(row, col, value, style)
+            else:
+                sheet.write_string(row, col, clean_text(str(value)), style)
+    workbook.close()
     return out.getvalue()
