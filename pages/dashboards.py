@@ -279,9 +279,9 @@ class Section:
         return self._query(**{f"{self.key}-{n}": None for n in names})
 
     def xlsx(self) -> bytes:
-        # Written directly (core.xlsx.table_bytes), not cell by cell through openpyxl: a list of
-        # 10,000 items is a fraction of a second, not ten (issue 18). A title typed by an
-        # applicant (say "=HYPERLINK(...)") stays text.
+        # Written by XlsxWriter row by row (core.xlsx.table_bytes), not through openpyxl's cell
+        # objects: a list of 10,000 items takes about a second, not ten (issue 18). A title typed
+        # by an applicant (say "=HYPERLINK(...)") stays text.
         return table_bytes(
             self.title,
             [str(c.header) for c in self.columns],
