@@ -34,7 +34,7 @@ from applications.enums import ApplicationStatus
 from applications.models import Application, Call
 from applications.services import fields_check
 from audit.services import audit_record, audit_record_many
-from core.db import Json, insert_rows, service_atomic
+from core.db import Json, boundary_held, insert_rows, service_atomic
 from core.errors import NotVisible, StateConflict
 from integrity.selectors import experts_barred
 from notifications.services import email_choices_carry, notify, with_email_choices
@@ -580,9 +580,11 @@ def _assignment_insert(
     the assignment, the audit row and the invitation."""
     due = timezone.now() + timedelta(days=application.call.review_days)
     try:
-        # A savepoint of its own even under the flow lock (``core.db``): the IntegrityError is
-        # caught and turned into a 409, and only a savepoint lets the transaction go on after it.
-        with transaction.atomic():
+        # The unique expert-per-item key turns a race into a 409. Outside a step a savepoint lets
+        # the caller's transaction go on after it; under a step's lock (``core.db``) none is
+        # needed: the 409 leaves the step's block, which rolls everything back (issue 18: the
+        # savepoint's two statements on every hand pick and drawn acceptance expert).
+        with transaction.atomic(savepoint=not boundary_held()):
             assignment = Assignment.objects.create(
                 application=application, expert=expert, due_at=due, replaces=replaces, draw_item=draw_item
             )
@@ -857,7 +859,7 @@ def _draw_invitations(
         "purpose",
     ]
     try:
-        with transaction.atomic():
+        with transaction.atomic(savepoint=not boundary_held()):  # as in _assignment_insert
             made = insert_rows(Assignment, [*fields, "draw_item_id"], rows)
     except IntegrityError:
         raise StateConflict(_("An expert was assigned to one of these items meanwhile; draw again.")) from None
@@ -1100,13 +1102,12 @@ def draw_replay(*, draw: Draw) -> dict[int, list[int]]:
     return {r.item_id: r.chosen for r in draw_replay_items(draw=draw)}
 
 
-def _assignment_locked(assignment: Assignment, actor: Any) -> Assignment:
-    """The assignment, locked, if ``actor`` is its expert; else 404 (also for no such row)."""
+def _assignment_locked(assignment: Assignment, actor: Any, *, with_review: bool = False) -> Assignment:
+    """The assignment, locked, if ``actor`` is its expert; else 404 (also for no such row).
+    ``with_review``: its review (if any) read along, in the same statement."""
+    related = ["expert", "application", "application__call", *(["review"] if with_review else [])]
     locked = (
-        Assignment.objects.select_for_update(of=("self",))
-        .select_related("expert", "application", "application__call")
-        .filter(pk=assignment.pk)
-        .first()
+        Assignment.objects.select_for_update(of=("self",)).select_related(*related).filter(pk=assignment.pk).first()
     )
     if locked is None or not is_assigned_expert(actor, locked):
         raise NotVisible()
@@ -1203,7 +1204,7 @@ REOPENABLE_STATES = frozenset({ApplicationStatus.IN_REVIEW, ApplicationStatus.RE
 def review_submit(*, assignment: Assignment, actor: Any, scores: Any, comment: str, recommendation: str) -> Review:
     """Score an accepted assignment. A submitted review is final unless staff reopen it
     (:func:`review_reopen`); then this writes the new scores into the same review row."""
-    assignment = _assignment_locked(assignment, actor)
+    assignment = _assignment_locked(assignment, actor, with_review=True)
     criteria = purpose_criteria(assignment.application.call, assignment.purpose)
     # Every mistake at once: the expert fixes the scores and the recommendation in one go.
     errors: dict[str, list[str]] = {}
@@ -1229,7 +1230,10 @@ def review_submit(*, assignment: Assignment, actor: Any, scores: Any, comment: s
         "comment": comment.strip(),
         "recommendation": recommendation,
     }
-    review = Review.objects.filter(assignment=assignment).first()
+    try:
+        review: Review | None = assignment.review  # read with the locked assignment
+    except Review.DoesNotExist:
+        review = None
     if review is None:
         review = Review.objects.create(assignment=assignment, **values)
         action = "review.submit"

@@ -128,3 +128,25 @@ def test_a_review_submit_finds_the_lock_through_the_experts_own_assignment(
         holder.close()
     steps.review_submit(assignment=assignment, actor=expert.user, **review)
     assert assignment.__class__.objects.get(pk=assignment.pk).status == "submitted"
+
+
+def test_a_duplicate_assignment_under_a_step_is_a_409_and_the_step_writes_nothing(call, applicant, staff, expert):
+    """Under a step's lock the assignment insert takes no savepoint: the unique expert-per-item
+    key still answers 409, and the whole step rolls back (no half-written change)."""
+    from audit.models import AuditEntry
+    from reviews import services as review_services
+    from reviews.models import Assignment
+
+    app = application_create(actor=applicant, call=call, **DRAFT)
+    steps.application_submit(application=app, actor=applicant)
+    steps.formal_review(application=app, actor=staff, decision="accept")
+    steps.assignment_add(application=app, expert=expert, actor=staff)
+    app.refresh_from_db()
+    audits = AuditEntry.objects.count()
+    with pytest.raises(StateConflict), steps.locked(app):
+        # What a race past the eligibility check would reach: the same expert inserted again.
+        review_services._assignment_insert(application=app, expert=expert, actor=staff)
+    assert Assignment.objects.filter(application=app, expert=expert).count() == 1
+    assert AuditEntry.objects.count() == audits
+    # The connection is usable after the rolled-back step.
+    assert Application.objects.get(pk=app.pk).status == app.status
