@@ -78,8 +78,10 @@ def test_a_draw_with_nothing_to_draw_ends_with_an_empty_draw_and_a_failed_one_sa
     page = client.get(response["Location"]).content.decode()
     assert job.status == JobStatus.DONE and (job.result["drawn"], job.result["short"]) == (0, 0)
     assert f'href="/calls/{call.pk}/#draw"' in page
-    # A call gone before the worker got to it: the job fails, and its page says why.
-    gone = call_draw_start(call=call, actor=staff)
+    # A call gone before the worker got to it: the job fails, and its page says why (in the
+    # language of the request that started it: English here, like the page).
+    with translation.override("en"):
+        gone = call_draw_start(call=call, actor=staff)
     Job.objects.filter(pk=gone.pk).update(params={"call": 0, "seed": ""})
     call_draw_job_run(job_id=gone.pk)
     gone.refresh_from_db()
@@ -141,8 +143,9 @@ def test_the_sweep_queues_a_stuck_job_again_and_fails_a_dead_one(
     _items_in_review(call, applicant, staff, org_expert, n=1)
     # A draw whose task never reached a worker (the broker was down): queued, for long.
     stuck = call_draw_start(call=call, actor=staff, seed="late")
-    # A job whose worker died under it: running, silent for long.
-    dead = job_create(kind="x.test", actor=staff, total=10, task="workflow.tasks.call_draw_run")
+    # A job whose worker died under it: running, silent for long (started from an English page).
+    with translation.override("en"):
+        dead = job_create(kind="x.test", actor=staff, total=10, task="workflow.tasks.call_draw_run")
     job_claim(job_id=dead.pk)
     # A job queued a moment ago and one running with a recent sign of life: left alone.
     fresh = job_create(kind="x.test", actor=staff, total=10, task="workflow.tasks.call_draw_run")
