@@ -113,7 +113,10 @@ def test_a_higher_level_call_from_application_to_matching_funds_paid(
     assert "Beyond the quota: experts rank the items first" in browser.text
     assert "Send to the panel" not in browser.text  # beyond the quota the panel waits for a ranking
     browser.press("Draw experts")
-    browser.wait_for(By.CSS_SELECTOR, ".messages .message")
+    # The draw runs as a job: its page shows the progress, then what it drew and the way on.
+    browser.wait_for_text("See the draw: candidates, exclusions and choices")
+    assert "/jobs/" in browser.driver.current_url, browser.text[:1500]
+    browser.click_link("See the draw: candidates, exclusions and choices")
     assert browser.driver.current_url.startswith(browser.base_url + "/draws/"), browser.text[:1500]
     log_out(browser)
 

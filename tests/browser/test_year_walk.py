@@ -242,7 +242,10 @@ def test_a_year_through_the_pages_in_chinese(
 
     browser.click_link(CALL_TITLE)
     browser.press(zh("Draw"))
-    browser.wait_for(By.CSS_SELECTOR, ".messages .message")
+    # The draw runs as a job: its page shows the progress, then what it drew and the way on.
+    browser.wait_for_text(zh("See the draw: candidates, exclusions and choices"))
+    assert "/jobs/" in browser.driver.current_url, browser.text[:1500]
+    browser.click_link(zh("See the draw: candidates, exclusions and choices"))
     assert browser.driver.current_url.startswith(browser.base_url + "/draws/"), browser.text[:1500]
     drawn_line = next(
         p.text
