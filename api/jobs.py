@@ -19,7 +19,7 @@ from core.models import Job, JobStatus
 
 class JobSerializer(serializers.Serializer):
     job = serializers.IntegerField()
-    kind = serializers.CharField(help_text='what the job does: "experts.import", "calls.draw"')
+    kind = serializers.CharField(help_text='what the job does: "experts.import", "calls.draw", "funding.apply"')
     status = serializers.ChoiceField(choices=JobStatus.values)
     total = serializers.IntegerField(help_text="units of work in all")
     done = serializers.IntegerField(help_text="units of work done so far")

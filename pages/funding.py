@@ -33,7 +33,7 @@ from funding.documents import funding_notice_pdf
 from funding.exports import programme_report_xlsx, suggestion_xlsx
 from funding.selectors import call_budget, programme_report, report_years
 from funding.suggestions import WhatIf, suggest_funding, what_if_from
-from workflow.suggestions import suggestions_apply
+from workflow.suggestions import suggestions_apply_start
 
 from .templatetags.pingshen import wan
 
@@ -133,7 +133,7 @@ def call_suggestions_apply(request: HttpRequest, pk: int) -> HttpResponse:
     typed = _typed(request.POST)
     back = reverse("call-suggestions", args=[call.pk]) + ("?" + urlencode(typed) if typed else "")
     try:
-        result = suggestions_apply(
+        job = suggestions_apply_start(
             call=call,
             actor=request.user,
             expected=str(request.POST.get("expected") or ""),
@@ -147,16 +147,8 @@ def call_suggestions_apply(request: HttpRequest, pk: int) -> HttpResponse:
     except StateConflict as exc:
         messages.error(request, exc.message)
         return redirect(back)
-    if result.decided:
-        messages.success(
-            request,
-            _("Decided %(n)s items: %(titles)s.")
-            % {"n": len(result.decided), "titles": ", ".join(title for _i, title in result.decided)},
-        )
-    for _item, title, reason in result.refused:
-        messages.error(request, _("“%(title)s” was not decided: %(reason)s") % {"title": title, "reason": reason})
-    # The what-if cuts were for items that are decided now: show the list as it stands.
-    return redirect(reverse("call-suggestions", args=[call.pk]) + ("?" + urlencode(typed) if typed else ""))
+    # The decisions run as a background job; its page shows them go by, then each one.
+    return redirect("job-detail", job.pk)
 
 
 # --- the live budget panel -----------------------------------------------------------------------

@@ -339,3 +339,11 @@ def call_draw_run(*, job_id: int) -> None:
     from .jobs import call_draw_job_run
 
     call_draw_job_run(job_id=job_id)
+
+
+@shared_task
+def suggestions_apply_run(*, job_id: int) -> None:
+    """Decide the plan of a ``funding.apply`` job; a second delivery finds it claimed."""
+    from .suggestions import suggestions_apply_job_run
+
+    suggestions_apply_job_run(job_id=job_id)

@@ -7,13 +7,15 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 
 from applications.enums import ApplicationStatus as S
 from core.errors import StateConflict
+from core.models import Job, JobStatus
 from funding.models import FundingDecision
 from funding.suggestions import suggest_funding
 from workflow import steps
-from workflow.suggestions import suggestions_apply
+from workflow.suggestions import APPLY_JOB_KIND, suggestions_apply, suggestions_apply_start
 
 from ..workflow.test_plan_project_services import to_review
 
@@ -106,13 +108,41 @@ def test_panel_applies_the_list_from_the_page(call, three, panel):
     response = client.post(
         f"/calls/{call.pk}/suggestions/apply/", {"expected": expected, "fill_gaps": "on", "comment": "按建议名单"}
     )
-    assert response.status_code == 302
-    assert response["Location"] == f"/calls/{call.pk}/suggestions/?fill_gaps=on"
+    # The decisions run as a background job (in process here: no broker); its page lists them.
+    job = Job.objects.get(kind=APPLY_JOB_KIND)
+    assert response.status_code == 302 and response["Location"] == f"/jobs/{job.pk}/"
     decided = dict(
         FundingDecision.objects.filter(application__call=call).values_list("application_id", "approved_yuan")
     )
     assert decided == {a.pk: Decimal("400000.00"), b.pk: Decimal("400000.00")}
     assert FundingDecision.objects.get(application=a).comment == "按建议名单"
-    after = client.get(response["Location"])
-    assert [m.tags for m in after.context["messages"]] == ["success"]
+    job_page = client.get(response["Location"], HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "2 decided, 0 refused." in job_page and "<progress" not in job_page
+    assert f'href="/applications/{a.pk}/"' in job_page and f'href="/applications/{b.pk}/"' in job_page
+    after = client.get(f"/calls/{call.pk}/suggestions/")
     assert [r.outcome for r in after.context["suggestion"].rows] == ["funded", "funded", "over_budget"]
+
+
+def test_the_page_job_reports_an_item_decided_before_it_ran_and_decides_the_rest(call, three, panel):
+    """Accepted, then someone decides B before the worker reaches it: B is refused with the
+    reason, A and the decline of C go ahead; the job page shows both, with a progress total."""
+    a, b, c = three
+    suggestion = suggest_funding(call)
+    with transaction.atomic():  # the job runs when this commits
+        job = suggestions_apply_start(call=call, actor=panel, expected=suggestion.fingerprint, decline_rest=True)
+        steps.decide(application=b, actor=panel, fund=True, approved_yuan="100000.00")
+    job.refresh_from_db()
+    assert job.status == JobStatus.DONE and job.total == 3 and job.done == 3
+    assert [item for item, _t in job.result["decided"]] == [a.pk, c.pk]
+    assert [(item, title) for item, title, _why in job.result["refused"]] == [(b.pk, "B")]
+    assert FundingDecision.objects.get(application=b).approved_yuan == Decimal("100000.00")  # left as decided
+    assert FundingDecision.objects.get(application=c).fund is False
+
+
+def test_the_page_refuses_a_stale_list_at_once_and_queues_nothing(call, three, panel):
+    a, b, c = three
+    seen = suggest_funding(call).fingerprint
+    steps.decide(application=a, actor=panel, fund=True, approved_yuan="100000.00")
+    with pytest.raises(StateConflict):
+        suggestions_apply_start(call=call, actor=panel, expected=seen)
+    assert not Job.objects.filter(kind=APPLY_JOB_KIND).exists()
