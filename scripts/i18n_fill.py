@@ -36,6 +36,7 @@ def main() -> int:
             "--ignore=tests/*",
             "--ignore=bench/*",
             "--ignore=.venv/*",
+            "--ignore=var/*",  # bench virtualenvs and the production one live there
             "-v",
             "0",
         ],

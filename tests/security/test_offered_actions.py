@@ -195,6 +195,7 @@ def _refusal(client: Client, form: PageForm) -> str | None:
     return None
 
 
+@pytest.mark.django_db  # run alone, pytest-django sets up the test database only for marked tests
 @pytest.mark.parametrize("persona", PERSONAS)
 def test_every_offered_form_is_accepted(persona: str, world: World, page_clients: dict[str, Client]) -> None:
     client = page_clients[persona]
