@@ -3,7 +3,8 @@
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/pingshen_bench_pages .venv/bin/python -m bench.pages_load
 
 It loads ``--items`` applications (default 10,000) in one call with 5 submitted reviews each
-(50,000 reviews) from a pool of ``--experts`` (default 2,000), through ``bench.scale.load``;
+(50,000 reviews) from a pool of ``--experts`` (default 2,000), through ``bench.scale.load``
+(``--calls 10``: ten such calls, the province's 100,000 applications, the pages on the last);
 starts gunicorn (``--workers``, default 3, as in docker-compose.yml) on the bench database with
 production settings (DEBUG off); and runs locust headless (installed in ``var/bench-venv`` from
 ``bench/requirements.txt``, away from the app's dependencies) with ``--users`` (20) users, all
@@ -131,6 +132,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--items", type=int, default=10_000)
     parser.add_argument("--experts", type=int, default=2_000)
+    parser.add_argument(
+        "--calls",
+        type=int,
+        default=1,
+        help="calls of --items each (10: province scale, 100,000 applications); the pages show the last",
+    )
     parser.add_argument("--users", type=int, default=20)
     parser.add_argument("--seconds", type=int, default=60)
     parser.add_argument("--workers", type=int, default=3)
@@ -170,7 +177,7 @@ def main() -> None:
         ctx = load(
             items=args.items,
             experts=args.experts,
-            calls=1,
+            calls=args.calls,
             reviews=5,
             rng=random.Random(2026),  # noqa: S311 - reproducible test data
             draw_call=False,
@@ -178,7 +185,10 @@ def main() -> None:
         user_create(username="bench-panel", password="bench-pass-2026", roles=[Role.PANEL], email="p@example.org")  # noqa: S106
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
-        print(f"loaded {args.items:,} applications, {args.experts:,} experts in {time.perf_counter() - started:.1f} s")
+        print(
+            f"loaded {args.calls * args.items:,} applications in {args.calls} call(s), {args.experts:,} experts"
+            f" in {time.perf_counter() - started:.1f} s"
+        )
         del ctx
     call = Call.objects.order_by("-id").first()
     assert call is not None

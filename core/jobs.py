@@ -27,6 +27,8 @@ from django.utils import timezone, translation
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
+from accounts.rules import is_staff
+
 from .models import Job, JobStatus
 
 logger = logging.getLogger(__name__)
@@ -129,8 +131,6 @@ def job_fail(*, job: Job, error: str) -> None:
 
 def job_visible_to(job: Job, user: Any) -> bool:
     """A job is seen by the one who started it and by bureau staff; nobody else."""
-    from accounts.rules import is_staff
-
     return bool(user.is_authenticated and (job.created_by_id == user.pk or is_staff(user)))
 
 

@@ -136,8 +136,6 @@ class TargetsAndAccountsForm(StepForm):
     report's problems, an acceptance's final report)."""
 
     def __init__(self, data: Any = None, *, version: ContractVersion | None, **kwargs: Any) -> None:
-        from django.utils.translation import gettext
-
         super().__init__(data, **kwargs)
         self.targets = list(version.targets.all()) if version is not None else []
         self.lines = list(version.budget.all()) if version is not None else []
@@ -148,14 +146,14 @@ class TargetsAndAccountsForm(StepForm):
                 min_value=0,
                 max_digits=14,
                 decimal_places=2,
-                help_text=gettext("Target: %(value)s %(unit)s") % {"value": target.value, "unit": target.unit},
+                help_text=_("Target: %(value)s %(unit)s") % {"value": target.value, "unit": target.unit},
             )
         for line in self.lines:
             label = line.get_line_display()
             for source, source_label in (
-                ("county", gettext("county grant")),
-                ("own", gettext("own funds")),
-                ("other", gettext("other sources")),
+                ("county", _("county grant")),
+                ("own", _("own funds")),
+                ("other", _("other sources")),
             ):
                 self.fields[f"{source}_{line.line}"] = MoneyField(
                     label=f"{label}: {source_label}", required=False, initial="0"
