@@ -612,6 +612,7 @@ def template_xlsx() -> bytes:
 
 def report_xlsx(rows: list[dict[str, Any]]) -> bytes:
     """The per-row report of an import as a sheet: row, user name, name, result, reasons."""
+    headings = {key: str(label) for key, label in TEMPLATE_HEADINGS}
     labels = {
         RowStatus.CREATED: _("created"),
         RowStatus.UPDATED: _("updated"),
@@ -626,7 +627,9 @@ def report_xlsx(rows: list[dict[str, Any]]) -> bytes:
                 str(row.get("username", "")),
                 str(row.get("name", "")),
                 str(labels.get(row.get("status", ""), "")),
-                "; ".join(f"{key}: {' '.join(msgs)}" for key, msgs in (row.get("errors") or {}).items()),
+                "; ".join(
+                    f"{headings.get(key, key)}: {' '.join(msgs)}" for key, msgs in (row.get("errors") or {}).items()
+                ),
             ]
             for row in rows
         ),

@@ -3,6 +3,7 @@ upward pages in zh-hans, for the README and docs.
 
     .venv/bin/python scripts/screenshots.py            # all roles, both languages
     .venv/bin/python scripts/screenshots.py --keep-db  # reuse var/screens.sqlite3 (faster)
+    .venv/bin/python scripts/screenshots.py --only job,projects  # just these pages (see PAGE_TARGETS)
     .venv/bin/python scripts/screenshots.py --database-url postgres://postgres@127.0.0.1:5432/pingshen_screens
 
 Builds a scratch SQLite database (var/screens.sqlite3), migrates it, runs ``load_demo``,
@@ -12,7 +13,8 @@ real login form (password ``demo-pass-2026``, README "Demo logins"). The languag
 to docs/screenshots/<role>-<lang>.png at 1280 px wide (the whole page, up to MAX_HEIGHT),
 plus <role>-<lang>-phone.png at 390 px for the applicant. Then the pages added after the home
 pages (``PAGES``: the project list and page, the task contract form, the mid-term report and
-check, the change requests, overdue mid-term reports, upper calls, commissioners), each as the
+check, the change requests, overdue mid-term reports, upper calls, commissioners, and a
+background job's page after an expert import), each as the
 demo person who uses it, on a demo record that shows it filled (``PAGE_TARGETS`` picks them),
 in zh-hans, to docs/screenshots/page-<name>-zh-hans.png.
 
@@ -149,6 +151,24 @@ out("commissioners", "demo_staff", "/commissioners/")
 commissioner = Commissioner.objects.annotate(n=Count("assessments")).order_by("-n", "pk").first()
 if commissioner is not None:
     out("commissioner", "demo_staff", f"/commissioners/{commissioner.pk}/")
+
+# A background job's page, done: staff import a small sheet of experts (one row refused), as
+# the import page would accept it (tasks run in-process here, so it is done when this returns).
+from accounts.models import User
+from core.xlsx import table_bytes
+from reviews.imports import COLUMNS, TEMPLATE_HEADINGS, experts_import_start
+
+sheet = table_bytes(
+    "experts",
+    [COLUMNS[key][0] for key, _label in TEMPLATE_HEADINGS],
+    [
+        ["陈立新", "chenlixin", "chenlixin@example.org", "温州大学", "", "先进制造", "教授", "温州", 8, "是", ""],
+        ["周晓梅", "zhouxiaomei", "zhouxiaomei@example.org", "温州医科大学", "", "医药卫生", "研究员", "温州", 6, "是", ""],
+        ["吴建国", "wujianguo", "不是邮箱", "浙江工贸职业技术学院", "", "先进制造", "高级工程师", "温州", 5, "是", ""],
+    ],
+)
+job = experts_import_start(upload=sheet, actor=User.objects.get(username="demo_staff"))
+out("job", "demo_staff", f"/jobs/{job.pk}/")
 """
 PAGES_LANGUAGE = "zh-hans"
 
@@ -251,7 +271,12 @@ def main() -> None:
         "--database-url",
         help="a scratch PostgreSQL database instead of SQLite (created if missing, emptied unless --keep-db)",
     )
+    parser.add_argument(
+        "--only",
+        help="comma-separated page names (e.g. job,projects) to shoot only those, not the role home pages",
+    )
     args = parser.parse_args()
+    only = set(args.only.split(",")) if args.only else None
 
     global DATABASE_URL
     if args.database_url:
@@ -265,7 +290,8 @@ def main() -> None:
     manage("migrate", "--no-input", "-v", "0")
     if args.database_url and not args.keep_db:
         manage("flush", "--no-input", "-v", "0")
-    manage("load_demo", "-v", "0")
+    if not (args.keep_db and only):
+        manage("load_demo", "-v", "0")
 
     ROLES["expert"] = busiest_expert()
     pages = page_targets()
@@ -281,13 +307,15 @@ def main() -> None:
     try:
         driver = chrome(args.chromium, args.chromedriver)
         try:
-            for language in LANGUAGES:
+            for language in LANGUAGES if only is None else ():
                 for role, username in ROLES.items():
                     log_in(driver, base, username, language)
                     shoot(driver, OUT / f"{role}-{language}.png", WIDTH)
                     if role in PHONE_ROLES:
                         shoot(driver, OUT / f"{role}-{language}-phone.png", PHONE[0], PHONE[1], mobile=True)
             for name, username, path in pages:
+                if only is not None and name not in only:
+                    continue
                 log_in(driver, base, username, PAGES_LANGUAGE)
                 driver.get(base + path)
                 if not driver.current_url.startswith(base + path.split("?")[0]):

@@ -60,3 +60,12 @@ def field_names(codes: Any) -> str:
     from applications.selectors import field_name as name_of
 
     return "; ".join(name_of(str(code)) for code in codes or [])
+
+
+@register.filter
+def import_column(key: Any) -> str:
+    """An expert sheet's column key in a row's reasons → its heading in the reader's language
+    (``email`` → 电子邮箱); any other key (``row``, a non-field error) as it is."""
+    from reviews.imports import TEMPLATE_HEADINGS
+
+    return str(dict(TEMPLATE_HEADINGS).get(str(key), key))

@@ -150,11 +150,14 @@ def test_staff_import_a_sheet_read_the_report_and_download_it(client, staff, dja
     body = response.content.decode()
     assert response.status_code == 200
     assert "1 created, 0 updated, 1 refused." in body
-    assert "Not a valid e-mail address." in body and "load_limit" in body
+    # The reasons name the sheet's columns as its headings read, not by their keys.
+    assert "Not a valid e-mail address." in body and "<strong>load limit</strong>" in body
+    assert "load_limit" not in body
     assert Expert.objects.filter(user__username="zhouba").exists()
     assert not Expert.objects.filter(user__username="wujiu").exists()
     report = rows_of(client.get("/experts/import/report.xlsx"))
     assert [r[3] for r in report[1:]] == ["created", "refused"]
+    assert report[2][4].startswith("email: ") and "load limit: " in report[2][4]
 
     broken = client.post("/experts/import/", {"file": SimpleUploadedFile("pool.xlsx", b"not a sheet")})
     assert broken.status_code == 200 and "not an .xlsx" in broken.content.decode()
