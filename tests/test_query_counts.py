@@ -11,6 +11,7 @@ from __future__ import annotations
 import pytest
 
 from applications.services import application_create
+from tests.drafts import DRAFT
 from workflow import steps
 
 pytestmark = pytest.mark.django_db
@@ -63,13 +64,6 @@ LAST_REVIEW_SUBMIT_CEILING = 38 + 1 - 2 - 8 - 5 - 2 - 1
 ASSIGNMENT_ADD_CEILING = 21 + 1 - 1 - 3 - 4 - 1 - 2
 
 SCORES = {"innovation": 80, "feasibility": 90, "team": 70, "benefit": 85}
-DRAFT = {
-    "title": "高效节能阀门研发",
-    "summary": "研发新一代高效节能阀门。",
-    "field": "manufacturing",
-    "requested_yuan": "300000.00",
-    "self_funding_yuan": "600000.00",
-}
 
 
 def _submitted(call, applicant):

@@ -23,6 +23,7 @@ from applications.services import application_create
 from funding.models import Disbursement
 from reviews.services import criteria_set
 from tests.conftest import CRITERIA, close_notice, contract_in_force
+from tests.drafts import DRAFT_WITH_PERIOD as DRAFT
 from workflow import steps
 
 SCORES = {"innovation": 80, "feasibility": 90, "team": 70, "benefit": 85}
@@ -175,17 +176,7 @@ def signed_project(
 
     By default the contract came into force 170 days ago: the first check (6 months on) is
     due in about ten days, so its report opens as soon as it is scheduled."""
-    data = {
-        "title": "高效节能阀门研发",
-        "summary": "研发新一代高效节能阀门。",
-        "field": "manufacturing",
-        "requested_yuan": "300000.00",
-        "self_funding_yuan": "600000.00",
-        "start_date": "2016-07-01",
-        "end_date": "2018-06-30",
-        **draft,
-    }
-    app = application_create(actor=applicant, call=call, **data)
+    app = application_create(actor=applicant, call=call, **{**DRAFT, **draft})
     steps.application_submit(application=app, actor=applicant)
     steps.formal_review(application=app, actor=staff, decision="accept", comment="")
     assignment = steps.assignment_add(application=app, expert=expert, actor=staff)

@@ -10,18 +10,9 @@ from rest_framework.test import APIClient
 
 from applications.models import Application, Call
 from tests.conftest import api_key
+from tests.drafts import DRAFT_WITH_PERIOD as DRAFT
 
 SCORES = {"innovation": 80, "feasibility": 90, "team": 70, "benefit": 85}
-
-DRAFT = {
-    "title": "高效节能阀门研发",
-    "summary": "研发新一代高效节能阀门。",
-    "field": "manufacturing",
-    "requested_yuan": "300000.00",
-    "self_funding_yuan": "600000.00",
-    "start_date": "2016-07-01",
-    "end_date": "2018-06-30",
-}
 
 
 @pytest.fixture

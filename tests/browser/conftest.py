@@ -32,6 +32,7 @@ from applications.services import application_create
 from funding.models import Disbursement, Notice
 from reviews.models import Assignment
 from tests.conftest import PASSWORD, close_notice, contract_in_force
+from tests.drafts import DRAFT
 from workflow import steps
 
 DESKTOP = (1280, 900)
@@ -175,13 +176,6 @@ def browser(chrome: WebDriver, live_server: Any, settings: Any) -> Iterator[Brow
 
 # --- data, built through the steps ------------------------------------------------------------
 
-DRAFT = {
-    "title": "高效节能阀门研发",
-    "summary": "研发新一代高效节能阀门。",
-    "field": "manufacturing",
-    "requested_yuan": Decimal("300000.00"),
-    "self_funding_yuan": Decimal("600000.00"),
-}
 SCORES = {"innovation": 80, "feasibility": 90, "team": 70, "benefit": 85}
 
 

@@ -21,6 +21,7 @@ from applications.services import application_create
 from funding.models import Disbursement
 from reviews.models import Assignment
 from tests.conftest import close_notice, contract_in_force
+from tests.drafts import DRAFT
 from workflow import steps
 
 pytestmark = pytest.mark.django_db
@@ -29,15 +30,7 @@ SCORES = {"innovation": 80, "feasibility": 90, "team": 70, "benefit": 85}
 
 
 def draft(call: Any, applicant: Any, title: str = "高效节能阀门研发", **fields: Any) -> Application:
-    data = {
-        "title": title,
-        "summary": "研发新一代高效节能阀门。",
-        "field": "manufacturing",
-        "requested_yuan": Decimal("300000.00"),
-        "self_funding_yuan": Decimal("600000.00"),
-        **fields,
-    }
-    return application_create(actor=applicant, call=call, **data)
+    return application_create(actor=applicant, call=call, **{**DRAFT, "title": title, **fields})
 
 
 def submitted(call: Any, applicant: Any, title: str = "高效节能阀门研发") -> Application:

@@ -14,18 +14,12 @@ from applications.services import application_create, attachment_add
 from funding.models import Objection
 from reviews.models import Assignment
 from tests.conftest import PASSWORD, notice_window_passed
+from tests.drafts import DRAFT
 from workflow import steps
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 PDF = b"%PDF-1.4 test attachment\n"
-DRAFT = {
-    "title": "高效节能阀门研发",
-    "summary": "研发新一代高效节能阀门。",
-    "field": "manufacturing",
-    "requested_yuan": "300000.00",
-    "self_funding_yuan": "600000.00",
-}
 SCORES = {"innovation": 80, "feasibility": 90, "team": 70, "benefit": 85}
 
 

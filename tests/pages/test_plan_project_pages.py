@@ -15,20 +15,12 @@ from funding.enums import DisbursementStatus as D
 from funding.models import Disbursement, Notice
 from reviews.models import Assignment
 from tests.conftest import PASSWORD, acceptance_passed, notice_window_passed
+from tests.drafts import DRAFT_WITH_PERIOD as DRAFT
 from tests.pages.formdata import form_data
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 PDF = b"%PDF-1.4 test attachment\n%%EOF\n"
-DRAFT = {
-    "title": "高效节能阀门研发",
-    "field": "manufacturing",
-    "summary": "研发新一代高效节能阀门。",
-    "requested_yuan": "300000.00",
-    "self_funding_yuan": "600000.00",
-    "start_date": "2016-07-01",
-    "end_date": "2018-06-30",
-}
 SCORES = {"scores_innovation": "80", "scores_feasibility": "90", "scores_team": "70", "scores_benefit": "85"}
 
 

@@ -22,23 +22,14 @@ from tests.conftest import (
     close_notice,
     contract_in_force,
 )
+from tests.drafts import DRAFT_WITH_PERIOD as DRAFT
 from workflow import steps
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def draft(call, applicant, **overrides):
-    data = {
-        "title": "高效节能阀门研发",
-        "summary": "研发新一代高效节能阀门。",
-        "field": "manufacturing",
-        "requested_yuan": "300000.00",
-        "self_funding_yuan": "600000.00",
-        "start_date": "2016-07-01",
-        "end_date": "2018-06-30",
-    }
-    data.update(overrides)
-    return application_create(actor=applicant, call=call, **data)
+    return application_create(actor=applicant, call=call, **{**DRAFT, **overrides})
 
 
 def to_review(call, applicant, staff, experts, **overrides):

@@ -12,17 +12,10 @@ from django.db import connection, transaction
 from applications.models import Application
 from applications.services import application_create
 from core.errors import StateConflict
+from tests.drafts import DRAFT
 from workflow import steps
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-DRAFT = {
-    "title": "高效节能阀门研发",
-    "summary": "研发新一代高效节能阀门。",
-    "field": "manufacturing",
-    "requested_yuan": "300000.00",
-    "self_funding_yuan": "600000.00",
-}
 
 
 def _holder() -> psycopg.Connection:
