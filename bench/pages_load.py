@@ -278,7 +278,7 @@ def main() -> None:
         sys.exit(f"refusing to report: {foreign} answers did not come from this run's server")
 
     print(
-        f"\n# bench.pages_load on {name}: {args.items:,} applications, {args.experts:,} experts, "
+        f"\n# bench.pages_load on {name}: {args.calls * args.items:,} applications ({args.calls} call(s)), {args.experts:,} experts, "
         f"gunicorn {args.workers} workers, {args.users} users for {args.seconds} s, think time {args.think} s"
     )
     print(f"{'page':<22} {'requests':>9} {'failures':>8} {'median ms':>10} {'p95 ms':>8} {'p99 ms':>8} {'req/s':>7}")

@@ -20,6 +20,7 @@ from django.contrib.auth import login
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Case, When
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
@@ -43,6 +44,7 @@ from audit.selectors import audit_for
 from core.choices import choice_label
 from core.errors import RateLimited, StateConflict
 from core.links import pk_link
+from core.params import parse_int
 from core.ratelimit import client_address
 from core.responses import xlsx_response
 from core.typing import StrOrPromise
@@ -548,16 +550,28 @@ def _my_assignment(user: Any, pk: int) -> Assignment:
     return assignment
 
 
+#: Rows of the expert's queue per page: every open invitation fits on the first page in practice.
+QUEUE_PAGE = 50
+
+
 def my_reviews(request: HttpRequest) -> HttpResponse:
     if not has_role(request.user, Role.EXPERT):
         raise Http404
     # The rows as the page prints them, made here once: an expert's queue has a hundred rows and
     # more, and each link, date and nested lookup in the template cost more than the row itself.
+    # Open invitations and accepted reviews first, then the rest, newest first; 50 a page, one
+    # statement a page (a row past the page says there is a next one: no COUNT over the
+    # expert's whole history, which grows every year).
+    number = max(parse_int(request.GET.get("page")) or 1, 1)
+    start = (number - 1) * QUEUE_PAGE
+    open_first = Case(When(status__in=(AssignmentStatus.INVITED, AssignmentStatus.ACCEPTED), then=0), default=1)
     link = pk_link("review-detail")
-    assignments = (
+    assignments = list(
         assignments_of(request.user)
-        .order_by("-invited_at")
-        .values_list("pk", "purpose", "status", "due_at", "application__title", "application__call__title")
+        .order_by(open_first, "-invited_at", "-pk")
+        .values_list("pk", "purpose", "status", "due_at", "application__title", "application__call__title")[
+            start : start + QUEUE_PAGE + 1
+        ]
     )
     rows = [
         {
@@ -569,9 +583,14 @@ def my_reviews(request: HttpRequest) -> HttpResponse:
             "status_label": choice_label(AssignmentStatus, status),
             "due": timezone.localtime(due_at).date().isoformat(),
         }
-        for pk, purpose, status, due_at, title, call_title in assignments
+        for pk, purpose, status, due_at, title, call_title in assignments[:QUEUE_PAGE]
     ]
-    return render(request, "pages/review_list.html", {"rows": rows})
+    pager = {
+        "number": number,
+        "previous": number - 1 if number > 1 else None,
+        "next": number + 1 if len(assignments) > QUEUE_PAGE else None,
+    }
+    return render(request, "pages/review_list.html", {"rows": rows, "pager": pager})
 
 
 def _review_page(request: HttpRequest, assignment: Assignment, **bound: Any) -> HttpResponse:

@@ -119,6 +119,9 @@ def test_panel_applies_the_list_from_the_page(call, three, panel):
     job_page = client.get(response["Location"], HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "2 decided, 0 refused." in job_page and "<progress" not in job_page
     assert f'href="/applications/{a.pk}/"' in job_page and f'href="/applications/{b.pk}/"' in job_page
+    status = client.get(f"/api/jobs/{job.pk}/").json()  # what the page's bar polls
+    assert (status["kind"], status["status"], status["percent"]) == ("funding.apply", "done", 100)
+    assert status["result"]["decided"] == [[a.pk, "A"], [b.pk, "B"]] and status["result"]["refused"] == []
     after = client.get(f"/calls/{call.pk}/suggestions/")
     assert [r.outcome for r in after.context["suggestion"].rows] == ["funded", "funded", "over_budget"]
 
