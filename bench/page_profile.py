@@ -28,7 +28,6 @@ import os
 import pstats
 import statistics
 import time
-from collections.abc import Iterator
 from typing import Any
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "workflow.settings")
@@ -66,24 +65,6 @@ class SqlTimer:
                 self.statements.append((spent * 1000, sql % tuple(map(repr, params or ()))))
 
 
-@contextlib.contextmanager
-def items_reviewed(call: Any, *, keep: bool = False) -> Iterator[None]:
-    """The call's items in review become ``reviewed`` (the suggested list's candidates) for the
-    duration; the same rows go back in review afterwards unless ``keep``."""
-    from applications.enums import ApplicationStatus
-    from applications.models import Application
-
-    moved = list(
-        Application.objects.filter(call=call, status=ApplicationStatus.IN_REVIEW).values_list("pk", flat=True)
-    )
-    Application.objects.filter(pk__in=moved).update(status=ApplicationStatus.REVIEWED)
-    try:
-        yield
-    finally:
-        if not keep:
-            Application.objects.filter(pk__in=moved).update(status=ApplicationStatus.IN_REVIEW)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--n", type=int, default=15)
@@ -97,6 +78,7 @@ def main() -> None:
     args = parser.parse_args()
 
     from bench.lifecycle import ensure_database
+    from bench.reviewed import items_reviewed
 
     name = ensure_database(os.environ.get("DATABASE_URL", ""))
     import django
