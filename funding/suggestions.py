@@ -246,7 +246,7 @@ def suggest_funding(
     left = budget_yuan - decided_yuan
 
     # First the outcome and amount of every undecided item, a tie group at a time.
-    outcomes: dict[int, str] = {}
+    outcomes: dict[int, Outcome] = {}
     amounts: dict[int, Decimal] = {}
     line_drawn = False
     # Tie groups in ranking order; an unranked (incomplete) item is a group of its own, after
@@ -297,7 +297,7 @@ def suggest_funding(
             row_amount = (application.approved_yuan or ZERO) if application.fund else ZERO
             row_outcome = Outcome.FUNDED if application.fund else Outcome.NOT_FUNDED
         else:
-            row_amount, row_outcome = amounts[r.item], Outcome(outcomes[r.item])
+            row_amount, row_outcome = amounts[r.item], outcomes[r.item]
         cumulative += row_amount
         rows.append(
             SuggestionRow(
