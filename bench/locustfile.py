@@ -90,3 +90,16 @@ class Panel(RoleUser):
     @task
     def ranking(self) -> None:
         self.page(f"/calls/{CALL}/ranking/", "ranking page")
+
+
+class PanelList(RoleUser):
+    """The panel's suggested funding list (issue 18), only with ``pages_load --suggestions``:
+    a fifth user class takes a share of the users, so the other pages' figures are comparable
+    with earlier runs only without it."""
+
+    abstract = os.environ.get("BENCH_SUGGESTIONS") != "1"
+    username = "bench-panel"
+
+    @task
+    def suggestions(self) -> None:
+        self.page(f"/calls/{CALL}/suggestions/", "suggested list")

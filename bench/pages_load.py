@@ -12,7 +12,9 @@ started at once, waiting ``--think`` seconds between pages (1–3 s; ``0`` satur
 for ``--seconds`` (60). Each user logs in through the login form, waits until every user has
 logged in (the figures start afresh then: twenty PBKDF2 logins at once held up the first pages
 by seconds), and then asks for one page again and again: the applicant's home, an expert's
-queue, staff's call overview, and the panel's ranking page. Printed per page: requests, failures,
+queue, staff's call overview, and the panel's ranking page (with ``--suggestions``, also the
+panel's suggested funding list, as a fifth kind of user, on the call's items made ``reviewed``
+for the run and put back in review afterwards). Printed per page: requests, failures,
 median, p95 and p99 in ms, and requests per second, from locust's CSV.
 
 The load generator runs on the same two cores as gunicorn and PostgreSQL, so the figures are a
@@ -29,6 +31,7 @@ bench database's name; otherwise nothing is reported.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import csv
 import os
 import random
@@ -149,6 +152,9 @@ def main() -> None:
     )
     parser.add_argument("--keep-data", action="store_true", help="reuse the data of the last run")
     parser.add_argument(
+        "--suggestions", action="store_true", help="also the panel's suggested list (items reviewed for the run)"
+    )
+    parser.add_argument(
         "--redis-url",
         default=os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/13"),
         help="the cache gunicorn's workers share, as in production (default: Redis db 13)",
@@ -221,6 +227,7 @@ def main() -> None:
         "BENCH_THINK": args.think,
         "BENCH_EXPERT": expert_username,
         "BENCH_USERS": str(args.users),
+        "BENCH_SUGGESTIONS": "1" if args.suggestions else "0",
     }
     base = f"http://127.0.0.1:{port}"
     server = subprocess.Popen(  # noqa: S603 - our own command line
@@ -238,6 +245,12 @@ def main() -> None:
         env=env,
     )
     out = ROOT / "var" / "bench-pages"
+    # Undone in the ``finally`` below, once the server is stopped.
+    undo = contextlib.ExitStack()
+    if args.suggestions:
+        from bench.reviewed import items_reviewed
+
+        undo.enter_context(items_reviewed(call))
     for stale in (f"{out}_stats.csv", f"{out}_failures.csv"):
         Path(stale).unlink(missing_ok=True)
     try:
@@ -273,6 +286,7 @@ def main() -> None:
         if server.poll() is None:
             server.send_signal(signal.SIGTERM)
             server.wait(timeout=30)
+        undo.close()
     foreign = foreign_answers(Path(f"{out}_failures.csv"))
     if foreign:
         sys.exit(f"refusing to report: {foreign} answers did not come from this run's server")

@@ -13,6 +13,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -32,14 +33,18 @@ from core.responses import xlsx_response
 from funding.documents import funding_notice_pdf
 from funding.exports import programme_report_xlsx, suggestion_xlsx
 from funding.selectors import call_budget, programme_report, report_years
-from funding.suggestions import WhatIf, suggest_funding, what_if_from
+from funding.suggestions import ZERO, WhatIf, suggest_funding, what_if_from
 from workflow.suggestions import suggestions_apply_start
 
 from .templatetags.pingshen import wan
 
 WHAT_IF_FIELDS = ("budget", "cutoff", "fill_gaps")
-#: The chart shows the top of the list, where the funding line falls; the table has every row.
+#: The chart shows the top of the list, where the funding line falls.
 CHART_ROWS = 40
+#: The table shows the list a page at a time: a county's call lists 10,000 items, and the page
+#: drawing them all weighed 9 MB and took seconds (issue 18). The figures above the table, the
+#: fingerprint the apply checks and the xlsx download are the whole list's.
+PAGE_ROWS = 100
 
 
 def _call_for_readers(request: HttpRequest, pk: int) -> Call:
@@ -87,7 +92,8 @@ def call_suggestions(request: HttpRequest, pk: int) -> HttpResponse:
     except StateConflict as exc:
         messages.error(request, exc.message)
         return redirect("call-detail", pk=call.pk)
-    scale = max([suggestion.budget_yuan, *(row.cumulative_yuan for row in suggestion.rows)])
+    # The cumulative only grows down the list: its last row is its largest.
+    scale = max(suggestion.budget_yuan, suggestion.rows[-1].cumulative_yuan if suggestion.rows else ZERO)
     chart = [{"label": _("Budget"), "value": suggestion.budget_yuan, "display": wan(suggestion.budget_yuan)}] + [
         {
             "label": f"{row.rank or '—'}. {row.title}"[:28],
@@ -97,7 +103,18 @@ def call_suggestions(request: HttpRequest, pk: int) -> HttpResponse:
         }
         for row in suggestion.rows[:CHART_ROWS]
     ]
-    rows = [(row, typed.get(f"cut_{row.item}", ""), errors.get(f"cut_{row.item}")) for row in suggestion.rows]
+    page = Paginator(range(len(suggestion.rows)), PAGE_ROWS).get_page(request.GET.get("page"))
+    shown = suggestion.rows[page.start_index() - 1 : page.end_index()] if suggestion.rows else []
+    rows = [(row, typed.get(f"cut_{row.item}", ""), errors.get(f"cut_{row.item}")) for row in shown]
+    # What the panel typed for rows on other pages goes along with this page's form unseen, so
+    # recalculating (or applying) here keeps it.
+    on_page = {str(row.item) for row in shown}
+    carried = {
+        name: value
+        for name, value in typed.items()
+        if name.startswith(("cut_", "include_")) and name.partition("_")[2] not in on_page
+    }
+    line = suggestion.line_position
     return render(
         request,
         "pages/funding/suggestions.html",
@@ -105,6 +122,10 @@ def call_suggestions(request: HttpRequest, pk: int) -> HttpResponse:
             "call": call,
             "suggestion": suggestion,
             "rows": rows,
+            "page": page,
+            "carried": carried,
+            "line_item": suggestion.rows[line].item if line is not None else None,
+            "line_page": line // PAGE_ROWS + 1 if line is not None else None,
             "typed": typed,
             "errors": errors,
             "chart": chart,
