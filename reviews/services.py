@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import secrets
 from collections import defaultdict
@@ -34,7 +35,7 @@ from applications.enums import ApplicationStatus
 from applications.models import Application, Call
 from applications.services import fields_check
 from audit.services import audit_record, audit_record_many
-from core.db import Json, boundary_held, insert_rows, service_atomic
+from core.db import CompiledRead, Json, boundary_held, insert_rows, service_atomic
 from core.errors import NotVisible, StateConflict
 from integrity.selectors import experts_barred
 from notifications.services import email_choices_carry, notify, with_email_choices
@@ -1102,13 +1103,22 @@ def draw_replay(*, draw: Draw) -> dict[int, list[int]]:
     return {r.item_id: r.chosen for r in draw_replay_items(draw=draw)}
 
 
+@functools.cache
+def _assignment_read(with_review: bool) -> CompiledRead[Assignment]:
+    """:func:`_assignment_locked`'s read, compiled once (``core.db.CompiledRead``): every expert's
+    step sends it."""
+    related = ["expert", "application", "application__call", *(["review"] if with_review else [])]
+
+    def build(pk: int) -> Any:
+        return Assignment.objects.select_for_update(of=("self",)).select_related(*related).filter(pk=pk)
+
+    return CompiledRead(build)
+
+
 def _assignment_locked(assignment: Assignment, actor: Any, *, with_review: bool = False) -> Assignment:
     """The assignment, locked, if ``actor`` is its expert; else 404 (also for no such row).
     ``with_review``: its review (if any) read along, in the same statement."""
-    related = ["expert", "application", "application__call", *(["review"] if with_review else [])]
-    locked = (
-        Assignment.objects.select_for_update(of=("self",)).select_related(*related).filter(pk=assignment.pk).first()
-    )
+    locked = _assignment_read(with_review).first(pk=assignment.pk)
     if locked is None or not is_assigned_expert(actor, locked):
         raise NotVisible()
     return locked
