@@ -14,7 +14,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, prefetch_related_objects
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
@@ -613,6 +613,15 @@ def _assignment_insert(
 # --- invitations and reviews ----------------------------------------------------------------
 
 
+def _build_expert_locked(pk: int) -> QuerySet[Expert]:
+    experts = Expert.objects.select_for_update(of=("self",)).select_related("organisation", "user")
+    return with_email_choices(experts, "user_id").filter(pk=pk)
+
+
+#: :func:`assignment_create`'s read of the expert, compiled once (``core.db.CompiledRead``).
+_EXPERT_LOCKED = CompiledRead(_build_expert_locked)
+
+
 @service_atomic
 def assignment_create(
     *, application: Application, expert: Expert, actor: Any, replaces: Assignment | None = None
@@ -624,8 +633,8 @@ def assignment_create(
         raise PermissionDenied(_("Only bureau staff assign experts."))
     # The expert row is locked so two assignments at once cannot push them past their limit.
     # With the expert's e-mail choices, for the invitation (``notify`` reads none then).
-    experts = Expert.objects.select_for_update(of=("self",)).select_related("organisation", "user")
-    expert = with_email_choices(experts, "user_id").prefetch_related("conflicts").get(pk=expert.pk)
+    expert = _EXPERT_LOCKED.get(pk=expert.pk)
+    prefetch_related_objects([expert], "conflicts")
     email_choices_carry(expert, expert.user)
     if application.status != ApplicationStatus.IN_REVIEW:
         raise StateConflict(_("Experts are assigned only to applications in expert review."))
