@@ -215,7 +215,16 @@ class _Compiled:
         self.populators = get_related_populators(klass_info, compiler.select, db)
         self.annotations = dict(compiler.annotation_col_map or {})
         self.converters = compiler.get_converters([column[0] for column in compiler.select[: compiler.col_count]])
-        self.compiler = compiler
+        self.for_update = bool(compiler.query.select_for_update)
+
+    def convert(self, row: Sequence[Any], conn: Any) -> list[Any]:
+        """``row`` through the fields' converters, as ``SQLCompiler.apply_converters`` does, with
+        this call's connection (not the one of the thread that compiled)."""
+        values = list(row)
+        for at, (converters, expression) in self.converters.items():
+            for converter in converters:
+                values[at] = converter(values[at], expression, conn)
+        return values
 
 
 class CompiledRead(Generic[M]):
@@ -258,7 +267,7 @@ class CompiledRead(Generic[M]):
         db = DEFAULT_DB_ALIAS  # the project has one database
         compiled = self._for(db, limit, values)
         conn = connections[db]
-        if compiled.compiler.query.select_for_update and conn.features.has_select_for_update and conn.get_autocommit():
+        if compiled.for_update and conn.features.has_select_for_update and conn.get_autocommit():
             # As Django's compiler refuses it: a row lock outside a transaction ends at once.
             raise transaction.TransactionManagementError("select_for_update cannot be used outside of a transaction.")
         params = list(compiled.params)
@@ -266,11 +275,11 @@ class CompiledRead(Generic[M]):
             params[at] = int(values[name])
         with conn.cursor() as cursor:
             cursor.execute(compiled.sql, params)
-            fetched: Iterator[Any] = iter(cursor.fetchall())
-        if compiled.converters:
-            fetched = compiled.compiler.apply_converters(fetched, compiled.converters)
+            fetched = cursor.fetchall()
         found = []
         for row in fetched:
+            if compiled.converters:
+                row = compiled.convert(row, conn)
             obj = compiled.model.from_db(db, compiled.init_list, row[compiled.fields])
             for populator in compiled.populators:
                 populator.populate(row, obj)

@@ -173,13 +173,11 @@ def _item_id(application: Any = None, assignment: Any = None, user: Any = None) 
     return Subquery(Assignment.objects.filter(pk=assignment, expert__user=user).values("application_id"))
 
 
-def _open_task_rows(
-    application_id: Any, names: tuple[str, ...], content_type: Any = None, data: dict[str, Any] | None = None
-) -> Any:
+def _open_task_rows(application_id: Any, names: tuple[str, ...], content_type: Any = None) -> Any:
     """The open tasks of the nodes ``names`` (in whichever flow the item travels: the nodes have
     the same names in every flow that has them) of the application's process, newest first,
-    with the process row; with ``data``, only tasks whose ``task.data`` holds those values.
-    ``content_type``: the id of ``Application``'s content type, if the caller has it."""
+    with the process row. ``content_type``: the id of ``Application``'s content type, if the
+    caller has it."""
     from .flows import AwardNominationFlow, PlanProjectFlow, UpperProjectFlow
 
     flows = (PlanProjectFlow, AwardNominationFlow, UpperProjectFlow)
@@ -190,8 +188,6 @@ def _open_task_rows(
         flow_task__in=nodes,
         status__in=ACTIVE,
     )
-    if data:
-        rows = rows.filter(**{f"data__{key}": value for key, value in data.items()})
     return rows.order_by("-pk")
 
 
@@ -283,7 +279,8 @@ def _locked(
 
 def _holds(task: Task, data: dict[str, Any] | None) -> bool:
     """Whether ``task.data`` holds the values ``data`` (every task, without ``data``)."""
-    return not data or all(key in task.data and task.data[key] == value for key, value in data.items())
+    held = task.data or {}
+    return not data or all(key in held and held[key] == value for key, value in data.items())
 
 
 def _visible_rows(application: Application) -> Any:
