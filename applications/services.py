@@ -15,7 +15,7 @@ from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.db.models import Count, Sum
+from django.db.models import Count, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
@@ -24,7 +24,7 @@ from accounts.recent import require_recent_login
 from accounts.rules import is_staff
 from accounts.selectors import refuse_while_pending
 from audit.services import audit_record
-from core.db import is_row_held, service_atomic
+from core.db import CompiledRead, is_row_held, service_atomic
 from core.errors import StateConflict
 from core.grants import grant_user_object_perms
 from core.money import ungroup, yuan
@@ -791,10 +791,18 @@ def application_locked(application: Application) -> Application:
     is, not read a second time."""
     if is_row_held(application):
         return application
+    application = _APPLICATION_LOCKED.get(pk=application.pk)
+    return email_choices_carry(application, application.applicant)
+
+
+def _build_application_locked(pk: int) -> QuerySet[Application]:
     rows = Application.objects.select_for_update(of=LOCKED_WITH_APPLICATION).select_related("call", "applicant")
     # The applicant's e-mail choices come along: the services tell the applicant what happened.
-    application = with_email_choices(rows, "applicant_id").get(pk=application.pk)
-    return email_choices_carry(application, application.applicant)
+    return with_email_choices(rows, "applicant_id").filter(pk=pk)
+
+
+#: :func:`application_locked`'s read, compiled once (``core.db.CompiledRead``): most steps send it.
+_APPLICATION_LOCKED = CompiledRead(_build_application_locked)
 
 
 #: What must be filled in before an item is submitted, with the label its form gives it.

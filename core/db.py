@@ -18,12 +18,14 @@ import functools
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
-from typing import Any, TypeVar, cast
+from typing import Any, Generic, TypeVar, cast
 
 from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
-from django.db.models import Field, Model
+from django.db.models import Field, Model, QuerySet
+from django.db.models.query import get_related_populators  # type: ignore[attr-defined]  # Django's own, not in the stubs
 
 F = TypeVar("F", bound=Callable[..., Any])
+M = TypeVar("M", bound=Model)
 
 _boundary_held: ContextVar[bool] = ContextVar("pingshen_rollback_boundary_held", default=False)
 _rows_held: ContextVar[tuple[Model, ...]] = ContextVar("pingshen_rows_held", default=())
@@ -178,3 +180,125 @@ class _JsonValue:
 
 def _plain(value: Any) -> Any:
     return value.obj if isinstance(value, _JsonValue) else value
+
+
+#: The stand-ins :class:`CompiledRead` compiles its queryset with, one per value it takes: integers
+#: no row id, content type or user id of ours comes near (``2_147_480_000 + i``), found in the
+#: compiled parameters by equality (each must be found exactly once). Inside the range of a
+#: positive ``IntegerField``: Django answers an exact lookup out of a field's range with "no
+#: rows" instead of compiling it.
+_STAND_IN = 2_147_480_000
+
+
+class _Compiled:
+    """One compiled :class:`CompiledRead` for one database: its SQL, its parameters with the
+    stand-ins' positions, and what Django's ``ModelIterable`` needs to build the instances."""
+
+    def __init__(self, queryset: QuerySet[Any], names: Sequence[str], db: str) -> None:
+        compiler = queryset.query.get_compiler(using=db)
+        self.sql, params = compiler.as_sql()  # also fills compiler.select, klass_info, …
+        self.params = list(params)
+        self.slots: dict[str, int] = {}
+        for i, name in enumerate(names):
+            found = [at for at, value in enumerate(self.params) if value == _STAND_IN + i]
+            if len(found) != 1:  # a value the query transforms (JSON, text) or uses twice
+                raise TypeError(f"CompiledRead: {name!r} must appear once, as a plain integer parameter")
+            self.slots[name] = found[0]
+        # As ModelIterable.__iter__ (Django 5.2) reads its compiler, without the parts these
+        # reads do not use (known related objects, prefetches, deferred fields).
+        klass_info = compiler.klass_info
+        assert klass_info is not None
+        start, end = klass_info["select_fields"][0], klass_info["select_fields"][-1] + 1
+        self.model: type[Model] = klass_info["model"]
+        self.fields = slice(start, end)
+        self.init_list = [column[0].target.attname for column in compiler.select[start:end]]
+        self.populators = get_related_populators(klass_info, compiler.select, db)
+        self.annotations = dict(compiler.annotation_col_map or {})
+        self.converters = compiler.get_converters([column[0] for column in compiler.select[: compiler.col_count]])
+        self.for_update = bool(compiler.query.select_for_update)
+
+    def convert(self, row: Sequence[Any], conn: Any) -> list[Any]:
+        """``row`` through the fields' converters, as ``SQLCompiler.apply_converters`` does, with
+        this call's connection (not the one of the thread that compiled)."""
+        values = list(row)
+        for at, (converters, expression) in self.converters.items():
+            for converter in converters:
+                values[at] = converter(values[at], expression, conn)
+        return values
+
+
+class CompiledRead(Generic[M]):
+    """A read the workflow steps send on every step, compiled to SQL once per database, then
+    sent with each call's values: the same statement, the same instances (related objects,
+    annotations), without building and compiling the queryset again.
+
+    ``build`` takes the values by keyword, all integers (ids), and returns the queryset; it is
+    called once per database with stand-ins, so it must not branch on them, and each must
+    reach the SQL once, as it is (not inside JSON or text). Everything else in it is fixed at
+    the first call: give it as a value if it can change (a content type id after a flush).
+
+    Why: Django builds and compiles a queryset anew each time it runs. For the step lock
+    (the process with the open task, ``FOR UPDATE OF … NOWAIT``) and the application read with
+    its call and applicant that costs 1–3 ms of Python each, against ≈ 0.5 ms for the
+    statement itself: the largest single cost of a step ("Issue 18: the engine's step cost",
+    ``docs/performance.md``). Compiled ``FOR UPDATE`` reads must run inside a transaction, as
+    the queryset would insist; :meth:`rows` checks it.
+    """
+
+    def __init__(self, build: Callable[..., QuerySet[M]]) -> None:
+        self._build = build
+        self._compiled: dict[tuple[str, str, int | None], _Compiled] = {}
+
+    def _for(self, db: str, limit: int | None, values: dict[str, int]) -> _Compiled:
+        key = (db, connections[db].vendor, limit)
+        compiled = self._compiled.get(key)
+        if compiled is None:
+            names = sorted(values)
+            queryset = self._build(**{name: _STAND_IN + i for i, name in enumerate(names)}).using(db)
+            if limit == 1 and not queryset.ordered:
+                queryset = queryset.order_by("pk")  # as first() orders
+            compiled = self._compiled[key] = _Compiled(queryset[:limit], names, db)
+        elif compiled.slots.keys() != values.keys():
+            raise TypeError(f"CompiledRead: takes {sorted(compiled.slots)}, got {sorted(values)}")
+        return compiled
+
+    def rows(self, *, limit: int | None = None, **values: int) -> list[M]:
+        """The instances ``queryset[:limit]`` gives for ``values``, with the statement it sends."""
+        db = DEFAULT_DB_ALIAS  # the project has one database
+        compiled = self._for(db, limit, values)
+        conn = connections[db]
+        if compiled.for_update and conn.features.has_select_for_update and conn.get_autocommit():
+            # As Django's compiler refuses it: a row lock outside a transaction ends at once.
+            raise transaction.TransactionManagementError("select_for_update cannot be used outside of a transaction.")
+        params = list(compiled.params)
+        for name, at in compiled.slots.items():
+            params[at] = int(values[name])
+        with conn.cursor() as cursor:
+            cursor.execute(compiled.sql, params)
+            fetched = cursor.fetchall()
+        found = []
+        for row in fetched:
+            if compiled.converters:
+                row = compiled.convert(row, conn)
+            obj = compiled.model.from_db(db, compiled.init_list, row[compiled.fields])
+            for populator in compiled.populators:
+                populator.populate(row, obj)
+            for attr, at in compiled.annotations.items():
+                setattr(obj, attr, row[at])
+            found.append(obj)
+        return cast("list[M]", found)
+
+    def first(self, **values: int) -> M | None:
+        """What ``queryset.first()`` gives (ordered by primary key if it has no order), with its
+        statement; ``None`` when there is no row."""
+        found = self.rows(limit=1, **values)
+        return found[0] if found else None
+
+    def get(self, **values: int) -> M:
+        """:meth:`first`, or ``DoesNotExist`` as ``QuerySet.get`` answers when there is no row
+        (for a read by primary key: more than one row is not looked for)."""
+        found = self.first(**values)
+        if found is None:
+            model: Any = self._compiled[(DEFAULT_DB_ALIAS, connections[DEFAULT_DB_ALIAS].vendor, 1)].model
+            raise model.DoesNotExist(f"{model._meta.object_name} matching query does not exist.")
+        return found

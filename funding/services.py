@@ -9,7 +9,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Max, Sum
+from django.db.models import Max, QuerySet, Sum
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -23,7 +23,7 @@ from applications.models import Application, Call
 from applications.selectors import users_with_role
 from applications.services import application_locked, application_transition, parse_money
 from audit.services import audit_record
-from core.db import service_atomic
+from core.db import CompiledRead, service_atomic
 from core.errors import StateConflict
 from core.money import percent_of, yuan
 from core.params import parse_int
@@ -393,12 +393,20 @@ def disbursement_request(
     return disbursement
 
 
-def _disbursement_locked(disbursement: Disbursement) -> Disbursement:
+def _build_disbursement_locked(pk: int) -> QuerySet[Disbursement]:
     rows = Disbursement.objects.select_for_update(of=("self",)).select_related(
         "application", "application__call", "application__applicant"
     )
     # The applicant's e-mail choices come along, for the approval's notification.
-    d = with_email_choices(rows, "application__applicant_id").get(pk=disbursement.pk)
+    return with_email_choices(rows, "application__applicant_id").filter(pk=pk)
+
+
+#: Every finance step reads its disbursement so: compiled once (``core.db.CompiledRead``).
+_DISBURSEMENT_LOCKED = CompiledRead(_build_disbursement_locked)
+
+
+def _disbursement_locked(disbursement: Disbursement) -> Disbursement:
+    d = _DISBURSEMENT_LOCKED.get(pk=disbursement.pk)
     return email_choices_carry(d, d.application.applicant)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import secrets
 from collections import defaultdict
@@ -13,7 +14,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, prefetch_related_objects
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
@@ -34,7 +35,7 @@ from applications.enums import ApplicationStatus
 from applications.models import Application, Call
 from applications.services import fields_check
 from audit.services import audit_record, audit_record_many
-from core.db import Json, boundary_held, insert_rows, service_atomic
+from core.db import CompiledRead, Json, boundary_held, insert_rows, service_atomic
 from core.errors import NotVisible, StateConflict
 from integrity.selectors import experts_barred
 from notifications.services import email_choices_carry, notify, with_email_choices
@@ -612,6 +613,15 @@ def _assignment_insert(
 # --- invitations and reviews ----------------------------------------------------------------
 
 
+def _build_expert_locked(pk: int) -> QuerySet[Expert]:
+    experts = Expert.objects.select_for_update(of=("self",)).select_related("organisation", "user")
+    return with_email_choices(experts, "user_id").filter(pk=pk)
+
+
+#: :func:`assignment_create`'s read of the expert, compiled once (``core.db.CompiledRead``).
+_EXPERT_LOCKED = CompiledRead(_build_expert_locked)
+
+
 @service_atomic
 def assignment_create(
     *, application: Application, expert: Expert, actor: Any, replaces: Assignment | None = None
@@ -623,8 +633,8 @@ def assignment_create(
         raise PermissionDenied(_("Only bureau staff assign experts."))
     # The expert row is locked so two assignments at once cannot push them past their limit.
     # With the expert's e-mail choices, for the invitation (``notify`` reads none then).
-    experts = Expert.objects.select_for_update(of=("self",)).select_related("organisation", "user")
-    expert = with_email_choices(experts, "user_id").prefetch_related("conflicts").get(pk=expert.pk)
+    expert = _EXPERT_LOCKED.get(pk=expert.pk)
+    prefetch_related_objects([expert], "conflicts")
     email_choices_carry(expert, expert.user)
     if application.status != ApplicationStatus.IN_REVIEW:
         raise StateConflict(_("Experts are assigned only to applications in expert review."))
@@ -1102,13 +1112,22 @@ def draw_replay(*, draw: Draw) -> dict[int, list[int]]:
     return {r.item_id: r.chosen for r in draw_replay_items(draw=draw)}
 
 
+@functools.cache
+def _assignment_read(with_review: bool) -> CompiledRead[Assignment]:
+    """:func:`_assignment_locked`'s read, compiled once (``core.db.CompiledRead``): every expert's
+    step sends it."""
+    related = ["expert", "application", "application__call", *(["review"] if with_review else [])]
+
+    def build(pk: int) -> Any:
+        return Assignment.objects.select_for_update(of=("self",)).select_related(*related).filter(pk=pk)
+
+    return CompiledRead(build)
+
+
 def _assignment_locked(assignment: Assignment, actor: Any, *, with_review: bool = False) -> Assignment:
     """The assignment, locked, if ``actor`` is its expert; else 404 (also for no such row).
     ``with_review``: its review (if any) read along, in the same statement."""
-    related = ["expert", "application", "application__call", *(["review"] if with_review else [])]
-    locked = (
-        Assignment.objects.select_for_update(of=("self",)).select_related(*related).filter(pk=assignment.pk).first()
-    )
+    locked = _assignment_read(with_review).first(pk=assignment.pk)
     if locked is None or not is_assigned_expert(actor, locked):
         raise NotVisible()
     return locked

@@ -40,7 +40,7 @@ from applications.models import Application, Call
 from applications.rules import can_view_application
 from applications.selectors import users_with_role
 from awards import services as award_services
-from core.db import row_held, shared_rollback_boundary
+from core.db import CompiledRead, row_held, shared_rollback_boundary
 from core.errors import NotVisible, StateConflict
 from core.ratelimit import rate_check, rate_count
 from funding import services as funding_services
@@ -157,51 +157,101 @@ def locked(application: Application) -> Iterator[Process]:
         yield process
 
 
-def _open_task_rows(application_id: Any, names: tuple[str, ...], data: dict[str, Any] | None = None) -> Any:
+class AssignmentItem(NamedTuple):
+    """:func:`_locked`'s item given by an assignment: the item of ``assignment_id``, only if
+    ``user_id`` is its expert (no row, and so the 404 before any 409, for anyone else)."""
+
+    assignment_id: int
+    user_id: int
+
+
+def _item_id(application: Any = None, assignment: Any = None, user: Any = None) -> Any:
+    """The item's id for a query of its process: ``application``, or the item of ``assignment``
+    if ``user`` is its expert (a subquery; ``None`` when that is not so)."""
+    if assignment is None:
+        return application
+    return Subquery(Assignment.objects.filter(pk=assignment, expert__user=user).values("application_id"))
+
+
+def _open_task_rows(application_id: Any, names: tuple[str, ...], content_type: Any = None) -> Any:
     """The open tasks of the nodes ``names`` (in whichever flow the item travels: the nodes have
     the same names in every flow that has them) of the application's process, newest first,
-    with the process row; with ``data``, only tasks whose ``task.data`` holds those values."""
+    with the process row. ``content_type``: the id of ``Application``'s content type, if the
+    caller has it."""
     from .flows import AwardNominationFlow, PlanProjectFlow, UpperProjectFlow
 
     flows = (PlanProjectFlow, AwardNominationFlow, UpperProjectFlow)
     nodes = [node for flow in flows for name in names if (node := getattr(flow, name, None)) is not None]
     rows = Task.objects.select_related("process").filter(
-        process__artifact_content_type=ContentType.objects.get_for_model(Application),
+        process__artifact_content_type=content_type or ContentType.objects.get_for_model(Application),
         process__artifact_object_id=application_id,
         flow_task__in=nodes,
         status__in=ACTIVE,
     )
-    if data:
-        rows = rows.filter(**{f"data__{key}": value for key, value in data.items()})
     return rows.order_by("-pk")
+
+
+# The step lock's two reads, compiled once (``core.db.CompiledRead``: building and compiling
+# them was the largest Python cost of a step). Each shape of the lock is its own read: an item
+# given by its id or by an assignment (``_item_id``), and the nodes whose open task comes along.
+
+
+@functools.cache
+def _process_lock(by_assignment: bool) -> CompiledRead[Process]:
+    """``SELECT … FROM viewflow_process WHERE artifact = … FOR UPDATE NOWAIT`` (:func:`locked`)."""
+
+    def build(content_type: int, **item: int) -> Any:
+        rows = Process.objects.filter(artifact_content_type=content_type, artifact_object_id=_item_id(**item))
+        return rows.select_for_update(nowait=True)
+
+    return CompiledRead(build)
+
+
+@functools.cache
+def _task_lock(names: tuple[str, ...], by_assignment: bool) -> CompiledRead[Task]:
+    """The open tasks of ``names`` with their process, newest first, ``FOR UPDATE OF`` the
+    process ``NOWAIT`` (:func:`_locked`)."""
+
+    def build(content_type: int, **item: int) -> Any:
+        rows = _open_task_rows(_item_id(**item), names, content_type)
+        return rows.select_for_update(nowait=True, of=("process",))
+
+    return CompiledRead(build)
 
 
 @contextmanager
 def _locked(
-    application_id: Any,
+    item: Any,
     *,
     node: str | tuple[str, ...] = (),
     data: dict[str, Any] | None = None,
     before_conflict: Callable[[], Any] | None = None,
 ) -> Iterator[tuple[Process, Task | None]]:
-    """:func:`locked`, and with ``node`` (a name or several) the newest open task of that node,
-    found by the same statement (``SELECT task, process … FOR UPDATE OF process NOWAIT``;
-    ``data`` as in :func:`_open_task_rows`). ``None`` when none is open: then the process alone
-    is locked, by the statement :func:`locked` sends, and the step answers as it would have
-    after its own task query. The task comes with the process row. ``before_conflict``
-    runs before either 409 (no process, the row held by someone else throughout):
-    :func:`acting` checks the caller there, so that they get the answer they would get
-    before any lock (404, 403)."""
-    rows = _processes(application_id).select_for_update(nowait=True)
+    """:func:`locked` for ``item`` (an application's id, or an :class:`AssignmentItem`), and with
+    ``node`` (a name or several) the newest open task of that node, found by the same statement
+    (``SELECT task, process … FOR UPDATE OF process NOWAIT``); with ``data``, the newest of them
+    whose ``task.data`` holds those values (picked from the node's open tasks, all read by that
+    statement). ``None`` when none is open: then the process alone is locked, by the statement
+    :func:`locked` sends (unless the node's other open tasks brought it, locked), and the step
+    answers as it would have after its own task query. The task comes with the process row.
+    ``before_conflict`` runs before either 409 (no process, the row held by someone else
+    throughout): :func:`acting` checks the caller there, so that they get the answer they would
+    get before any lock (404, 403)."""
+    by_assignment = isinstance(item, AssignmentItem)
+    values = {"content_type": ContentType.objects.get_for_model(Application).pk}
+    values.update({"assignment": item.assignment_id, "user": item.user_id} if by_assignment else {"application": item})
     names = (node,) if isinstance(node, str) else node
-    tasks = (
-        _open_task_rows(application_id, names, data).select_for_update(nowait=True, of=("process",)) if names else None
-    )
     for attempt in range(LOCK_ATTEMPTS):
         with transaction.atomic():
             try:
-                task = None if tasks is None else tasks.first()
-                process = _coerced(rows.first() if task is None else task.process)
+                task = process = None
+                if names:
+                    tasks = _task_lock(names, by_assignment).rows(limit=None if data else 1, **values)
+                    task = next((t for t in tasks if _holds(t, data)), None)
+                    process = tasks[0].process if tasks else None
+                if process is None:
+                    process = _process_lock(by_assignment).first(**values)
+                process = _coerced(process)
             except DatabaseError:
                 # Another step holds the row (NOWAIT failed). The failed statement aborted the
                 # transaction: mark this block for rollback, so leaving it rolls back (to its
@@ -213,6 +263,8 @@ def _locked(
                     if before_conflict is not None:
                         before_conflict()
                     raise StateConflict(_("This application has not been submitted yet."))
+                if task is not None:
+                    task.process = process  # the same object every task of the step is handed
                 # viewflow's lock scope: work it defers with ``after_lock_released`` runs once
                 # the outermost flow lock of this thread is released, as under its own lock.
                 with flow_lock.lock_scope(_lock_held, _flow(process), process.pk), shared_rollback_boundary():
@@ -225,8 +277,28 @@ def _locked(
     raise StateConflict(_("Someone else is acting on this application right now; try again."))
 
 
+def _holds(task: Task, data: dict[str, Any] | None) -> bool:
+    """Whether ``task.data`` holds the values ``data`` (every task, without ``data``)."""
+    held = task.data or {}
+    return not data or all(key in held and held[key] == value for key, value in data.items())
+
+
 def _visible_rows(application: Application) -> Any:
     return Application.objects.select_related("call", "applicant", "organisation").filter(pk=application.pk)
+
+
+@functools.cache
+def _step_read(lock_row: bool) -> CompiledRead[Application]:
+    """:func:`acting`'s read of the application under the step's lock (compiled once, as the
+    lock's own reads): with ``lock_row``, as ``application_locked`` reads it."""
+
+    def build(pk: int) -> Any:
+        rows = _visible_rows(Application(pk=pk))
+        if not lock_row:
+            return rows
+        return with_email_choices(rows.select_for_update(of=app_services.LOCKED_WITH_APPLICATION), "applicant_id")
+
+    return CompiledRead(build)
 
 
 class Step(NamedTuple):
@@ -276,11 +348,8 @@ def acting(
         gate(_visible_rows(application).first())
 
     with _locked(application.pk, node=task or (), before_conflict=before_conflict) as (process, open_task):
-        rows = _visible_rows(application)
-        if lock_row:
-            # As ``application_locked`` reads it, with the applicant's e-mail choices.
-            rows = with_email_choices(rows.select_for_update(of=app_services.LOCKED_WITH_APPLICATION), "applicant_id")
-        step = Step(process, gate(rows.first()), None)
+        # With ``lock_row``, as ``application_locked`` reads it, with the applicant's e-mail choices.
+        step = Step(process, gate(_step_read(lock_row).first(pk=application.pk)), None)
         email_choices_carry(step.application, step.application.applicant)
         if isinstance(task, str) and task_open:
             step = step._replace(task=_step_task(process, task, open_task))
@@ -687,11 +756,12 @@ def review_submit(*, assignment: Assignment, actor: Any, scores: Any, comment: s
     # (the 404 of ``_assignment_for``, asked before any 409), locks it and brings the
     # assignment's review task (an acceptance expert's has none); the service reads the
     # assignment locked.
-    theirs = Assignment.objects.filter(pk=assignment.pk, expert__user=actor).values("application_id")
+    theirs = AssignmentItem(assignment.pk, actor.pk or 0)  # no user (0): no row, the 404
     slot = {"assignment_id": assignment.pk}
-    with _locked(
-        Subquery(theirs), node="review", data=slot, before_conflict=lambda: _assignment_for(actor, assignment.pk)
-    ) as (_process, task):
+    with _locked(theirs, node="review", data=slot, before_conflict=lambda: _assignment_for(actor, assignment.pk)) as (
+        _process,
+        task,
+    ):
         review = review_services.review_submit(
             assignment=assignment, actor=actor, scores=scores, comment=comment, recommendation=recommendation
         )

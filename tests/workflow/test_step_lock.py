@@ -143,3 +143,25 @@ def test_a_duplicate_assignment_under_a_step_is_a_409_and_the_step_writes_nothin
     assert AuditEntry.objects.count() == audits
     # The connection is usable after the rolled-back step.
     assert Application.objects.get(pk=app.pk).status == app.status
+
+
+def test_a_review_submit_completes_its_own_slot_not_the_newest_open_one(call, applicant, staff, expert, expert2):
+    """The step lock reads the item's open review tasks, newest first, and the step completes
+    the one whose slot is the expert's: here the older of two, while the other stays open."""
+    from viewflow.workflow.models import Task
+    from viewflow.workflow.status import STATUS
+
+    scores = {"innovation": 80, "feasibility": 90, "team": 70, "benefit": 85}
+    app = application_create(actor=applicant, call=call, **DRAFT)
+    steps.application_submit(application=app, actor=applicant)
+    steps.formal_review(application=app, actor=staff, decision="accept")
+    first = steps.assignment_add(application=app, expert=expert, actor=staff)
+    second = steps.assignment_add(application=app, expert=expert2, actor=staff)
+    steps.expert_review_start(application=app, actor=staff)
+    steps.assignment_accept(assignment=first, actor=expert.user, no_conflict=True)
+    steps.review_submit(assignment=first, actor=expert.user, scores=scores, comment="好", recommendation="support")
+    slots = {
+        t.data["assignment_id"]: t.status
+        for t in Task.objects.filter(process=steps.process_of(app), flow_task=steps._flow(app).review)
+    }
+    assert slots == {first.pk: STATUS.DONE, second.pk: STATUS.ASSIGNED}

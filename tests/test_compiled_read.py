@@ -1,0 +1,81 @@
+"""``core.db.CompiledRead``: a read compiled once gives what its queryset gives, with the
+statement the queryset sends, for every value it is called with."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.db import connection, transaction
+from django.db.models import QuerySet
+from django.test.utils import CaptureQueriesContext
+
+from applications.models import Application
+from applications.services import application_create
+from core.db import CompiledRead
+from notifications.services import with_email_choices
+
+pytestmark = pytest.mark.django_db
+
+DRAFT = {
+    "title": "高效节能阀门研发",
+    "summary": "研发新一代高效节能阀门。",
+    "field": "manufacturing",
+    "requested_yuan": "300000.00",
+    "self_funding_yuan": "600000.00",
+}
+
+
+def _locked_with_call(pk: int) -> QuerySet[Application]:
+    rows = Application.objects.select_for_update(of=("self",)).select_related("call", "applicant")
+    return with_email_choices(rows, "applicant_id").filter(pk=pk)
+
+
+def _fields(obj: Any) -> dict[str, Any]:
+    return {f.attname: getattr(obj, f.attname) for f in type(obj)._meta.concrete_fields}
+
+
+def test_compiled_read_gives_the_querysets_instances_and_statement_for_each_value(call, applicant, other_applicant):
+    first = application_create(actor=applicant, call=call, **DRAFT)
+    second = application_create(actor=other_applicant, call=call, **{**DRAFT, "title": "第二项"})
+    read = CompiledRead(_locked_with_call)
+    with transaction.atomic():
+        for app in (first, second, first):
+            expected = _locked_with_call(app.pk).first()
+            with CaptureQueriesContext(connection) as orm:
+                _locked_with_call(app.pk).first()
+            with CaptureQueriesContext(connection) as compiled:
+                got = read.first(pk=app.pk)
+            assert got is not None and expected is not None
+            assert [q["sql"] for q in compiled.captured_queries] == [q["sql"] for q in orm.captured_queries]
+            assert _fields(got) == _fields(expected)
+            assert _fields(got.call) == _fields(expected.call)  # type: ignore[attr-defined]
+            assert _fields(got.applicant) == _fields(expected.applicant)  # type: ignore[attr-defined]
+            assert got.__dict__.get("notify_email_choices") == expected.__dict__.get("notify_email_choices")
+            assert got._state.adding is False and got._state.db == "default"
+
+
+def test_compiled_read_get_answers_does_not_exist_and_rows_gives_every_row(call, applicant):
+    app = application_create(actor=applicant, call=call, **DRAFT)
+    read = CompiledRead(lambda pk: Application.objects.filter(pk=pk))
+    with pytest.raises(Application.DoesNotExist):
+        read.get(pk=app.pk + 1000)
+    assert read.get(pk=app.pk).pk == app.pk
+    assert [a.pk for a in read.rows(pk=app.pk)] == [app.pk]
+    assert read.rows(pk=app.pk + 1000) == []
+
+
+def test_compiled_read_refuses_a_value_it_cannot_find_in_the_statement():
+    read = CompiledRead(lambda pk: Application.objects.filter(pk=pk + 1))  # the value changed on its way
+    with pytest.raises(TypeError):
+        read.first(pk=1)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_compiled_read_for_update_outside_a_transaction_is_refused_as_the_queryset_refuses_it(call, applicant):
+    app = application_create(actor=applicant, call=call, **DRAFT)
+    read = CompiledRead(_locked_with_call)
+    with transaction.atomic():
+        assert read.first(pk=app.pk) is not None
+    with pytest.raises(transaction.TransactionManagementError):
+        read.first(pk=app.pk)
