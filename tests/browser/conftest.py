@@ -20,7 +20,12 @@ from typing import Any
 
 import pytest
 from selenium import webdriver
-from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException, TimeoutException
+from selenium.common.exceptions import (
+    NoSuchElementException,
+    StaleElementReferenceException,
+    TimeoutException,
+    WebDriverException,
+)
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
@@ -147,9 +152,21 @@ class Browser:
     def wait_for(self, by: str, selector: str) -> Any:
         return self._wait().until(ec.presence_of_element_located((by, selector)))
 
+    @staticmethod
+    def _body_text(driver: WebDriver) -> str:
+        """The page's text, or "" while the next page replaces it: Chromium then answers a read
+        of the old body either as a stale element or as an "unhandled inspector error" (the node
+        no longer belongs to the document), which WebDriver reports as an unknown error."""
+        try:
+            return str(driver.find_element(By.TAG_NAME, "body").text)
+        except WebDriverException as exc:
+            if isinstance(exc, StaleElementReferenceException) or "does not belong to the document" in str(exc):
+                return ""
+            raise
+
     def wait_for_text(self, text: str) -> None:
         try:
-            self._wait().until(lambda d: text in d.find_element(By.TAG_NAME, "body").text)
+            self._wait().until(lambda d: text in self._body_text(d))
         except TimeoutException:
             body = self.driver.find_element(By.TAG_NAME, "body").text
             raise AssertionError(f"{text!r} not on {self.driver.current_url}:\n{body[:1500]}") from None
