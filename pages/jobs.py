@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy, pgettext_lazy
 from core.jobs import job_done, job_percent, job_visible_to
 from core.models import Job, JobStatus
 from reviews.imports import IMPORT_JOB_KIND
-from workflow.jobs import CALL_DRAW_JOB_KIND
+from workflow.jobs import CALL_DRAW_JOB_KIND, NOTICE_CLOSE_JOB_KIND
 from workflow.suggestions import APPLY_JOB_KIND
 
 #: Per kind: its name on the page, the template of its result, and what its units count.
@@ -28,6 +28,11 @@ KINDS: dict[str, dict[str, Any]] = {
         "title": gettext_lazy("Expert draw"),
         "template": "pages/jobs/calls_draw.html",
         "unit": pgettext_lazy("job unit", "steps"),
+    },
+    NOTICE_CLOSE_JOB_KIND: {
+        "title": gettext_lazy("Close the notice"),
+        "template": "pages/jobs/notices_close.html",
+        "unit": pgettext_lazy("job unit", "items"),
     },
     APPLY_JOB_KIND: {
         "title": gettext_lazy("Decide as listed"),

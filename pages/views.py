@@ -67,7 +67,7 @@ from reviews.models import Assignment, Review
 from reviews.selectors import assignments_of, draw_export, draw_verify, ranking_slice
 from reviews.services import purpose_criteria
 from workflow import steps
-from workflow.jobs import call_draw_start
+from workflow.jobs import NOTICE_CLOSE_INLINE_MAX, call_draw_start, notice_close_start
 
 from . import dashboards, forms
 from . import selectors as pages_selectors
@@ -753,6 +753,16 @@ def acceptance_notice_publish(request: HttpRequest, pk: int) -> HttpResponse:
 def notice_close(request: HttpRequest, pk: int) -> HttpResponse:
     notice = get_object_or_404(Notice, pk=pk)
     url = reverse("call-detail", args=[notice.call_id])
+    if notice.applications.count() > NOTICE_CLOSE_INLINE_MAX:
+        # Thousands of items each move on through their step: a job, with its progress bar.
+        return perform(
+            request,
+            forms.StepForm(request.POST),
+            lambda: notice_close_start(notice=notice, actor=request.user),
+            success=_("Closing the notice: the projects on it move on as this page shows."),
+            then=lambda job: reverse("job-detail", args=[job.pk]),
+            back=url,
+        ) or redirect(url)
     return perform(
         request,
         forms.StepForm(request.POST),

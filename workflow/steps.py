@@ -885,21 +885,33 @@ def objection_resolve(*, objection: Objection, actor: Any, upheld: bool, resolut
         return objection
 
 
-def notice_close(*, notice: Notice, actor: Any = None) -> Notice:
+def notice_close(*, notice: Notice, actor: Any = None, progress: Callable[[int], None] | None = None) -> Notice:
     """Close the notice; every funded item on it moves on to its task contract, and every
     award on it is granted with its bonus requested for the finance approval. An acceptance
-    notice's passed projects get their final tranche requested (or close)."""
+    notice's passed projects get their final tranche requested (or close). All in one
+    transaction; ``progress`` hears how many items have moved on so far (a page's close of a
+    large notice runs as a job: ``workflow.jobs.notice_close_start``)."""
+    moved = 0
+
+    def one_more() -> None:
+        nonlocal moved
+        moved += 1
+        if progress is not None:
+            progress(moved)
+
     with transaction.atomic():
         notice = funding_services.notice_close(notice=notice, actor=actor)
         if notice.kind == NoticeKind.ACCEPTANCE:
             # The passes still on it (not set aside) are final: final tranche or close.
             for application in notice.applications.filter(acceptance_reports__notice=notice).order_by("pk"):
                 acceptance_notice_closed(application=application, actor=actor)
+                one_more()
             return notice
         for nomination in notice.applications.filter(status=S.AWARDED).order_by("pk"):
             with _locked(nomination.pk, node="notice") as (process, task):
                 award_services.award_grant(nomination=nomination, actor=actor)
                 _run_handle(process, _node(process, "notice"), task)
+            one_more()
         # The applicants with their e-mail choices, for the notification below.
         funded = notice.applications.filter(status=S.FUNDED).select_related("applicant")
         for application in with_email_choices(funded, "applicant_id").order_by("pk"):
@@ -914,6 +926,7 @@ def notice_close(*, notice: Notice, actor: Any = None) -> Notice:
                     context={"title": application.title},
                     url=item_url(application),
                 )
+            one_more()
         return notice
 
 

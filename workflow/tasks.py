@@ -347,3 +347,11 @@ def suggestions_apply_run(*, job_id: int) -> None:
     from .suggestions import suggestions_apply_job_run
 
     suggestions_apply_job_run(job_id=job_id)
+
+
+@shared_task
+def notice_close_run(*, job_id: int) -> None:
+    """Close the notice of a ``notices.close`` job; a second delivery finds it claimed."""
+    from .jobs import notice_close_job_run
+
+    notice_close_job_run(job_id=job_id)

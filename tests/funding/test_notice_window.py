@@ -81,3 +81,36 @@ def test_funding_notice_pdf_waits_for_the_close(published, applicant, staff, api
     assert api.get(url, HTTP_ACCEPT="application/pdf").status_code == 200
     assert page_url in page.get(f"/applications/{app.pk}/").content.decode()
     assert page.get(page_url).status_code == 200
+
+
+def test_a_large_notice_closes_from_the_page_as_a_job(
+    published, staff, applicant, monkeypatch, django_capture_on_commit_callbacks
+):
+    """Above ``NOTICE_CLOSE_INLINE_MAX`` items the page closes the notice as a background job:
+    a refusal answers at once with no job; after the window the job's page shows the items
+    moved on, and the applicant is asked for the task contract."""
+    from core.models import Job, JobStatus
+    from notifications.models import Notification
+
+    monkeypatch.setattr("pages.views.NOTICE_CLOSE_INLINE_MAX", 0)  # this notice of one item is "large"
+    page = Client(HTTP_ACCEPT_LANGUAGE="en")
+    page.force_login(staff)
+    early = page.post(f"/notices/{published.pk}/close/", follow=True)
+    assert "cannot be closed before" in early.content.decode()
+    assert not Job.objects.exists()
+
+    notice_window_passed(published)
+    with django_capture_on_commit_callbacks(execute=True):  # the job runs (eagerly) after commit
+        response = page.post(f"/notices/{published.pk}/close/")
+    job = Job.objects.get(kind="notices.close")
+    assert response.status_code == 302 and response["Location"] == f"/jobs/{job.pk}/"
+    job.refresh_from_db()
+    assert (job.status, job.total, job.result["moved"]) == (JobStatus.DONE, 1, 1)
+    assert Notice.objects.get(pk=published.pk).closed_at is not None
+    assert Notification.objects.filter(recipient=applicant, kind="contract_due").count() == 1
+    body = page.get(response["Location"]).content.decode()
+    assert "The notice is closed; 1 item on it moved on." in body and "<progress" not in body
+    assert f'href="/calls/{published.call_id}/"' in body
+
+    again = page.post(f"/notices/{published.pk}/close/", follow=True)  # a second close is refused at once
+    assert "already closed" in again.content.decode() and Job.objects.count() == 1
