@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import math
+import secrets
 import statistics
+import threading
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -107,12 +109,34 @@ def call_ranking(call: Call) -> list[RankedItem]:
     return _cached_ranking(call, _ranking_key(call) + ":all")
 
 
+#: Whole rankings this process has read from the cache, by cache key, with the token they were
+#: stored under: a 10,000-item ranking costs ≈ 45 ms to unpickle on every page that reads it
+#: whole (the suggested funding list), a token ≈ 0.2 ms. The token is drawn afresh whenever the
+#: ranking is stored, so a copy held here is used only while the cache holds that very ranking
+#: (a key reused after a database restore, or a cache flushed, never serves an old copy).
+_held: dict[str, tuple[str, list[RankedItem]]] = {}
+_HELD_MAX = 8
+_held_lock = threading.Lock()
+
+
 def _cached_ranking(call: Call, key: str) -> list[RankedItem]:
-    ranked: list[RankedItem] | None = cache.get(key)
-    if ranked is None:
+    token_key = f"{key}:token"
+    token = cache.get(token_key)
+    held = _held.get(key)
+    if token is not None and held is not None and held[0] == token:
+        return list(held[1])
+    found = cache.get_many([key, token_key])
+    ranked: list[RankedItem] | None = found.get(key)
+    token = found.get(token_key)
+    if ranked is None or token is None:
         ranked = call_ranking_compute(call)
-        cache.set(key, ranked, timeout=3600)
-    return ranked
+        token = secrets.token_hex(8)
+        cache.set_many({key: ranked, token_key: token}, timeout=3600)
+    with _held_lock:  # a threaded server (runserver) may read two rankings at once
+        if len(_held) >= _HELD_MAX and key not in _held:
+            _held.pop(next(iter(_held)))  # the oldest copy goes first
+        _held[key] = (token, ranked)
+    return list(ranked)
 
 
 @dataclass(frozen=True)

@@ -158,6 +158,34 @@ def test_ranking_is_two_queries_whatever_the_number_of_items(django_assert_num_q
     assert page.rows == ranking[:10] and page.total == count
 
 
+def test_a_ranking_held_in_the_process_is_used_only_while_the_cache_holds_it(call, applicant):
+    """The process keeps the last rankings it read (no unpickling per page), but only as a copy
+    of what the cache holds: a flushed cache, or a ranking stored anew under the same version (a
+    restored database reuses version numbers), is read afresh; a caller's changes to the list it
+    got never reach the next reader."""
+    from django.core.cache import cache
+
+    (app,) = _items(call, applicant, 1, lambda i: [60, 70])
+    first = call_ranking(call)
+    assert first[0].score == Decimal("65.000")
+    first.clear()  # what a caller does with its list is its own
+    assert [r.item for r in call_ranking(call)] == [app.pk]
+
+    # The same version, the reviews changed behind it, the cache flushed: computed afresh.
+    Review.objects.filter(assignment__application=app).update(weighted_total=Decimal("90"))
+    cache.clear()
+    assert call_ranking(call)[0].score == Decimal("90.000")
+
+    # Another process stores a different ranking under the same key: that one is read.
+    Review.objects.filter(assignment__application=app).update(weighted_total=Decimal("40"))
+    cache.clear()
+    from reviews.selectors import _ranking_key, call_ranking_compute
+
+    key = _ranking_key(call) + ":all"
+    cache.set_many({key: call_ranking_compute(call), f"{key}:token": "from-elsewhere"}, timeout=60)
+    assert call_ranking(call)[0].score == Decimal("40.000")
+
+
 def test_ties_share_a_rank_and_disagreement_is_flagged(call, applicant):
     call.spread_threshold = Decimal("20")
     call.save()
