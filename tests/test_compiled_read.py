@@ -14,16 +14,9 @@ from applications.models import Application
 from applications.services import application_create
 from core.db import CompiledRead
 from notifications.services import with_email_choices
+from tests.drafts import DRAFT
 
 pytestmark = pytest.mark.django_db
-
-DRAFT = {
-    "title": "高效节能阀门研发",
-    "summary": "研发新一代高效节能阀门。",
-    "field": "manufacturing",
-    "requested_yuan": "300000.00",
-    "self_funding_yuan": "600000.00",
-}
 
 
 def _locked_with_call(pk: int) -> QuerySet[Application]:

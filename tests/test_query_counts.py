@@ -11,7 +11,7 @@ from __future__ import annotations
 import pytest
 
 from applications.services import application_create
-from tests.drafts import DRAFT
+from tests.drafts import DRAFT, applications_written
 from workflow import steps
 
 pytestmark = pytest.mark.django_db
@@ -119,28 +119,6 @@ def test_last_review_submit_step_stays_under_its_query_ceiling(
 # --- the home page's lists (pages/dashboards.py): the same queries for 1 row as for 100 -----------
 
 
-def _rows(call, applicant, n, status, **fields):
-    """``n`` applications in ``status``, written directly: these tests measure reads only."""
-    from decimal import Decimal
-
-    from applications.models import Application
-
-    return Application.objects.bulk_create(
-        Application(
-            call=call,
-            applicant=applicant,
-            organisation_id=applicant.organisation_id,
-            title=f"项目 {i:03d}",
-            field="manufacturing",
-            requested_yuan=Decimal("300000.00"),
-            status=status,
-            submitted_at=None if status == "draft" else fields.get("submitted_at"),
-            approved_yuan=fields.get("approved_yuan"),
-        )
-        for i in range(n)
-    )
-
-
 def _home_queries(user, *params: str) -> int:
     from django.db import connection
     from django.test import Client
@@ -163,13 +141,13 @@ def _seed_role_lists(n, *, call, applicant, expert):
     from funding.models import Disbursement
     from reviews.models import Assignment
 
-    _rows(call, applicant, n, "draft")
-    _rows(call, applicant, n, "submitted", submitted_at=timezone.now())
-    reviewed = _rows(call, applicant, n, "reviewed", submitted_at=timezone.now())
-    in_review = _rows(call, applicant, n, "in_review", submitted_at=timezone.now())
+    applications_written(call, applicant, n, "draft")
+    applications_written(call, applicant, n, "submitted", submitted_at=timezone.now())
+    reviewed = applications_written(call, applicant, n, "reviewed", submitted_at=timezone.now())
+    in_review = applications_written(call, applicant, n, "in_review", submitted_at=timezone.now())
     past = timezone.now() - dt.timedelta(days=3)
     Assignment.objects.bulk_create(Assignment(application=a, expert=expert, due_at=past) for a in in_review)
-    funded = _rows(call, applicant, n, "contracted", submitted_at=timezone.now(), approved_yuan=250000)
+    funded = applications_written(call, applicant, n, "contracted", submitted_at=timezone.now(), approved_yuan=250000)
     Disbursement.objects.bulk_create(
         Disbursement(application=a, tranche=1, amount_yuan=100000, requested_by=None) for a in funded
     )
@@ -235,7 +213,7 @@ def _reviewed_rows(n, *, call, applicant, expert):
     from reviews.models import Assignment, Review
     from reviews.services import ranking_changed
 
-    items = _rows(call, applicant, n, "in_review", submitted_at=timezone.now())
+    items = applications_written(call, applicant, n, "in_review", submitted_at=timezone.now())
     assignments = Assignment.objects.bulk_create(
         Assignment(application=a, expert=expert, status="submitted", due_at=timezone.now()) for a in items
     )

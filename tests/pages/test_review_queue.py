@@ -4,14 +4,13 @@ is paged, 50 rows a page, so the page costs the same after years of reviewing.""
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
 
 import pytest
 from django.test import Client
 from django.utils import timezone
 
-from applications.models import Application
 from reviews.models import Assignment
+from tests.drafts import applications_written
 
 pytestmark = pytest.mark.django_db
 
@@ -19,19 +18,7 @@ pytestmark = pytest.mark.django_db
 def _history(call, applicant, expert, *, done: int, waiting: int) -> list[Assignment]:
     """``done`` submitted reviews, then ``waiting`` older invitations (invited before them all)."""
     now = timezone.now()
-    apps = Application.objects.bulk_create(
-        Application(
-            call=call,
-            applicant=applicant,
-            organisation_id=applicant.organisation_id,
-            title=f"项目 {i:03d}",
-            field="manufacturing",
-            requested_yuan=Decimal("300000.00"),
-            status="in_review",
-            submitted_at=now,
-        )
-        for i in range(done + waiting)
-    )
+    apps = applications_written(call, applicant, done + waiting, "in_review", submitted_at=now)
     return Assignment.objects.bulk_create(
         Assignment(
             application=app,
