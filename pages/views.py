@@ -552,6 +552,7 @@ def _my_assignment(user: Any, pk: int) -> Assignment:
 
 #: Rows of the expert's queue per page: every open invitation fits on the first page in practice.
 QUEUE_PAGE = 50
+QUEUE_PAGES_MAX = 100_000
 
 
 def my_reviews(request: HttpRequest) -> HttpResponse:
@@ -562,7 +563,9 @@ def my_reviews(request: HttpRequest) -> HttpResponse:
     # Open invitations and accepted reviews first, then the rest, newest first; 50 a page, one
     # statement a page (a row past the page says there is a next one: no COUNT over the
     # expert's whole history, which grows every year).
-    number = max(parse_int(request.GET.get("page")) or 1, 1)
+    # A page number past any history reads as "no more" (an 18-digit one would overflow the
+    # database's OFFSET).
+    number = min(max(parse_int(request.GET.get("page")) or 1, 1), QUEUE_PAGES_MAX)
     start = (number - 1) * QUEUE_PAGE
     open_first = Case(When(status__in=(AssignmentStatus.INVITED, AssignmentStatus.ACCEPTED), then=0), default=1)
     link = pk_link("review-detail")
