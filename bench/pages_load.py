@@ -197,7 +197,8 @@ def main() -> None:
         )
         del ctx
     call = Call.objects.order_by("-id").first()
-    assert call is not None
+    if call is None:
+        sys.exit(f"no data in {name}: run once without --keep-data to load it")
     # The expert with the first assignment logs in as the expert: give them a password.
     first = Assignment.objects.select_related("expert__user").order_by("id").first()
     assert first is not None

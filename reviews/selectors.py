@@ -106,6 +106,13 @@ def call_ranking(call: Call) -> list[RankedItem]:
     """:func:`call_ranking_compute`, kept in the cache under the call's ranking version: a
     province's ranking (50,000 reviews) is computed once per submitted or reopened review,
     and reading it costs one primary-key lookup."""
+    return _cached_ranking(call, _ranking_key(call) + ":all")[1]
+
+
+def call_ranking_with_token(call: Call) -> tuple[str, list[RankedItem]]:
+    """:func:`call_ranking` and the token it is stored under in the cache. The token is drawn
+    afresh whenever the ranking is stored, so what a caller derives from a ranking may be kept
+    under its token (the suggested funding list is)."""
     return _cached_ranking(call, _ranking_key(call) + ":all")
 
 
@@ -119,12 +126,12 @@ _HELD_MAX = 8
 _held_lock = threading.Lock()
 
 
-def _cached_ranking(call: Call, key: str) -> list[RankedItem]:
+def _cached_ranking(call: Call, key: str) -> tuple[str, list[RankedItem]]:
     token_key = f"{key}:token"
     token = cache.get(token_key)
     held = _held.get(key)
     if token is not None and held is not None and held[0] == token:
-        return list(held[1])
+        return token, list(held[1])
     found = cache.get_many([key, token_key])
     ranked: list[RankedItem] | None = found.get(key)
     token = found.get(token_key)
@@ -136,7 +143,7 @@ def _cached_ranking(call: Call, key: str) -> list[RankedItem]:
         if len(_held) >= _HELD_MAX and key not in _held:
             _held.pop(next(iter(_held)))  # the oldest copy goes first
         _held[key] = (token, ranked)
-    return list(ranked)
+    return token, list(ranked)
 
 
 @dataclass(frozen=True)
@@ -159,7 +166,7 @@ def ranking_slice(call: Call, *, start: int, stop: int, version: int | None = No
     key = f"{prefix}:{start}-{stop}"
     page: RankingPage | None = cache.get(key)
     if page is None:
-        ranked = _cached_ranking(call, prefix + ":all")
+        ranked = _cached_ranking(call, prefix + ":all")[1]
         page = RankingPage(
             rows=ranked[start:stop],
             top=ranked[:50],
