@@ -20,14 +20,20 @@ from viewflow.workflow.activation import Activation
 
 from applications.enums import ApplicationStatus
 from applications.models import Application
+from core.db import CompiledRead
 from reviews.enums import OPEN_ASSIGNMENT_STATES, AssignmentPurpose
 from reviews.models import Assignment
 
 from .models import AwardNominationProcess, PlanProjectProcess, UpperProjectProcess
-from .nodes import End, If, ItemSplit, Join, Switch
+from .nodes import End, Handle, If, ItemSplit, Join, Switch, View
 from .views import task_page
 
 S = ApplicationStatus
+
+
+#: The application as a gateway reads it, with its applicant (the node a task is assigned to
+#: asks for them): one statement, compiled once (``core.db.CompiledRead``).
+_GATEWAY_READ = CompiledRead(lambda pk: Application.objects.select_related("applicant").filter(pk=pk))
 
 
 def _application(activation: Activation) -> Application:
@@ -35,7 +41,7 @@ def _application(activation: Activation) -> Application:
     with nothing changing in between (a ``Switch`` of three cases read it up to twice)."""
     application = activation.__dict__.get("_pingshen_application")
     if application is None:
-        application = Application.objects.get(pk=activation.process.artifact_object_id)
+        application = _GATEWAY_READ.get(pk=activation.process.artifact_object_id)
         activation.__dict__["_pingshen_application"] = application
     return application
 
@@ -122,18 +128,18 @@ class ItemReviewNodes(ItemFlowMixin):
 
     start = flow.StartHandle(this.start_process).Next(this.formal_review)
 
-    formal_review = flow.View(task_page).Permission(auto_create=True).Next(this.formal_outcome)
+    formal_review = View(task_page).Permission(auto_create=True).Next(this.formal_outcome)
     formal_outcome = (
         Switch()
         .Case(this.expert_assignment, lambda a: _application(a).status == S.IN_REVIEW)
         .Case(this.revise, lambda a: _application(a).status == S.RETURNED)
         .Default(this.rejected)
     )
-    revise = flow.View(task_page).Assign(lambda a: _application(a).applicant).Next(this.formal_review)
+    revise = View(task_page).Assign(lambda a: _application(a).applicant).Next(this.formal_review)
 
-    expert_assignment = flow.View(task_page).Permission(auto_create=True).Next(this.reviews)
+    expert_assignment = View(task_page).Permission(auto_create=True).Next(this.reviews)
     reviews = ItemSplit(this.review_items).Each(this.review)
-    review = flow.View(task_page).Assign(this.review_owner).Next(this.reviews_join)
+    review = View(task_page).Assign(this.review_owner).Next(this.reviews_join)
     #: Once every review is in, the join records it (``mark_reviewed``: the application is
     #: reviewed, the panel told) and the decision opens. That was a ``Function`` node of its
     #: own, ``reviews_done``; its finished tasks show as an obsolete node in the history.
@@ -145,19 +151,19 @@ class PlanProjectFlow(ItemReviewNodes, flow.Flow):
     lock_impl = lock.select_for_update_lock
     process_title = _("S&T plan project")
 
-    decision = flow.View(task_page).Permission(auto_create=True).Next(this.decision_outcome)
+    decision = View(task_page).Permission(auto_create=True).Next(this.decision_outcome)
     decision_outcome = If(lambda a: _application(a).status == S.FUNDED).Then(this.notice).Else(this.not_funded)
-    notice = flow.Handle().Next(this.contract)
+    notice = Handle().Next(this.contract)
     #: The applicant fills the task contract (targets, budget, milestones); staff check it:
     #: returned, it comes back to the applicant; accepted, it is in force and the first
     #: tranche is requested.
-    contract = flow.View(task_page).Assign(lambda a: _application(a).applicant).Next(this.contract_check)
-    contract_check = flow.View(task_page).Permission(auto_create=True).Next(this.contract_outcome)
+    contract = View(task_page).Assign(lambda a: _application(a).applicant).Next(this.contract_check)
+    contract_check = View(task_page).Permission(auto_create=True).Next(this.contract_outcome)
     contract_outcome = (
         Switch().Case(this.first_tranche, lambda a: _application(a).status == S.CONTRACTED).Default(this.contract)
     )
     #: Waits for the first tranche to be paid.
-    first_tranche = flow.Handle().Next(this.midterm_next)
+    first_tranche = Handle().Next(this.midterm_next)
     #: The mid-term path (only for a call with ``midterm``; ``aftergrant.midterm``): while the
     #: project owes a report, the applicant reports and staff check it. A pass requests the next
     #: tranche and schedules the next check (or none is left: on to acceptance); a conditional
@@ -170,10 +176,10 @@ class PlanProjectFlow(ItemReviewNodes, flow.Flow):
         .Case(this.midterm_failed, lambda a: _midterm_state(a) == "failed")
         .Default(this.acceptance)
     )
-    midterm_report = flow.View(task_page).Assign(lambda a: _application(a).applicant).Next(this.midterm_check)
-    midterm_check = flow.View(task_page).Permission(auto_create=True).Next(this.midterm_next)
+    midterm_report = View(task_page).Assign(lambda a: _application(a).applicant).Next(this.midterm_check)
+    midterm_check = View(task_page).Permission(auto_create=True).Next(this.midterm_next)
     #: A failed mid-term check: no more tranches; the process waits for staff to terminate it.
-    midterm_failed = flow.Handle().Next(this.failed)
+    midterm_failed = Handle().Next(this.failed)
     #: The acceptance (验收, ``aftergrant.acceptance``): the applicant files results, accounts
     #: and attachments; staff check the file (returned, it comes back to the applicant); then
     #: staff draw the acceptance experts, who score it outside the graph (their assignments
@@ -181,16 +187,16 @@ class PlanProjectFlow(ItemReviewNodes, flow.Flow):
     #: to the applicant once, and the rectified file goes straight to the decision (the
     #: experts have scored already); fail ends it; pass waits for the public acceptance
     #: notice (``steps.acceptance_notice_closed``), then for the final tranche, if any.
-    acceptance = flow.View(task_page).Assign(lambda a: _application(a).applicant).Next(this.acceptance_check)
-    acceptance_check = flow.View(task_page).Permission(auto_create=True).Next(this.acceptance_check_outcome)
+    acceptance = View(task_page).Assign(lambda a: _application(a).applicant).Next(this.acceptance_check)
+    acceptance_check = View(task_page).Permission(auto_create=True).Next(this.acceptance_check_outcome)
     acceptance_check_outcome = (
         Switch()
         .Case(this.acceptance, lambda a: _application(a).status == S.CONTRACTED)
         .Case(this.acceptance_review, lambda a: _acceptance_rectified(a))
         .Default(this.acceptance_experts)
     )
-    acceptance_experts = flow.View(task_page).Permission(auto_create=True).Next(this.acceptance_review)
-    acceptance_review = flow.View(task_page).Permission(auto_create=True).Next(this.acceptance_outcome)
+    acceptance_experts = View(task_page).Permission(auto_create=True).Next(this.acceptance_review)
+    acceptance_review = View(task_page).Permission(auto_create=True).Next(this.acceptance_outcome)
     acceptance_outcome = (
         Switch()
         .Case(this.acceptance, lambda a: _application(a).status == S.CONTRACTED)
@@ -201,14 +207,14 @@ class PlanProjectFlow(ItemReviewNodes, flow.Flow):
     #: the final tranche is requested, or the project closes when none is due.
     #: An objection upheld on that notice sets the pass aside (``steps.acceptance_set_aside``):
     #: back to staff's decision.
-    acceptance_notice = flow.Handle().Next(this.acceptance_after_notice)
+    acceptance_notice = Handle().Next(this.acceptance_after_notice)
     acceptance_after_notice = (
         Switch()
         .Case(this.acceptance_review, lambda a: a.process.data.get("acceptance") == "set_aside")
         .Case(this.final_tranche, lambda a: _application(a).status != S.CLOSED)
         .Default(this.end)
     )
-    final_tranche = flow.Handle().Next(this.end)
+    final_tranche = Handle().Next(this.end)
 
     end = End()
     rejected = End()
@@ -224,12 +230,12 @@ class AwardNominationFlow(ItemReviewNodes, flow.Flow):
     lock_impl = lock.select_for_update_lock
     process_title = _("S&T progress award nomination")
 
-    decision = flow.View(task_page).Permission(auto_create=True).Next(this.decision_outcome)
+    decision = View(task_page).Permission(auto_create=True).Next(this.decision_outcome)
     decision_outcome = If(lambda a: _application(a).status == S.AWARDED).Then(this.notice).Else(this.not_awarded)
     #: Waits for the notice to close: the award is granted and the bonus requested.
-    notice = flow.Handle().Next(this.bonus)
+    notice = Handle().Next(this.bonus)
     #: Waits for the bonus to be paid (two-person finance approval, then payment).
-    bonus = flow.Handle().Next(this.end)
+    bonus = Handle().Next(this.end)
 
     end = End()
     rejected = End()
@@ -251,23 +257,23 @@ class UpperProjectFlow(ItemReviewNodes, flow.Flow):
 
     #: Staff decide whether experts rank the item (beyond the quota) or it goes straight to
     #: the panel: the one node this flow adds to the shared block.
-    expert_assignment = flow.View(task_page).Permission(auto_create=True).Next(this.ranking_needed)
+    expert_assignment = View(task_page).Permission(auto_create=True).Next(this.ranking_needed)
     ranking_needed = If(lambda a: _application(a).status == S.IN_REVIEW).Then(this.reviews).Else(this.decision)
 
     #: The panel's recommendation within the quota (``steps.upper_recommend``).
-    decision = flow.View(task_page).Permission(auto_create=True).Next(this.decision_outcome)
+    decision = View(task_page).Permission(auto_create=True).Next(this.decision_outcome)
     decision_outcome = (
         If(lambda a: _application(a).status == S.RECOMMENDED).Then(this.outcome).Else(this.not_recommended)
     )
     #: Waits for staff to record the higher level's answer (``steps.upper_outcome_record``).
-    outcome = flow.Handle().Next(this.outcome_switch)
+    outcome = Handle().Next(this.outcome_switch)
     outcome_switch = (
         If(lambda a: _application(a).status == S.UPPER_FUNDED and bool(_application(a).approved_yuan))
         .Then(this.matching)
         .Else(this.end)
     )
     #: Waits for the county's matching funds to be paid.
-    matching = flow.Handle().Next(this.end)
+    matching = Handle().Next(this.end)
 
     end = End()
     rejected = End()
