@@ -11,6 +11,7 @@ scripts/browser_deps.sh installs them when they are missing, and scripts/test.sh
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 from collections.abc import Iterator
@@ -127,9 +128,30 @@ class Browser:
             if button.text.strip() == label:
                 self.driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", button)
                 asks = button.get_attribute("data-confirm") is not None
+                page = self.driver.find_element(By.TAG_NAME, "html")
                 button.click()
-                return self._answer_dialog(confirm) if asks else None
+                question = self._answer_dialog(confirm) if asks else None
+                if confirm:
+                    self._left(page)
+                return question
         raise AssertionError(f"no button {label!r} on {self.driver.current_url}")
+
+    def _left(self, page: Any) -> None:
+        """Wait until the page a button was pressed on has been replaced by the answer, so that
+        what the test looks for next is looked for on the answer: a page that already showed a
+        message or an error list would otherwise match at once, before the server has answered
+        (a flake seen in CI). A press the browser does not send (its own form checks) leaves
+        the page: after a few seconds the test goes on with it, as before."""
+
+        def replaced(driver: WebDriver) -> bool:
+            try:
+                page.tag_name  # noqa: B018 - asks the browser whether the node is still there
+            except WebDriverException:  # stale, or Chromium's "does not belong to the document"
+                return True
+            return False
+
+        with contextlib.suppress(TimeoutException):
+            WebDriverWait(self.driver, 3).until(replaced)
 
     def _answer_dialog(self, confirm: bool) -> str | None:
         try:
