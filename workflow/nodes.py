@@ -5,6 +5,7 @@ its link to the task before in one statement."""
 from __future__ import annotations
 
 import functools
+from contextvars import ContextVar
 from typing import Any
 
 from django.db import connection, transaction
@@ -26,49 +27,134 @@ from core.db import boundary_held
 # --- a task row and its link to the task before, in one statement ------------------------------
 #
 # viewflow writes a new task as ``task.save()`` then ``task.previous.add(prev)``: an ``INSERT``
-# into ``viewflow_task``, then one into ``viewflow_task_previous``. Most steps create one task
-# or two, so the link was ≈ 0.7 of a step's ≈ 10 statements (issue 18). On PostgreSQL both rows
-# go in one statement here (an ``INSERT … RETURNING`` feeding the link's ``INSERT``); elsewhere
-# (SQLite) as viewflow writes them. No signal is lost: viewflow sends none for either, and the
-# project listens to neither.
+# into ``viewflow_task``, then one into ``viewflow_task_previous``; and the task a step completes
+# is saved (an ``UPDATE``) just before the next one is written. On PostgreSQL the three go in
+# one statement here: the finished task's ``UPDATE`` and the new task's ``INSERT … RETURNING``
+# feeding the link's ``INSERT`` (issue 18: ≈ 1.1 of a step's ≈ 10 statements were these).
+# Elsewhere (SQLite) each as viewflow writes it. No signal is lost: viewflow sends none for
+# these rows, and the project listens to none.
+#
+# The finished task is written with the next write only inside a workflow step (where
+# :func:`_savepoint` says no: an error rolls the whole step back), and only until anything else
+# could read it: the next task's row or link takes it along, an ``End`` writes it before
+# counting the open tasks, and the step lock writes whatever is left before the step ends
+# (:func:`write_finished`).
+
+#: A task a step finished whose row is not written yet (:func:`finished_later`).
+_finished: ContextVar[Any] = ContextVar("pingshen_finished_task", default=None)
+
+
+def finished_later(task: Any) -> bool:
+    """Keep the finished ``task``'s ``UPDATE`` for the next write (True), or say it must be
+    saved now (False: outside a step, or not on PostgreSQL)."""
+    if _savepoint() or connection.vendor != "postgresql":
+        return False
+    write_finished()  # never two at once
+    _finished.set(task)
+    return True
+
+
+def write_finished() -> None:
+    """Write the finished task no next write took along (one ``UPDATE``, as ``save``)."""
+    task = _finished.get()
+    if task is not None:
+        _finished.set(None)
+        task.save()
+
+
+def forget_finished() -> None:
+    """A step that failed: its transaction is rolled back, the finished task with it."""
+    _finished.set(None)
+
+
+def _taken_along(previous: Any) -> Any:
+    """The finished task if ``previous`` is it (the next write takes its ``UPDATE`` along);
+    else None, having written any other first."""
+    task = _finished.get()
+    if task is None:
+        return None
+    if task is not previous:
+        write_finished()
+        return None
+    _finished.set(None)
+    return task
 
 
 @functools.cache
-def _task_insert_sql() -> tuple[str, tuple[Any, ...]]:
-    """The statement (names from the models, every value a parameter) and the task's columns."""
+def _task_sql() -> dict[str, Any]:
+    """The statements (names from the models, every value a parameter) and the task's columns."""
     q = connection.ops.quote_name
     fields = tuple(f for f in Task._meta.concrete_fields if not f.primary_key)
     link: Any = Task._meta.get_field("previous")
+    table, pk = q(Task._meta.db_table), q(Task._meta.pk.column)
     columns = ", ".join(q(f.column) for f in fields)
     placeholders = ", ".join(["%s"] * len(fields))
     task_column, previous_column = q(link.m2m_column_name()), q(link.m2m_reverse_name())
-    sql = (
-        f"WITH task AS (INSERT INTO {q(Task._meta.db_table)} ({columns}) VALUES ({placeholders}) "  # noqa: S608
-        f"RETURNING {q(Task._meta.pk.column)} AS id) "
+    done = f"done AS (UPDATE {table} SET ({columns}) = ROW({placeholders}) WHERE {pk} = %s)"  # noqa: S608
+    insert = (
+        f"task AS (INSERT INTO {table} ({columns}) VALUES ({placeholders}) RETURNING {pk} AS id) "  # noqa: S608
         f"INSERT INTO {q(link.m2m_db_table())} ({task_column}, {previous_column}) "
         f"SELECT task.id, %s FROM task RETURNING {task_column}"
     )
-    return sql, fields
+    return {
+        "fields": fields,
+        "insert": f"WITH {insert}",
+        "insert_after_done": f"WITH {done}, {insert}",
+        "link_after_done": (
+            f"WITH {done} INSERT INTO {q(link.m2m_db_table())} ({task_column}, {previous_column}) VALUES (%s, %s)"  # noqa: S608
+        ),
+    }
+
+
+def _row_values(task: Any, fields: tuple[Any, ...], add: bool) -> list[Any]:
+    if task.flow_task and not task.flow_task_type:  # as viewflow's ``Task.save`` does first
+        task.flow_task_type = task.flow_task.task_type
+    return [f.get_db_prep_save(f.pre_save(task, add), connection=connection) for f in fields]
 
 
 def task_insert(task: Any, previous: Any) -> None:
     """Insert the new ``task`` and its link to ``previous`` (``task.previous.add(previous)``),
-    in one statement on PostgreSQL; the columns get what ``save`` would write (``pre_save``
-    fills ``created``)."""
+    with ``previous``'s ``UPDATE`` if it finished in this step, in one statement on PostgreSQL;
+    the columns get what ``save`` would write (``pre_save`` fills ``created``)."""
+    done = _taken_along(previous)
     if connection.vendor != "postgresql":
         task.save()
         task.previous.add(previous)
         return
-    if task.flow_task and not task.flow_task_type:  # as viewflow's ``Task.save`` does first
-        task.flow_task_type = task.flow_task.task_type
-    sql, fields = _task_insert_sql()
-    values = [f.get_db_prep_save(f.pre_save(task, True), connection=connection) for f in fields]
+    sql = _task_sql()
+    fields = sql["fields"]
+    params = _row_values(task, fields, True) + [previous.pk]
+    if done is not None:
+        params = [*_row_values(done, fields, False), done.pk, *params]
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*values, previous.pk])
+        cursor.execute(sql["insert_after_done" if done is not None else "insert"], params)
         row = cursor.fetchone()
     task.pk = row[0]
     task._state.adding = False
     task._state.db = connection.alias
+
+
+def link_insert(task: Any, previous: Any) -> None:
+    """``task.previous.add(previous)`` for an existing ``task`` (a join's later arrivals), with
+    ``previous``'s ``UPDATE`` if it finished in this step, in one statement."""
+    done = _taken_along(previous)
+    if done is None:
+        task.previous.add(previous)
+        return
+    sql = _task_sql()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            sql["link_after_done"], [*_row_values(done, sql["fields"], False), done.pk, task.pk, previous.pk]
+        )
+
+
+def _finish(activation: Activation) -> None:
+    """viewflow's ``Activation.complete`` (the task finished, ``task_finished`` sent), with the
+    task's ``UPDATE`` kept for the next write where it can be (:func:`finished_later`)."""
+    activation.task.finished = now()
+    if not finished_later(activation.task):
+        activation.task.save()
+    task_finished.send(sender=activation.flow_class, process=activation.process, task=activation.task)
 
 
 class LinkedOnInsert(Activation):
@@ -106,9 +192,15 @@ class ViewActivation(view.ViewActivation):
             flow_task._on_create(activation)
         return activation
 
+    @Activation.status.transition(source=STATUS.STARTED, target=STATUS.DONE)
+    def complete(self) -> None:
+        _finish(self)
+
 
 class HandleActivation(LinkedOnInsert, handle.HandleActivation):
-    pass
+    @Activation.status.transition(source=STATUS.STARTED, target=STATUS.DONE)
+    def complete(self) -> None:
+        _finish(self)
 
 
 class View(flow.View):
@@ -227,6 +319,7 @@ class EndActivation(WrittenOnceDone, end.EndActivation):
     @Activation.status.super()
     def activate(self) -> None:
         with self.exception_guard(), transaction.atomic(savepoint=_savepoint()):
+            write_finished()  # the task before counts as finished only once its row says so
             self.task.started = now()
             task_started.send(sender=self.flow_class, process=self.process, task=self.task)
             active_tasks_count = (
@@ -294,7 +387,7 @@ class JoinActivation(join.JoinActivation):
             rows.append(task)  # running, as viewflow's queries would find it
         else:
             task.process = process
-            task.previous.add(prev_activation.task)
+            link_insert(task, prev_activation.task)
         activation = cls(task)
         arriving = prev_activation.task
         others = [t for t in rows if t.pk != arriving.pk]
@@ -324,7 +417,7 @@ class JoinActivation(join.JoinActivation):
                 raise FlowRuntimeError(f"Multiple tokens {join_prefixes} came to join {self.flow_task.name}")
             if self.flow_task._then is not None:
                 self.flow_task._then(self)
-            super(join.JoinActivation, self).complete.original()
+            _finish(self)
 
 
 class Switch(flow.Switch):

@@ -53,6 +53,7 @@ from reviews.models import Assignment, Draw, Expert, Review
 from upward import services as upward_services
 
 from .models import AwardNominationProcess
+from .nodes import forget_finished, write_finished
 
 S = ApplicationStatus
 ACTIVE = (STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED)
@@ -268,7 +269,12 @@ def _locked(
                 # viewflow's lock scope: work it defers with ``after_lock_released`` runs once
                 # the outermost flow lock of this thread is released, as under its own lock.
                 with flow_lock.lock_scope(_lock_held, _flow(process), process.pk), shared_rollback_boundary():
-                    yield process, task
+                    try:
+                        yield process, task
+                    except BaseException:
+                        forget_finished()  # rolled back with the step
+                        raise
+                    write_finished()  # a task finished in the step and written by no next write
                 return
         if attempt != LOCK_ATTEMPTS - 1:
             time.sleep(_lock_backoff(attempt))
@@ -416,6 +422,7 @@ def _complete(task: Task, actor: Any) -> None:
         task.status = STATUS.ASSIGNED
     activation.start(None)
     activation.execute()
+    write_finished()  # the step may read the tasks next
 
 
 def _run_handle(process: Process, node: Any, task: Task | None = None) -> None:
@@ -423,6 +430,7 @@ def _run_handle(process: Process, node: Any, task: Task | None = None) -> None:
     activation = node.activation_class(task)
     activation.run(None)
     activation.execute()
+    write_finished()
 
 
 def _visible(application: Application, actor: Any) -> Application:

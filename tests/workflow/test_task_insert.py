@@ -113,3 +113,41 @@ def test_the_reviews_join_answers_as_viewflows_own_queries_at_every_arrival(
     assert False in [mine[0] for mine, _ in answers]  # the first review in waited for the second
     app.refresh_from_db()
     assert app.status == "reviewed"
+
+
+def _task_updates(queries: Any) -> list[str]:
+    """The statements that update a task row on their own (not carried in another write)."""
+    return [q["sql"] for q in queries if q["sql"].startswith('UPDATE "viewflow_task"')]
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("decision", ["accept", "reject"])
+def test_the_task_a_step_finishes_is_written_with_the_next_write_as_viewflow_writes_it(
+    call, applicant, staff, decision
+):
+    """Accepted, the next task's row takes the finished task's ``UPDATE`` along; rejected, the
+    flow ends, and the ``End`` counts the open tasks only once the finished one is written."""
+    app = application_create(actor=applicant, call=call, **DRAFT)
+    steps.application_submit(application=app, actor=applicant)
+    with CaptureQueriesContext(connection) as queries:
+        steps.formal_review(
+            application=app, actor=staff, decision=decision, comment="材料不全" * (decision == "reject")
+        )
+    process = steps.process_of(app)
+    done = Task.objects.get(process=process, flow_task=PlanProjectFlow.formal_review)
+    assert (done.status, done.owner, done.finished is not None, done.started is not None) == (
+        STATUS.DONE,
+        staff,
+        True,
+        True,
+    )
+    assert done.finished >= done.started
+    if connection.vendor == "postgresql":
+        assert _task_updates(queries) == []  # carried in the next task's insert
+    if decision == "accept":
+        assert process.status == "NEW"
+        assert Task.objects.get(process=process, flow_task=PlanProjectFlow.expert_assignment).status == STATUS.NEW
+    else:
+        process.refresh_from_db()
+        assert process.status == "DONE"
+        assert not Task.objects.filter(process=process, finished__isnull=True).exists()
