@@ -21,8 +21,10 @@ from typing import Any, TypeVar
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Model
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.recent import require_recent_login
 from accounts.rules import is_staff
@@ -31,13 +33,16 @@ from applications.models import Application, Call
 from core.errors import StateConflict
 from core.jobs import job_claim, job_create, job_enqueue, job_fail, job_finish, job_progress
 from core.models import Job
+from core.typing import StrOrPromise
 from funding.models import Notice
 from funding.rules import notice_close_refusal
+from reviews.models import Draw
 
 from . import steps
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
+M = TypeVar("M", bound=Model)
 
 #: The kind of ``core.Job`` a page's call draw runs as.
 CALL_DRAW_JOB_KIND = "calls.draw"
@@ -84,40 +89,61 @@ def _run_step(job: Job, step: Callable[[], T], *, unexpected: str) -> T | None:
     return None
 
 
-def call_draw_job_run(*, job_id: int) -> None:
-    """The job's work, as the worker runs it: claim the job (a task delivered twice runs
-    once), run the draw step as its creator, and report the draw (or why it was refused)."""
+def _run_on(
+    job_id: int,
+    model: type[M],
+    key: str,
+    *,
+    gone: StrOrPromise,
+    step: Callable[[Job, M, Callable[[int], None]], T],
+    unexpected: StrOrPromise,
+    result: Callable[[Job, M, T], dict[str, Any]],
+) -> None:
+    """A page's job as the worker runs it: claim the job (a task delivered twice runs once),
+    find the row its ``key`` parameter names (else fail with ``gone``), run ``step(job, row,
+    progress)`` as the job's creator (:func:`_run_step`), and finish the job with ``result``.
+    In the language of whoever started it."""
     job = job_claim(job_id=job_id)
     if job is None:
         return
     with translation.override(job.language or settings.LANGUAGE_CODE):
-        call = Call.objects.filter(pk=job.params.get("call")).first()
-        if call is None:
-            job_fail(job=job, error=_("The call no longer exists."))
+        row = model._default_manager.filter(pk=job.params.get(key)).first()
+        if row is None:
+            job_fail(job=job, error=str(gone))
             return
-        draw = _run_step(
+        done = _run_step(
             job,
-            lambda: steps.call_draw(
-                call=call,
-                actor=job.created_by,
-                seed=job.params.get("seed") or None,
-                progress=lambda done: job_progress(job=job, done=min(done, job.total)),
-            ),
-            unexpected=_("The draw stopped on an unexpected error; nothing was drawn."),
+            lambda: step(job, row, lambda n: job_progress(job=job, done=min(n, job.total))),
+            unexpected=str(unexpected),
         )
-        if draw is None:
-            return
+        if done is not None:
+            job_finish(job=job, result=result(job, row, done))
+
+
+def call_draw_job_run(*, job_id: int) -> None:
+    """Run the draw step as the job's creator and report the draw (or why it was refused)."""
+
+    def report(job: Job, call: Call, draw: Draw) -> dict[str, Any]:
         short = draw.items.filter(shortfall__gt=0).count()
-        job_finish(
-            job=job,
-            result={
-                "call": call.pk,
-                "draw": draw.pk,
-                "seed": draw.seed,
-                "drawn": draw.items.count() - short,
-                "short": short,
-            },
-        )
+        return {
+            "call": call.pk,
+            "draw": draw.pk,
+            "seed": draw.seed,
+            "drawn": draw.items.count() - short,
+            "short": short,
+        }
+
+    _run_on(
+        job_id,
+        Call,
+        "call",
+        gone=gettext_lazy("The call no longer exists."),
+        step=lambda job, call, progress: steps.call_draw(
+            call=call, actor=job.created_by, seed=job.params.get("seed") or None, progress=progress
+        ),
+        unexpected=gettext_lazy("The draw stopped on an unexpected error; nothing was drawn."),
+        result=report,
+    )
 
 
 # --- closing a large notice -------------------------------------------------------------------------
@@ -153,25 +179,14 @@ def notice_close_start(*, notice: Notice, actor: Any) -> Job:
 
 
 def notice_close_job_run(*, job_id: int) -> None:
-    """The job's work, as the worker runs it: claim the job, close the notice as its creator
-    with progress per item moved on, and record how many moved on (or why it was refused)."""
-    job = job_claim(job_id=job_id)
-    if job is None:
-        return
-    with translation.override(job.language or settings.LANGUAGE_CODE):
-        notice = Notice.objects.filter(pk=job.params.get("notice")).first()
-        if notice is None:
-            job_fail(job=job, error=_("The notice no longer exists."))
-            return
-        closed = _run_step(
-            job,
-            lambda: steps.notice_close(
-                notice=notice,
-                actor=job.created_by,
-                progress=lambda done: job_progress(job=job, done=min(done, job.total)),
-            ),
-            unexpected=_("Closing the notice stopped on an unexpected error; the notice is still open."),
-        )
-        if closed is None:
-            return
-        job_finish(job=job, result={"call": notice.call_id, "notice": notice.pk, "moved": job.done})
+    """Close the notice as the job's creator, with progress per item moved on, and record how
+    many moved on (or why it was refused)."""
+    _run_on(
+        job_id,
+        Notice,
+        "notice",
+        gone=gettext_lazy("The notice no longer exists."),
+        step=lambda job, notice, progress: steps.notice_close(notice=notice, actor=job.created_by, progress=progress),
+        unexpected=gettext_lazy("Closing the notice stopped on an unexpected error; the notice is still open."),
+        result=lambda job, notice, _closed: {"call": notice.call_id, "notice": notice.pk, "moved": job.done},
+    )
