@@ -24,14 +24,22 @@ transition are not comparable with runs before it. The bare path writes the draw
 directly with a fixed choice (the first three experts): the same rows, not the same experts.
 
 The database is flushed at the start of every run, so its name must contain ``bench``.
+
+``--repeat K`` measures each driver K times, interleaved (engine, bare, engine, bare, …), and
+reports the fastest run of each, with every run's time and the medians: on a shared 2-core
+machine one run of 20 applications varies by ±15 % with whatever else the machine does, and
+the fastest run is the one least disturbed. The CPU time of this process (Python, Django,
+psycopg; not the server's) is reported beside the wall time.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
 import platform
 import re
+import statistics
 import sys
 import time
 from collections import Counter
@@ -988,6 +996,11 @@ class Result:
     seconds: float
     statements: int
     rows: dict[str, int]
+    #: This process's CPU seconds for the run (Python, Django and psycopg; not the server's).
+    cpu: float = 0.0
+    #: With ``--repeat``: every run's seconds and CPU seconds; ``seconds`` and ``cpu`` are then the
+    #: fastest run's (the run least disturbed by whatever else the machine did).
+    runs: list[tuple[float, float]] = field(default_factory=list)
 
     @property
     def per_second(self) -> float:
@@ -1008,12 +1021,19 @@ def measure(mode: str, p: Personas, n: int, batch: int, *, record: bool = False)
     before = table_counts()
     counter = StatementCounter(record=record)
     with connection.execute_wrapper(counter):
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), time.process_time()
         transitions = DRIVERS[mode](p, call, n, batch, counter)
         seconds = time.perf_counter() - started - counter.paused_seconds
+        cpu = time.process_time() - cpu_started
     after = table_counts()
     rows = {t: after[t] - before[t] for t in after}
-    return Result(mode, n, transitions, seconds, counter.count, rows), counter
+    return Result(mode, n, transitions, seconds, counter.count, rows, cpu, [(seconds, cpu)]), counter
+
+
+def fastest(runs: list[Result]) -> Result:
+    """The fastest of a driver's runs, with every run's times (``--repeat``)."""
+    best = min(runs, key=lambda r: r.seconds)
+    return dataclasses.replace(best, runs=[t for r in runs for t in r.runs])
 
 
 def machine() -> str:
@@ -1054,6 +1074,16 @@ def print_report(results: dict[str, Result], args: argparse.Namespace, db: str) 
     time_ratio = e.seconds / b.seconds
     stmt_ratio = e.per_transition / b.per_transition
     print(f"engine / bare     : {time_ratio:.2f}× time, {stmt_ratio:.2f}× statements   (target ≤ 2×)")
+    print(f"                    {e.cpu / b.cpu:.2f}× this process's CPU time ({e.cpu:.2f} s / {b.cpu:.2f} s)")
+    if len(e.runs) > 1:
+        median = {r.mode: statistics.median(t for t, _cpu in r.runs) for r in results.values()}
+        print(
+            f"runs              : fastest of {len(e.runs)} each, interleaved (above); medians "
+            + ", ".join(f"{m} {v:.2f} s" for m, v in median.items())
+            + f" → {median['engine'] / median['bare']:.2f}×"
+        )
+        for r in results.values():
+            print(f"  {r.mode:8} " + "  ".join(f"{t:.2f}" for t, _cpu in r.runs))
     if s is not None:
         print(
             f"engine / services : {e.seconds / s.seconds:.2f}× time, "
@@ -1102,6 +1132,13 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--top", type=int, default=15, help="rows in the profile tables")
     parser.add_argument("--skip-services", action="store_true", help="measure only engine and bare")
     parser.add_argument(
+        "--repeat",
+        type=int,
+        default=1,
+        help="runs per driver, interleaved; the fastest of each is reported, with the medians "
+        "(on a shared 2-core machine one run's time varies by ±15%%)",
+    )
+    parser.add_argument(
         "--deliver",
         action="store_true",
         help="also send each notification (eager Celery, dummy e-mail) after commit; by default the "
@@ -1142,10 +1179,13 @@ def main(argv: list[str] | None = None) -> None:
     if args.warmup:
         for mode in modes:
             measure(mode, personas, args.warmup, args.batch)
-    results = {}
-    for mode in modes:
-        results[mode], _ = measure(mode, personas, args.n, args.batch)
-        print(f"{mode}: {results[mode].transitions} transitions in {results[mode].seconds:.1f} s", file=sys.stderr)
+    runs: dict[str, list[Result]] = {mode: [] for mode in modes}
+    for _round in range(max(args.repeat, 1)):
+        for mode in modes:
+            result, _ = measure(mode, personas, args.n, args.batch)
+            runs[mode].append(result)
+            print(f"{mode}: {result.transitions} transitions in {result.seconds:.1f} s", file=sys.stderr)
+    results = {mode: fastest(found) for mode, found in runs.items()}
     print_report(results, args, db)
     if args.profile_n:
         profiled, counter = measure("engine", personas, args.profile_n, args.batch, record=True)
