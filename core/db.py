@@ -26,6 +26,7 @@ from django.db.models.query import get_related_populators  # type: ignore[attr-d
 
 F = TypeVar("F", bound=Callable[..., Any])
 M = TypeVar("M", bound=Model)
+N = TypeVar("N", bound=Model)
 
 _boundary_held: ContextVar[bool] = ContextVar("pingshen_rollback_boundary_held", default=False)
 _rows_held: ContextVar[tuple[Model, ...]] = ContextVar("pingshen_rows_held", default=())
@@ -216,6 +217,29 @@ class _Compiled:
         self.annotations = dict(compiler.annotation_col_map or {})
         self.converters = compiler.get_converters([column[0] for column in compiler.select[: compiler.col_count]])
         self.for_update = bool(compiler.query.select_for_update)
+        #: The columns a row of ``sql`` has (none beyond the select: no ordering columns added).
+        self.width = None if compiler.has_extra_select else compiler.col_count
+
+    def instance(self, row: Sequence[Any], db: str, conn: Any) -> Model:
+        """The instance ``ModelIterable`` builds from ``row``, with its related objects and annotations."""
+        if self.converters:
+            row = self.convert(row, conn)
+        obj = self.model.from_db(db, self.init_list, row[self.fields])
+        for populator in self.populators:
+            populator.populate(row, obj)
+        for attr, at in self.annotations.items():
+            setattr(obj, attr, row[at])
+        return obj
+
+    def bound(self, values: dict[str, int], conn: Any) -> list[Any]:
+        """The parameters for ``values``, after the checks ``QuerySet`` makes before sending."""
+        if self.for_update and conn.features.has_select_for_update and conn.get_autocommit():
+            # As Django's compiler refuses it: a row lock outside a transaction ends at once.
+            raise transaction.TransactionManagementError("select_for_update cannot be used outside of a transaction.")
+        params = list(self.params)
+        for name, at in self.slots.items():
+            params[at] = int(values[name])
+        return params
 
     def convert(self, row: Sequence[Any], conn: Any) -> list[Any]:
         """``row`` through the fields' converters, as ``SQLCompiler.apply_converters`` does, with
@@ -267,26 +291,49 @@ class CompiledRead(Generic[M]):
         db = DEFAULT_DB_ALIAS  # the project has one database
         compiled = self._for(db, limit, values)
         conn = connections[db]
-        if compiled.for_update and conn.features.has_select_for_update and conn.get_autocommit():
-            # As Django's compiler refuses it: a row lock outside a transaction ends at once.
-            raise transaction.TransactionManagementError("select_for_update cannot be used outside of a transaction.")
-        params = list(compiled.params)
-        for name, at in compiled.slots.items():
-            params[at] = int(values[name])
+        params = compiled.bound(values, conn)
         with conn.cursor() as cursor:
             cursor.execute(compiled.sql, params)
             fetched = cursor.fetchall()
-        found = []
-        for row in fetched:
-            if compiled.converters:
-                row = compiled.convert(row, conn)
-            obj = compiled.model.from_db(db, compiled.init_list, row[compiled.fields])
-            for populator in compiled.populators:
-                populator.populate(row, obj)
-            for attr, at in compiled.annotations.items():
-                setattr(obj, attr, row[at])
-            found.append(obj)
-        return cast("list[M]", found)
+        return cast("list[M]", [compiled.instance(row, db, conn) for row in fetched])
+
+    def rows_with(
+        self,
+        along: CompiledRead[N],
+        *,
+        limit: int | None = None,
+        values: dict[str, int],
+        along_values: dict[str, int],
+    ) -> tuple[list[M], list[N]]:
+        """:meth:`rows` (with ``limit``) and ``along.first(**along_values)`` in one statement:
+        ``SELECT * FROM (this read) LEFT JOIN (along's read) ON true``. Each keeps its own
+        ``WHERE``, order, limit and row locks. ``along``'s read runs only once this one has
+        found a row, after it: a nested loop takes its outer side's rows first, and with nothing
+        to join on (and a limit, or row locks, in both reads, which keeps PostgreSQL from
+        merging them into one join) the plan can be no other. So a lock this read takes
+        ``NOWAIT`` is held before ``along``'s lock is waited for, as with two statements.
+
+        Returns this read's rows, in the order the database gives them (sort them if the order
+        matters), and ``along``'s row as a list of none or one. With no row here, ``along`` was
+        not read: ``([], [])``, and the caller reads it on its own if it still needs it.
+        """
+        db = DEFAULT_DB_ALIAS
+        conn = connections[db]
+        held, carried = self._for(db, limit, values), along._for(db, 1, along_values)
+        if held.width is None or carried.width is None:
+            raise TypeError("CompiledRead.rows_with: a read with ordering columns added to its select")
+        sql = f"SELECT * FROM ({held.sql}) AS held LEFT JOIN ({carried.sql}) AS along ON 1 = 1"  # noqa: S608 - compiled SQL, values are parameters
+        with conn.cursor() as cursor:
+            cursor.execute(sql, [*held.bound(values, conn), *carried.bound(along_values, conn)])
+            fetched = cursor.fetchall()
+        if fetched and len(fetched[0]) != held.width + carried.width:
+            raise TypeError("CompiledRead.rows_with: the joined row is not the two reads' columns")
+        found = [held.instance(row[: held.width], db, conn) for row in fetched]
+        first = fetched[0][held.width :] if fetched else ()
+        # No row along: the outer join gives NULL in every column, its primary key included.
+        pk_at = carried.fields.start + carried.init_list.index(carried.model._meta.pk.attname)
+        with_along = [carried.instance(first, db, conn)] if first and first[pk_at] is not None else []
+        return cast("list[M]", found), cast("list[N]", with_along)
 
     def first(self, **values: int) -> M | None:
         """What ``queryset.first()`` gives (ordered by primary key if it has no order), with its

@@ -35,7 +35,7 @@ from applications.enums import ApplicationStatus
 from applications.models import Application, Call
 from applications.services import fields_check
 from audit.services import audit_record, audit_record_many
-from core.db import CompiledRead, Json, boundary_held, insert_rows, service_atomic
+from core.db import CompiledRead, Json, boundary_held, insert_rows, is_row_held, service_atomic
 from core.errors import NotVisible, StateConflict
 from integrity.selectors import experts_barred
 from notifications.services import email_choices_carry, notify, with_email_choices
@@ -121,10 +121,19 @@ DEFAULT_ACCEPTANCE_CRITERIA = (
 )
 
 
+@functools.cache
+def _criteria_read(purpose: str) -> CompiledRead[Criterion]:
+    """A call's criteria of ``purpose`` in their order, compiled once (``core.db.CompiledRead``):
+    every review an expert submits reads them."""
+    return CompiledRead(
+        lambda call: Criterion.all_purposes.filter(call=call, purpose=purpose).order_by("position", "id")
+    )
+
+
 def acceptance_criteria_ensure(call: Call) -> list[Criterion]:
     """The call's acceptance criteria, the defaults written (in the active language) when
     staff set none. Called when the acceptance experts are drawn, so they score fixed rows."""
-    rows = list(Criterion.all_purposes.filter(call=call, purpose=P.ACCEPTANCE).order_by("position", "id"))
+    rows = _criteria_read(P.ACCEPTANCE).rows(call=call.pk)
     if rows:
         return rows
     return Criterion.all_purposes.bulk_create(
@@ -140,7 +149,7 @@ def purpose_criteria(call: Call, purpose: str) -> list[Criterion]:
     criteria (the defaults if staff set none)."""
     if purpose == P.ACCEPTANCE:
         return acceptance_criteria_ensure(call)
-    return list(Criterion.objects.filter(call=call).order_by("position", "id"))
+    return _criteria_read(P.REVIEW).rows(call=call.pk)
 
 
 # --- the pool ---------------------------------------------------------------------------
@@ -1113,9 +1122,10 @@ def draw_replay(*, draw: Draw) -> dict[int, list[int]]:
 
 
 @functools.cache
-def _assignment_read(with_review: bool) -> CompiledRead[Assignment]:
+def assignment_locked_read(with_review: bool) -> CompiledRead[Assignment]:
     """:func:`_assignment_locked`'s read, compiled once (``core.db.CompiledRead``): every expert's
-    step sends it."""
+    step sends it (``workflow.steps.review_submit`` in its lock's statement, handing the row
+    over with ``core.db.row_held``)."""
     related = ["expert", "application", "application__call", *(["review"] if with_review else [])]
 
     def build(pk: int) -> Any:
@@ -1126,8 +1136,9 @@ def _assignment_read(with_review: bool) -> CompiledRead[Assignment]:
 
 def _assignment_locked(assignment: Assignment, actor: Any, *, with_review: bool = False) -> Assignment:
     """The assignment, locked, if ``actor`` is its expert; else 404 (also for no such row).
-    ``with_review``: its review (if any) read along, in the same statement."""
-    locked = _assignment_read(with_review).first(pk=assignment.pk)
+    ``with_review``: its review (if any) read along, in the same statement. An assignment the
+    caller read so (``core.db.row_held``) is that read."""
+    locked = assignment if is_row_held(assignment) else assignment_locked_read(with_review).first(pk=assignment.pk)
     if locked is None or not is_assigned_expert(actor, locked):
         raise NotVisible()
     return locked

@@ -72,3 +72,34 @@ def test_compiled_read_for_update_outside_a_transaction_is_refused_as_the_querys
         assert read.first(pk=app.pk) is not None
     with pytest.raises(transaction.TransactionManagementError):
         read.first(pk=app.pk)
+
+
+def test_rows_with_gives_both_reads_instances_in_one_statement(call, applicant, other_applicant):
+    """``rows_with``: a read and another read's first row, in one statement, each as its own
+    statement would give it; the other is not read when the first finds nothing."""
+    first = application_create(actor=applicant, call=call, **DRAFT)
+    second = application_create(actor=other_applicant, call=call, **{**DRAFT, "title": "第二项"})
+    of_call = CompiledRead(lambda call: Application.objects.filter(call=call).order_by("pk"))
+    along = CompiledRead(_locked_with_call)
+    with transaction.atomic():
+        with CaptureQueriesContext(connection) as queries:
+            rows, carried = of_call.rows_with(along, values={"call": call.pk}, along_values={"pk": second.pk})
+        assert len(queries) == 1
+        assert [_fields(r) for r in sorted(rows, key=lambda r: r.pk)] == [
+            _fields(a) for a in of_call.rows(call=call.pk)
+        ]
+        assert [r.pk for r in of_call.rows(call=call.pk)] == [first.pk, second.pk]
+        expected = along.first(pk=second.pk)
+        assert expected is not None and len(carried) == 1
+        got = carried[0]
+        assert _fields(got) == _fields(expected)
+        assert _fields(got.call) == _fields(expected.call)  # type: ignore[attr-defined]
+        assert _fields(got.applicant) == _fields(expected.applicant)  # type: ignore[attr-defined]
+        assert got.__dict__.get("notify_email_choices") == expected.__dict__.get("notify_email_choices")
+
+        # No row along: the rows, and nothing carried (not a row of NULLs).
+        rows, carried = of_call.rows_with(along, values={"call": call.pk}, along_values={"pk": second.pk + 1000})
+        assert len(rows) == 2 and carried == []
+        # No row here: nothing, and the read along was not made.
+        rows, carried = of_call.rows_with(along, values={"call": call.pk + 1000}, along_values={"pk": second.pk})
+        assert (rows, carried) == ([], [])

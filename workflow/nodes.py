@@ -112,10 +112,12 @@ def _row_values(task: Any, fields: tuple[Any, ...], add: bool) -> list[Any]:
     return [f.get_db_prep_save(f.pre_save(task, add), connection=connection) for f in fields]
 
 
-def task_insert(task: Any, previous: Any) -> None:
+def task_insert(task: Any, previous: Any, *, started: bool = False) -> None:
     """Insert the new ``task`` and its link to ``previous`` (``task.previous.add(previous)``),
     with ``previous``'s ``UPDATE`` if it finished in this step, in one statement on PostgreSQL;
-    the columns get what ``save`` would write (``pre_save`` fills ``created``)."""
+    the columns get what ``save`` would write (``pre_save`` fills ``created``). ``started``: on
+    PostgreSQL the row goes in started (``STARTED``, ``started`` = ``created``), as a task's
+    ``activate`` would save it right after; elsewhere it goes in as it is, for ``activate``."""
     done = _taken_along(previous)
     if connection.vendor != "postgresql":
         task.save()
@@ -123,7 +125,11 @@ def task_insert(task: Any, previous: Any) -> None:
         return
     sql = _task_sql()
     fields = sql["fields"]
-    params = _row_values(task, fields, True) + [previous.pk]
+    values = _row_values(task, fields, True)
+    if started:
+        task.status, task.started = STATUS.STARTED, task.created
+        values = _row_values(task, fields, False)  # created, filled above, stays as it is
+    params = values + [previous.pk]
     if done is not None:
         params = [*_row_values(done, fields, False), done.pk, *params]
     with connection.cursor() as cursor:
@@ -383,7 +389,10 @@ class JoinActivation(join.JoinActivation):
             task = task_class(process=process, flow_task=flow_task, token=token)
             task.data = data if data is not None else {}
             task.seed = seed
-            task_insert(task, prev_activation.task)
+            # viewflow inserts the join ``NEW``, then its ``activate`` (which every caller runs
+            # right after ``create``) sets ``started`` and saves the row again: here the insert
+            # writes it as ``activate`` leaves it, and ``activate`` has nothing left to write.
+            task_insert(task, prev_activation.task, started=True)
             rows.append(task)  # running, as viewflow's queries would find it
         else:
             task.process = process

@@ -220,6 +220,29 @@ def _task_lock(names: tuple[str, ...], by_assignment: bool) -> CompiledRead[Task
     return CompiledRead(build)
 
 
+class Along:
+    """A read :func:`_locked` sends in its lock's statement (``CompiledRead.rows_with``): the
+    row the step reads first under the lock (the application, an expert's assignment), one
+    round trip fewer a step. :meth:`first` gives it, or reads it on its own where the lock
+    found no row to carry it (no open task: the process alone was locked)."""
+
+    def __init__(self, read: CompiledRead[Any], **values: int) -> None:
+        self.read, self.values = read, values
+        self.found: list[Any] | None = None  # None: not read with the lock
+
+    def lock(self, lock: CompiledRead[Any], *, limit: int | None, **values: int) -> list[Any]:
+        """``lock.rows(limit, **values)``, this read along with it."""
+        rows, self.found = lock.rows_with(self.read, limit=limit, values=values, along_values=self.values)
+        if not rows:
+            self.found = None  # not read: the outer join had no row to carry it
+        return rows
+
+    def first(self) -> Any:
+        if self.found is None:
+            return self.read.first(**self.values)
+        return self.found[0] if self.found else None
+
+
 @contextmanager
 def _locked(
     item: Any,
@@ -227,6 +250,7 @@ def _locked(
     node: str | tuple[str, ...] = (),
     data: dict[str, Any] | None = None,
     before_conflict: Callable[[], Any] | None = None,
+    along: Along | None = None,
 ) -> Iterator[tuple[Process, Task | None]]:
     """:func:`locked` for ``item`` (an application's id, or an :class:`AssignmentItem`), and with
     ``node`` (a name or several) the newest open task of that node, found by the same statement
@@ -237,7 +261,8 @@ def _locked(
     answers as it would have after its own task query. The task comes with the process row.
     ``before_conflict`` runs before either 409 (no process, the row held by someone else
     throughout): :func:`acting` checks the caller there, so that they get the answer they would
-    get before any lock (404, 403)."""
+    get before any lock (404, 403). ``along``: a read sent in the lock's statement, after the
+    lock is held (:class:`Along`)."""
     by_assignment = isinstance(item, AssignmentItem)
     values = {"content_type": ContentType.objects.get_for_model(Application).pk}
     values.update({"assignment": item.assignment_id, "user": item.user_id} if by_assignment else {"application": item})
@@ -246,12 +271,20 @@ def _locked(
         with transaction.atomic():
             try:
                 task = process = None
+                if along is not None:
+                    along.found = None  # a failed attempt's row went with its rollback
                 if names:
-                    tasks = _task_lock(names, by_assignment).rows(limit=None if data else 1, **values)
+                    lock, limit = _task_lock(names, by_assignment), None if data else 1
+                    tasks = along.lock(lock, limit=limit, **values) if along else lock.rows(limit=limit, **values)
+                    tasks.sort(key=lambda t: t.pk, reverse=True)  # newest first (a join keeps no order)
                     task = next((t for t in tasks if _holds(t, data)), None)
                     process = tasks[0].process if tasks else None
                 if process is None:
-                    process = _process_lock(by_assignment).first(**values)
+                    lock = _process_lock(by_assignment)
+                    if along is not None and along.found is None:
+                        process = next(iter(along.lock(lock, limit=1, **values)), None)
+                    else:
+                        process = lock.first(**values)
                 process = _coerced(process)
             except DatabaseError:
                 # Another step holds the row (NOWAIT failed). The failed statement aborted the
@@ -353,9 +386,11 @@ def acting(
     def before_conflict() -> None:
         gate(_visible_rows(application).first())
 
-    with _locked(application.pk, node=task or (), before_conflict=before_conflict) as (process, open_task):
-        # With ``lock_row``, as ``application_locked`` reads it, with the applicant's e-mail choices.
-        step = Step(process, gate(_step_read(lock_row).first(pk=application.pk)), None)
+    # With ``lock_row``, as ``application_locked`` reads it, with the applicant's e-mail choices;
+    # in the lock's statement.
+    read = Along(_step_read(lock_row), pk=application.pk)
+    with _locked(application.pk, node=task or (), before_conflict=before_conflict, along=read) as (process, open_task):
+        step = Step(process, gate(read.first()), None)
         email_choices_carry(step.application, step.application.applicant)
         if isinstance(task, str) and task_open:
             step = step._replace(task=_step_task(process, task, open_task))
@@ -762,14 +797,19 @@ def assignment_expire(*, assignment: Assignment, now: Any) -> Assignment | None:
 def review_submit(*, assignment: Assignment, actor: Any, scores: Any, comment: str, recommendation: str) -> Review:
     # One statement finds the item's process through the assignment, only if it is the actor's
     # (the 404 of ``_assignment_for``, asked before any 409), locks it and brings the
-    # assignment's review task (an acceptance expert's has none); the service reads the
-    # assignment locked.
+    # assignment's review task (an acceptance expert's has none); the service's locked read of
+    # the assignment comes in the same statement, handed over (``row_held``).
     theirs = AssignmentItem(assignment.pk, actor.pk or 0)  # no user (0): no row, the 404
     slot = {"assignment_id": assignment.pk}
-    with _locked(theirs, node="review", data=slot, before_conflict=lambda: _assignment_for(actor, assignment.pk)) as (
-        _process,
-        task,
+    read = Along(review_services.assignment_locked_read(with_review=True), pk=assignment.pk)
+    mine = functools.partial(_assignment_for, actor, assignment.pk)
+    with (
+        _locked(theirs, node="review", data=slot, before_conflict=mine, along=read) as (_process, task),
+        ExitStack() as held,
     ):
+        if (locked := read.first()) is not None:
+            held.enter_context(row_held(locked))
+            assignment = locked
         review = review_services.review_submit(
             assignment=assignment, actor=actor, scores=scores, comment=comment, recommendation=recommendation
         )

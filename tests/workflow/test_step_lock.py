@@ -165,3 +165,58 @@ def test_a_review_submit_completes_its_own_slot_not_the_newest_open_one(call, ap
         for t in Task.objects.filter(process=steps.process_of(app), flow_task=steps._flow(app).review)
     }
     assert slots == {first.pk: STATUS.DONE, second.pk: STATUS.ASSIGNED}
+
+
+def test_the_read_in_the_locks_statement_waits_holding_the_process_and_reads_what_was_committed(call, applicant, staff):
+    """A step's lock and its read of the application are one statement (``CompiledRead.rows_with``):
+    while someone else holds the application row, the step waits for it holding the process
+    row (a second step is refused at once, as before, never let in first), and once the row
+    is free it reads it as committed, the other writer's change included."""
+    import threading
+
+    from psycopg import errors
+
+    app = application_create(actor=applicant, call=call, **DRAFT)
+    steps.application_submit(application=app, actor=applicant)
+    process = steps.process_of(app)
+    holder, probe = _holder(), _holder()
+    outcome: list[Exception | None] = []
+
+    def formal_review() -> None:
+        try:
+            steps.formal_review(application=app, actor=staff, decision="accept")
+            outcome.append(None)
+        except Exception as exc:  # noqa: BLE001 - the assertion below shows it
+            outcome.append(exc)
+        finally:
+            connection.close()
+
+    try:
+        holder.execute("UPDATE applications_application SET title = %s WHERE id = %s", ["改过的题目", app.pk])
+        step = threading.Thread(target=formal_review)
+        step.start()
+        refused = False
+        for _attempt in range(100):  # until the step holds the process row (it then waits)
+            try:
+                probe.execute("SELECT id FROM viewflow_process WHERE id = %s FOR UPDATE NOWAIT", [process.pk])
+                probe.rollback()
+            except errors.LockNotAvailable:
+                probe.rollback()
+                refused = True
+                break
+            step.join(0.05)
+        assert refused, "the step never held the process row while it waited"
+        assert step.is_alive() and not outcome  # waiting for the application row
+        holder.commit()
+        step.join(10)
+        assert outcome == [None]
+    finally:
+        holder.rollback()
+        holder.close()
+        probe.close()
+    app.refresh_from_db()
+    assert (app.status, app.title) == ("in_review", "改过的题目")
+    from notifications.models import Notification
+
+    told = Notification.objects.get(recipient=applicant, kind="formal_review")
+    assert "改过的题目" in told.subject  # the step's copy of the row is the one committed

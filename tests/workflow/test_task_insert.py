@@ -151,3 +151,33 @@ def test_the_task_a_step_finishes_is_written_with_the_next_write_as_viewflow_wri
         process.refresh_from_db()
         assert process.status == "DONE"
         assert not Task.objects.filter(process=process, finished__isnull=True).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_join_goes_in_started_as_its_activation_would_leave_it(call, applicant, staff, expert, expert2):
+    """The first review in opens the reviews' join: one insert writes it as viewflow's
+    ``create`` then ``activate`` leave it (started, not finished), with the finished review
+    task carried along; no task row is updated on its own. The second review completes it."""
+    app = application_create(actor=applicant, call=call, **DRAFT)
+    steps.application_submit(application=app, actor=applicant)
+    steps.formal_review(application=app, actor=staff, decision="accept", comment="")
+    a1, a2 = (steps.assignment_add(application=app, expert=e, actor=staff) for e in (expert, expert2))
+    steps.expert_review_start(application=app, actor=staff)
+    for assignment, user in ((a1, expert.user), (a2, expert2.user)):
+        steps.assignment_accept(assignment=assignment, actor=user, no_conflict=True)
+    with CaptureQueriesContext(connection) as queries:
+        steps.review_submit(assignment=a1, actor=expert.user, scores=SCORES, comment="可", recommendation="support")
+    process = steps.process_of(app)
+    joined = Task.objects.get(process=process, flow_task=PlanProjectFlow.reviews_join)
+    assert (joined.status, joined.started is not None, joined.finished) == (STATUS.STARTED, True, None)
+    assert joined.started >= joined.created
+    reviews = Task.objects.filter(process=process, flow_task=PlanProjectFlow.review).order_by("pk")
+    assert sorted(t.pk for t in joined.previous.all()) == [reviews[0].pk]
+    assert reviews[0].status == STATUS.DONE
+    if connection.vendor == "postgresql":
+        assert _task_updates(queries) == []
+
+    steps.review_submit(assignment=a2, actor=expert2.user, scores=SCORES, comment="可", recommendation="support")
+    joined.refresh_from_db()
+    assert joined.status == STATUS.DONE and joined.finished >= joined.started
+    assert sorted(t.pk for t in joined.previous.all()) == [t.pk for t in reviews]
