@@ -130,37 +130,67 @@ COPY_FROM = 200
 
 
 def insert_objects(objs: Sequence[Model]) -> None:
-    """Insert new instances of one model, as ``bulk_create`` does, and set their ids: from
-    ``COPY_FROM`` rows on PostgreSQL through :func:`insert_rows` (``COPY``), else (fewer rows,
-    SQLite) ``bulk_create`` itself.
+    """Insert new instances of one model, as ``bulk_create`` does, and set their ids. On
+    PostgreSQL from ``COPY_FROM`` rows through :func:`insert_rows` (``COPY``), fewer in one
+    ``INSERT … VALUES … RETURNING`` whose text is made once per model and row count (so the
+    connection prepares it); elsewhere (SQLite) ``bulk_create`` itself.
 
     Every local column gets the value ``save`` would write (``pre_save`` fills
     ``auto_now_add``; defaults were set when the instance was made). No signal is sent, as with
     ``bulk_create``. For thousands of rows at once (a county draw's invitations), where
-    ``bulk_create`` has psycopg quote every value into one statement in Python.
+    ``bulk_create`` builds a model instance per row and has psycopg quote every value into
+    one statement in Python; and for the one or two rows of a step's notifications, where
+    building and compiling ``bulk_create``'s query cost more than sending it (issue 18).
     """
     if not objs:
         return
     model = type(objs[0])
-    if connection.vendor != "postgresql" or len(objs) < COPY_FROM:
+    if connection.vendor != "postgresql":
         model._default_manager.bulk_create(objs)
         return
     conn = connections[DEFAULT_DB_ALIAS]
-    fields = [f for f in model._meta.local_concrete_fields if not f.primary_key]
-    json_fields = {f.attname for f in fields if f.get_internal_type() == "JSONField"}
+    fields, json_fields = _insert_fields(model)
+    copy = len(objs) >= COPY_FROM
+    json_in = json_fields if copy else frozenset()  # ``COPY`` takes JSON as insert_rows says
     rows = []
     for obj in objs:
         row = []
         for field in fields:
             value = field.pre_save(obj, add=True)
             if value is not None:
-                value = Json(value) if field.attname in json_fields else field.get_db_prep_save(value, conn)
+                value = Json(value) if field.attname in json_in else field.get_db_prep_save(value, conn)
             row.append(value)
         rows.append(row)
-    for obj, pk in zip(objs, insert_rows(model, [f.attname for f in fields], rows), strict=True):
+    if copy:
+        ids = insert_rows(model, [f.attname for f in fields], rows)
+    else:
+        with conn.cursor() as cursor:
+            cursor.execute(_values_insert(model, len(rows)), [value for row in rows for value in row])
+            ids = [row[0] for row in cursor.fetchall()]
+    for obj, pk in zip(objs, ids, strict=True):
         obj.pk = pk
         obj._state.adding = False
         obj._state.db = conn.alias
+
+
+@functools.cache
+def _insert_fields(model: type[Model]) -> tuple[list[Field[Any, Any]], frozenset[str]]:
+    """The columns :func:`insert_objects` writes (all local ones but the id) and which hold JSON."""
+    fields = [f for f in model._meta.local_concrete_fields if not f.primary_key]
+    return fields, frozenset(f.attname for f in fields if f.get_internal_type() == "JSONField")
+
+
+@functools.lru_cache(maxsize=64)
+def _values_insert(model: type[Model], count: int) -> str:
+    """``INSERT INTO`` the model's table ``count`` rows of :func:`_insert_fields` ``RETURNING`` their
+    ids (in the order of the rows, as ``bulk_create`` reads them)."""
+    quote = connection.ops.quote_name
+    fields, _json = _insert_fields(model)
+    row = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    return (
+        f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "  # noqa: S608 - names from the model, values are parameters
+        f"VALUES {', '.join([row] * count)} RETURNING {quote(model._meta.pk.column)}"
+    )
 
 
 def Json(value: Any) -> Any:  # noqa: N802 - reads like the psycopg wrapper it returns
@@ -199,12 +229,12 @@ class _Compiled:
         compiler = queryset.query.get_compiler(using=db)
         self.sql, params = compiler.as_sql()  # also fills compiler.select, klass_info, …
         self.params = list(params)
-        self.slots: dict[str, int] = {}
+        self.slots: dict[str, list[int]] = {}
         for i, name in enumerate(names):
             found = [at for at, value in enumerate(self.params) if value == _STAND_IN + i]
-            if len(found) != 1:  # a value the query transforms (JSON, text) or uses twice
-                raise TypeError(f"CompiledRead: {name!r} must appear once, as a plain integer parameter")
-            self.slots[name] = found[0]
+            if not found:  # a value the query transforms (JSON, text)
+                raise TypeError(f"CompiledRead: {name!r} must appear as a plain integer parameter")
+            self.slots[name] = found  # each place it is used (a subquery may use it again)
         # As ModelIterable.__iter__ (Django 5.2) reads its compiler, without the parts these
         # reads do not use (known related objects, prefetches, deferred fields).
         klass_info = compiler.klass_info
@@ -237,8 +267,9 @@ class _Compiled:
             # As Django's compiler refuses it: a row lock outside a transaction ends at once.
             raise transaction.TransactionManagementError("select_for_update cannot be used outside of a transaction.")
         params = list(self.params)
-        for name, at in self.slots.items():
-            params[at] = int(values[name])
+        for name, places in self.slots.items():
+            for at in places:
+                params[at] = int(values[name])
         return params
 
     def convert(self, row: Sequence[Any], conn: Any) -> list[Any]:
@@ -258,7 +289,8 @@ class CompiledRead(Generic[M]):
 
     ``build`` takes the values by keyword, all integers (ids), and returns the queryset; it is
     called once per database with stand-ins, so it must not branch on them, and each must
-    reach the SQL once, as it is (not inside JSON or text). Everything else in it is fixed at
+    reach the SQL as it is (not inside JSON or text), once or in several places (a subquery
+    may filter on it again). Everything else in it is fixed at
     the first call: give it as a value if it can change (a content type id after a flush).
 
     Why: Django builds and compiles a queryset anew each time it runs. For the step lock

@@ -35,7 +35,7 @@ from applications.enums import ApplicationStatus
 from applications.models import Application, Call
 from applications.services import fields_check
 from audit.services import audit_record, audit_record_many
-from core.db import CompiledRead, Json, boundary_held, insert_rows, is_row_held, service_atomic
+from core.db import CompiledRead, Json, boundary_held, insert_objects, insert_rows, is_row_held, service_atomic
 from core.errors import NotVisible, StateConflict
 from integrity.selectors import experts_barred
 from notifications.services import email_choices_carry, notify, with_email_choices
@@ -595,9 +595,10 @@ def _assignment_insert(
         # needed: the 409 leaves the step's block, which rolls everything back (issue 18: the
         # savepoint's two statements on every hand pick and drawn acceptance expert).
         with transaction.atomic(savepoint=not boundary_held()):
-            assignment = Assignment.objects.create(
+            assignment = Assignment(
                 application=application, expert=expert, due_at=due, replaces=replaces, draw_item=draw_item
             )
+            insert_objects([assignment])  # the INSERT without save()'s machinery (issue 18)
     except IntegrityError:
         raise StateConflict(_("This expert is already assigned to this item.")) from None
     # No guardian rows for the expert (issue 18): who may see and act on an assignment is
@@ -1265,7 +1266,8 @@ def review_submit(*, assignment: Assignment, actor: Any, scores: Any, comment: s
     except Review.DoesNotExist:
         review = None
     if review is None:
-        review = Review.objects.create(assignment=assignment, **values)
+        review = Review(assignment=assignment, **values)
+        insert_objects([review])
         action = "review.submit"
     else:
         # Reopened by staff: the same row takes the new scores (one review per assignment).

@@ -22,7 +22,7 @@ from viewflow.workflow.nodes.split import SplitActivation
 from viewflow.workflow.signals import flow_finished, task_finished, task_started
 from viewflow.workflow.status import STATUS
 
-from core.db import boundary_held
+from core.db import CompiledRead, boundary_held
 
 # --- a task row and its link to the task before, in one statement ------------------------------
 #
@@ -347,6 +347,26 @@ _FINISHED = (STATUS.DONE, STATUS.CANCELED, STATUS.REVIVED)
 _WITHDRAWN = (STATUS.CANCELED, STATUS.REVIVED)
 
 
+@functools.cache
+def _join_read(flow_task: Any) -> CompiledRead[Any]:
+    """:class:`JoinActivation`'s read for the join ``flow_task``, compiled once (``core.db.CompiledRead``):
+    the process's running tasks and the open join's incoming ones, each marked ``incoming``."""
+
+    def build(process: int) -> Any:
+        manager = flow_task.flow_class.task_class._default_manager
+        open_join = manager.filter(flow_task=flow_task, process=process, status__in=[STATUS.NEW, STATUS.STARTED])
+        links = flow_task.flow_class.task_class.previous.through._default_manager
+        incoming_links = links.filter(from_task__in=open_join.values("pk"))
+        return (
+            manager.filter(process=process)
+            .filter(~Q(status__in=_FINISHED) | Q(pk__in=incoming_links.values("to_task_id")))
+            .annotate(incoming=Exists(incoming_links.filter(to_task_id=OuterRef("pk"))))
+            .order_by("pk")
+        )
+
+    return CompiledRead(build)
+
+
 class JoinActivation(join.JoinActivation):
     """viewflow's join with what it reads of the process read once per arrival.
 
@@ -370,15 +390,7 @@ class JoinActivation(join.JoinActivation):
     def create(cls, flow_task: Any, prev_activation: Any, token: Any, data: Any = None, seed: Any = None) -> Any:
         task_class = flow_task.flow_class.task_class
         process = prev_activation.process
-        manager = task_class._default_manager
-        open_join = manager.filter(flow_task=flow_task, process=process, status__in=[STATUS.NEW, STATUS.STARTED])
-        incoming_links = task_class.previous.through._default_manager.filter(from_task__in=open_join.values("pk"))
-        rows = list(
-            manager.filter(process=process)
-            .filter(~Q(status__in=_FINISHED) | Q(pk__in=incoming_links.values("to_task_id")))
-            .annotate(incoming=Exists(incoming_links.filter(to_task_id=OuterRef("pk"))))
-            .order_by("pk")
-        )
+        rows = _join_read(flow_task).rows(process=process.pk)
         joins = [t for t in rows if t.flow_task == flow_task and t.status in (STATUS.NEW, STATUS.STARTED)]
         if len(joins) > 1:
             raise FlowRuntimeError("More than one join instance for process found")
