@@ -72,6 +72,15 @@ def test_the_embedded_sqlite_waits_for_the_write_lock_in_wal_mode(monkeypatch):
     assert "transaction_mode" not in postgres.get("OPTIONS", {})
 
 
+def test_postgresql_prepares_the_statements_a_connection_repeats_unless_told_not_to(monkeypatch):
+    url = "postgres://u@db:5432/pingshen"
+    options = load(monkeypatch, DATABASE_URL=url)["DATABASES"]["default"]["OPTIONS"]
+    assert options == {"server_side_binding": True, "prepare_threshold": 5}
+    behind_a_pooler = load(monkeypatch, DATABASE_URL=url, DATABASE_PREPARED_STATEMENTS="false")["DATABASES"]["default"]
+    assert "prepare_threshold" not in behind_a_pooler.get("OPTIONS", {})
+    assert "server_side_binding" not in behind_a_pooler.get("OPTIONS", {})
+
+
 def test_old_secret_keys_are_read_for_rotation(monkeypatch):
     assert load(monkeypatch)["SECRET_KEY_FALLBACKS"] == []
     settings = load(monkeypatch, SECRET_KEY_FALLBACKS="old-key-1, old-key-2")
