@@ -24,7 +24,7 @@ from accounts.recent import require_recent_login
 from accounts.rules import is_staff
 from accounts.selectors import refuse_while_pending
 from audit.services import audit_record
-from core.db import CompiledRead, is_row_held, service_atomic
+from core.db import CompiledRead, is_row_held, save_fields, service_atomic
 from core.errors import StateConflict
 from core.grants import grant_user_object_perms
 from core.money import ungroup, yuan
@@ -766,7 +766,7 @@ def application_transition(
             % {"state": S(source).label, "target": S(to).label}
         )
     application.status = to
-    application.save(update_fields=["status", "updated_at", *extra_fields])
+    save_fields(application, ["status", "updated_at", *extra_fields])
     audit_record(
         actor=actor,
         action=action,

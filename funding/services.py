@@ -23,7 +23,7 @@ from applications.models import Application, Call
 from applications.selectors import users_with_role
 from applications.services import application_locked, application_transition, parse_money
 from audit.services import audit_record
-from core.db import CompiledRead, service_atomic
+from core.db import CompiledRead, save_fields, service_atomic
 from core.errors import StateConflict
 from core.money import percent_of, yuan
 from core.params import parse_int
@@ -413,7 +413,7 @@ def _disbursement_locked(disbursement: Disbursement) -> Disbursement:
 def _disbursement_transition(d: Disbursement, to: str, actor: Any, fields: list[str], comment: str = "") -> None:
     source = d.status
     d.status = to
-    d.save(update_fields=["status", *fields])
+    save_fields(d, ["status", *fields])
     audit_record(
         actor=actor,
         action=f"disbursement.{to}",

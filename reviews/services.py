@@ -35,7 +35,16 @@ from applications.enums import ApplicationStatus
 from applications.models import Application, Call
 from applications.services import fields_check
 from audit.services import audit_record, audit_record_many
-from core.db import CompiledRead, Json, boundary_held, insert_objects, insert_rows, is_row_held, service_atomic
+from core.db import (
+    CompiledRead,
+    Json,
+    boundary_held,
+    insert_objects,
+    insert_rows,
+    is_row_held,
+    save_fields,
+    service_atomic,
+)
 from core.errors import NotVisible, StateConflict
 from integrity.selectors import experts_barred
 from notifications.services import email_choices_carry, notify, with_email_choices
@@ -1149,7 +1158,7 @@ def _assignment_transition(assignment: Assignment, to: str, actor: Any, action: 
     source = assignment.status
     assignment.status = to
     assignment.responded_at = timezone.now()
-    assignment.save(update_fields=["status", "responded_at", "decline_reason"])
+    save_fields(assignment, ["status", "responded_at", "decline_reason"])
     audit_record(actor=actor, action=action, target=assignment, from_state=source, to_state=to, comment=comment)
 
 

@@ -53,3 +53,32 @@ def test_insert_objects_writes_what_bulk_create_writes(applicant, n):
         read = stored[mine.pk]
         assert _row(read) | {"subject": ""} == _row(Notification.objects.get(pk=made.pk)) | {"subject": ""}
         assert read.subject == mine.subject and read.created_at == mine.created_at is not None
+
+
+def test_save_fields_writes_what_save_with_update_fields_writes(call, applicant, other_applicant):
+    """``core.db.save_fields``: the columns named, as ``save(update_fields=…)`` writes them
+    (``updated_at``, an ``auto_now``, filled), nothing else; no row, an error, as ``save``."""
+    from django.db import DatabaseError
+
+    from applications.models import Application
+    from applications.services import application_create
+    from core.db import save_fields
+    from tests.drafts import DRAFT
+
+    ours = application_create(actor=applicant, call=call, **DRAFT)
+    theirs = application_create(actor=other_applicant, call=call, **DRAFT)
+    for app in (ours, theirs):
+        app.status, app.title, app.approved_yuan = "submitted", "改了但没保存", "120000.50"
+    before = Application.objects.get(pk=ours.pk).updated_at
+    with CaptureQueriesContext(connection) as queries:
+        save_fields(ours, ["status", "updated_at", "approved_yuan"])
+    theirs.save(update_fields=["status", "updated_at", "approved_yuan"])
+    assert len(queries) == 1
+    mine, made = Application.objects.get(pk=ours.pk), Application.objects.get(pk=theirs.pk)
+    assert (mine.status, mine.title, str(mine.approved_yuan)) == ("submitted", DRAFT["title"], "120000.50")
+    assert (made.status, made.title, str(made.approved_yuan)) == ("submitted", DRAFT["title"], "120000.50")
+    assert mine.updated_at == ours.updated_at > before
+
+    gone = Application(pk=theirs.pk + 1000, status="submitted")
+    with pytest.raises(DatabaseError):
+        save_fields(gone, ["status"])
