@@ -29,7 +29,7 @@ def audit_record(
     data: dict[str, Any] | None = None,
 ) -> AuditEntry:
     """Append one audit row. Call it inside the transaction of the change it records."""
-    return AuditEntry.objects.create(
+    entry = AuditEntry(
         actor=actor if actor is not None and getattr(actor, "is_authenticated", False) else None,
         action=action,
         target_type=target_type_of(target),
@@ -39,6 +39,8 @@ def audit_record(
         comment=comment or "",
         data=data or {},
     )
+    entry.append()
+    return entry
 
 
 def audit_record_many(

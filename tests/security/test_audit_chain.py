@@ -21,6 +21,7 @@ from audit.chain import GENESIS, canonical_around_link, entry_content, entry_has
 from audit.models import AuditCheckpoint, AuditEntry
 from audit.services import audit_record, audit_record_many, audit_verify
 from notifications.models import Notification
+from tests.drafts import DRAFT
 from workflow import steps
 from workflow.tasks import verify_audit_trail
 
@@ -270,3 +271,23 @@ def test_an_appended_entry_is_still_append_only(applicant):
         entry.save()
     with pytest.raises(RuntimeError, match="append-only"):
         entry.delete()
+
+
+def test_an_entry_appended_by_a_step_is_the_row_save_would_write(call, applicant, staff):
+    """``audit_record`` appends without ``save()`` (``AuditEntry.append``): the entry it hands
+    back is the stored row, placed at the head of the chain, as a saved entry would be."""
+    app = application_create(actor=applicant, call=call, **{**DRAFT, "title": "链上的一项"})
+    with transaction.atomic(), CaptureQueriesContext(connection) as queries:
+        entry = audit_record(actor=staff, action="test.append", target=app, to_state="x", data={"金额": "1.00"})
+        saved = AuditEntry(actor=staff, action="test.save", target_type=entry.target_type, target_id=app.pk)
+        saved.save()
+    if connection.vendor == "postgresql":
+        assert len([q for q in queries if "audit_auditentry" in q["sql"]]) == 2  # one statement each
+    assert entry.pk is not None and not entry._state.adding and entry._state.db == "default"
+    stored = AuditEntry.objects.get(pk=entry.pk)
+    assert (stored.seq, stored.prev_hash, stored.row_hash) == (entry.seq, entry.prev_hash, entry.row_hash)
+    assert entry_hash(stored) == stored.row_hash and stored.data == {"金额": "1.00"} and stored.actor == staff
+    assert saved.seq == entry.seq + 1 and saved.prev_hash == entry.row_hash
+    assert audit_verify().ok
+    with pytest.raises(RuntimeError):
+        entry.append()  # append-only: an entry written once is never written again
