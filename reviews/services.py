@@ -14,7 +14,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, prefetch_related_objects
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
@@ -529,12 +529,15 @@ def item_snapshot(application: Application) -> ItemSnapshot:
     return item_snapshots([application])[application.pk]
 
 
-def expert_snapshot(expert: Expert, *, load: int, credit_barred: bool = False) -> ExpertSnapshot:
+def expert_snapshot(
+    expert: Expert, *, load: int, credit_barred: bool = False, conflicts: list[Conflict] | None = None
+) -> ExpertSnapshot:
     """An expert's eligibility inputs; reads ``expert.organisation`` and ``expert.conflicts``
-    (select and prefetch them when snapshotting many). ``credit_barred``: a confirmed credit
-    record is in force on the expert (``integrity.selectors.experts_barred``)."""
+    (select and prefetch them when snapshotting many), unless ``conflicts`` gives them.
+    ``credit_barred``: a confirmed credit record is in force on the expert
+    (``integrity.selectors.experts_barred``)."""
     org = expert.organisation
-    conflicts = list(expert.conflicts.all())
+    conflicts = list(expert.conflicts.all()) if conflicts is None else conflicts
     return ExpertSnapshot(
         id=expert.pk,
         organisation_id=expert.organisation_id,
@@ -641,6 +644,23 @@ def _build_expert_locked(pk: int) -> QuerySet[Expert]:
 _EXPERT_LOCKED = CompiledRead(_build_expert_locked)
 
 
+def _build_expert_load(pk: int) -> QuerySet[Expert]:
+    """The expert with ``open_load``, their open assignments (:func:`_expert_loads` for one)."""
+    load = (
+        Assignment.objects.filter(expert=OuterRef("pk"), status__in=LOAD_STATES)
+        .order_by()
+        .values("expert")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Expert.objects.filter(pk=pk).only("pk").annotate(open_load=Coalesce(Subquery(load), 0))
+
+
+#: :func:`assignment_create`'s reads after the expert's lock, compiled once.
+_EXPERT_LOAD = CompiledRead(_build_expert_load)
+_EXPERT_CONFLICTS = CompiledRead(lambda expert: Conflict.objects.filter(expert=expert).order_by("pk"))
+
+
 @service_atomic
 def assignment_create(
     *, application: Application, expert: Expert, actor: Any, replaces: Assignment | None = None
@@ -653,15 +673,15 @@ def assignment_create(
     # The expert row is locked so two assignments at once cannot push them past their limit.
     # With the expert's e-mail choices, for the invitation (``notify`` reads none then).
     expert = _EXPERT_LOCKED.get(pk=expert.pk)
-    prefetch_related_objects([expert], "conflicts")
     email_choices_carry(expert, expert.user)
     if application.status != ApplicationStatus.IN_REVIEW:
         raise StateConflict(_("Experts are assigned only to applications in expert review."))
-    load = _expert_loads([expert.pk])[expert.pk]
+    # Read after the lock, so the load counts every assignment committed before it.
+    load = _EXPERT_LOAD.get(pk=expert.pk).open_load  # type: ignore[attr-defined]  # the annotation
+    conflicts = _EXPERT_CONFLICTS.rows(expert=expert.pk)
     barred = bool(experts_barred([expert.pk]))
-    reason = draw_rules.exclusion_reason(
-        item_snapshot(application), expert_snapshot(expert, load=load, credit_barred=barred)
-    )
+    snapshot = expert_snapshot(expert, load=load, credit_barred=barred, conflicts=conflicts)
+    reason = draw_rules.exclusion_reason(item_snapshot(application), snapshot)
     if reason:
         raise ValidationError({"expert": [str(_REFUSALS[DrawExclusion(reason)])]})
     return _assignment_insert(application=application, expert=expert, actor=actor, replaces=replaces)
