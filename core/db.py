@@ -14,8 +14,9 @@ leave the caller's transaction unusable.
 
 from __future__ import annotations
 
+import datetime
 import functools
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any, Generic, TypeVar, cast
@@ -248,26 +249,43 @@ def _plain(value: Any) -> Any:
 
 #: The stand-ins :class:`CompiledRead` compiles its queryset with, one per value it takes: integers
 #: no row id, content type or user id of ours comes near (``2_147_480_000 + i``), found in the
-#: compiled parameters by equality (each must be found exactly once). Inside the range of a
+#: compiled parameters by equality (each at least once). Inside the range of a
 #: positive ``IntegerField``: Django answers an exact lookup out of a field's range with "no
 #: rows" instead of compiling it.
 _STAND_IN = 2_147_480_000
+#: The stand-ins for dates (a day's records in force): days no record of ours comes near.
+_DAY_STAND_IN = datetime.date(1001, 1, 1)
+
+#: A value a :class:`CompiledRead` takes: an id, or a day.
+Value = int | datetime.date
+
+
+def _stand_in(i: int, value: Value) -> Value:
+    if isinstance(value, datetime.date) and not isinstance(value, datetime.datetime):
+        return _DAY_STAND_IN + datetime.timedelta(days=i)
+    if isinstance(value, int) and not isinstance(value, bool):
+        return _STAND_IN + i
+    raise TypeError(f"CompiledRead takes ids and days, not {type(value).__name__}")
 
 
 class _Compiled:
     """One compiled :class:`CompiledRead` for one database: its SQL, its parameters with the
     stand-ins' positions, and what Django's ``ModelIterable`` needs to build the instances."""
 
-    def __init__(self, queryset: QuerySet[Any], names: Sequence[str], db: str) -> None:
+    def __init__(self, queryset: QuerySet[Any], stand_ins: dict[str, Value], db: str) -> None:
         compiler = queryset.query.get_compiler(using=db)
         self.sql, params = compiler.as_sql()  # also fills compiler.select, klass_info, …
         self.params = list(params)
-        self.slots: dict[str, list[int]] = {}
-        for i, name in enumerate(names):
-            found = [at for at, value in enumerate(self.params) if value == _STAND_IN + i]
+        #: Per value, each place it is used (a subquery may use it again), and whether the
+        #: database takes it as text there (SQLite takes a day as ``YYYY-MM-DD``).
+        self.slots: dict[str, list[tuple[int, bool]]] = {}
+        for name, stand_in in stand_ins.items():
+            text = stand_in.isoformat() if isinstance(stand_in, datetime.date) else None
+            found = [(at, value == text) for at, value in enumerate(self.params) if value in (stand_in, text)]
             if not found:  # a value the query transforms (JSON, text)
-                raise TypeError(f"CompiledRead: {name!r} must appear as a plain integer parameter")
-            self.slots[name] = found  # each place it is used (a subquery may use it again)
+                raise TypeError(f"CompiledRead: {name!r} must appear as a plain parameter")
+            self.slots[name] = found
+        self.kinds = {name: type(stand_in) for name, stand_in in stand_ins.items()}
         # As ModelIterable.__iter__ (Django 5.2) reads its compiler, without the parts these
         # reads do not use (known related objects, prefetches, deferred fields).
         klass_info = compiler.klass_info
@@ -294,15 +312,18 @@ class _Compiled:
             setattr(obj, attr, row[at])
         return obj
 
-    def bound(self, values: dict[str, int], conn: Any) -> list[Any]:
+    def bound(self, values: Mapping[str, Value], conn: Any) -> list[Any]:
         """The parameters for ``values``, after the checks ``QuerySet`` makes before sending."""
         if self.for_update and conn.features.has_select_for_update and conn.get_autocommit():
             # As Django's compiler refuses it: a row lock outside a transaction ends at once.
             raise transaction.TransactionManagementError("select_for_update cannot be used outside of a transaction.")
         params = list(self.params)
         for name, places in self.slots.items():
-            for at in places:
-                params[at] = int(values[name])
+            value = values[name]
+            if type(_stand_in(0, value)) is not self.kinds[name]:
+                raise TypeError(f"CompiledRead: {name!r} takes a {self.kinds[name].__name__}")
+            for at, as_text in places:
+                params[at] = value.isoformat() if as_text else value  # type: ignore[union-attr]
         return params
 
     def convert(self, row: Sequence[Any], conn: Any) -> list[Any]:
@@ -320,11 +341,11 @@ class CompiledRead(Generic[M]):
     sent with each call's values: the same statement, the same instances (related objects,
     annotations), without building and compiling the queryset again.
 
-    ``build`` takes the values by keyword, all integers (ids), and returns the queryset; it is
-    called once per database with stand-ins, so it must not branch on them, and each must
-    reach the SQL as it is (not inside JSON or text), once or in several places (a subquery
-    may filter on it again). Everything else in it is fixed at
-    the first call: give it as a value if it can change (a content type id after a flush).
+    ``build`` takes the values by keyword, ids (integers) or days (``datetime.date``), and
+    returns the queryset; it is called once per database with stand-ins, so it must not
+    branch on them, and each must reach the SQL as it is (not inside JSON or text), once or in
+    several places (a subquery may filter on it again). Everything else in it is fixed at the
+    first call: give it as a value if it can change (a content type id after a flush, today).
 
     Why: Django builds and compiles a queryset anew each time it runs. For the step lock
     (the process with the open task, ``FOR UPDATE OF … NOWAIT``) and the application read with
@@ -338,20 +359,20 @@ class CompiledRead(Generic[M]):
         self._build = build
         self._compiled: dict[tuple[str, str, int | None], _Compiled] = {}
 
-    def _for(self, db: str, limit: int | None, values: dict[str, int]) -> _Compiled:
+    def _for(self, db: str, limit: int | None, values: Mapping[str, Value]) -> _Compiled:
         key = (db, connections[db].vendor, limit)
         compiled = self._compiled.get(key)
         if compiled is None:
-            names = sorted(values)
-            queryset = self._build(**{name: _STAND_IN + i for i, name in enumerate(names)}).using(db)
+            stand_ins = {name: _stand_in(i, values[name]) for i, name in enumerate(sorted(values))}
+            queryset = self._build(**stand_ins).using(db)
             if limit == 1 and not queryset.ordered:
                 queryset = queryset.order_by("pk")  # as first() orders
-            compiled = self._compiled[key] = _Compiled(queryset[:limit], names, db)
+            compiled = self._compiled[key] = _Compiled(queryset[:limit], stand_ins, db)
         elif compiled.slots.keys() != values.keys():
             raise TypeError(f"CompiledRead: takes {sorted(compiled.slots)}, got {sorted(values)}")
         return compiled
 
-    def rows(self, *, limit: int | None = None, **values: int) -> list[M]:
+    def rows(self, *, limit: int | None = None, **values: Value) -> list[M]:
         """The instances ``queryset[:limit]`` gives for ``values``, with the statement it sends."""
         db = DEFAULT_DB_ALIAS  # the project has one database
         compiled = self._for(db, limit, values)
@@ -367,8 +388,8 @@ class CompiledRead(Generic[M]):
         along: CompiledRead[N],
         *,
         limit: int | None = None,
-        values: dict[str, int],
-        along_values: dict[str, int],
+        values: Mapping[str, Value],
+        along_values: Mapping[str, Value],
     ) -> tuple[list[M], list[N]]:
         """:meth:`rows` (with ``limit``) and ``along.first(**along_values)`` in one statement:
         ``SELECT * FROM (this read) LEFT JOIN (along's read) ON true``. Each keeps its own
@@ -400,13 +421,13 @@ class CompiledRead(Generic[M]):
         with_along = [carried.instance(first, db, conn)] if first and first[pk_at] is not None else []
         return cast("list[M]", found), cast("list[N]", with_along)
 
-    def first(self, **values: int) -> M | None:
+    def first(self, **values: Value) -> M | None:
         """What ``queryset.first()`` gives (ordered by primary key if it has no order), with its
         statement; ``None`` when there is no row."""
         found = self.rows(limit=1, **values)
         return found[0] if found else None
 
-    def get(self, **values: int) -> M:
+    def get(self, **values: Value) -> M:
         """:meth:`first`, or ``DoesNotExist`` as ``QuerySet.get`` answers when there is no row
         (for a read by primary key: more than one row is not looked for)."""
         found = self.first(**values)

@@ -7,14 +7,14 @@ import re
 import secrets
 from collections import defaultdict
 from collections.abc import Sequence
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
@@ -46,7 +46,7 @@ from core.db import (
     service_atomic,
 )
 from core.errors import NotVisible, StateConflict
-from integrity.selectors import experts_barred
+from integrity.selectors import experts_barred, in_force
 from notifications.services import email_choices_carry, notify, with_email_choices
 
 from . import draw as draw_rules
@@ -644,8 +644,9 @@ def _build_expert_locked(pk: int) -> QuerySet[Expert]:
 _EXPERT_LOCKED = CompiledRead(_build_expert_locked)
 
 
-def _build_expert_load(pk: int) -> QuerySet[Expert]:
-    """The expert with ``open_load``, their open assignments (:func:`_expert_loads` for one)."""
+def _build_expert_standing(pk: int, day: date) -> QuerySet[Expert]:
+    """The expert with ``open_load``, their open assignments (:func:`_expert_loads` for one),
+    and ``credit_barred``, a credit record in force on ``day`` (``experts_barred`` for one)."""
     load = (
         Assignment.objects.filter(expert=OuterRef("pk"), status__in=LOAD_STATES)
         .order_by()
@@ -653,11 +654,12 @@ def _build_expert_load(pk: int) -> QuerySet[Expert]:
         .annotate(n=Count("pk"))
         .values("n")
     )
-    return Expert.objects.filter(pk=pk).only("pk").annotate(open_load=Coalesce(Subquery(load), 0))
+    barred = Exists(in_force(day).filter(expert=OuterRef("pk")))
+    return Expert.objects.filter(pk=pk).only("pk").annotate(open_load=Coalesce(Subquery(load), 0), credit_barred=barred)
 
 
 #: :func:`assignment_create`'s reads after the expert's lock, compiled once.
-_EXPERT_LOAD = CompiledRead(_build_expert_load)
+_EXPERT_STANDING = CompiledRead(_build_expert_standing)
 _EXPERT_CONFLICTS = CompiledRead(lambda expert: Conflict.objects.filter(expert=expert).order_by("pk"))
 
 
@@ -677,10 +679,11 @@ def assignment_create(
     if application.status != ApplicationStatus.IN_REVIEW:
         raise StateConflict(_("Experts are assigned only to applications in expert review."))
     # Read after the lock, so the load counts every assignment committed before it.
-    load = _EXPERT_LOAD.get(pk=expert.pk).open_load  # type: ignore[attr-defined]  # the annotation
+    standing: Any = _EXPERT_STANDING.get(pk=expert.pk, day=timezone.localdate())
     conflicts = _EXPERT_CONFLICTS.rows(expert=expert.pk)
-    barred = bool(experts_barred([expert.pk]))
-    snapshot = expert_snapshot(expert, load=load, credit_barred=barred, conflicts=conflicts)
+    snapshot = expert_snapshot(
+        expert, load=standing.open_load, credit_barred=standing.credit_barred, conflicts=conflicts
+    )
     reason = draw_rules.exclusion_reason(item_snapshot(application), snapshot)
     if reason:
         raise ValidationError({"expert": [str(_REFUSALS[DrawExclusion(reason)])]})
@@ -1314,8 +1317,14 @@ def review_submit(*, assignment: Assignment, actor: Any, scores: Any, comment: s
 
 
 def ranking_changed(call_id: int) -> None:
-    """A review entered or left the call's ranking: its cached ranking is stale."""
-    Call.objects.filter(pk=call_id).update(ranking_version=F("ranking_version") + 1)
+    """A review entered or left the call's ranking: its cached ranking is stale. (The one
+    ``UPDATE`` ``filter().update(ranking_version=F(…) + 1)`` sends, its text made once: every
+    review submitted sends it, issue 18.)"""
+    with connection.cursor() as cursor:
+        cursor.execute(_RANKING_CHANGED, [call_id])
+
+
+_RANKING_CHANGED = f'UPDATE "{Call._meta.db_table}" SET "ranking_version" = "ranking_version" + 1 WHERE "id" = %s'  # noqa: S608 - the model's table
 
 
 @service_atomic

@@ -14,7 +14,7 @@ from applications.models import Application
 from applications.services import application_create
 from core.db import CompiledRead
 from notifications.services import with_email_choices
-from tests.drafts import DRAFT
+from tests.drafts import DRAFT, DRAFT_WITH_PERIOD
 
 pytestmark = pytest.mark.django_db
 
@@ -103,3 +103,21 @@ def test_rows_with_gives_both_reads_instances_in_one_statement(call, applicant, 
         # No row here: nothing, and the read along was not made.
         rows, carried = of_call.rows_with(along, values={"call": call.pk + 1000}, along_values={"pk": second.pk})
         assert (rows, carried) == ([], [])
+
+
+def test_a_compiled_read_takes_a_day_as_it_takes_an_id(call, applicant):
+    """A day (today's records in force) is a value like an id: each call's day reaches the
+    statement, on PostgreSQL as a date and on SQLite as its text; other kinds are refused."""
+    import datetime as dt
+
+    app = application_create(actor=applicant, call=call, **DRAFT_WITH_PERIOD)  # 2016-07-01 to 2018-06-30
+    started = CompiledRead(
+        lambda call, day: Application.objects.filter(call=call, start_date__lte=day, end_date__gte=day)
+    )
+    for day, expected in ((dt.date(2016, 6, 30), []), (dt.date(2016, 7, 1), [app.pk]), (dt.date(2018, 7, 1), [])):
+        orm = Application.objects.filter(call=call, start_date__lte=day, end_date__gte=day)
+        assert [a.pk for a in started.rows(call=call.pk, day=day)] == [a.pk for a in orm] == expected
+    with pytest.raises(TypeError):
+        started.rows(call=call.pk, day=dt.datetime(2016, 7, 1, 12, 0))  # a moment is not a day
+    with pytest.raises(TypeError):
+        started.rows(call=call.pk, day="2016-07-01")

@@ -281,6 +281,16 @@ def test_hand_assignment_refuses_an_expert_with_a_record_in_force(call, applican
     assert not Assignment.objects.filter(application=app, expert=expert).exists()
 
 
+def test_hand_assignment_counts_a_records_last_day_and_not_the_day_after(call, applicant, staff, staff2, expert):
+    record_on(expert, by=staff, confirm_by=staff2, level="minor")
+    app = in_review(call, applicant)
+    CreditRecord.objects.filter(expert=expert).update(valid_until=timezone.localdate())  # its last day
+    with pytest.raises(ValidationError):
+        assignment_create(application=app, expert=expert, actor=staff)
+    CreditRecord.objects.filter(expert=expert).update(valid_until=timezone.localdate() - dt.timedelta(days=1))
+    assert assignment_create(application=app, expert=expert, actor=staff).expert == expert
+
+
 # --- the pages ---------------------------------------------------------------------------------
 
 
