@@ -568,14 +568,15 @@ def conflict_reason(expert: Expert, application: Application) -> str:
     return ""
 
 
+def _open_loads() -> Any:  # a values() queryset the stubs cannot follow through filter()
+    """Open assignments (``LOAD_STATES``) counted per expert, as ``expert`` and ``n``: what an
+    expert's load limit is held against."""
+    return Assignment.objects.filter(status__in=LOAD_STATES).order_by().values("expert").annotate(n=Count("pk"))
+
+
 def _expert_loads(expert_ids: list[int]) -> dict[int, int]:
     """Open assignments per expert, in one aggregate query."""
-    rows = (
-        Assignment.objects.filter(expert_id__in=expert_ids, status__in=LOAD_STATES)
-        .values("expert_id")
-        .annotate(n=Count("id"))
-        .values_list("expert_id", "n")
-    )
+    rows = _open_loads().filter(expert_id__in=expert_ids).values_list("expert", "n")
     loads = dict.fromkeys(expert_ids, 0)
     loads.update(dict(rows))
     return loads
@@ -647,13 +648,7 @@ _EXPERT_LOCKED = CompiledRead(_build_expert_locked)
 def _build_expert_standing(pk: int, day: date) -> QuerySet[Expert]:
     """The expert with ``open_load``, their open assignments (:func:`_expert_loads` for one),
     and ``credit_barred``, a credit record in force on ``day`` (``experts_barred`` for one)."""
-    load = (
-        Assignment.objects.filter(expert=OuterRef("pk"), status__in=LOAD_STATES)
-        .order_by()
-        .values("expert")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
+    load = _open_loads().filter(expert=OuterRef("pk")).values("n")
     barred = Exists(in_force(day).filter(expert=OuterRef("pk")))
     return Expert.objects.filter(pk=pk).only("pk").annotate(open_load=Coalesce(Subquery(load), 0), credit_barred=barred)
 
